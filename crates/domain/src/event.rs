@@ -1,0 +1,291 @@
+//! The timeline: an append-only list of everything that happened to a ticket.
+//!
+//! Every change, reply, note and interaction is an [`Event`] with an actor, a time, a
+//! channel and a visibility. Events are never edited or deleted; reports, search and
+//! notifications are built from them. Internal events never reach a customer.
+
+use crate::id::{EventId, GroupId, TicketId, UserId};
+use crate::string_enum;
+use crate::ticket::{Channel, LinkKind, TicketStatus};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+string_enum!(
+    /// Who may see an event.
+    Visibility {
+        /// The requester (and their organization, where shared) sees it.
+        Public = "public",
+        /// Staff only.
+        Internal = "internal",
+    }
+);
+
+string_enum!(
+    /// Which way a phone call went.
+    CallDirection {
+        /// The requester called the desk.
+        Inbound = "inbound",
+        /// The desk called the requester.
+        Outbound = "outbound",
+    }
+);
+
+string_enum!(
+    /// The kind of an escalation.
+    EscalationKind {
+        /// To a higher tier or a specialist group.
+        Functional = "functional",
+        /// To a supervisor or manager.
+        Hierarchical = "hierarchical",
+        /// To an outside vendor or consultant.
+        External = "external",
+    }
+);
+
+/// What happened. The serialized form (`{"type": "reply", ...}`) is what the store keeps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The ticket was opened.
+    Created {
+        /// The subject it was opened with.
+        subject: String,
+    },
+    /// A public message to or from the requester.
+    Reply {
+        /// The message.
+        body: String,
+    },
+    /// A note for staff only.
+    Note {
+        /// The note.
+        body: String,
+    },
+    /// A phone call, logged by an agent.
+    Call {
+        /// Who called whom.
+        direction: CallDirection,
+        /// The other party's number.
+        number: Option<String>,
+        /// How long the call took.
+        duration_seconds: i64,
+        /// What was said and done.
+        body: String,
+    },
+    /// A visit at the desk.
+    WalkIn {
+        /// Where the visit took place.
+        location: Option<String>,
+        /// What was said and done.
+        body: String,
+    },
+    /// The status changed.
+    StatusChanged {
+        /// Before.
+        from: TicketStatus,
+        /// After.
+        to: TicketStatus,
+    },
+    /// Another field changed.
+    FieldChanged {
+        /// The field, as named in the API.
+        field: String,
+        /// Before, as text.
+        old: Option<String>,
+        /// After, as text.
+        new: Option<String>,
+        /// Why, when the change needs a reason (a priority override).
+        reason: Option<String>,
+    },
+    /// The ticket moved up: another tier, group, a manager or a vendor.
+    Escalated {
+        /// Which kind.
+        kind: EscalationKind,
+        /// Group before.
+        from_group: Option<GroupId>,
+        /// Group after.
+        to_group: Option<GroupId>,
+        /// Tier before.
+        from_tier: i64,
+        /// Tier after.
+        to_tier: i64,
+        /// Why.
+        reason: String,
+        /// The vendor's case number, for external escalations.
+        external_ref: Option<String>,
+    },
+    /// A link to another ticket was added.
+    Linked {
+        /// How they relate, read from this ticket.
+        link: LinkKind,
+        /// The other ticket.
+        other: TicketId,
+    },
+    /// Part of this ticket became a ticket of its own.
+    SplitInto {
+        /// The new ticket.
+        other: TicketId,
+    },
+    /// This ticket was merged into another; its timeline stays here.
+    MergedInto {
+        /// The surviving ticket.
+        other: TicketId,
+    },
+    /// Another ticket was merged into this one.
+    MergedFrom {
+        /// The merged ticket.
+        other: TicketId,
+    },
+}
+
+impl EventKind {
+    /// The stable name of the kind, as stored and filtered on.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Created { .. } => "created",
+            EventKind::Reply { .. } => "reply",
+            EventKind::Note { .. } => "note",
+            EventKind::Call { .. } => "call",
+            EventKind::WalkIn { .. } => "walk_in",
+            EventKind::StatusChanged { .. } => "status_changed",
+            EventKind::FieldChanged { .. } => "field_changed",
+            EventKind::Escalated { .. } => "escalated",
+            EventKind::Linked { .. } => "linked",
+            EventKind::SplitInto { .. } => "split_into",
+            EventKind::MergedInto { .. } => "merged_into",
+            EventKind::MergedFrom { .. } => "merged_from",
+        }
+    }
+
+    /// Who sees this kind unless the author chose otherwise: notes, escalations and
+    /// changes to internal fields are for staff; the rest is public.
+    pub fn default_visibility(&self) -> Visibility {
+        match self {
+            EventKind::Note { .. }
+            | EventKind::Escalated { .. }
+            | EventKind::Linked { .. }
+            | EventKind::SplitInto { .. } => Visibility::Internal,
+            EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
+                Visibility::Internal
+            }
+            _ => Visibility::Public,
+        }
+    }
+
+    /// Whether this event is a person speaking (reply, note, call, visit) rather than a
+    /// change of state.
+    pub fn is_interaction(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Reply { .. }
+                | EventKind::Note { .. }
+                | EventKind::Call { .. }
+                | EventKind::WalkIn { .. }
+        )
+    }
+}
+
+/// Fields whose changes the requester sees on their ticket.
+const PUBLIC_FIELDS: &[&str] = &["subject", "priority", "ticket_type"];
+
+/// One entry of a ticket's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Id; increases with time across all tickets.
+    pub id: EventId,
+    /// The ticket.
+    pub ticket_id: TicketId,
+    /// What happened.
+    pub kind: EventKind,
+    /// Who did it; `None` for the desk itself (rules, timers).
+    pub actor_id: Option<UserId>,
+    /// Through which channel.
+    pub channel: Channel,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// An event about to be appended: everything but the id the store assigns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// What happened.
+    pub kind: EventKind,
+    /// Who did it.
+    pub actor_id: Option<UserId>,
+    /// Through which channel.
+    pub channel: Channel,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+impl NewEvent {
+    /// An event with the kind's default visibility.
+    pub fn new(
+        kind: EventKind,
+        actor_id: Option<UserId>,
+        channel: Channel,
+        now: Timestamp,
+    ) -> Self {
+        let visibility = kind.default_visibility();
+        NewEvent {
+            kind,
+            actor_id,
+            channel,
+            visibility,
+            created_at: now,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notes_and_escalations_are_internal_by_default() {
+        assert_eq!(
+            EventKind::Note { body: "x".into() }.default_visibility(),
+            Visibility::Internal
+        );
+        let escalation = EventKind::Escalated {
+            kind: EscalationKind::Functional,
+            from_group: None,
+            to_group: None,
+            from_tier: 1,
+            to_tier: 2,
+            reason: "needs network team".into(),
+            external_ref: None,
+        };
+        assert_eq!(escalation.default_visibility(), Visibility::Internal);
+    }
+
+    #[test]
+    fn assignee_changes_are_internal_but_priority_changes_are_public() {
+        let change = |field: &str| EventKind::FieldChanged {
+            field: field.into(),
+            old: None,
+            new: None,
+            reason: None,
+        };
+        assert_eq!(
+            change("assignee_id").default_visibility(),
+            Visibility::Internal
+        );
+        assert_eq!(change("priority").default_visibility(), Visibility::Public);
+    }
+
+    #[test]
+    fn event_kinds_serialize_with_their_name_as_type() {
+        let kind = EventKind::Reply {
+            body: "hello".into(),
+        };
+        let json = serde_json::to_value(&kind).unwrap();
+        assert_eq!(json["type"], kind.name());
+        let back: EventKind = serde_json::from_value(json).unwrap();
+        assert_eq!(back, kind);
+    }
+}

@@ -1,0 +1,22 @@
+//! The help desk's vocabulary and rules: tickets, their status machine and priority
+//! matrix, people and roles, timeline events, and who may see what.
+//!
+//! This crate owns the rules and nothing else: it performs no IO, imports no database,
+//! HTTP or async runtime type, and takes the current time as an argument, so every rule
+//! is a plain function that tests can call directly.
+
+pub mod access;
+pub mod event;
+pub mod id;
+pub mod person;
+pub mod priority;
+pub mod ticket;
+pub mod value;
+
+pub use access::{Actor, TicketScope};
+pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
+pub use id::{CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId};
+pub use person::{Category, Group, Organization, Role, Service, Tier, User};
+pub use priority::{Impact, Priority, Urgency};
+pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
+pub use value::{EmailAddress, InvalidValue, NonEmpty};
