@@ -6,17 +6,24 @@
 //! is a plain function that tests can call directly.
 
 pub mod access;
+pub mod calendar;
 pub mod event;
 pub mod id;
 pub mod person;
 pub mod priority;
+pub mod sla;
 pub mod ticket;
 pub mod value;
 
 pub use access::{Actor, TicketScope};
+pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId};
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
+pub use sla::{
+    BusinessMinutes, ClockEvent, ClockPhase, PriorityTargets, SlaClock, SlaPolicy, SlaTargets,
+    TargetClock, TargetKind, WarningShare,
+};
 pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
 pub use value::{EmailAddress, InvalidValue, NonEmpty};
