@@ -1,0 +1,34 @@
+//! The SQL both storage backends share: every query and write that reads the same on
+//! SQLite and PostgreSQL lives here once.
+//!
+//! This folder is not a crate. Each backend includes it as a module with
+//! `#[path = "../../store-sql/mod.rs"] mod sql;`, after defining at its crate root:
+//!
+//! - `type Db` (`sqlx::Sqlite` or `sqlx::Postgres`), `type DbConn` (its connection) and
+//!   `type DbRow` (its row), so the code here is compiled twice against concrete types
+//!   and needs no generic bounds;
+//! - the dialect macros `group_ids_agg!("column")` (a comma-separated text aggregate),
+//!   `for_update!()` (row lock on read-modify-write, empty on SQLite) and
+//!   `is_same!()` (null-safe equality: `is` / `is not distinct from`), defined before the
+//!   `mod sql;` line so they expand to literals inside `concat!`;
+//! - a `dialect` module with what differs in Rust: `counter_shard()` (the queue-count
+//!   shard a transaction writes), `apply_counts` (write count changes now, or, in the
+//!   SQLite group commit, once per batch), `reserve_ticket_ids` (ids for the bulk
+//!   path), `ticket_index_hint` (SQLite's `indexed by` for queue reads; empty on
+//!   PostgreSQL) and `error_detail` (PostgreSQL's error detail naming a missing key);
+//! - the `Backend` type (`SqliteStore` / `PgStore`) with `reader()` (a pooled
+//!   connection) and `write(input, op)` (the group-commit writer on SQLite, a plain
+//!   transaction on PostgreSQL); [`store`] implements the `Store` trait once on top of
+//!   them.
+//!
+//! Conventions the schema follows on both backends: `$1` placeholders, times as bigint
+//! microseconds since the Unix epoch, booleans as `boolean`, enums as their `as_str()`
+//! text, tags and event data as JSON text, and the same constraint names, which
+//! [`error`] maps to `Conflict`/`NotFound`.
+
+pub(crate) mod access;
+pub(crate) mod convert;
+pub(crate) mod error;
+pub(crate) mod people;
+pub(crate) mod store;
+pub(crate) mod tickets;

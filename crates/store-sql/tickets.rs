@@ -1,0 +1,1332 @@
+//! Tickets, their timeline, links, queue counts and idempotent retries.
+//!
+//! Every write here runs inside the caller's transaction (a savepoint of the SQLite
+//! group commit, or a PostgreSQL transaction), so an error anywhere leaves nothing
+//! behind. A change is guarded by the version it was read at; queue counts change in
+//! the same transaction as the tickets they count.
+
+use crate::sql::convert::{
+    contains_pattern, from_json, get, get_opt_time, get_time, json, micros, opt_micros, stored,
+};
+use crate::sql::error::{self, Ref};
+use crate::{Db, DbConn, DbRow};
+use ferrodesk_domain::{
+    CategoryId, Channel, Event, EventId, EventKind, GroupId, Impact, LinkKind, NewEvent,
+    OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope, TicketStatus, TicketType,
+    Tier, Urgency, UserId, Visibility,
+};
+use ferrodesk_store::{
+    Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket, Page,
+    QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter, TicketLink, TicketQuery,
+    TicketSort, TicketSplit, TicketWrite,
+};
+use jiff::Timestamp;
+use sqlx::{AssertSqlSafe, QueryBuilder};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, LazyLock};
+
+// --- rows ----------------------------------------------------------------------------
+
+/// The stored columns a ticket's fields are written to, in bind order.
+const DATA_COLUMNS: [&str; 31] = [
+    "subject",
+    "subject_search",
+    "description",
+    "ticket_type",
+    "status",
+    "is_open",
+    "impact",
+    "urgency",
+    "priority",
+    "priority_rank",
+    "priority_reason",
+    "category_id",
+    "service_id",
+    "location",
+    "device",
+    "requester_id",
+    "organization_id",
+    "channel",
+    "group_id",
+    "tier",
+    "owner_id",
+    "assignee_id",
+    "tags",
+    "escalation_level",
+    "external_ref",
+    "merged_into",
+    "created_at",
+    "updated_at",
+    "first_response_at",
+    "resolved_at",
+    "closed_at",
+];
+
+/// A ticket's fields as bound to [`DATA_COLUMNS`].
+struct TicketValues {
+    subject: String,
+    subject_search: String,
+    description: String,
+    ticket_type: &'static str,
+    status: &'static str,
+    is_open: bool,
+    impact: &'static str,
+    urgency: &'static str,
+    priority: &'static str,
+    priority_rank: i64,
+    priority_reason: Option<String>,
+    category_id: Option<i64>,
+    service_id: Option<i64>,
+    location: Option<String>,
+    device: Option<String>,
+    requester_id: i64,
+    organization_id: Option<i64>,
+    channel: &'static str,
+    group_id: Option<i64>,
+    tier: i64,
+    owner_id: Option<i64>,
+    assignee_id: Option<i64>,
+    tags: String,
+    escalation_level: i64,
+    external_ref: Option<String>,
+    merged_into: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+    first_response_at: Option<i64>,
+    resolved_at: Option<i64>,
+    closed_at: Option<i64>,
+}
+
+impl TicketValues {
+    fn of(t: &Ticket) -> StoreResult<TicketValues> {
+        Ok(TicketValues {
+            subject: t.subject.clone(),
+            subject_search: t.subject.to_lowercase(),
+            description: t.description.clone(),
+            ticket_type: t.ticket_type.as_str(),
+            status: t.status.as_str(),
+            is_open: t.status.is_open(),
+            impact: t.impact.as_str(),
+            urgency: t.urgency.as_str(),
+            priority: t.priority.as_str(),
+            priority_rank: t.priority.rank(),
+            priority_reason: t.priority_reason.clone(),
+            category_id: t.category_id.map(CategoryId::get),
+            service_id: t.service_id.map(ServiceId::get),
+            location: t.location.clone(),
+            device: t.device.clone(),
+            requester_id: t.requester_id.get(),
+            organization_id: t.organization_id.map(OrganizationId::get),
+            channel: t.channel.as_str(),
+            group_id: t.group_id.map(GroupId::get),
+            tier: t.tier.get(),
+            owner_id: t.owner_id.map(UserId::get),
+            assignee_id: t.assignee_id.map(UserId::get),
+            tags: json(&t.tags)?,
+            escalation_level: t.escalation_level,
+            external_ref: t.external_ref.clone(),
+            merged_into: t.merged_into.map(TicketId::get),
+            created_at: micros(t.created_at),
+            updated_at: micros(t.updated_at),
+            first_response_at: opt_micros(t.first_response_at),
+            resolved_at: opt_micros(t.resolved_at),
+            closed_at: opt_micros(t.closed_at),
+        })
+    }
+}
+
+/// Binds every [`TicketValues`] field in [`DATA_COLUMNS`] order, with `$method` being
+/// `bind` (a query) or `push_bind` (a multi-row insert).
+macro_rules! bind_ticket_values {
+    ($target:expr, $method:ident, $v:expr) => {{
+        let v = $v;
+        $target
+            .$method(v.subject)
+            .$method(v.subject_search)
+            .$method(v.description)
+            .$method(v.ticket_type)
+            .$method(v.status)
+            .$method(v.is_open)
+            .$method(v.impact)
+            .$method(v.urgency)
+            .$method(v.priority)
+            .$method(v.priority_rank)
+            .$method(v.priority_reason)
+            .$method(v.category_id)
+            .$method(v.service_id)
+            .$method(v.location)
+            .$method(v.device)
+            .$method(v.requester_id)
+            .$method(v.organization_id)
+            .$method(v.channel)
+            .$method(v.group_id)
+            .$method(v.tier)
+            .$method(v.owner_id)
+            .$method(v.assignee_id)
+            .$method(v.tags)
+            .$method(v.escalation_level)
+            .$method(v.external_ref)
+            .$method(v.merged_into)
+            .$method(v.created_at)
+            .$method(v.updated_at)
+            .$method(v.first_response_at)
+            .$method(v.resolved_at)
+            .$method(v.closed_at)
+    }};
+}
+
+static INSERT_TICKET: LazyLock<Arc<str>> = LazyLock::new(|| {
+    let placeholders: Vec<String> = (1..=DATA_COLUMNS.len()).map(|i| format!("${i}")).collect();
+    format!(
+        "insert into tickets (version, {}) values (1, {}) returning id",
+        DATA_COLUMNS.join(", "),
+        placeholders.join(", ")
+    )
+    .into()
+});
+
+/// `$1` id, `$2` version read, `$3..` the new fields, then the status, group and
+/// assignee read: a row that moved on since it was read is not updated.
+static UPDATE_TICKET: LazyLock<Arc<str>> = LazyLock::new(|| {
+    let sets: Vec<String> = DATA_COLUMNS
+        .iter()
+        .enumerate()
+        .map(|(i, c)| format!("{c} = ${}", i + 3))
+        .collect();
+    let n = DATA_COLUMNS.len() + 2;
+    format!(
+        "update tickets set {}, version = version + 1 where id = $1 and version = $2 \
+         and status = ${} and group_id {} ${} and assignee_id {} ${}",
+        sets.join(", "),
+        n + 1,
+        is_same!(),
+        n + 2,
+        is_same!(),
+        n + 3
+    )
+    .into()
+});
+
+macro_rules! ticket_select {
+    () => {
+        concat!(
+            "select t.id, t.version, t.subject, t.description, t.ticket_type, t.status, t.impact, ",
+            "t.urgency, t.priority, t.priority_reason, t.category_id, t.service_id, t.location, ",
+            "t.device, t.requester_id, t.organization_id, t.channel, t.group_id, t.tier, ",
+            "t.owner_id, t.assignee_id, t.tags, t.escalation_level, t.external_ref, ",
+            "t.merged_into, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, ",
+            "t.closed_at from tickets t"
+        )
+    };
+}
+
+/// The ticket columns, for a select whose `from` follows.
+macro_rules! ticket_columns {
+    () => {
+        concat!(
+            "select t.id, t.version, t.subject, t.description, t.ticket_type, t.status, t.impact, ",
+            "t.urgency, t.priority, t.priority_reason, t.category_id, t.service_id, t.location, ",
+            "t.device, t.requester_id, t.organization_id, t.channel, t.group_id, t.tier, ",
+            "t.owner_id, t.assignee_id, t.tags, t.escalation_level, t.external_ref, ",
+            "t.merged_into, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, ",
+            "t.closed_at"
+        )
+    };
+}
+
+fn text_enum<T>(
+    row: &DbRow,
+    name: &str,
+    parse: fn(&str) -> Result<T, ferrodesk_domain::InvalidValue>,
+) -> StoreResult<T> {
+    let text: String = get(row, name)?;
+    stored(parse(&text))
+}
+
+fn ticket_from_row(row: &DbRow) -> StoreResult<Ticket> {
+    let tags: String = get(row, "tags")?;
+    Ok(Ticket {
+        id: TicketId(get(row, "id")?),
+        version: get(row, "version")?,
+        subject: get(row, "subject")?,
+        description: get(row, "description")?,
+        ticket_type: text_enum(row, "ticket_type", TicketType::parse)?,
+        status: text_enum(row, "status", TicketStatus::parse)?,
+        impact: text_enum(row, "impact", Impact::parse)?,
+        urgency: text_enum(row, "urgency", Urgency::parse)?,
+        priority: text_enum(row, "priority", Priority::parse)?,
+        priority_reason: get(row, "priority_reason")?,
+        category_id: get::<Option<i64>>(row, "category_id")?.map(CategoryId),
+        service_id: get::<Option<i64>>(row, "service_id")?.map(ServiceId),
+        location: get(row, "location")?,
+        device: get(row, "device")?,
+        requester_id: UserId(get(row, "requester_id")?),
+        organization_id: get::<Option<i64>>(row, "organization_id")?.map(OrganizationId),
+        channel: text_enum(row, "channel", Channel::parse)?,
+        group_id: get::<Option<i64>>(row, "group_id")?.map(GroupId),
+        tier: stored(Tier::new(get(row, "tier")?))?,
+        owner_id: get::<Option<i64>>(row, "owner_id")?.map(UserId),
+        assignee_id: get::<Option<i64>>(row, "assignee_id")?.map(UserId),
+        tags: from_json(&tags)?,
+        escalation_level: get(row, "escalation_level")?,
+        external_ref: get(row, "external_ref")?,
+        merged_into: get::<Option<i64>>(row, "merged_into")?.map(TicketId),
+        created_at: get_time(row, "created_at")?,
+        updated_at: get_time(row, "updated_at")?,
+        first_response_at: get_opt_time(row, "first_response_at")?,
+        resolved_at: get_opt_time(row, "resolved_at")?,
+        closed_at: get_opt_time(row, "closed_at")?,
+    })
+}
+
+/// The rows a ticket refers to, for naming a missing one.
+fn ticket_refs(t: &Ticket) -> Vec<Ref> {
+    [
+        Some(Ref::new("tickets_requester_id_fkey", t.requester_id.get())),
+        Ref::opt("tickets_group_id_fkey", t.group_id.map(GroupId::get)),
+        Ref::opt(
+            "tickets_organization_id_fkey",
+            t.organization_id.map(OrganizationId::get),
+        ),
+        Ref::opt(
+            "tickets_category_id_fkey",
+            t.category_id.map(CategoryId::get),
+        ),
+        Ref::opt("tickets_service_id_fkey", t.service_id.map(ServiceId::get)),
+        Ref::opt("tickets_owner_id_fkey", t.owner_id.map(UserId::get)),
+        Ref::opt("tickets_assignee_id_fkey", t.assignee_id.map(UserId::get)),
+        Ref::opt("tickets_merged_into_fkey", t.merged_into.map(TicketId::get)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+const EVENT_COLUMNS_SELECT: &str = "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at from ticket_events";
+
+fn event_from_row(row: &DbRow) -> StoreResult<Event> {
+    let data: String = get(row, "data")?;
+    Ok(Event {
+        id: EventId(get(row, "id")?),
+        ticket_id: TicketId(get(row, "ticket_id")?),
+        kind: from_json::<EventKind>(&data)?,
+        actor_id: get::<Option<i64>>(row, "actor_id")?.map(UserId),
+        channel: text_enum(row, "channel", Channel::parse)?,
+        visibility: text_enum(row, "visibility", Visibility::parse)?,
+        created_at: get_time(row, "created_at")?,
+    })
+}
+
+// --- queue counts --------------------------------------------------------------------------
+
+/// Changes to the queue counts of one transaction, keyed by (group or 0, assignee or 0,
+/// status), with the latest change time. Applied in key order, so concurrent PostgreSQL
+/// transactions lock counter rows in the same order.
+#[derive(Debug, Default)]
+pub(crate) struct CountDeltas {
+    changes: BTreeMap<(i64, i64, &'static str), i64>,
+    now: Option<Timestamp>,
+}
+
+impl CountDeltas {
+    /// Counts `ticket` `delta` times (+1 as it is now, -1 as it was).
+    pub(crate) fn add(&mut self, ticket: &Ticket, delta: i64) {
+        let key = (
+            ticket.group_id.map_or(0, GroupId::get),
+            ticket.assignee_id.map_or(0, UserId::get),
+            ticket.status.as_str(),
+        );
+        *self.changes.entry(key).or_insert(0) += delta;
+    }
+
+    /// Adds another set of changes to these.
+    #[allow(
+        dead_code,
+        reason = "only SQLite's group commit sums changes across writes"
+    )]
+    pub(crate) fn merge(&mut self, other: CountDeltas) {
+        for (key, delta) in other.changes {
+            *self.changes.entry(key).or_insert(0) += delta;
+        }
+        self.now = self.now.max(other.now);
+    }
+
+    /// Hands the changes, made at `now`, to the backend: written now in the current
+    /// transaction, or (SQLite's group commit) added to the batch's changes and written
+    /// once before its commit.
+    pub(crate) async fn apply(mut self, conn: &mut DbConn, now: Timestamp) -> StoreResult<()> {
+        self.now = self.now.max(Some(now));
+        crate::dialect::apply_counts(conn, self).await
+    }
+
+    /// Writes the non-zero changes.
+    pub(crate) async fn write(self, conn: &mut DbConn) -> StoreResult<()> {
+        let shard = crate::dialect::counter_shard();
+        let now = self.now.unwrap_or(Timestamp::UNIX_EPOCH);
+        for ((group, assignee, status), delta) in self.changes {
+            if delta == 0 {
+                continue;
+            }
+            sqlx::query(
+                "insert into queue_counts (group_id, assignee_id, status, shard, ticket_count, \
+                 created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6) \
+                 on conflict (group_id, assignee_id, status, shard) do update set \
+                 ticket_count = queue_counts.ticket_count + excluded.ticket_count, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(group)
+            .bind(assignee)
+            .bind(status)
+            .bind(shard)
+            .bind(delta)
+            .bind(micros(now))
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+        }
+        Ok(())
+    }
+}
+
+/// The live queue counts, assembled from the counter rows.
+pub(crate) async fn queue_counts(conn: &mut DbConn) -> StoreResult<QueueCounts> {
+    let rows = sqlx::query(
+        "select group_id, assignee_id, status, cast(sum(ticket_count) as bigint) as total \
+         from queue_counts group by group_id, assignee_id, status",
+    )
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let mut counts = QueueCounts::default();
+    for row in &rows {
+        let total: i64 = get(row, "total")?;
+        if total == 0 {
+            continue;
+        }
+        let group: i64 = get(row, "group_id")?;
+        let assignee: i64 = get(row, "assignee_id")?;
+        let status = text_enum(row, "status", TicketStatus::parse)?;
+        let group = (group != 0).then_some(GroupId(group));
+        *counts.by_status.entry(status).or_insert(0) += total;
+        if status.is_open() {
+            *counts.open_by_group.entry(group).or_insert(0) += total;
+            if assignee == 0 {
+                *counts.unassigned_by_group.entry(group).or_insert(0) += total;
+            } else {
+                *counts.open_by_assignee.entry(UserId(assignee)).or_insert(0) += total;
+            }
+        }
+    }
+    counts.by_status.retain(|_, n| *n != 0);
+    counts.open_by_group.retain(|_, n| *n != 0);
+    counts.unassigned_by_group.retain(|_, n| *n != 0);
+    counts.open_by_assignee.retain(|_, n| *n != 0);
+    Ok(counts)
+}
+
+// --- idempotency ------------------------------------------------------------------------------
+
+/// What an idempotency key says about a request.
+enum Claim {
+    /// First use (or no key): do the work.
+    Fresh,
+    /// Seen with the same request: these are the ids it produced.
+    Replay(Vec<i64>),
+}
+
+/// Claims `key` for this request. On PostgreSQL a concurrent first use of the key waits
+/// here until that request commits or rolls back.
+async fn claim(
+    conn: &mut DbConn,
+    key: Option<&Idempotency>,
+    operation: &str,
+    now: Timestamp,
+) -> StoreResult<Claim> {
+    let Some(key) = key else {
+        return Ok(Claim::Fresh);
+    };
+    let inserted = sqlx::query(
+        "insert into idempotency_keys (actor_id, idempotency_key, fingerprint, operation, result, \
+         created_at, updated_at) values ($1, $2, $3, $4, '[]', $5, $5) \
+         on conflict (actor_id, idempotency_key) do nothing",
+    )
+    .bind(key.actor_id.get())
+    .bind(&key.key)
+    .bind(&key.fingerprint)
+    .bind(operation)
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Claim::Fresh);
+    }
+    let row = sqlx::query(
+        "select fingerprint, operation, result from idempotency_keys \
+         where actor_id = $1 and idempotency_key = $2",
+    )
+    .bind(key.actor_id.get())
+    .bind(&key.key)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let fingerprint: String = get(&row, "fingerprint")?;
+    let stored_operation: String = get(&row, "operation")?;
+    if fingerprint != key.fingerprint || stored_operation != operation {
+        return Err(StoreError::conflict(
+            "idempotency key was already used for a different request",
+        ));
+    }
+    let result: String = get(&row, "result")?;
+    Ok(Claim::Replay(from_json(&result)?))
+}
+
+/// Records what the request produced under its key.
+async fn remember(conn: &mut DbConn, key: Option<&Idempotency>, ids: &[i64]) -> StoreResult<()> {
+    let Some(key) = key else {
+        return Ok(());
+    };
+    sqlx::query(
+        "update idempotency_keys set result = $3 where actor_id = $1 and idempotency_key = $2",
+    )
+    .bind(key.actor_id.get())
+    .bind(&key.key)
+    .bind(json(&ids)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(())
+}
+
+fn first_id(ids: &[i64]) -> StoreResult<i64> {
+    ids.first()
+        .copied()
+        .ok_or_else(|| crate::sql::convert::damaged("idempotency key without a result"))
+}
+
+// --- single writes ----------------------------------------------------------------------------
+
+async fn insert_ticket(conn: &mut DbConn, ticket: &Ticket) -> StoreResult<TicketId> {
+    let values = TicketValues::of(ticket)?;
+    let query = sqlx::query(AssertSqlSafe(Arc::clone(&INSERT_TICKET)));
+    let inserted = bind_ticket_values!(query, bind, values)
+        .fetch_one(&mut *conn)
+        .await;
+    match inserted {
+        Ok(row) => Ok(TicketId(get(&row, "id")?)),
+        Err(e) => Err(error::write(conn, e, &ticket_refs(ticket)).await),
+    }
+}
+
+/// Writes `change.after` over the row if it is still as `change.before` was read.
+async fn update_ticket(conn: &mut DbConn, change: &TicketChange) -> StoreResult<()> {
+    let id = change.before.id;
+    let values = TicketValues::of(&change.after)?;
+    let query = sqlx::query(AssertSqlSafe(Arc::clone(&UPDATE_TICKET)))
+        .bind(id.get())
+        .bind(change.before.version);
+    let done = bind_ticket_values!(query, bind, values)
+        .bind(change.before.status.as_str())
+        .bind(change.before.group_id.map(GroupId::get))
+        .bind(change.before.assignee_id.map(UserId::get))
+        .execute(&mut *conn)
+        .await;
+    match done {
+        Ok(done) if done.rows_affected() == 1 => Ok(()),
+        Ok(_) => {
+            let exists: i64 = sqlx::query_scalar("select count(*) from tickets where id = $1")
+                .bind(id.get())
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(error::plain)?;
+            if exists == 0 {
+                Err(StoreError::not_found(format!("ticket {id}")))
+            } else {
+                Err(StoreError::conflict(format!(
+                    "ticket {} was changed by someone else; reload and try again",
+                    id.display_number()
+                )))
+            }
+        }
+        Err(e) => Err(error::write(conn, e, &ticket_refs(&change.after)).await),
+    }
+}
+
+async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> StoreResult<Event> {
+    let inserted = sqlx::query(
+        "insert into ticket_events (ticket_id, kind, data, actor_id, channel, visibility, \
+         created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+    )
+    .bind(ticket.get())
+    .bind(event.kind.name())
+    .bind(json(&event.kind)?)
+    .bind(event.actor_id.map(UserId::get))
+    .bind(event.channel.as_str())
+    .bind(event.visibility.as_str())
+    .bind(micros(event.created_at))
+    .fetch_one(&mut *conn)
+    .await;
+    match inserted {
+        Ok(row) => Ok(Event {
+            id: EventId(get(&row, "id")?),
+            ticket_id: ticket,
+            kind: event.kind.clone(),
+            actor_id: event.actor_id,
+            channel: event.channel,
+            visibility: event.visibility,
+            created_at: event.created_at,
+        }),
+        Err(e) => {
+            let refs: Vec<Ref> = [
+                Some(Ref::new("ticket_events_ticket_id_fkey", ticket.get())),
+                Ref::opt(
+                    "ticket_events_actor_id_fkey",
+                    event.actor_id.map(UserId::get),
+                ),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            Err(error::write(conn, e, &refs).await)
+        }
+    }
+}
+
+async fn insert_link(
+    conn: &mut DbConn,
+    source: TicketId,
+    kind: LinkKind,
+    target: TicketId,
+    actor: Option<UserId>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let result = sqlx::query(
+        "insert into ticket_links (source_id, kind, target_id, actor_id, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(source.get())
+    .bind(kind.as_str())
+    .bind(target.get())
+    .bind(actor.map(UserId::get))
+    .bind(micros(now))
+    .execute(&mut *conn)
+    .await;
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let refs: Vec<Ref> = [
+                Some(Ref::new("ticket_links_source_id_fkey", source.get())),
+                Some(Ref::new("ticket_links_target_id_fkey", target.get())),
+                Ref::opt("ticket_links_actor_id_fkey", actor.map(UserId::get)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            Err(error::write(conn, e, &refs).await)
+        }
+    }
+}
+
+// --- ticket writes ------------------------------------------------------------------------------
+
+/// Creates a ticket with its events and links (or replays an earlier create).
+pub(crate) async fn create_ticket(
+    conn: &mut DbConn,
+    new: &NewTicket,
+) -> StoreResult<Created<Ticket>> {
+    let now = new.ticket.created_at;
+    if let Claim::Replay(ids) = claim(conn, new.idempotency.as_ref(), "create_ticket", now).await? {
+        let ticket = get_ticket(conn, TicketId(first_id(&ids)?)).await?;
+        return Ok(Created::Replayed(ticket));
+    }
+    let mut ticket = new.ticket.clone();
+    ticket.version = 1;
+    ticket.id = insert_ticket(conn, &ticket).await?;
+    for event in &new.events {
+        insert_event(conn, ticket.id, event).await?;
+    }
+    let creator = new.events.first().and_then(|e| e.actor_id);
+    for (kind, target) in &new.links {
+        insert_link(conn, ticket.id, *kind, *target, creator, now).await?;
+    }
+    let mut deltas = CountDeltas::default();
+    deltas.add(&ticket, 1);
+    deltas.apply(conn, now).await?;
+    remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
+    Ok(Created::New(ticket))
+}
+
+/// Applies changes to tickets, with their events and links, all or nothing.
+pub(crate) async fn save_tickets(
+    conn: &mut DbConn,
+    write: &TicketWrite,
+) -> StoreResult<Created<Vec<Event>>> {
+    let now = write
+        .changes
+        .iter()
+        .map(|c| c.after.updated_at)
+        .chain(write.links.iter().map(|l| l.now))
+        .max()
+        .unwrap_or_else(Timestamp::now);
+    if let Claim::Replay(ids) = claim(conn, write.idempotency.as_ref(), "save_tickets", now).await?
+    {
+        return Ok(Created::Replayed(events_by_ids(conn, &ids).await?));
+    }
+    let mut deltas = CountDeltas::default();
+    // Rows are changed in id order so concurrent writers lock them in the same order.
+    let mut ordered: Vec<&TicketChange> = write.changes.iter().collect();
+    ordered.sort_by_key(|c| c.before.id);
+    for change in ordered {
+        update_ticket(conn, change).await?;
+        deltas.add(&change.before, -1);
+        deltas.add(&change.after, 1);
+    }
+    let mut events = Vec::new();
+    for change in &write.changes {
+        for event in &change.events {
+            events.push(insert_event(conn, change.before.id, event).await?);
+        }
+    }
+    for link in &write.links {
+        insert_link(
+            conn,
+            link.source,
+            link.kind,
+            link.target,
+            link.actor_id,
+            link.now,
+        )
+        .await?;
+    }
+    deltas.apply(conn, now).await?;
+    let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
+    remember(conn, write.idempotency.as_ref(), &ids).await?;
+    Ok(Created::New(events))
+}
+
+/// Splits parts off a ticket: the original's change, the new tickets with their events,
+/// a `split_from` link from each part and a `split_into` event on the original per part.
+pub(crate) async fn split_ticket(
+    conn: &mut DbConn,
+    split: &TicketSplit,
+) -> StoreResult<Vec<Ticket>> {
+    let original = &split.original;
+    let original_id = original.before.id;
+    update_ticket(conn, original).await?;
+    let mut deltas = CountDeltas::default();
+    deltas.add(&original.before, -1);
+    deltas.add(&original.after, 1);
+    for event in &original.events {
+        insert_event(conn, original_id, event).await?;
+    }
+    let mut parts = Vec::with_capacity(split.parts.len());
+    for (part, events) in &split.parts {
+        let mut ticket = part.clone();
+        ticket.version = 1;
+        ticket.id = insert_ticket(conn, &ticket).await?;
+        for event in events {
+            insert_event(conn, ticket.id, event).await?;
+        }
+        insert_link(
+            conn,
+            ticket.id,
+            LinkKind::SplitFrom,
+            original_id,
+            split.actor_id,
+            split.now,
+        )
+        .await?;
+        deltas.add(&ticket, 1);
+        parts.push(ticket);
+    }
+    for part in &parts {
+        let event = NewEvent::new(
+            EventKind::SplitInto { other: part.id },
+            split.actor_id,
+            split.channel,
+            split.now,
+        );
+        insert_event(conn, original_id, &event).await?;
+    }
+    deltas.apply(conn, split.now).await?;
+    Ok(parts)
+}
+
+/// Appends one event, bumping the ticket's version and change time.
+pub(crate) async fn append_event(
+    conn: &mut DbConn,
+    append: &EventAppend,
+) -> StoreResult<Created<Event>> {
+    let now = append.event.created_at;
+    if let Claim::Replay(ids) =
+        claim(conn, append.idempotency.as_ref(), "append_event", now).await?
+    {
+        return Ok(Created::Replayed(
+            get_event(conn, EventId(first_id(&ids)?)).await?,
+        ));
+    }
+    let done = sqlx::query(
+        "update tickets set version = version + 1, updated_at = $2, \
+         first_response_at = case when $3 and first_response_at is null then $2 \
+         else first_response_at end where id = $1",
+    )
+    .bind(append.ticket_id.get())
+    .bind(micros(now))
+    .bind(append.marks_first_response)
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::not_found(format!(
+            "ticket {}",
+            append.ticket_id
+        )));
+    }
+    let event = insert_event(conn, append.ticket_id, &append.event).await?;
+    remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
+    Ok(Created::New(event))
+}
+
+/// Rows per multi-row insert: well under both backends' bind-parameter limits.
+const BULK_TICKET_ROWS: usize = 500;
+const BULK_EVENT_ROWS: usize = 1000;
+
+/// Writes a batch of tickets with their events in the caller's transaction, with
+/// multi-row inserts and one queue-count change per (group, assignee, status).
+pub(crate) async fn bulk_create_tickets(
+    conn: &mut DbConn,
+    tickets: &[(Ticket, Vec<NewEvent>)],
+) -> StoreResult<Vec<TicketId>> {
+    if tickets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids = crate::dialect::reserve_ticket_ids(conn, tickets.len())
+        .await
+        .map_err(error::plain)?;
+    if ids.len() != tickets.len() {
+        return Err(crate::sql::convert::damaged("ticket id sequence"));
+    }
+    let mut deltas = CountDeltas::default();
+    let mut now = Timestamp::UNIX_EPOCH;
+    for (chunk_index, chunk) in tickets.chunks(BULK_TICKET_ROWS).enumerate() {
+        let chunk_ids = &ids[chunk_index * BULK_TICKET_ROWS..][..chunk.len()];
+        let mut rows = Vec::with_capacity(chunk.len());
+        for ((ticket, _), id) in chunk.iter().zip(chunk_ids) {
+            rows.push((*id, TicketValues::of(ticket)?));
+            deltas.add(ticket, 1);
+            now = now.max(ticket.updated_at);
+        }
+        let mut query = QueryBuilder::<Db>::new(format!(
+            "insert into tickets (id, version, {}) ",
+            DATA_COLUMNS.join(", ")
+        ));
+        query.push_values(rows, |mut row, (id, values)| {
+            row.push_bind(id).push_bind(1_i64);
+            bind_ticket_values!(row, push_bind, values);
+        });
+        if let Err(e) = query.build().execute(&mut *conn).await {
+            let refs: BTreeSet<Ref> = chunk.iter().flat_map(|(t, _)| ticket_refs(t)).collect();
+            let refs: Vec<Ref> = refs.into_iter().collect();
+            return Err(error::write(conn, e, &refs).await);
+        }
+    }
+    let mut events = Vec::new();
+    for ((_, ticket_events), id) in tickets.iter().zip(&ids) {
+        for event in ticket_events {
+            events.push((*id, event));
+        }
+    }
+    for chunk in events.chunks(BULK_EVENT_ROWS) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (id, event) in chunk {
+            rows.push((*id, *event, json(&event.kind)?));
+        }
+        let mut query = QueryBuilder::<Db>::new(
+            "insert into ticket_events (ticket_id, kind, data, actor_id, channel, visibility, \
+             created_at, updated_at) ",
+        );
+        query.push_values(rows, |mut row, (id, event, data)| {
+            row.push_bind(id)
+                .push_bind(event.kind.name())
+                .push_bind(data)
+                .push_bind(event.actor_id.map(UserId::get))
+                .push_bind(event.channel.as_str())
+                .push_bind(event.visibility.as_str())
+                .push_bind(micros(event.created_at))
+                .push_bind(micros(event.created_at));
+        });
+        if let Err(e) = query.build().execute(&mut *conn).await {
+            let refs: BTreeSet<Ref> = chunk
+                .iter()
+                .filter_map(|(_, e)| {
+                    Ref::opt("ticket_events_actor_id_fkey", e.actor_id.map(UserId::get))
+                })
+                .collect();
+            let refs: Vec<Ref> = refs.into_iter().collect();
+            return Err(error::write(conn, e, &refs).await);
+        }
+    }
+    deltas.apply(conn, now).await?;
+    Ok(ids.into_iter().map(TicketId).collect())
+}
+
+// --- reads ----------------------------------------------------------------------------------------
+
+/// Reads a ticket.
+pub(crate) async fn get_ticket(conn: &mut DbConn, id: TicketId) -> StoreResult<Ticket> {
+    let row = sqlx::query(concat!(ticket_select!(), " where t.id = $1"))
+        .bind(id.get())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    match row {
+        Some(row) => ticket_from_row(&row),
+        None => Err(StoreError::not_found(format!("ticket {id}"))),
+    }
+}
+
+/// Reads the tickets that exist among `ids`, in id order.
+pub(crate) async fn get_tickets(conn: &mut DbConn, ids: &[TicketId]) -> StoreResult<Vec<Ticket>> {
+    let mut ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut tickets = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = QueryBuilder::<Db>::new(concat!(ticket_select!(), " where t.id in ("));
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        query.push(") order by t.id");
+        let rows = query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+        for row in &rows {
+            tickets.push(ticket_from_row(row)?);
+        }
+    }
+    Ok(tickets)
+}
+
+/// The cursor key of the priority order packs (rank, created_at): rank × 2⁶⁰ plus the
+/// creation time in microseconds, which jiff bounds to ±3.8 × 10¹⁷ (< 2⁵⁹).
+const PRIORITY_KEY_FACTOR: i64 = 1 << 60;
+
+fn priority_key(rank: i64, created_micros: i64) -> i64 {
+    rank.saturating_mul(PRIORITY_KEY_FACTOR)
+        .saturating_add(created_micros)
+}
+
+fn unpack_priority_key(key: i64) -> (i64, i64) {
+    let rank = key
+        .saturating_add(PRIORITY_KEY_FACTOR / 2)
+        .div_euclid(PRIORITY_KEY_FACTOR);
+    (rank, key - rank * PRIORITY_KEY_FACTOR)
+}
+
+fn cursor_of(sort: TicketSort, ticket: &Ticket) -> Cursor {
+    let id = ticket.id.get();
+    let key = match sort {
+        TicketSort::UpdatedDesc | TicketSort::UpdatedAsc => micros(ticket.updated_at),
+        TicketSort::CreatedDesc | TicketSort::CreatedAsc => micros(ticket.created_at),
+        TicketSort::PriorityDesc => priority_key(ticket.priority.rank(), micros(ticket.created_at)),
+        TicketSort::IdDesc => id,
+    };
+    Cursor { key, id }
+}
+
+/// One way a ticket can be in scope: a column equal to a value, or every ticket.
+type Branch = Option<(&'static str, i64)>;
+
+/// The scope as a union of branches, each served by one index read in sort order. A
+/// branch the filter contradicts (another group, or an assignee when asking for
+/// unassigned tickets) is left out.
+fn scope_branches(scope: &TicketScope, filter: &TicketFilter) -> Vec<Branch> {
+    let branches: Vec<(&'static str, i64)> = match scope {
+        // A filter on a queue column is read as that queue, through its index.
+        TicketScope::All => {
+            let queue = [
+                ("group_id", filter.group_id.map(GroupId::get)),
+                ("assignee_id", filter.assignee_id.map(UserId::get)),
+                ("owner_id", filter.owner_id.map(UserId::get)),
+                ("requester_id", filter.requester_id.map(UserId::get)),
+                (
+                    "organization_id",
+                    filter.organization_id.map(OrganizationId::get),
+                ),
+            ]
+            .into_iter()
+            .find_map(|(column, value)| value.map(|v| (column, v)));
+            return vec![queue];
+        }
+        TicketScope::Agent { user_id, group_ids } => {
+            let mut groups: Vec<i64> = group_ids.iter().map(|g| g.get()).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            [("assignee_id", user_id.get()), ("owner_id", user_id.get())]
+                .into_iter()
+                .chain(groups.into_iter().map(|g| ("group_id", g)))
+                .collect()
+        }
+        TicketScope::Customer {
+            user_id,
+            shared_organization,
+        } => [("requester_id", user_id.get())]
+            .into_iter()
+            .chain(shared_organization.map(|o| ("organization_id", o.get())))
+            .collect(),
+    };
+    let fixed = |column: &str| -> Option<i64> {
+        match column {
+            "group_id" => filter.group_id.map(GroupId::get),
+            "assignee_id" => filter.assignee_id.map(UserId::get),
+            "owner_id" => filter.owner_id.map(UserId::get),
+            "requester_id" => filter.requester_id.map(UserId::get),
+            "organization_id" => filter.organization_id.map(OrganizationId::get),
+            _ => None,
+        }
+    };
+    branches
+        .into_iter()
+        .filter(|(column, value)| fixed(column).is_none_or(|f| f == *value))
+        .filter(|(column, _)| !(filter.unassigned && *column == "assignee_id"))
+        .map(Some)
+        .collect()
+}
+
+/// Appends ` and ...` for every filter and the cursor.
+fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
+    let filter = &request.filter;
+    if !filter.statuses.is_empty() {
+        query.push(" and t.status in (");
+        let mut list = query.separated(", ");
+        for status in &filter.statuses {
+            list.push_bind(status.as_str());
+        }
+        query.push(")");
+        // Lets the queue indexes, which lead with is_open, serve a status filter.
+        if filter.statuses.iter().all(|s| s.is_open()) {
+            query.push(" and t.is_open = true");
+        } else if filter.statuses.iter().all(|s| !s.is_open()) {
+            query.push(" and t.is_open = false");
+        }
+    }
+    if filter.open_only {
+        query.push(" and t.is_open = true");
+    }
+    if !filter.priorities.is_empty() {
+        query.push(" and t.priority_rank in (");
+        let mut list = query.separated(", ");
+        for priority in &filter.priorities {
+            list.push_bind(priority.rank());
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group_id {
+        query.push(" and t.group_id = ").push_bind(group.get());
+    }
+    if let Some(assignee) = filter.assignee_id {
+        query
+            .push(" and t.assignee_id = ")
+            .push_bind(assignee.get());
+    }
+    if filter.unassigned {
+        query.push(" and t.assignee_id is null");
+    }
+    if let Some(owner) = filter.owner_id {
+        query.push(" and t.owner_id = ").push_bind(owner.get());
+    }
+    if let Some(requester) = filter.requester_id {
+        query
+            .push(" and t.requester_id = ")
+            .push_bind(requester.get());
+    }
+    if let Some(org) = filter.organization_id {
+        query.push(" and t.organization_id = ").push_bind(org.get());
+    }
+    if let Some(category) = filter.category_id {
+        query
+            .push(" and t.category_id = ")
+            .push_bind(category.get());
+    }
+    if let Some(service) = filter.service_id {
+        query.push(" and t.service_id = ").push_bind(service.get());
+    }
+    if let Some(channel) = filter.channel {
+        query.push(" and t.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(text) = filter.subject_contains.as_deref().filter(|t| !t.is_empty()) {
+        query
+            .push(" and t.subject_search like ")
+            .push_bind(contains_pattern(text))
+            .push(" escape '\\'");
+    }
+    let Some(cursor) = &request.page.cursor else {
+        return;
+    };
+    let (columns, after) = match request.sort {
+        TicketSort::UpdatedDesc => ("(t.updated_at, t.id) < (", false),
+        TicketSort::UpdatedAsc => ("(t.updated_at, t.id) > (", false),
+        TicketSort::CreatedDesc => ("(t.created_at, t.id) < (", false),
+        TicketSort::CreatedAsc => ("(t.created_at, t.id) > (", false),
+        TicketSort::PriorityDesc => ("(t.priority_rank, t.created_at, t.id) > (", true),
+        TicketSort::IdDesc => {
+            query.push(" and t.id < ").push_bind(cursor.id);
+            return;
+        }
+    };
+    query.push(" and ").push(columns);
+    if after {
+        let (rank, created) = unpack_priority_key(cursor.key);
+        query.push_bind(rank).push(", ").push_bind(created);
+    } else {
+        query.push_bind(cursor.key);
+    }
+    query.push(", ").push_bind(cursor.id).push(")");
+}
+
+fn order_by(sort: TicketSort) -> &'static str {
+    match sort {
+        TicketSort::UpdatedDesc => " order by t.updated_at desc, t.id desc",
+        TicketSort::UpdatedAsc => " order by t.updated_at, t.id",
+        TicketSort::CreatedDesc => " order by t.created_at desc, t.id desc",
+        TicketSort::CreatedAsc => " order by t.created_at, t.id",
+        TicketSort::PriorityDesc => " order by t.priority_rank, t.created_at, t.id",
+        TicketSort::IdDesc => " order by t.id desc",
+    }
+}
+
+/// Appends `from tickets t where <branch>` with the backend's index hint for it.
+fn push_branch(query: &mut QueryBuilder<Db>, branch: Branch, sort: TicketSort) {
+    query.push(" from tickets t");
+    match branch {
+        Some((column, value)) => {
+            // `column` is one of the fixed names in `scope_branches`, never input.
+            query
+                .push(crate::dialect::ticket_index_hint(column, sort))
+                .push(" where t.")
+                .push(column)
+                .push(" = ")
+                .push_bind(value);
+        }
+        None => {
+            query.push(" where true");
+        }
+    }
+}
+
+/// A page of the tickets `scope` allows, filtered and sorted, read with keyset pagination.
+///
+/// A scope that is a union (an agent's groups, assignments and ownerships; a customer's
+/// own and their organization's tickets) is read as one ordered, limited index range
+/// per branch, and only those few rows are merged: the page never sorts the whole
+/// scope, however many tickets it holds.
+pub(crate) async fn list_tickets(
+    conn: &mut DbConn,
+    scope: &TicketScope,
+    request: &TicketQuery,
+) -> StoreResult<Page<Ticket>> {
+    let limit = request.page.limit.clamp(1, MAX_PAGE_SIZE);
+    let sort = request.sort;
+    let branches = scope_branches(scope, &request.filter);
+    let mut query = QueryBuilder::<Db>::new(ticket_columns!());
+    match branches.as_slice() {
+        [] => {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        [branch] => {
+            push_branch(&mut query, *branch, sort);
+            push_conditions(&mut query, request);
+        }
+        many => {
+            query.push(" from tickets t where t.id in (");
+            for (index, branch) in many.iter().enumerate() {
+                if index > 0 {
+                    query.push(" union ");
+                }
+                query.push("select id from (select t.id");
+                push_branch(&mut query, *branch, sort);
+                push_conditions(&mut query, request);
+                query
+                    .push(order_by(sort))
+                    .push(" limit ")
+                    .push_bind(limit + 1);
+                query.push(format_args!(") as branch{index}"));
+            }
+            query.push(")");
+        }
+    }
+    query.push(order_by(sort));
+    query.push(" limit ").push_bind(limit + 1);
+    let rows = query
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    let mut items = rows
+        .iter()
+        .map(ticket_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|t| cursor_of(sort, t))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+/// A ticket's timeline after `page.after`, in order.
+pub(crate) async fn list_events(
+    conn: &mut DbConn,
+    ticket: TicketId,
+    include_internal: bool,
+    page: &EventPage,
+) -> StoreResult<Vec<Event>> {
+    let limit = page.limit.clamp(1, 1000);
+    let after = page.after.map_or(0, EventId::get);
+    let query = if include_internal {
+        sqlx::query(
+            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+             from ticket_events where ticket_id = $1 and id > $2 order by id limit $3",
+        )
+    } else {
+        sqlx::query(
+            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+             from ticket_events where ticket_id = $1 and id > $2 and visibility = 'public' \
+             order by id limit $3",
+        )
+    };
+    let rows = query
+        .bind(ticket.get())
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    rows.iter().map(event_from_row).collect()
+}
+
+/// Reads one event.
+pub(crate) async fn get_event(conn: &mut DbConn, id: EventId) -> StoreResult<Event> {
+    let row = sqlx::query(
+        "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+         from ticket_events where id = $1",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    match row {
+        Some(row) => event_from_row(&row),
+        None => Err(StoreError::not_found(format!("event {id}"))),
+    }
+}
+
+async fn events_by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Event>> {
+    let mut events = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let mut query = QueryBuilder::<Db>::new(EVENT_COLUMNS_SELECT);
+        query.push(" where id in (");
+        let mut list = query.separated(", ");
+        for id in chunk {
+            list.push_bind(*id);
+        }
+        query.push(") order by id");
+        let rows = query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+        for row in &rows {
+            events.push(event_from_row(row)?);
+        }
+    }
+    Ok(events)
+}
+
+/// Every link touching `ticket`, from its side, oldest first.
+pub(crate) async fn list_links(
+    conn: &mut DbConn,
+    ticket: TicketId,
+) -> StoreResult<Vec<TicketLink>> {
+    let rows = sqlx::query(
+        "select l.kind as kind, l.created_at as created_at, true as is_source, o.id as other_id, \
+         o.subject as other_subject, o.status as other_status \
+         from ticket_links l join tickets o on o.id = l.target_id where l.source_id = $1 \
+         union all \
+         select l.kind as kind, l.created_at as created_at, false as is_source, o.id as other_id, \
+         o.subject as other_subject, o.status as other_status \
+         from ticket_links l join tickets o on o.id = l.source_id where l.target_id = $1 \
+         order by created_at, other_id",
+    )
+    .bind(ticket.get())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let mut links = Vec::with_capacity(rows.len());
+    for row in &rows {
+        links.push(TicketLink {
+            ticket_id: ticket,
+            other: TicketId(get(row, "other_id")?),
+            kind: text_enum(row, "kind", LinkKind::parse)?,
+            is_source: get(row, "is_source")?,
+            other_subject: get(row, "other_subject")?,
+            other_status: text_enum(row, "other_status", TicketStatus::parse)?,
+            created_at: get_time(row, "created_at")?,
+        });
+    }
+    Ok(links)
+}
+
+/// Children (`parent_of` targets) of `ticket` not yet resolved or closed.
+pub(crate) async fn open_children(
+    conn: &mut DbConn,
+    ticket: TicketId,
+) -> StoreResult<Vec<TicketId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select l.target_id from ticket_links l join tickets c on c.id = l.target_id \
+         where l.source_id = $1 and l.kind = 'parent_of' and c.is_open = true order by l.target_id",
+    )
+    .bind(ticket.get())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(ids.into_iter().map(TicketId).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn priority_keys_round_trip_over_the_whole_time_range() {
+        for rank in 1..=4 {
+            for created in [
+                micros(Timestamp::MIN),
+                -1,
+                0,
+                1_700_000_000_000_000,
+                micros(Timestamp::MAX),
+            ] {
+                assert_eq!(
+                    unpack_priority_key(priority_key(rank, created)),
+                    (rank, created)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn priority_keys_sort_by_rank_then_time() {
+        let early_p1 = priority_key(1, micros(Timestamp::MAX));
+        let late_p2 = priority_key(2, micros(Timestamp::MIN));
+        assert!(early_p1 < late_p2);
+    }
+}

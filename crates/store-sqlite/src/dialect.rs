@@ -1,0 +1,71 @@
+//! What the shared SQL needs from SQLite beyond the dialect macros.
+
+use crate::DbConn;
+use crate::sql::tickets::CountDeltas;
+use ferrodesk_store::{StoreResult, TicketSort};
+
+/// SQLite has one writer, so counters never contend: every write uses shard 0.
+pub(crate) fn counter_shard() -> i64 {
+    0
+}
+
+/// Ticket ids for the bulk path: the next `count` numbers after the autoincrement
+/// sequence. Only the single writer calls this, inside its transaction; inserting the
+/// ids moves the sequence past them.
+pub(crate) async fn reserve_ticket_ids(
+    conn: &mut DbConn,
+    count: usize,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let last: i64 = sqlx::query_scalar(
+        "select max(coalesce((select seq from sqlite_sequence where name = 'tickets'), 10000), \
+         coalesce((select max(id) from tickets), 10000))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    let count = i64::try_from(count).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    Ok((last + 1..=last + count).collect())
+}
+
+/// Names the index that serves a queue branch (`column = value`, then open or not, in
+/// change order). Without statistics SQLite may otherwise pick an index that saves the
+/// sort but reads every open ticket of the desk.
+pub(crate) fn ticket_index_hint(column: &str, sort: TicketSort) -> &'static str {
+    match (column, sort) {
+        ("group_id", TicketSort::PriorityDesc) => " indexed by tickets_group_priority",
+        ("group_id", TicketSort::CreatedAsc | TicketSort::CreatedDesc) => {
+            " indexed by tickets_group_created"
+        }
+        ("group_id", _) => " indexed by tickets_group_queue",
+        ("assignee_id", _) => " indexed by tickets_assignee_queue",
+        ("owner_id", _) => " indexed by tickets_owner_queue",
+        ("requester_id", _) => " indexed by tickets_requester",
+        ("organization_id", _) => " indexed by tickets_organization",
+        _ => "",
+    }
+}
+
+/// SQLite errors carry no detail beyond their message.
+pub(crate) fn error_detail(_error: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    None
+}
+
+tokio::task_local! {
+    /// The queue-count changes of the write the group-commit writer is running.
+    pub(crate) static BATCH_COUNTS: std::cell::RefCell<CountDeltas>;
+}
+
+/// Inside the writer, keeps a write's count changes for the batch (kept only if the
+/// write's savepoint is); elsewhere writes them at once.
+pub(crate) async fn apply_counts(conn: &mut DbConn, deltas: CountDeltas) -> StoreResult<()> {
+    let mut pending = Some(deltas);
+    // Outside the writer there is no batch; the changes are then written below.
+    let _ = BATCH_COUNTS.try_with(|batch| {
+        if let Some(deltas) = pending.take() {
+            batch.borrow_mut().merge(deltas);
+        }
+    });
+    match pending {
+        Some(deltas) => deltas.write(conn).await,
+        None => Ok(()),
+    }
+}

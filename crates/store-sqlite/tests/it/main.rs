@@ -1,0 +1,17 @@
+//! The store contract on SQLite, each test on a fresh database file in its own
+//! temporary folder, plus what only SQLite promises (durability across reopening).
+#![allow(clippy::unwrap_used)] // a test reports failure by panicking
+
+use ferrodesk_store::Store;
+use ferrodesk_store_sqlite::SqliteStore;
+use std::sync::Arc;
+
+mod durability;
+mod throughput;
+
+ferrodesk_store::store_contract_tests!(async {
+    let store = SqliteStore::open_temporary()
+        .await
+        .expect("open a temporary database");
+    Some(Arc::new(store) as Arc<dyn Store>)
+});
