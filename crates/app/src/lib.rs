@@ -1,1 +1,157 @@
-//! placeholder
+//! Ferrodesk's use cases: open a ticket, reply, log a call, resolve, split, merge,
+//! manage people and groups, sign in. Every read and write is checked here against
+//! the actor's role and groups (ARCHITECTURE.md, principle 5), not in the web layer.
+//!
+//! Services speak domain types and hold the store as an `Arc<dyn Store>`; they know
+//! neither SQL nor HTTP. Build one [`App`] with [`App::new`] and reach the services
+//! through it: [`App::tickets`], [`App::directory`], [`App::auth`]. The command line
+//! uses [`App::ensure_first_admin`], [`App::add_user_as_system`] and
+//! [`App::create_token_as_system`].
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod auth;
+pub mod clock;
+pub mod directory;
+mod error;
+mod input;
+pub mod secret;
+mod system;
+pub mod ticket;
+
+pub use auth::{Auth, SessionGrant};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use directory::{
+    CreateUserInput, Directory, GroupInput, GroupUpdate, OrganizationInput, OrganizationUpdate,
+    ServiceInput, ServiceUpdate, UpdateUserInput,
+};
+pub use error::{AppError, OrNotFound};
+pub use secret::hash_password;
+pub use system::{FirstAdmin, NewUserInput};
+pub use ticket::{
+    IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
+    SplitPartInput, TicketPatch, Tickets,
+};
+
+pub use ferrodesk_store::{
+    ApiToken, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, EventPage, MAX_PAGE_SIZE, Page,
+    PageRequest, QueueCounts, SessionInfo, Store, TicketFilter, TicketLink, TicketQuery,
+    TicketSort, UserFilter,
+};
+
+use jiff::{SignedDuration, Timestamp};
+use std::sync::Arc;
+
+/// Settings of the service layer. The defaults are the production values.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// How long a browser session lasts after sign-in.
+    pub session_ttl: SignedDuration,
+    /// The window in which failed sign-ins are counted.
+    pub login_window: SignedDuration,
+    /// Failed sign-ins per account within the window before sign-in is refused.
+    pub max_failures_per_account: i64,
+    /// Failed sign-ins per client address within the window before sign-in is refused.
+    pub max_failures_per_address: i64,
+    /// The sign-in of the admin created on first start.
+    pub first_admin_email: String,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            session_ttl: SignedDuration::from_hours(12),
+            login_window: SignedDuration::from_mins(15),
+            max_failures_per_account: 5,
+            max_failures_per_address: 20,
+            first_admin_email: "admin@ferrodesk.localhost".to_owned(),
+        }
+    }
+}
+
+/// The service layer: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    config: AppConfig,
+    /// A real Argon2id hash to verify against when an account does not exist, so a
+    /// failed sign-in takes as long for a missing account as for a wrong password.
+    dummy_hash: tokio::sync::OnceCell<String>,
+}
+
+impl App {
+    /// Builds the services over a store and a clock.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: AppConfig) -> App {
+        App {
+            inner: Arc::new(Inner {
+                store,
+                clock,
+                config,
+                dummy_hash: tokio::sync::OnceCell::new(),
+            }),
+        }
+    }
+
+    /// The store, for wiring (demo data, bench tool). Services never hand it to users.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.inner.store
+    }
+
+    /// The current time by the app's clock.
+    pub fn now(&self) -> Timestamp {
+        self.inner.clock.now()
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &AppConfig {
+        &self.inner.config
+    }
+
+    /// Tickets and their timelines.
+    pub fn tickets(&self) -> Tickets<'_> {
+        Tickets::new(self)
+    }
+
+    /// People, organizations, groups, categories and services.
+    pub fn directory(&self) -> Directory<'_> {
+        Directory::new(self)
+    }
+
+    /// Sign-in, sessions, API tokens and the security audit log.
+    pub fn auth(&self) -> Auth<'_> {
+        Auth::new(self)
+    }
+
+    /// Checks that the database answers.
+    ///
+    /// # Errors
+    /// [`AppError::Unavailable`] when it does not.
+    pub async fn ping(&self) -> Result<(), AppError> {
+        self.inner.store.ping().await.map_err(AppError::Unavailable)
+    }
+
+    pub(crate) fn db(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    pub(crate) async fn dummy_hash(&self) -> Result<&str, AppError> {
+        self.inner
+            .dummy_hash
+            .get_or_try_init(|| hash_password("ferrodesk timing equalizer"))
+            .await
+            .map(String::as_str)
+    }
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}

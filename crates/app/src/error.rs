@@ -1,0 +1,148 @@
+//! The one error type of the service layer. Each variant says what went wrong in terms
+//! the web layer can turn into a status code; none of them knows HTTP.
+
+use ferrodesk_domain::{InvalidValue, TransitionError};
+use ferrodesk_store::StoreError;
+
+/// What a use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing does not exist, or the actor may not see it (a forbidden read looks
+    /// exactly like a missing row, so it leaks nothing).
+    #[error("{kind} {id} not found")]
+    NotFound {
+        /// What kind of thing (`ticket`, `user`, `group`...), used in error codes.
+        kind: &'static str,
+        /// Which one, as the caller named it.
+        id: String,
+    },
+    /// The actor can see the thing but may not do this to it.
+    #[error("{message}")]
+    Forbidden {
+        /// What is not allowed, lowercase.
+        message: String,
+    },
+    /// A value in the request is not acceptable.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The field, as named in the API.
+        field: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The status machine refuses the change; the message names the allowed statuses.
+    #[error(transparent)]
+    InvalidTransition(#[from] TransitionError),
+    /// The request collides with the current state (a taken name, a concurrent edit,
+    /// an idempotency key reused for another request).
+    #[error("{message}")]
+    Conflict {
+        /// A stable code for clients (`email_taken`, `ticket_changed`...).
+        code: &'static str,
+        /// What collided.
+        message: String,
+    },
+    /// No valid credentials were presented.
+    #[error("{message}")]
+    Unauthenticated {
+        /// What is wrong with the credentials.
+        message: String,
+    },
+    /// Too many failed sign-ins; try again later.
+    #[error("too many failed sign-ins; try again in {retry_after_seconds} seconds")]
+    Throttled {
+        /// Seconds to wait before trying again.
+        retry_after_seconds: u64,
+    },
+    /// The database could not be reached or failed.
+    #[error("service unavailable")]
+    Unavailable(#[source] StoreError),
+    /// A bug or an unexpected failure (hashing, a task that panicked).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// A not-found error for `kind` `id`.
+    pub fn not_found(kind: &'static str, id: impl std::fmt::Display) -> Self {
+        AppError::NotFound {
+            kind,
+            id: id.to_string(),
+        }
+    }
+
+    /// A forbidden error.
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        AppError::Forbidden {
+            message: message.into(),
+        }
+    }
+
+    /// An invalid-value error for `field`.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        AppError::Invalid {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A conflict with a stable `code`.
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Conflict {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An unauthenticated error.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        AppError::Unauthenticated {
+            message: message.into(),
+        }
+    }
+}
+
+impl From<InvalidValue> for AppError {
+    fn from(value: InvalidValue) -> Self {
+        AppError::Invalid {
+            field: value.field.to_owned(),
+            message: value.message,
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    /// The generic mapping; services that know what was looked up map `NotFound`
+    /// themselves with [`OrNotFound`] so the error names the right kind.
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound { what } => AppError::NotFound {
+                kind: "resource",
+                id: what,
+            },
+            StoreError::Conflict { what } => AppError::Conflict {
+                code: "conflict",
+                message: what,
+            },
+            unavailable @ StoreError::Unavailable(_) => AppError::Unavailable(unavailable),
+        }
+    }
+}
+
+/// Maps a store `NotFound` to an [`AppError::NotFound`] naming the kind and id.
+pub trait OrNotFound<T> {
+    /// Names what was looked up.
+    ///
+    /// # Errors
+    /// The mapped error.
+    fn or_not_found(self, kind: &'static str, id: impl std::fmt::Display) -> Result<T, AppError>;
+}
+
+impl<T> OrNotFound<T> for Result<T, StoreError> {
+    fn or_not_found(self, kind: &'static str, id: impl std::fmt::Display) -> Result<T, AppError> {
+        self.map_err(|error| match error {
+            StoreError::NotFound { .. } => AppError::not_found(kind, id),
+            other => other.into(),
+        })
+    }
+}

@@ -1,0 +1,1416 @@
+//! Tickets and their timelines: open, read, list, change fields, move through the
+//! status machine, split, link, merge, and log replies, notes, calls and walk-ins.
+//!
+//! Access (see `ferrodesk_domain::access`): a ticket the actor may not see is reported
+//! as not found; one they see but may not change is forbidden. Customers open tickets
+//! for themselves, reply to and reopen their own resolved tickets, and never see
+//! internal events or internal fields (tags, vendor reference, escalation level).
+//!
+//! Routing rule for new tickets (first line first): the group given; otherwise the
+//! owning group of the ticket's service when that group serves tier 1; otherwise the
+//! first tier-1 group by name; otherwise no group. The ticket's tier is its group's.
+
+use crate::input::{body, optional, required, tags};
+use crate::{App, AppError, OrNotFound as _};
+use ferrodesk_domain::{
+    Actor, CallDirection, CategoryId, Channel, Event, EventKind, GroupId, Impact, LinkKind,
+    NewEvent, Priority, ServiceId, Ticket, TicketId, TicketStatus, TicketType, Tier,
+    TransitionError, Urgency, User, UserId, Visibility,
+};
+use ferrodesk_store::{
+    Created, EventAppend, EventPage, Idempotency, NewLink, NewTicket, Page, QueueCounts,
+    StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
+};
+use jiff::Timestamp;
+
+/// The longest subject.
+pub const MAX_SUBJECT_CHARS: usize = 200;
+/// The longest description or message body.
+pub const MAX_BODY_CHARS: usize = 50_000;
+/// The most parts one split may create.
+pub const MAX_SPLIT_PARTS: usize = 20;
+/// The longest call the desk records (a day).
+pub const MAX_CALL_SECONDS: i64 = 86_400;
+
+/// Who the ticket is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequesterRef {
+    /// An existing person.
+    Id(UserId),
+    /// A person by email, created as a customer if unknown.
+    Email {
+        /// Their address.
+        email: String,
+        /// Their name, for a new customer.
+        name: Option<String>,
+    },
+}
+
+/// Something said or done with the requester, logged on a ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InteractionInput {
+    /// A public message.
+    Reply {
+        /// The message.
+        body: String,
+    },
+    /// An internal note (staff only).
+    Note {
+        /// The note.
+        body: String,
+    },
+    /// A phone call (staff only).
+    Call {
+        /// Who called whom.
+        direction: CallDirection,
+        /// The other party's number.
+        number: Option<String>,
+        /// Length in seconds.
+        duration_seconds: i64,
+        /// What was said and done.
+        body: String,
+        /// Who may see the log entry (public unless given).
+        visibility: Option<Visibility>,
+    },
+    /// A visit at the desk (staff only).
+    WalkIn {
+        /// Where.
+        location: Option<String>,
+        /// What was said and done.
+        body: String,
+        /// Who may see the log entry (public unless given).
+        visibility: Option<Visibility>,
+    },
+}
+
+/// A ticket to open.
+#[derive(Debug, Clone, Default)]
+pub struct NewTicketInput {
+    /// One line saying what is wrong.
+    pub subject: String,
+    /// The requester's description.
+    pub description: String,
+    /// Kind of request (incident unless given).
+    pub ticket_type: Option<TicketType>,
+    /// How widely it reaches (individual unless given).
+    pub impact: Option<Impact>,
+    /// How soon it hurts (medium unless given).
+    pub urgency: Option<Urgency>,
+    /// A priority other than the matrix's (staff; needs `priority_reason`).
+    pub priority: Option<Priority>,
+    /// Why the priority was overridden.
+    pub priority_reason: Option<String>,
+    /// Category.
+    pub category_id: Option<CategoryId>,
+    /// Product or service.
+    pub service_id: Option<ServiceId>,
+    /// Where the problem is.
+    pub location: Option<String>,
+    /// The device concerned.
+    pub device: Option<String>,
+    /// Who asked (staff; customers always ask for themselves).
+    pub requester: Option<RequesterRef>,
+    /// How it came in (the service's channel unless given; phone or walk-in when an
+    /// interaction of that kind is logged with it).
+    pub channel: Option<Channel>,
+    /// The group (staff; see the routing rule in the module docs).
+    pub group_id: Option<GroupId>,
+    /// Who is accountable (staff).
+    pub owner_id: Option<UserId>,
+    /// Who works on it (staff).
+    pub assignee_id: Option<UserId>,
+    /// Labels (staff).
+    pub tags: Vec<String>,
+    /// A vendor's case number (staff).
+    pub external_ref: Option<String>,
+    /// A call, visit, reply or note logged with the new ticket (staff).
+    pub interaction: Option<InteractionInput>,
+}
+
+/// Changes to a ticket's fields; `None` leaves a field alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct TicketPatch {
+    /// The version the change was made against; a mismatch is a conflict.
+    pub version: Option<i64>,
+    /// New subject.
+    pub subject: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New type.
+    pub ticket_type: Option<TicketType>,
+    /// New impact (priority follows unless overridden).
+    pub impact: Option<Impact>,
+    /// New urgency (priority follows unless overridden).
+    pub urgency: Option<Urgency>,
+    /// `Some(Some(p))` overrides (with a reason); `Some(None)` returns to the matrix.
+    pub priority: Option<Option<Priority>>,
+    /// Why the priority is overridden.
+    pub priority_reason: Option<String>,
+    /// New category.
+    pub category_id: Option<Option<CategoryId>>,
+    /// New service.
+    pub service_id: Option<Option<ServiceId>>,
+    /// New location.
+    pub location: Option<Option<String>>,
+    /// New device.
+    pub device: Option<Option<String>>,
+    /// New group (the tier follows the group).
+    pub group_id: Option<Option<GroupId>>,
+    /// New owner.
+    pub owner_id: Option<Option<UserId>>,
+    /// New assignee.
+    pub assignee_id: Option<Option<UserId>>,
+    /// New requester (the organization follows).
+    pub requester_id: Option<UserId>,
+    /// New tags (replace the old ones).
+    pub tags: Option<Vec<String>>,
+    /// New vendor reference.
+    pub external_ref: Option<Option<String>>,
+}
+
+/// One ticket split off another, routed on its own.
+#[derive(Debug, Clone, Default)]
+pub struct SplitPartInput {
+    /// Subject.
+    pub subject: String,
+    /// Description (empty unless given).
+    pub description: Option<String>,
+    /// Type (the original's unless given).
+    pub ticket_type: Option<TicketType>,
+    /// Impact (the original's unless given).
+    pub impact: Option<Impact>,
+    /// Urgency (the original's unless given).
+    pub urgency: Option<Urgency>,
+    /// Category.
+    pub category_id: Option<CategoryId>,
+    /// Service.
+    pub service_id: Option<ServiceId>,
+    /// Group (routing rule unless given).
+    pub group_id: Option<GroupId>,
+    /// Owner.
+    pub owner_id: Option<UserId>,
+    /// Assignee.
+    pub assignee_id: Option<UserId>,
+    /// Location (the original's unless given).
+    pub location: Option<String>,
+    /// Device.
+    pub device: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+ferrodesk_domain::string_enum!(
+    /// How to link a ticket to another, read from the ticket the request is about.
+    LinkRequestKind {
+        /// This ticket duplicates the other.
+        DuplicateOf = "duplicate_of",
+        /// Loosely related.
+        Related = "related",
+        /// This ticket is the other's parent.
+        ParentOf = "parent_of",
+        /// This ticket is the other's child (stored as the other's `parent_of`).
+        ChildOf = "child_of",
+        /// This incident is caused by the other (a problem).
+        CausedBy = "caused_by",
+    }
+);
+
+/// A client's retry key and the fingerprint of its request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotencyKey {
+    /// The `Idempotency-Key` header.
+    pub key: String,
+    /// SHA-256 of the canonical request ([`crate::secret::fingerprint`]).
+    pub fingerprint: String,
+}
+
+/// The ticket service; get one from [`App::tickets`].
+#[derive(Debug, Clone, Copy)]
+pub struct Tickets<'a> {
+    app: &'a App,
+    channel: Channel,
+}
+
+/// Hides what only staff may see from a ticket shown to a customer.
+pub fn for_actor(actor: &Actor, mut ticket: Ticket) -> Ticket {
+    if !actor.is_staff() {
+        ticket.tags.clear();
+        ticket.external_ref = None;
+        ticket.escalation_level = 0;
+    }
+    ticket
+}
+
+fn changed_concurrently(error: StoreError, id: TicketId) -> AppError {
+    match error {
+        StoreError::Conflict { .. } => AppError::conflict(
+            "ticket_changed",
+            format!(
+                "ticket {} changed while this request was made; reload it and try again",
+                id.display_number()
+            ),
+        ),
+        StoreError::NotFound { .. } => AppError::not_found("ticket", id),
+        other => other.into(),
+    }
+}
+
+fn text(value: Option<impl ToString>) -> Option<String> {
+    value.map(|v| v.to_string())
+}
+
+/// One field change: field, old text, new text, reason.
+type FieldChange = (&'static str, Option<String>, Option<String>, Option<String>);
+
+/// An interaction as a timeline event kind and its visibility.
+fn interaction_kind(input: InteractionInput) -> Result<(EventKind, Visibility), AppError> {
+    let kind = match input {
+        InteractionInput::Reply { body: text } => {
+            return Ok((
+                EventKind::Reply {
+                    body: required("body", &text, MAX_BODY_CHARS)?,
+                },
+                Visibility::Public,
+            ));
+        }
+        InteractionInput::Note { body: text } => {
+            return Ok((
+                EventKind::Note {
+                    body: required("body", &text, MAX_BODY_CHARS)?,
+                },
+                Visibility::Internal,
+            ));
+        }
+        InteractionInput::Call {
+            direction,
+            number,
+            duration_seconds,
+            body: text,
+            visibility,
+        } => {
+            if !(0..=MAX_CALL_SECONDS).contains(&duration_seconds) {
+                return Err(AppError::invalid(
+                    "duration_seconds",
+                    format!("must be between 0 and {MAX_CALL_SECONDS}"),
+                ));
+            }
+            (
+                EventKind::Call {
+                    direction,
+                    number: optional("number", number.as_deref(), 50)?,
+                    duration_seconds,
+                    body: body("body", &text, MAX_BODY_CHARS)?,
+                },
+                visibility,
+            )
+        }
+        InteractionInput::WalkIn {
+            location,
+            body: text,
+            visibility,
+        } => (
+            EventKind::WalkIn {
+                location: optional("location", location.as_deref(), 200)?,
+                body: body("body", &text, MAX_BODY_CHARS)?,
+            },
+            visibility,
+        ),
+    };
+    let visibility = kind.1.unwrap_or_else(|| kind.0.default_visibility());
+    Ok((kind.0, visibility))
+}
+
+/// Whether a staff member's event counts as the first response to the requester.
+fn is_response(actor: &Actor, kind: &EventKind, visibility: Visibility) -> bool {
+    actor.is_staff()
+        && visibility == Visibility::Public
+        && matches!(
+            kind,
+            EventKind::Reply { .. } | EventKind::Call { .. } | EventKind::WalkIn { .. }
+        )
+}
+
+/// The priority for impact × urgency, unless overridden with a reason.
+fn priority_for(
+    impact: Impact,
+    urgency: Urgency,
+    requested: Option<Priority>,
+    reason: Option<&str>,
+) -> Result<(Priority, Option<String>), AppError> {
+    let derived = Priority::from_matrix(impact, urgency);
+    match requested {
+        None => {
+            if reason.is_some_and(|r| !r.trim().is_empty()) {
+                return Err(AppError::invalid(
+                    "priority_reason",
+                    "give a reason only together with a priority",
+                ));
+            }
+            Ok((derived, None))
+        }
+        Some(priority) if priority == derived => Ok((derived, None)),
+        Some(priority) => {
+            let reason = optional("priority_reason", reason, 500)?.ok_or_else(|| {
+                AppError::invalid(
+                    "priority_reason",
+                    format!(
+                        "overriding the priority ({} from impact {impact} and urgency {urgency}) needs a reason",
+                        derived
+                    ),
+                )
+            })?;
+            Ok((priority, Some(reason)))
+        }
+    }
+}
+
+impl<'a> Tickets<'a> {
+    pub(crate) fn new(app: &'a App) -> Self {
+        Tickets {
+            app,
+            channel: Channel::Api,
+        }
+    }
+
+    /// The same service recording `channel` on the events it writes (the API records
+    /// `api`; the agent workspace and the portal use their own).
+    pub fn via(self, channel: Channel) -> Self {
+        Tickets { channel, ..self }
+    }
+
+    fn event(&self, actor: &Actor, kind: EventKind, now: Timestamp) -> NewEvent {
+        NewEvent::new(kind, Some(actor.user_id), self.channel, now)
+    }
+
+    /// A ticket the actor may see, unredacted, for internal use.
+    async fn visible(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+        let ticket = self
+            .app
+            .db()
+            .get_ticket(id)
+            .await
+            .or_not_found("ticket", id)?;
+        if actor.can_view(&ticket) {
+            Ok(ticket)
+        } else {
+            Err(AppError::not_found("ticket", id))
+        }
+    }
+
+    /// A ticket the actor may change.
+    async fn workable(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+        let ticket = self.visible(actor, id).await?;
+        if actor.can_work(&ticket) {
+            Ok(ticket)
+        } else {
+            Err(AppError::forbidden(format!(
+                "you may not change ticket {}",
+                id.display_number()
+            )))
+        }
+    }
+
+    async fn staff_member(&self, field: &'static str, id: UserId) -> Result<User, AppError> {
+        let user = self.app.db().get_user(id).await.or_not_found("user", id)?;
+        if !user.role.is_staff() || !user.is_active {
+            return Err(AppError::invalid(
+                field,
+                format!("user {id} is not an active member of staff"),
+            ));
+        }
+        Ok(user)
+    }
+
+    /// The group and tier for a ticket, by the routing rule in the module docs.
+    async fn route(
+        &self,
+        group_id: Option<GroupId>,
+        service_id: Option<ServiceId>,
+    ) -> Result<(Option<GroupId>, Tier), AppError> {
+        let db = self.app.db();
+        if let Some(id) = group_id {
+            let group = db.get_group(id).await.or_not_found("group", id)?;
+            return Ok((Some(group.id), group.tier));
+        }
+        let mut groups = db.list_groups().await?;
+        if let Some(id) = service_id {
+            let service = db.get_service(id).await.or_not_found("service", id)?;
+            if let Some(group) = service.owner_group_id.and_then(|owner| {
+                groups
+                    .iter()
+                    .find(|g| g.id == owner && g.tier == Tier::FIRST)
+            }) {
+                return Ok((Some(group.id), group.tier));
+            }
+        }
+        groups.retain(|g| g.tier == Tier::FIRST);
+        groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(match groups.first() {
+            Some(group) => (Some(group.id), Tier::FIRST),
+            None => (None, Tier::FIRST),
+        })
+    }
+
+    async fn check_refs(
+        &self,
+        category_id: Option<CategoryId>,
+        service_id: Option<ServiceId>,
+        owner_id: Option<UserId>,
+        assignee_id: Option<UserId>,
+    ) -> Result<(), AppError> {
+        let db = self.app.db();
+        if let Some(id) = category_id {
+            db.get_category(id).await.or_not_found("category", id)?;
+        }
+        if let Some(id) = service_id {
+            db.get_service(id).await.or_not_found("service", id)?;
+        }
+        if let Some(id) = owner_id {
+            self.staff_member("owner_id", id).await?;
+        }
+        if let Some(id) = assignee_id {
+            self.staff_member("assignee_id", id).await?;
+        }
+        Ok(())
+    }
+
+    fn idempotency(
+        &self,
+        actor: &Actor,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Option<Idempotency>, AppError> {
+        key.map(|key| {
+            let well_formed = !key.key.is_empty()
+                && key.key.len() <= 255
+                && key.key.chars().all(|c| c.is_ascii_graphic());
+            if well_formed {
+                Ok(Idempotency {
+                    actor_id: actor.user_id,
+                    key: key.key,
+                    fingerprint: key.fingerprint,
+                })
+            } else {
+                Err(AppError::invalid(
+                    "idempotency_key",
+                    "must be 1 to 255 visible ASCII characters",
+                ))
+            }
+        })
+        .transpose()
+    }
+
+    // --- open and read --------------------------------------------------------------
+
+    /// Opens a ticket. With an idempotency key already used for the same request, the
+    /// first ticket comes back as [`Created::Replayed`] and nothing is written.
+    ///
+    /// # Errors
+    /// `Invalid`; `Forbidden` when a customer sets staff-only fields; `NotFound` for an
+    /// unknown category, service, group or person; `Conflict`
+    /// (`idempotency_key_reused`) when the key was used for another request.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: NewTicketInput,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<Created<Ticket>, AppError> {
+        if !actor.is_staff() {
+            check_customer_create(actor, &input)?;
+        }
+        let idempotency = self.idempotency(actor, idempotency)?;
+        let has_key = idempotency.is_some();
+        let subject = required("subject", &input.subject, MAX_SUBJECT_CHARS)?;
+        let description = body("description", &input.description, MAX_BODY_CHARS)?;
+        let requester = match input.requester {
+            None => self.app.db().get_user(actor.user_id).await?,
+            Some(RequesterRef::Id(id)) => {
+                self.app.db().get_user(id).await.or_not_found("user", id)?
+            }
+            Some(RequesterRef::Email { email, name }) => {
+                self.app
+                    .directory()
+                    .find_or_create_customer(actor, &email, name.as_deref())
+                    .await?
+            }
+        };
+        let impact = input.impact.unwrap_or(Impact::Individual);
+        let urgency = input.urgency.unwrap_or(Urgency::Medium);
+        let (priority, priority_reason) = priority_for(
+            impact,
+            urgency,
+            input.priority,
+            input.priority_reason.as_deref(),
+        )?;
+        self.check_refs(
+            input.category_id,
+            input.service_id,
+            input.owner_id,
+            input.assignee_id,
+        )
+        .await?;
+        let (group_id, tier) = self.route(input.group_id, input.service_id).await?;
+        let interaction = input.interaction.map(interaction_kind).transpose()?;
+        let channel = input.channel.unwrap_or(match &interaction {
+            Some((EventKind::Call { .. }, _)) => Channel::Phone,
+            Some((EventKind::WalkIn { .. }, _)) => Channel::WalkIn,
+            _ => self.channel,
+        });
+
+        let now = self.app.now();
+        let derived = Priority::from_matrix(impact, urgency);
+        let mut events = vec![NewEvent::new(
+            EventKind::Created {
+                subject: subject.clone(),
+            },
+            Some(actor.user_id),
+            channel,
+            now,
+        )];
+        if priority_reason.is_some() {
+            events.push(NewEvent::new(
+                EventKind::FieldChanged {
+                    field: "priority".into(),
+                    old: Some(derived.to_string()),
+                    new: Some(priority.to_string()),
+                    reason: priority_reason.clone(),
+                },
+                Some(actor.user_id),
+                channel,
+                now,
+            ));
+        }
+        let mut first_response_at = None;
+        if let Some((kind, visibility)) = interaction {
+            if is_response(actor, &kind, visibility) {
+                first_response_at = Some(now);
+            }
+            let mut event = NewEvent::new(kind, Some(actor.user_id), channel, now);
+            event.visibility = visibility;
+            events.push(event);
+        }
+        let ticket = Ticket {
+            id: TicketId(0),
+            version: 0,
+            subject,
+            description,
+            ticket_type: input.ticket_type.unwrap_or(TicketType::Incident),
+            status: TicketStatus::New,
+            impact,
+            urgency,
+            priority,
+            priority_reason,
+            category_id: input.category_id,
+            service_id: input.service_id,
+            location: optional("location", input.location.as_deref(), 200)?,
+            device: optional("device", input.device.as_deref(), 200)?,
+            requester_id: requester.id,
+            organization_id: requester.organization_id,
+            channel,
+            group_id,
+            tier,
+            owner_id: input.owner_id,
+            assignee_id: input.assignee_id,
+            tags: tags(&input.tags)?,
+            escalation_level: 0,
+            external_ref: optional("external_ref", input.external_ref.as_deref(), 100)?,
+            merged_into: None,
+            created_at: now,
+            updated_at: now,
+            first_response_at,
+            resolved_at: None,
+            closed_at: None,
+        };
+        let created = self
+            .app
+            .db()
+            .create_ticket(NewTicket {
+                ticket,
+                events,
+                links: Vec::new(),
+                idempotency,
+            })
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } if has_key => AppError::conflict(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used with a different request; use a new key for a new request",
+                ),
+                other => other.into(),
+            })?;
+        Ok(match created {
+            Created::New(ticket) => Created::New(for_actor(actor, ticket)),
+            Created::Replayed(ticket) => Created::Replayed(for_actor(actor, ticket)),
+        })
+    }
+
+    /// Reads a ticket the actor may see.
+    ///
+    /// # Errors
+    /// `NotFound`, also for a ticket the actor may not see.
+    pub async fn get(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+        Ok(for_actor(actor, self.visible(actor, id).await?))
+    }
+
+    /// A page of the tickets the actor may see, filtered and sorted.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn list(&self, actor: &Actor, query: &TicketQuery) -> Result<Page<Ticket>, AppError> {
+        let page = self
+            .app
+            .db()
+            .list_tickets(&actor.ticket_scope(), query)
+            .await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|t| for_actor(actor, t))
+                .collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    /// Live queue counts (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn counts(&self, actor: &Actor) -> Result<QueueCounts, AppError> {
+        if !actor.is_staff() {
+            return Err(AppError::forbidden("only staff may read queue counts"));
+        }
+        Ok(self.app.db().queue_counts().await?)
+    }
+
+    // --- change --------------------------------------------------------------------
+
+    async fn save(
+        &self,
+        id: TicketId,
+        changes: Vec<TicketChange>,
+        links: Vec<NewLink>,
+    ) -> Result<(), AppError> {
+        self.app
+            .db()
+            .save_tickets(TicketWrite {
+                changes,
+                links,
+                idempotency: None,
+            })
+            .await
+            .map_err(|e| changed_concurrently(e, id))?;
+        Ok(())
+    }
+
+    async fn reread(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+        let ticket = self
+            .app
+            .db()
+            .get_ticket(id)
+            .await
+            .or_not_found("ticket", id)?;
+        Ok(for_actor(actor, ticket))
+    }
+
+    /// Changes fields (staff who may work the ticket). Each change is a `field_changed`
+    /// event; a priority override carries its reason. Nothing changes, and nothing is
+    /// written, when every given value equals the current one.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Invalid`, `Conflict` (`ticket_changed`).
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        patch: TicketPatch,
+    ) -> Result<Ticket, AppError> {
+        let before = self.workable(actor, id).await?;
+        if patch.version.is_some_and(|v| v != before.version) {
+            return Err(changed_concurrently(StoreError::conflict("version"), id));
+        }
+        let now = self.app.now();
+        let mut after = before.clone();
+        let mut changes: Vec<FieldChange> = Vec::new();
+        let mut record = |field: &'static str, old: Option<String>, new: Option<String>| {
+            if old != new {
+                changes.push((field, old, new, None));
+            }
+        };
+
+        if let Some(subject) = &patch.subject {
+            after.subject = required("subject", subject, MAX_SUBJECT_CHARS)?;
+            record(
+                "subject",
+                Some(before.subject.clone()),
+                Some(after.subject.clone()),
+            );
+        }
+        if let Some(description) = &patch.description {
+            after.description = body("description", description, MAX_BODY_CHARS)?;
+            if after.description != before.description {
+                // The text itself stays in the ticket; the event only says it changed.
+                record("description", None, Some("changed".into()));
+            }
+        }
+        if let Some(ticket_type) = patch.ticket_type {
+            after.ticket_type = ticket_type;
+            record(
+                "ticket_type",
+                text(Some(before.ticket_type)),
+                text(Some(ticket_type)),
+            );
+        }
+        if let Some(impact) = patch.impact {
+            after.impact = impact;
+            record("impact", text(Some(before.impact)), text(Some(impact)));
+        }
+        if let Some(urgency) = patch.urgency {
+            after.urgency = urgency;
+            record("urgency", text(Some(before.urgency)), text(Some(urgency)));
+        }
+        let (priority, reason) = match patch.priority {
+            Some(requested) => priority_for(
+                after.impact,
+                after.urgency,
+                requested,
+                patch.priority_reason.as_deref(),
+            )?,
+            None if patch.priority_reason.is_some() => {
+                return Err(AppError::invalid(
+                    "priority_reason",
+                    "give a reason only together with a priority",
+                ));
+            }
+            // An override stays; a derived priority follows impact and urgency.
+            None if before.priority_reason.is_some() => {
+                (before.priority, before.priority_reason.clone())
+            }
+            None => (Priority::from_matrix(after.impact, after.urgency), None),
+        };
+        after.priority = priority;
+        after.priority_reason = reason.clone();
+        if after.priority != before.priority
+            || (reason.is_some() && reason != before.priority_reason)
+        {
+            changes.push((
+                "priority",
+                text(Some(before.priority)),
+                text(Some(priority)),
+                reason,
+            ));
+        }
+        let mut record = |field: &'static str, old: Option<String>, new: Option<String>| {
+            if old != new {
+                changes.push((field, old, new, None));
+            }
+        };
+
+        if let Some(category_id) = patch.category_id {
+            after.category_id = category_id;
+            record("category_id", text(before.category_id), text(category_id));
+        }
+        if let Some(service_id) = patch.service_id {
+            after.service_id = service_id;
+            record("service_id", text(before.service_id), text(service_id));
+        }
+        if let Some(location) = &patch.location {
+            after.location = optional("location", location.as_deref(), 200)?;
+            record("location", before.location.clone(), after.location.clone());
+        }
+        if let Some(device) = &patch.device {
+            after.device = optional("device", device.as_deref(), 200)?;
+            record("device", before.device.clone(), after.device.clone());
+        }
+        if let Some(owner_id) = patch.owner_id {
+            after.owner_id = owner_id;
+            record("owner_id", text(before.owner_id), text(owner_id));
+        }
+        if let Some(assignee_id) = patch.assignee_id {
+            after.assignee_id = assignee_id;
+            record("assignee_id", text(before.assignee_id), text(assignee_id));
+        }
+        if let Some(tag_list) = &patch.tags {
+            after.tags = tags(tag_list)?;
+            record(
+                "tags",
+                Some(before.tags.join(", ")),
+                Some(after.tags.join(", ")),
+            );
+        }
+        if let Some(external_ref) = &patch.external_ref {
+            after.external_ref = optional("external_ref", external_ref.as_deref(), 100)?;
+            record(
+                "external_ref",
+                before.external_ref.clone(),
+                after.external_ref.clone(),
+            );
+        }
+        let new_category = patch
+            .category_id
+            .flatten()
+            .filter(|c| Some(*c) != before.category_id);
+        let new_service = patch
+            .service_id
+            .flatten()
+            .filter(|s| Some(*s) != before.service_id);
+        let new_owner = patch
+            .owner_id
+            .flatten()
+            .filter(|o| Some(*o) != before.owner_id);
+        let new_assignee = patch
+            .assignee_id
+            .flatten()
+            .filter(|a| Some(*a) != before.assignee_id);
+        self.check_refs(new_category, new_service, new_owner, new_assignee)
+            .await?;
+        if let Some(group_id) = patch.group_id {
+            let (group, tier) = match group_id {
+                Some(id) => {
+                    let group = self
+                        .app
+                        .db()
+                        .get_group(id)
+                        .await
+                        .or_not_found("group", id)?;
+                    (Some(group.id), group.tier)
+                }
+                None => (None, before.tier),
+            };
+            after.group_id = group;
+            after.tier = tier;
+            record("group_id", text(before.group_id), text(group));
+            record(
+                "tier",
+                Some(before.tier.get().to_string()),
+                Some(tier.get().to_string()),
+            );
+        }
+        if let Some(requester_id) = patch.requester_id.filter(|r| *r != before.requester_id) {
+            let requester = self
+                .app
+                .db()
+                .get_user(requester_id)
+                .await
+                .or_not_found("user", requester_id)?;
+            after.requester_id = requester.id;
+            after.organization_id = requester.organization_id;
+            record(
+                "requester_id",
+                text(Some(before.requester_id)),
+                text(Some(requester.id)),
+            );
+            record(
+                "organization_id",
+                text(before.organization_id),
+                text(after.organization_id),
+            );
+        }
+
+        if changes.is_empty() {
+            return Ok(for_actor(actor, before));
+        }
+        after.updated_at = now;
+        let events = changes
+            .into_iter()
+            .map(|(field, old, new, reason)| {
+                self.event(
+                    actor,
+                    EventKind::FieldChanged {
+                        field: field.to_owned(),
+                        old,
+                        new,
+                        reason,
+                    },
+                    now,
+                )
+            })
+            .collect();
+        self.save(
+            id,
+            vec![TicketChange {
+                before,
+                after,
+                events,
+            }],
+            Vec::new(),
+        )
+        .await?;
+        self.reread(actor, id).await
+    }
+
+    /// Moves a ticket through the status machine. Staff who may work the ticket move it
+    /// anywhere the machine allows; customers may only reopen their resolved tickets.
+    /// A parent cannot be resolved or closed while a child is open. A `reason` is kept
+    /// on the timeline: as an internal note from staff, as a reply from a customer.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `InvalidTransition` (naming the allowed statuses or the
+    /// open children), `Conflict` (`ticket_changed`).
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        to: TicketStatus,
+        reason: Option<&str>,
+        version: Option<i64>,
+    ) -> Result<Ticket, AppError> {
+        let before = self.visible(actor, id).await?;
+        if !actor.is_staff() && to != TicketStatus::Open {
+            return Err(AppError::forbidden(
+                "customers may only reopen their resolved tickets",
+            ));
+        }
+        if version.is_some_and(|v| v != before.version) {
+            return Err(changed_concurrently(StoreError::conflict("version"), id));
+        }
+        before.status.check_transition(to)?;
+        if !actor.is_staff() && before.status != TicketStatus::Resolved {
+            return Err(AppError::forbidden(
+                "customers may only reopen their resolved tickets",
+            ));
+        }
+        if actor.is_staff() && !actor.can_work(&before) {
+            return Err(AppError::forbidden(format!(
+                "you may not change ticket {}",
+                id.display_number()
+            )));
+        }
+        if matches!(to, TicketStatus::Resolved | TicketStatus::Closed) {
+            let children = self.app.db().open_children(id).await?;
+            if !children.is_empty() {
+                return Err(TransitionError::OpenChildren { children }.into());
+            }
+        }
+        let reason = optional("reason", reason, MAX_BODY_CHARS)?;
+        let now = self.app.now();
+        let mut after = before.clone();
+        let from = after.transition(to, now)?;
+        let mut events = vec![self.event(actor, EventKind::StatusChanged { from, to }, now)];
+        if let Some(reason) = reason {
+            let kind = if actor.is_staff() {
+                EventKind::Note { body: reason }
+            } else {
+                EventKind::Reply { body: reason }
+            };
+            events.push(self.event(actor, kind, now));
+        }
+        self.save(
+            id,
+            vec![TicketChange {
+                before,
+                after,
+                events,
+            }],
+            Vec::new(),
+        )
+        .await?;
+        self.reread(actor, id).await
+    }
+
+    // --- split, link, merge -----------------------------------------------------------
+
+    /// Splits a contact with several problems into several tickets. Each part keeps the
+    /// requester and channel, is linked `split_from` the original, and is routed on its
+    /// own (its own group, category and priority).
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Invalid` (no parts, too many), `InvalidTransition`
+    /// for a closed original, `Conflict` (`ticket_changed`).
+    pub async fn split(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        parts: Vec<SplitPartInput>,
+    ) -> Result<Vec<Ticket>, AppError> {
+        let original = self.workable(actor, id).await?;
+        if original.status == TicketStatus::Closed {
+            return Err(TransitionError::AlreadyClosed.into());
+        }
+        if parts.is_empty() || parts.len() > MAX_SPLIT_PARTS {
+            return Err(AppError::invalid(
+                "parts",
+                format!("give between 1 and {MAX_SPLIT_PARTS} parts"),
+            ));
+        }
+        let now = self.app.now();
+        let mut new_tickets = Vec::with_capacity(parts.len());
+        for part in parts {
+            let subject = required("subject", &part.subject, MAX_SUBJECT_CHARS)?;
+            let impact = part.impact.unwrap_or(original.impact);
+            let urgency = part.urgency.unwrap_or(original.urgency);
+            self.check_refs(
+                part.category_id,
+                part.service_id,
+                part.owner_id,
+                part.assignee_id,
+            )
+            .await?;
+            let (group_id, tier) = self.route(part.group_id, part.service_id).await?;
+            let ticket = Ticket {
+                id: TicketId(0),
+                version: 0,
+                subject: subject.clone(),
+                description: body(
+                    "description",
+                    part.description.as_deref().unwrap_or(""),
+                    MAX_BODY_CHARS,
+                )?,
+                ticket_type: part.ticket_type.unwrap_or(original.ticket_type),
+                status: TicketStatus::New,
+                impact,
+                urgency,
+                priority: Priority::from_matrix(impact, urgency),
+                priority_reason: None,
+                category_id: part.category_id,
+                service_id: part.service_id,
+                location: optional("location", part.location.as_deref(), 200)?
+                    .or_else(|| original.location.clone()),
+                device: optional("device", part.device.as_deref(), 200)?,
+                requester_id: original.requester_id,
+                organization_id: original.organization_id,
+                channel: original.channel,
+                group_id,
+                tier,
+                owner_id: part.owner_id,
+                assignee_id: part.assignee_id,
+                tags: tags(&part.tags)?,
+                escalation_level: 0,
+                external_ref: None,
+                merged_into: None,
+                created_at: now,
+                updated_at: now,
+                first_response_at: None,
+                resolved_at: None,
+                closed_at: None,
+            };
+            let events = vec![
+                self.event(actor, EventKind::Created { subject }, now),
+                self.event(
+                    actor,
+                    EventKind::Linked {
+                        link: LinkKind::SplitFrom,
+                        other: id,
+                    },
+                    now,
+                ),
+            ];
+            new_tickets.push((ticket, events));
+        }
+        let mut after = original.clone();
+        after.updated_at = now;
+        let created = self
+            .app
+            .db()
+            .split_ticket(TicketSplit {
+                original: TicketChange {
+                    before: original,
+                    after,
+                    events: Vec::new(),
+                },
+                parts: new_tickets,
+                actor_id: Some(actor.user_id),
+                channel: self.channel,
+                now,
+            })
+            .await
+            .map_err(|e| changed_concurrently(e, id))?;
+        Ok(created.into_iter().map(|t| for_actor(actor, t)).collect())
+    }
+
+    /// Links a ticket to another; both must be visible to and workable by the actor.
+    /// Returns the ticket's links afterwards.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Invalid` (a ticket linked to itself), `Conflict`
+    /// (`already_linked`).
+    pub async fn link(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        kind: LinkRequestKind,
+        other: TicketId,
+    ) -> Result<Vec<TicketLink>, AppError> {
+        if id == other {
+            return Err(AppError::invalid(
+                "ticket_id",
+                "a ticket cannot be linked to itself",
+            ));
+        }
+        let this = self.workable(actor, id).await?;
+        let that = self.workable(actor, other).await?;
+        let (source, link, target) = match kind {
+            LinkRequestKind::DuplicateOf => (this, LinkKind::DuplicateOf, that),
+            LinkRequestKind::Related => (this, LinkKind::Related, that),
+            LinkRequestKind::ParentOf => (this, LinkKind::ParentOf, that),
+            LinkRequestKind::ChildOf => (that, LinkKind::ParentOf, this),
+            LinkRequestKind::CausedBy => (this, LinkKind::CausedBy, that),
+        };
+        let existing = self.app.db().list_links(source.id).await?;
+        if existing.iter().any(|l| l.other == target.id) {
+            return Err(AppError::conflict(
+                "already_linked",
+                format!(
+                    "tickets {} and {} are already linked",
+                    source.id.display_number(),
+                    target.id.display_number()
+                ),
+            ));
+        }
+        let now = self.app.now();
+        let mut after = source.clone();
+        after.updated_at = now;
+        let events = vec![self.event(
+            actor,
+            EventKind::Linked {
+                link,
+                other: target.id,
+            },
+            now,
+        )];
+        let new_link = NewLink {
+            source: source.id,
+            kind: link,
+            target: target.id,
+            actor_id: Some(actor.user_id),
+            now,
+        };
+        self.save(
+            source.id,
+            vec![TicketChange {
+                before: source,
+                after,
+                events,
+            }],
+            vec![new_link],
+        )
+        .await?;
+        self.links(actor, id).await
+    }
+
+    /// The links of a ticket, leaving out tickets the actor may not see.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn links(&self, actor: &Actor, id: TicketId) -> Result<Vec<TicketLink>, AppError> {
+        self.visible(actor, id).await?;
+        let links = self.app.db().list_links(id).await?;
+        let others: Vec<TicketId> = links.iter().map(|l| l.other).collect();
+        let visible: Vec<TicketId> = self
+            .app
+            .db()
+            .get_tickets(&others)
+            .await?
+            .into_iter()
+            .filter(|t| actor.can_view(t))
+            .map(|t| t.id)
+            .collect();
+        Ok(links
+            .into_iter()
+            .filter(|l| visible.contains(&l.other))
+            .collect())
+    }
+
+    /// Merges a duplicate into another ticket: the source is closed with a
+    /// `merged_into` event and linked `duplicate_of` the target, which gets a
+    /// `merged_from` event. Both timelines stay. Returns the target.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Invalid` (merging into itself), `InvalidTransition`
+    /// (a closed source, open children), `Conflict` (`ticket_closed` target,
+    /// `ticket_changed`).
+    pub async fn merge(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        into: TicketId,
+    ) -> Result<Ticket, AppError> {
+        if id == into {
+            return Err(AppError::invalid(
+                "into",
+                "a ticket cannot be merged into itself",
+            ));
+        }
+        let source = self.workable(actor, id).await?;
+        let target = self.workable(actor, into).await?;
+        if source.status == TicketStatus::Closed {
+            return Err(TransitionError::AlreadyClosed.into());
+        }
+        if target.status == TicketStatus::Closed {
+            return Err(AppError::conflict(
+                "ticket_closed",
+                format!("cannot merge into {}: it is closed", into.display_number()),
+            ));
+        }
+        let children = self.app.db().open_children(id).await?;
+        if !children.is_empty() {
+            return Err(TransitionError::OpenChildren { children }.into());
+        }
+        let now = self.app.now();
+        let mut source_after = source.clone();
+        source_after.status = TicketStatus::Closed;
+        source_after.closed_at = Some(now);
+        source_after.merged_into = Some(into);
+        source_after.updated_at = now;
+        let source_events = vec![
+            self.event(
+                actor,
+                EventKind::StatusChanged {
+                    from: source.status,
+                    to: TicketStatus::Closed,
+                },
+                now,
+            ),
+            self.event(actor, EventKind::MergedInto { other: into }, now),
+        ];
+        let mut target_after = target.clone();
+        target_after.updated_at = now;
+        let target_events = vec![self.event(actor, EventKind::MergedFrom { other: id }, now)];
+        let already_linked = self
+            .app
+            .db()
+            .list_links(id)
+            .await?
+            .iter()
+            .any(|l| l.other == into && l.kind == LinkKind::DuplicateOf && l.is_source);
+        let links = if already_linked {
+            Vec::new()
+        } else {
+            vec![NewLink {
+                source: id,
+                kind: LinkKind::DuplicateOf,
+                target: into,
+                actor_id: Some(actor.user_id),
+                now,
+            }]
+        };
+        self.save(
+            id,
+            vec![
+                TicketChange {
+                    before: source,
+                    after: source_after,
+                    events: source_events,
+                },
+                TicketChange {
+                    before: target,
+                    after: target_after,
+                    events: target_events,
+                },
+            ],
+            links,
+        )
+        .await?;
+        self.reread(actor, into).await
+    }
+
+    // --- timeline -------------------------------------------------------------------
+
+    /// Logs a reply, note, call or walk-in on a ticket. Customers may only reply (to
+    /// tickets they see); staff must be able to work the ticket. A staff member's first
+    /// public reply, call or visit sets the ticket's first response time.
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`, `Invalid`, `InvalidTransition` on a closed ticket,
+    /// `Conflict` (`idempotency_key_reused`).
+    pub async fn add_interaction(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        input: InteractionInput,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<Created<Event>, AppError> {
+        let ticket = self.visible(actor, id).await?;
+        if actor.is_staff() {
+            if !actor.can_work(&ticket) {
+                return Err(AppError::forbidden(format!(
+                    "you may not change ticket {}",
+                    id.display_number()
+                )));
+            }
+        } else if !matches!(input, InteractionInput::Reply { .. }) {
+            return Err(AppError::forbidden("customers may only reply"));
+        }
+        let idempotency = self.idempotency(actor, idempotency)?;
+        let has_key = idempotency.is_some();
+        let (kind, visibility) = interaction_kind(input)?;
+        if ticket.status == TicketStatus::Closed {
+            return Err(TransitionError::AlreadyClosed.into());
+        }
+        let marks_first_response =
+            ticket.first_response_at.is_none() && is_response(actor, &kind, visibility);
+        let mut event = self.event(actor, kind, self.app.now());
+        event.visibility = visibility;
+        let created = self
+            .app
+            .db()
+            .append_event(EventAppend {
+                ticket_id: id,
+                event,
+                marks_first_response,
+                idempotency,
+            })
+            .await
+            .map_err(|error| match error {
+                StoreError::Conflict { .. } if has_key => AppError::conflict(
+                    "idempotency_key_reused",
+                    "this Idempotency-Key was already used with a different request; use a new key for a new request",
+                ),
+                other => changed_concurrently(other, id),
+            })?;
+        Ok(created)
+    }
+
+    /// The part of a ticket's timeline the actor may see: customers never get internal
+    /// events.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub async fn events(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        page: &EventPage,
+    ) -> Result<Vec<Event>, AppError> {
+        self.visible(actor, id).await?;
+        let events = self
+            .app
+            .db()
+            .list_events(id, actor.is_staff(), page)
+            .await?;
+        Ok(events
+            .into_iter()
+            .filter(|e| actor.can_see_event(e))
+            .collect())
+    }
+}
+
+/// What a customer may not set when opening a ticket.
+fn check_customer_create(actor: &Actor, input: &NewTicketInput) -> Result<(), AppError> {
+    let staff_only = [
+        ("priority", input.priority.is_some()),
+        ("priority_reason", input.priority_reason.is_some()),
+        ("group_id", input.group_id.is_some()),
+        ("owner_id", input.owner_id.is_some()),
+        ("assignee_id", input.assignee_id.is_some()),
+        ("tags", !input.tags.is_empty()),
+        ("external_ref", input.external_ref.is_some()),
+        ("interaction", input.interaction.is_some()),
+        (
+            "requester",
+            input
+                .requester
+                .as_ref()
+                .is_some_and(|r| *r != RequesterRef::Id(actor.user_id)),
+        ),
+        (
+            "channel",
+            input
+                .channel
+                .is_some_and(|c| matches!(c, Channel::Phone | Channel::WalkIn | Channel::Agent)),
+        ),
+    ];
+    match staff_only.iter().find(|(_, is_set)| *is_set) {
+        Some((field, _)) => Err(AppError::forbidden(format!("only staff may set {field}"))),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,376 @@
+//! `/api/v1/tickets/{id}/events`: the timeline. Staff log replies, internal notes,
+//! calls and walk-in visits; customers reply. Customers never receive internal events.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiQuery, Authenticated, IdempotentJson, TicketPath};
+use crate::tickets::created;
+use crate::types::{CallDirection, Channel, EscalationKind, LinkKind, Status, Visibility};
+use axum::Json;
+use axum::extract::State;
+use axum::response::Response;
+use ferrodesk_app::{EventPage, InteractionInput};
+use ferrodesk_domain::{Event, EventId, EventKind, GroupId};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_events, add_event))
+}
+
+/// Something said or done with the requester.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum InteractionRequest {
+    /// A public message to the requester (customers may send only this).
+    Reply {
+        /// The message.
+        body: String,
+    },
+    /// An internal note for staff.
+    Note {
+        /// The note.
+        body: String,
+    },
+    /// A phone call.
+    Call {
+        /// Who called whom.
+        direction: CallDirection,
+        /// The other party's number.
+        number: Option<String>,
+        /// Length in seconds (0 to 86400).
+        #[serde(default)]
+        duration_seconds: i64,
+        /// What was said and done.
+        #[serde(default)]
+        body: String,
+        /// Who may see the log entry (default `public`).
+        visibility: Option<Visibility>,
+    },
+    /// A visit at the desk.
+    WalkIn {
+        /// Where.
+        location: Option<String>,
+        /// What was said and done.
+        #[serde(default)]
+        body: String,
+        /// Who may see the log entry (default `public`).
+        visibility: Option<Visibility>,
+    },
+}
+
+impl From<InteractionRequest> for InteractionInput {
+    fn from(request: InteractionRequest) -> Self {
+        match request {
+            InteractionRequest::Reply { body } => InteractionInput::Reply { body },
+            InteractionRequest::Note { body } => InteractionInput::Note { body },
+            InteractionRequest::Call {
+                direction,
+                number,
+                duration_seconds,
+                body,
+                visibility,
+            } => InteractionInput::Call {
+                direction: direction.into(),
+                number,
+                duration_seconds,
+                body,
+                visibility: visibility.map(Into::into),
+            },
+            InteractionRequest::WalkIn {
+                location,
+                body,
+                visibility,
+            } => InteractionInput::WalkIn {
+                location,
+                body,
+                visibility: visibility.map(Into::into),
+            },
+        }
+    }
+}
+
+/// What happened, by type.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventData {
+    /// The ticket was opened.
+    Created {
+        /// Its first subject.
+        subject: String,
+    },
+    /// A public message.
+    Reply {
+        /// The message.
+        body: String,
+    },
+    /// An internal note.
+    Note {
+        /// The note.
+        body: String,
+    },
+    /// A phone call.
+    Call {
+        /// Who called whom.
+        direction: CallDirection,
+        /// The other party's number.
+        number: Option<String>,
+        /// Length in seconds.
+        duration_seconds: i64,
+        /// What was said and done.
+        body: String,
+    },
+    /// A visit at the desk.
+    WalkIn {
+        /// Where.
+        location: Option<String>,
+        /// What was said and done.
+        body: String,
+    },
+    /// The status changed.
+    StatusChanged {
+        /// Before.
+        from: Status,
+        /// After.
+        to: Status,
+    },
+    /// A field changed.
+    FieldChanged {
+        /// The field.
+        field: String,
+        /// Before.
+        old: Option<String>,
+        /// After.
+        new: Option<String>,
+        /// Why (priority overrides).
+        reason: Option<String>,
+    },
+    /// The ticket was escalated.
+    Escalated {
+        /// Which kind.
+        kind: EscalationKind,
+        /// Group before.
+        from_group: Option<i64>,
+        /// Group after.
+        to_group: Option<i64>,
+        /// Tier before.
+        from_tier: i64,
+        /// Tier after.
+        to_tier: i64,
+        /// Why.
+        reason: String,
+        /// Vendor case number.
+        external_ref: Option<String>,
+    },
+    /// A link was added.
+    Linked {
+        /// How this ticket relates to the other.
+        link: LinkKind,
+        /// The other ticket.
+        other: i64,
+    },
+    /// A new ticket was split off this one.
+    SplitInto {
+        /// The new ticket.
+        other: i64,
+    },
+    /// This ticket was merged into another.
+    MergedInto {
+        /// The surviving ticket.
+        other: i64,
+    },
+    /// Another ticket was merged into this one.
+    MergedFrom {
+        /// The merged ticket.
+        other: i64,
+    },
+}
+
+impl From<EventKind> for EventData {
+    fn from(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Created { subject } => EventData::Created { subject },
+            EventKind::Reply { body } => EventData::Reply { body },
+            EventKind::Note { body } => EventData::Note { body },
+            EventKind::Call {
+                direction,
+                number,
+                duration_seconds,
+                body,
+            } => EventData::Call {
+                direction: direction.into(),
+                number,
+                duration_seconds,
+                body,
+            },
+            EventKind::WalkIn { location, body } => EventData::WalkIn { location, body },
+            EventKind::StatusChanged { from, to } => EventData::StatusChanged {
+                from: from.into(),
+                to: to.into(),
+            },
+            EventKind::FieldChanged {
+                field,
+                old,
+                new,
+                reason,
+            } => EventData::FieldChanged {
+                field,
+                old,
+                new,
+                reason,
+            },
+            EventKind::Escalated {
+                kind,
+                from_group,
+                to_group,
+                from_tier,
+                to_tier,
+                reason,
+                external_ref,
+            } => EventData::Escalated {
+                kind: kind.into(),
+                from_group: from_group.map(GroupId::get),
+                to_group: to_group.map(GroupId::get),
+                from_tier,
+                to_tier,
+                reason,
+                external_ref,
+            },
+            EventKind::Linked { link, other } => EventData::Linked {
+                link: link.into(),
+                other: other.get(),
+            },
+            EventKind::SplitInto { other } => EventData::SplitInto { other: other.get() },
+            EventKind::MergedInto { other } => EventData::MergedInto { other: other.get() },
+            EventKind::MergedFrom { other } => EventData::MergedFrom { other: other.get() },
+        }
+    }
+}
+
+/// One entry of a ticket's timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventResponse {
+    /// Id, increasing with time.
+    pub id: i64,
+    /// The ticket.
+    pub ticket_id: i64,
+    /// Who; absent for the desk itself.
+    pub actor_id: Option<i64>,
+    /// Through which channel.
+    pub channel: Channel,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// When.
+    pub created_at: Timestamp,
+    /// What happened.
+    #[serde(flatten)]
+    pub data: EventData,
+}
+
+fn event_response(event: Event) -> EventResponse {
+    EventResponse {
+        id: event.id.get(),
+        ticket_id: event.ticket_id.get(),
+        actor_id: event.actor_id.map(|a| a.get()),
+        channel: event.channel.into(),
+        visibility: event.visibility.into(),
+        created_at: event.created_at,
+        data: event.kind.into(),
+    }
+}
+
+/// A part of the timeline.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventsResponse {
+    /// Events in order; pass the last id as `after` for more.
+    pub items: Vec<EventResponse>,
+}
+
+/// Which part of the timeline.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventsQuery {
+    /// Only events with a larger id.
+    pub after: Option<i64>,
+    /// At most this many, 1-1000 (default 500).
+    pub limit: Option<i64>,
+}
+
+/// The ticket's timeline; customers see only public events.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/events",
+    tag = "events",
+    params(("id" = String, Path, description = "ticket number"), EventsQuery),
+    responses(
+        (status = 200, description = "events in order", body = EventsResponse),
+        (status = 400, description = "a query parameter is wrong", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 404, description = "no such ticket", body = ErrorBody),
+    )
+)]
+async fn list_events(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    TicketPath(id): TicketPath,
+    ApiQuery(query): ApiQuery<EventsQuery>,
+) -> Result<Json<EventsResponse>, ApiError> {
+    let limit = query.limit.unwrap_or(500);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::InvalidQuery(format!(
+            "limit must be between 1 and 1000, not {limit}"
+        )));
+    }
+    let page = EventPage {
+        after: query.after.map(EventId),
+        limit,
+    };
+    let events = state.app.tickets().events(&auth.actor, id, &page).await?;
+    Ok(Json(EventsResponse {
+        items: events.into_iter().map(event_response).collect(),
+    }))
+}
+
+/// Logs a reply, internal note, call or walk-in on a ticket. Customers may only reply.
+/// With an `Idempotency-Key`, a retry returns the first answer and logs nothing twice.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/events",
+    tag = "events",
+    params(
+        ("id" = String, Path, description = "ticket number"),
+        ("Idempotency-Key" = Option<String>, Header, description = "a client-chosen key that makes retries safe"),
+    ),
+    request_body = InteractionRequest,
+    responses(
+        (status = 201, description = "the new event", body = EventResponse),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "customers may only reply; or not your ticket to change", body = ErrorBody),
+        (status = 404, description = "no such ticket", body = ErrorBody),
+        (status = 409, description = "the ticket is closed, or the key was reused with another body", body = ErrorBody),
+        (status = 413, description = "body too large", body = ErrorBody),
+        (status = 415, description = "body is not JSON", body = ErrorBody),
+        (status = 422, description = "unknown type or field, or an invalid value", body = ErrorBody),
+    )
+)]
+async fn add_event(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    TicketPath(id): TicketPath,
+    body: IdempotentJson<InteractionRequest>,
+) -> Result<Response, ApiError> {
+    let created_event = state
+        .app
+        .tickets()
+        .add_interaction(&auth.actor, id, body.value.into(), body.idempotency)
+        .await?;
+    let is_replayed = created_event.is_replayed();
+    let event = created_event.into_inner();
+    let location = format!("/api/v1/tickets/{id}/events");
+    Ok(created(event_response(event), &location, is_replayed))
+}
