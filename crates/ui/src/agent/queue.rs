@@ -1,0 +1,349 @@
+//! `/agent/queues/{queue}`: the ticket lists agents work from: my tickets, my groups'
+//! unassigned tickets, all open tickets by priority, and those waiting on the customer
+//! or a vendor, with sorting, subject search and paging. `.../rows` is the list alone,
+//! refreshed live.
+
+use super::Sidebar;
+use crate::UiState;
+use crate::chrome::Chrome;
+use crate::error::{PageError, PageResult, render};
+use crate::form::url_encode;
+use crate::session::Staff;
+use crate::view::{Choice, Names, TicketRow, Times};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use ferrodesk_app::{Cursor, PageRequest, TicketFilter, TicketQuery, TicketSort};
+use ferrodesk_domain::{Actor, GroupId, TicketStatus, UserId};
+use serde::Deserialize;
+
+/// Rows per page.
+const PAGE_SIZE: i64 = 50;
+
+pub(crate) fn routes() -> Router<UiState> {
+    Router::new()
+        .route("/queues/{queue}", get(queue_page))
+        .route("/queues/{queue}/rows", get(queue_rows))
+}
+
+/// The queues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Queue {
+    Mine,
+    Unassigned,
+    Open,
+    PendingCustomer,
+    PendingVendor,
+}
+
+impl Queue {
+    fn parse(slug: &str) -> Option<Queue> {
+        Some(match slug {
+            "mine" => Queue::Mine,
+            "unassigned" => Queue::Unassigned,
+            "open" => Queue::Open,
+            "pending-customer" => Queue::PendingCustomer,
+            "pending-vendor" => Queue::PendingVendor,
+            _ => return None,
+        })
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            Queue::Mine => "mine",
+            Queue::Unassigned => "unassigned",
+            Queue::Open => "open",
+            Queue::PendingCustomer => "pending-customer",
+            Queue::PendingVendor => "pending-vendor",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Queue::Mine => "My tickets",
+            Queue::Unassigned => "Unassigned",
+            Queue::Open => "All open by priority",
+            Queue::PendingCustomer => "Waiting on customer",
+            Queue::PendingVendor => "Waiting on vendor",
+        }
+    }
+
+    fn description(self) -> &'static str {
+        match self {
+            Queue::Mine => "Open tickets assigned to you.",
+            Queue::Unassigned => "Open tickets nobody has picked up yet.",
+            Queue::Open => "Every open ticket you can see, most urgent first.",
+            Queue::PendingCustomer => "Tickets waiting for the requester to answer.",
+            Queue::PendingVendor => "Tickets waiting for a vendor or supplier.",
+        }
+    }
+
+    fn default_sort(self) -> &'static str {
+        match self {
+            Queue::Open | Queue::Unassigned => "priority",
+            _ => "updated",
+        }
+    }
+
+    fn filter(self, actor: &Actor, group: Option<GroupId>) -> TicketFilter {
+        let mut filter = TicketFilter {
+            group_id: group,
+            ..TicketFilter::default()
+        };
+        match self {
+            Queue::Mine => {
+                filter.assignee_id = Some(actor.user_id);
+                filter.open_only = true;
+            }
+            Queue::Unassigned => {
+                filter.unassigned = true;
+                filter.open_only = true;
+            }
+            Queue::Open => filter.open_only = true,
+            Queue::PendingCustomer => filter.statuses = vec![TicketStatus::PendingCustomer],
+            Queue::PendingVendor => filter.statuses = vec![TicketStatus::PendingVendor],
+        }
+        filter
+    }
+}
+
+const SORTS: &[(&str, &str, TicketSort)] = &[
+    ("priority", "Priority", TicketSort::PriorityDesc),
+    ("updated", "Recently updated", TicketSort::UpdatedDesc),
+    ("stale", "Least recently updated", TicketSort::UpdatedAsc),
+    ("newest", "Newest first", TicketSort::CreatedDesc),
+    ("oldest", "Oldest first", TicketSort::CreatedAsc),
+];
+
+#[derive(Debug, Default, Deserialize)]
+struct QueueQuery {
+    sort: Option<String>,
+    q: Option<String>,
+    group: Option<String>,
+    after: Option<String>,
+    done: Option<String>,
+}
+
+/// The list part of the page (also the live-refresh fragment).
+#[derive(Template)]
+#[template(path = "agent/queue_rows.html")]
+struct QueueRows {
+    rows: Vec<TicketRow>,
+    next_href: Option<String>,
+    empty_message: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "agent/queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    title: String,
+    description: &'static str,
+    slug: &'static str,
+    sorts: Vec<Choice>,
+    q: String,
+    group: String,
+    rows_href: String,
+    is_later_page: bool,
+    rows: Vec<TicketRow>,
+    next_href: Option<String>,
+    empty_message: &'static str,
+}
+
+struct Listing {
+    queue: Queue,
+    sort: String,
+    q: String,
+    group: Option<GroupId>,
+    rows: Vec<TicketRow>,
+    next_href: Option<String>,
+    names: Names,
+}
+
+async fn list(
+    state: &UiState,
+    staff: &Staff,
+    slug: &str,
+    query: &QueueQuery,
+) -> PageResult<Listing> {
+    let viewer = &staff.0;
+    let queue = Queue::parse(slug).ok_or(PageError::NotFound)?;
+    let sort_key = query
+        .sort
+        .as_deref()
+        .filter(|s| SORTS.iter().any(|(key, _, _)| key == s))
+        .unwrap_or(queue.default_sort())
+        .to_owned();
+    let sort = SORTS
+        .iter()
+        .find(|(key, _, _)| *key == sort_key)
+        .map(|(_, _, sort)| *sort)
+        .unwrap_or_default();
+    let group = match query
+        .group
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+    {
+        Some(raw) => Some(GroupId(raw.parse().map_err(|_| PageError::NotFound)?)),
+        None => None,
+    };
+    let q = query.q.as_deref().unwrap_or("").trim().to_owned();
+    let mut filter = queue.filter(&viewer.actor, group);
+    filter.subject_contains = Some(q.clone()).filter(|q| !q.is_empty());
+    let cursor = match query.after.as_deref().filter(|a| !a.is_empty()) {
+        // A tampered cursor starts again from the first page.
+        Some(text) => Cursor::decode(text),
+        None => None,
+    };
+    let ticket_query = TicketQuery {
+        filter,
+        sort,
+        page: PageRequest {
+            cursor,
+            limit: PAGE_SIZE,
+        },
+    };
+    let page = state
+        .app
+        .tickets()
+        .list(&viewer.actor, &ticket_query)
+        .await?;
+    let mut names = Names::load(state, &viewer.actor).await?;
+    let people: Vec<UserId> = page
+        .items
+        .iter()
+        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
+        .flatten()
+        .collect();
+    names.add_users(state, &viewer.actor, people).await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    let rows = page
+        .items
+        .iter()
+        .map(|t| TicketRow::new(t, &names, &times))
+        .collect();
+    let next_href = page
+        .next_cursor
+        .map(|cursor| queue_href(queue, &sort_key, &q, group, Some(&cursor.encode()), false));
+    Ok(Listing {
+        queue,
+        sort: sort_key,
+        q,
+        group,
+        rows,
+        next_href,
+        names,
+    })
+}
+
+fn queue_href(
+    queue: Queue,
+    sort: &str,
+    q: &str,
+    group: Option<GroupId>,
+    after: Option<&str>,
+    rows: bool,
+) -> String {
+    let mut href = format!(
+        "/agent/queues/{}{}?sort={}",
+        queue.slug(),
+        if rows { "/rows" } else { "" },
+        url_encode(sort)
+    );
+    if !q.is_empty() {
+        href.push_str(&format!("&q={}", url_encode(q)));
+    }
+    if let Some(group) = group {
+        href.push_str(&format!("&group={group}"));
+    }
+    if let Some(after) = after {
+        href.push_str(&format!("&after={}", url_encode(after)));
+    }
+    href
+}
+
+fn empty_message(queue: Queue, q: &str) -> &'static str {
+    if !q.is_empty() {
+        return "No ticket subject matches that search.";
+    }
+    match queue {
+        Queue::Mine => "Nothing assigned to you. Pick something up from Unassigned.",
+        Queue::Unassigned => "Every open ticket has someone on it.",
+        Queue::Open => "No open tickets. Enjoy the quiet.",
+        Queue::PendingCustomer => "No ticket is waiting on a customer.",
+        Queue::PendingVendor => "No ticket is waiting on a vendor.",
+    }
+}
+
+async fn queue_page(
+    State(state): State<UiState>,
+    staff: Staff,
+    Path(slug): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> PageResult {
+    let listing = list(&state, &staff, &slug, &query).await?;
+    let viewer = &staff.0;
+    let active = match listing.group {
+        Some(group) if listing.queue == Queue::Unassigned => format!("group-{group}"),
+        _ => listing.queue.slug().to_owned(),
+    };
+    let sidebar = Sidebar::load(&state, &viewer.actor, &listing.names, &active).await?;
+    let mut title = listing.queue.title().to_owned();
+    if let Some(group) = listing.group {
+        title = format!("{title} in {}", listing.names.group_name(group));
+    }
+    if !listing.q.is_empty() {
+        title = format!("{title}: “{}”", listing.q);
+    }
+    let sorts = SORTS
+        .iter()
+        .map(|(key, label, _)| Choice::new(key, *label, *key == listing.sort))
+        .collect();
+    let page = QueuePage {
+        chrome: Chrome::new(viewer, "agent", title.clone())
+            .nav(active)
+            .search(listing.q.clone())
+            .notice(query.done.as_deref()),
+        sidebar,
+        title,
+        description: listing.queue.description(),
+        slug: listing.queue.slug(),
+        rows_href: queue_href(
+            listing.queue,
+            &listing.sort,
+            &listing.q,
+            listing.group,
+            None,
+            true,
+        ),
+        is_later_page: query.after.as_deref().is_some_and(|a| !a.is_empty()),
+        sorts,
+        q: listing.q.clone(),
+        group: listing.group.map(|g| g.to_string()).unwrap_or_default(),
+        empty_message: empty_message(listing.queue, &listing.q),
+        rows: listing.rows,
+        next_href: listing.next_href,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn queue_rows(
+    State(state): State<UiState>,
+    staff: Staff,
+    Path(slug): Path<String>,
+    Query(query): Query<QueueQuery>,
+) -> PageResult {
+    let listing = list(&state, &staff, &slug, &query).await?;
+    Ok(render(
+        StatusCode::OK,
+        &QueueRows {
+            empty_message: empty_message(listing.queue, &listing.q),
+            rows: listing.rows,
+            next_href: listing.next_href,
+        },
+    ))
+}

@@ -1,0 +1,1249 @@
+//! `/agent/tickets/{id}`: one ticket with its header, full timeline, the requester's
+//! other open tickets and links, and every action an agent takes on it: reply or note
+//! (optionally changing the status with it), status, details (priority with a reason
+//! when overriding the matrix, category, group, assignee...), escalation, logging a
+//! call or walk-in, split, link and merge.
+//!
+//! Every action posts a form, calls one service, and redirects back on success
+//! (post/redirect/get) or shows the page again with the errors next to the fields.
+
+use super::{Sidebar, staff_members};
+use crate::UiState;
+use crate::chrome::Chrome;
+use crate::error::{PageError, PageResult, render};
+use crate::form::{FieldErrors, Form, FormData};
+use crate::session::{Staff, Viewer};
+use crate::view::{
+    Badge, Choice, Names, TicketRef, TicketRow, TimelineItem, Times, When, category_choices,
+    channel_label, group_choices, impact_choices, impact_label, link_label, mentioned_users,
+    priority_badge, service_choices, status_badge, status_word, timeline, type_choices, type_label,
+    urgency_choices, urgency_label,
+};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use ferrodesk_app::{
+    AppError, EventPage, InteractionInput, LinkRequestKind, PageRequest, SplitPartInput,
+    TicketFilter, TicketPatch, TicketQuery, TicketSort,
+};
+use ferrodesk_domain::{
+    CallDirection, CategoryId, Channel, Event, GroupId, Impact, Priority, ServiceId, Ticket,
+    TicketId, TicketStatus, TicketType, Urgency, User, UserId, Visibility,
+};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<UiState> {
+    Router::new()
+        .route("/tickets/{id}", get(show))
+        .route("/tickets/{id}/live", get(live_fragment))
+        .route("/tickets/{id}/reply", post(reply))
+        .route("/tickets/{id}/status", post(change_status))
+        .route("/tickets/{id}/details", post(details))
+        .route("/tickets/{id}/escalate", post(escalate))
+        .route("/tickets/{id}/log", post(log_interaction))
+        .route("/tickets/{id}/split", post(split))
+        .route("/tickets/{id}/link", post(link))
+        .route("/tickets/{id}/merge", post(merge))
+}
+
+/// The most timeline events a page shows (pages of 500 from the service).
+const MAX_EVENTS: usize = 2_000;
+
+/// Reads a ticket number from the path (`10042` or `#10042`); anything else is a 404.
+pub(crate) fn ticket_id(raw: &str) -> PageResult<TicketId> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map(TicketId)
+        .map_err(|_| PageError::NotFound)
+}
+
+/// The header of a ticket.
+#[derive(Debug, Clone)]
+pub(crate) struct TicketView {
+    pub id: i64,
+    pub number: String,
+    pub subject: String,
+    pub status: Badge,
+    pub priority: Badge,
+    pub is_priority_overridden: bool,
+    pub priority_reason: String,
+    pub derived_priority: &'static str,
+    pub ticket_type: &'static str,
+    pub channel: &'static str,
+    pub impact: &'static str,
+    pub urgency: &'static str,
+    pub requester: String,
+    pub owner: String,
+    pub assignee: String,
+    pub is_assigned_to_me: bool,
+    pub assignee_id: String,
+    pub group: String,
+    pub tier: i64,
+    pub category: String,
+    pub service: String,
+    pub location: String,
+    pub device: String,
+    pub external_ref: String,
+    pub tags: Vec<String>,
+    pub escalation_level: i64,
+    pub created: When,
+    pub updated: When,
+    pub is_closed: bool,
+    pub merged_into: Option<TicketRef>,
+}
+
+impl TicketView {
+    fn new(ticket: &Ticket, names: &Names, times: &Times, viewer: &Viewer) -> TicketView {
+        TicketView {
+            id: ticket.id.get(),
+            number: ticket.id.display_number(),
+            subject: ticket.subject.clone(),
+            status: status_badge(ticket.status),
+            priority: priority_badge(ticket.priority),
+            is_priority_overridden: ticket.is_priority_overridden(),
+            priority_reason: ticket.priority_reason.clone().unwrap_or_default(),
+            derived_priority: priority_badge(ticket.derived_priority()).label,
+            ticket_type: type_label(ticket.ticket_type),
+            channel: channel_label(ticket.channel),
+            impact: impact_label(ticket.impact),
+            urgency: urgency_label(ticket.urgency),
+            requester: names.user_name(ticket.requester_id),
+            owner: names.user_or(ticket.owner_id, "Nobody"),
+            assignee: names.user_or(ticket.assignee_id, "Unassigned"),
+            is_assigned_to_me: ticket.assignee_id == Some(viewer.actor.user_id),
+            assignee_id: ticket
+                .assignee_id
+                .map(|a| a.to_string())
+                .unwrap_or_default(),
+            group: names.group_or(ticket.group_id, "No group"),
+            tier: ticket.tier.get(),
+            category: names.category_or(ticket.category_id, "None"),
+            service: names.service_or(ticket.service_id, "None"),
+            location: ticket.location.clone().unwrap_or_default(),
+            device: ticket.device.clone().unwrap_or_default(),
+            external_ref: ticket.external_ref.clone().unwrap_or_default(),
+            tags: ticket.tags.clone(),
+            escalation_level: ticket.escalation_level,
+            created: times.at(ticket.created_at),
+            updated: times.at(ticket.updated_at),
+            is_closed: ticket.status == TicketStatus::Closed,
+            merged_into: ticket.merged_into.map(TicketRef::new),
+        }
+    }
+}
+
+/// The requester, as the side card shows them.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PersonCard {
+    pub name: String,
+    pub initials: String,
+    pub email: String,
+    pub phone: String,
+    pub location: String,
+    pub employee_id: String,
+    pub organization: String,
+}
+
+/// A linked ticket.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkRow {
+    pub id: i64,
+    pub number: String,
+    pub label: &'static str,
+    pub subject: String,
+    pub status: Badge,
+}
+
+/// A labelled group of options (`<optgroup>`).
+#[derive(Debug, Clone)]
+pub(crate) struct OptionGroup {
+    pub label: String,
+    pub choices: Vec<Choice>,
+}
+
+/// The values of the details form: what it shows, and what it showed when the page
+/// was rendered (`was`), so only fields the agent changed are sent and a concurrent
+/// change to another field is never reverted.
+#[derive(Debug, Clone, Default)]
+struct DetailValues {
+    ticket_type: String,
+    impact: String,
+    urgency: String,
+    priority: String,
+    priority_reason: String,
+    category_id: String,
+    service_id: String,
+    group_id: String,
+    assignee_id: String,
+    owner_id: String,
+    location: String,
+    device: String,
+    external_ref: String,
+}
+
+const DETAIL_FIELDS: &[&str] = &[
+    "ticket_type",
+    "impact",
+    "urgency",
+    "priority",
+    "category_id",
+    "service_id",
+    "group_id",
+    "assignee_id",
+    "owner_id",
+    "location",
+    "device",
+    "external_ref",
+];
+
+impl DetailValues {
+    fn of(ticket: &Ticket) -> DetailValues {
+        let id = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+        DetailValues {
+            ticket_type: ticket.ticket_type.to_string(),
+            impact: ticket.impact.to_string(),
+            urgency: ticket.urgency.to_string(),
+            priority: if ticket.is_priority_overridden() {
+                ticket.priority.to_string()
+            } else {
+                String::new()
+            },
+            priority_reason: String::new(),
+            category_id: id(ticket.category_id.map(CategoryId::get)),
+            service_id: id(ticket.service_id.map(ServiceId::get)),
+            group_id: id(ticket.group_id.map(GroupId::get)),
+            assignee_id: id(ticket.assignee_id.map(UserId::get)),
+            owner_id: id(ticket.owner_id.map(UserId::get)),
+            location: ticket.location.clone().unwrap_or_default(),
+            device: ticket.device.clone().unwrap_or_default(),
+            external_ref: ticket.external_ref.clone().unwrap_or_default(),
+        }
+    }
+
+    fn from_form(form: &FormData, prefix: &str) -> DetailValues {
+        let get = |name: &str| form.get(&format!("{prefix}{name}")).trim().to_owned();
+        DetailValues {
+            ticket_type: get("ticket_type"),
+            impact: get("impact"),
+            urgency: get("urgency"),
+            priority: get("priority"),
+            priority_reason: get("priority_reason"),
+            category_id: get("category_id"),
+            service_id: get("service_id"),
+            group_id: get("group_id"),
+            assignee_id: get("assignee_id"),
+            owner_id: get("owner_id"),
+            location: get("location"),
+            device: get("device"),
+            external_ref: get("external_ref"),
+        }
+    }
+
+    fn field(&self, name: &str) -> &str {
+        match name {
+            "ticket_type" => &self.ticket_type,
+            "impact" => &self.impact,
+            "urgency" => &self.urgency,
+            "priority" => &self.priority,
+            "category_id" => &self.category_id,
+            "service_id" => &self.service_id,
+            "group_id" => &self.group_id,
+            "assignee_id" => &self.assignee_id,
+            "owner_id" => &self.owner_id,
+            "location" => &self.location,
+            "device" => &self.device,
+            "external_ref" => &self.external_ref,
+            _ => "",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agent/ticket.html")]
+struct TicketPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    t: TicketView,
+    timeline: Vec<TimelineItem>,
+    requester: PersonCard,
+    other_tickets: Vec<TicketRow>,
+    links: Vec<LinkRow>,
+    errors: FieldErrors,
+    input: FormData,
+    panel: &'static str,
+    composer_kind: String,
+    then_status: Vec<Choice>,
+    status_choices: Vec<Choice>,
+    values: DetailValues,
+    was: DetailValues,
+    type_options: Vec<Choice>,
+    impact_options: Vec<Choice>,
+    urgency_options: Vec<Choice>,
+    priority_options: Vec<Choice>,
+    category_options: Vec<Choice>,
+    service_options: Vec<Choice>,
+    group_options: Vec<Choice>,
+    assignee_options: Vec<OptionGroup>,
+    owner_options: Vec<OptionGroup>,
+    escalate_options: Vec<Choice>,
+    link_kinds: Vec<Choice>,
+    me: i64,
+    csrf: String,
+    oob: bool,
+}
+
+#[derive(Template)]
+#[template(path = "agent/ticket_live.html")]
+struct TicketLive {
+    t: TicketView,
+    timeline: Vec<TimelineItem>,
+    me: i64,
+    csrf: String,
+    oob: bool,
+}
+
+/// What a re-rendered page keeps from a failed form.
+struct Attempt {
+    input: FormData,
+    errors: FieldErrors,
+    panel: &'static str,
+}
+
+impl Attempt {
+    fn none() -> Attempt {
+        Attempt {
+            input: FormData::default(),
+            errors: FieldErrors::new(),
+            panel: "",
+        }
+    }
+}
+
+/// Everything a ticket page shows, loaded through the services.
+struct Loaded {
+    ticket: Ticket,
+    events: Vec<Event>,
+    names: Names,
+    times: Times,
+}
+
+async fn load(state: &UiState, viewer: &Viewer, id: TicketId) -> PageResult<Loaded> {
+    let tickets = state.app.tickets();
+    let ticket = tickets.get(&viewer.actor, id).await?;
+    let mut events: Vec<Event> = Vec::new();
+    let mut page = EventPage::default();
+    loop {
+        let batch = tickets.events(&viewer.actor, id, &page).await?;
+        let is_last = (batch.len() as i64) < page.limit;
+        page.after = batch.last().map(|e| e.id);
+        events.extend(batch);
+        if is_last || page.after.is_none() || events.len() >= MAX_EVENTS {
+            break;
+        }
+    }
+    let mut names = Names::load(state, &viewer.actor).await?;
+    names.insert_user(viewer.user.clone());
+    let mut people = mentioned_users(&events);
+    people.extend(
+        [
+            Some(ticket.requester_id),
+            ticket.owner_id,
+            ticket.assignee_id,
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    names.add_users(state, &viewer.actor, people).await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    Ok(Loaded {
+        ticket,
+        events,
+        names,
+        times,
+    })
+}
+
+fn timeline_with_description(loaded: &Loaded, viewer: &Viewer) -> Vec<TimelineItem> {
+    let mut items = timeline(
+        &loaded.events,
+        &loaded.ticket,
+        &loaded.names,
+        &loaded.times,
+        &viewer.actor,
+    );
+    if let Some(first) = items.iter_mut().find(|i| i.kind == "created")
+        && !loaded.ticket.description.is_empty()
+    {
+        first.body = Some(loaded.ticket.description.clone());
+        first.is_message = true;
+    }
+    items
+}
+
+async fn page(
+    state: &UiState,
+    viewer: &Viewer,
+    id: TicketId,
+    attempt: Attempt,
+    done: Option<&str>,
+) -> PageResult<TicketPage> {
+    let mut loaded = load(state, viewer, id).await?;
+    let actor = &viewer.actor;
+    let tickets = state.app.tickets();
+    let ticket = loaded.ticket.clone();
+
+    let links = tickets.links(actor, id).await?;
+    let others = tickets
+        .list(
+            actor,
+            &TicketQuery {
+                filter: TicketFilter {
+                    requester_id: Some(ticket.requester_id),
+                    open_only: true,
+                    ..TicketFilter::default()
+                },
+                sort: TicketSort::UpdatedDesc,
+                page: PageRequest::first(11),
+            },
+        )
+        .await?;
+    let staff = staff_members(state, actor).await?;
+    for member in &staff {
+        loaded.names.insert_user(member.clone());
+    }
+    let names = &loaded.names;
+    let times = &loaded.times;
+    let other_tickets: Vec<TicketRow> = others
+        .items
+        .iter()
+        .filter(|t| t.id != id)
+        .take(10)
+        .map(|t| TicketRow::new(t, names, times))
+        .collect();
+    let mut organization_names = loaded.names.clone();
+    if let Some(org) = names
+        .user(ticket.requester_id)
+        .and_then(|u| u.organization_id)
+    {
+        organization_names
+            .add_organizations(state, actor, [org])
+            .await?;
+    }
+    let requester = match names.user(ticket.requester_id) {
+        Some(user) => PersonCard {
+            name: user.name.clone(),
+            initials: crate::view::initials(&user.name),
+            email: user.email.to_string(),
+            phone: user.phone.clone().unwrap_or_default(),
+            location: user.location.clone().unwrap_or_default(),
+            employee_id: user.employee_id.clone().unwrap_or_default(),
+            organization: organization_names.organization_or(user.organization_id, ""),
+        },
+        None => PersonCard {
+            name: names.user_name(ticket.requester_id),
+            ..PersonCard::default()
+        },
+    };
+    let links = links
+        .into_iter()
+        .map(|l| LinkRow {
+            id: l.other.get(),
+            number: l.other.display_number(),
+            label: link_label(l.kind, l.is_source),
+            subject: l.other_subject,
+            status: status_badge(l.other_status),
+        })
+        .collect();
+
+    let is_details = attempt.panel == "details";
+    let values = if is_details {
+        DetailValues::from_form(&attempt.input, "")
+    } else {
+        DetailValues::of(&ticket)
+    };
+    let was = if is_details {
+        DetailValues::from_form(&attempt.input, "was_")
+    } else {
+        DetailValues::of(&ticket)
+    };
+    let allowed = ticket.status.allowed_next();
+    let status_choices = allowed
+        .iter()
+        .map(|s| {
+            Choice::new(
+                s,
+                status_word(*s),
+                attempt.input.get("status") == s.as_str(),
+            )
+        })
+        .collect();
+    let then_status = std::iter::once(Choice::new(
+        "",
+        format!("Keep as {}", status_word(ticket.status)),
+        true,
+    ))
+    .chain(allowed.iter().map(|s| {
+        Choice::new(
+            s,
+            format!("Set to {}", status_word(*s)),
+            attempt.input.get("then_status") == s.as_str(),
+        )
+    }))
+    .collect();
+    let derived = priority_badge(Priority::from_matrix(ticket.impact, ticket.urgency)).label;
+    let priority_options = std::iter::once(Choice::new(
+        "",
+        format!("Automatic ({derived})"),
+        values.priority.is_empty(),
+    ))
+    .chain(
+        Priority::ALL
+            .iter()
+            .map(|p| Choice::new(p, priority_badge(*p).label, p.as_str() == values.priority)),
+    )
+    .collect();
+    let people_options =
+        |current: &str, none: &str| staff_options(&staff, ticket.group_id, names, current, none);
+    let current_group = ticket.group_id.map(|g| g.to_string());
+    let escalation_target = ticket
+        .group_id
+        .and_then(|g| names.group(g))
+        .and_then(|g| g.escalates_to)
+        .map(|g| g.to_string())
+        .unwrap_or_default();
+    let escalate_current = if attempt.panel == "escalate" {
+        attempt.input.get("escalate_group_id").to_owned()
+    } else {
+        escalation_target
+    };
+    let link_kinds = LinkRequestKind::ALL
+        .iter()
+        .map(|k| {
+            Choice::new(
+                k,
+                link_request_label(*k),
+                attempt.input.get("link_kind") == k.as_str(),
+            )
+        })
+        .collect();
+    let composer_kind = match attempt.input.get("kind") {
+        "note" => "note".to_owned(),
+        _ => "reply".to_owned(),
+    };
+    let sidebar = Sidebar::load(state, actor, names, "").await?;
+    let view = TicketView::new(&ticket, names, times, viewer);
+    Ok(TicketPage {
+        chrome: Chrome::new(
+            viewer,
+            "agent",
+            format!("{} {}", view.number, ticket.subject),
+        )
+        .notice(done),
+        sidebar,
+        timeline: timeline_with_description(&loaded, viewer),
+        requester,
+        other_tickets,
+        links,
+        panel: attempt.panel,
+        composer_kind,
+        then_status,
+        status_choices,
+        type_options: type_choices(&values.ticket_type),
+        impact_options: impact_choices(&values.impact),
+        urgency_options: urgency_choices(&values.urgency),
+        priority_options,
+        category_options: category_choices(&loaded.names, &values.category_id, "No category"),
+        service_options: service_choices(
+            &loaded.names,
+            &values.service_id,
+            "No product or service",
+        ),
+        group_options: group_choices(&loaded.names, &values.group_id, "No group"),
+        assignee_options: people_options(&values.assignee_id, "Unassigned"),
+        owner_options: people_options(&values.owner_id, "Nobody"),
+        escalate_options: group_choices(&loaded.names, &escalate_current, "Choose a group")
+            .into_iter()
+            .filter(|c| c.value.is_empty() || Some(c.value.as_str()) != current_group.as_deref())
+            .collect(),
+        link_kinds,
+        me: viewer.actor.user_id.get(),
+        csrf: viewer.csrf.clone(),
+        oob: false,
+        values,
+        was,
+        errors: attempt.errors,
+        input: attempt.input,
+        t: view,
+    })
+}
+
+fn link_request_label(kind: LinkRequestKind) -> &'static str {
+    match kind {
+        LinkRequestKind::DuplicateOf => "Duplicate of",
+        LinkRequestKind::Related => "Related to",
+        LinkRequestKind::ParentOf => "Parent of",
+        LinkRequestKind::ChildOf => "Child of",
+        LinkRequestKind::CausedBy => "Caused by (problem)",
+    }
+}
+
+/// Staff as options: the ticket group's members first, then everyone else.
+fn staff_options(
+    staff: &[User],
+    group: Option<GroupId>,
+    names: &Names,
+    current: &str,
+    none: &str,
+) -> Vec<OptionGroup> {
+    let option = |u: &User| {
+        let tier = u
+            .tier
+            .map(|t| format!(" · tier {}", t.get()))
+            .unwrap_or_default();
+        Choice::new(
+            u.id,
+            format!("{}{tier}", u.name),
+            u.id.to_string() == current,
+        )
+    };
+    let (members, others): (Vec<&User>, Vec<&User>) = staff
+        .iter()
+        .partition(|u| group.is_some_and(|g| u.group_ids.contains(&g)));
+    let mut groups = vec![OptionGroup {
+        label: String::new(),
+        choices: vec![Choice::new("", none, current.is_empty())],
+    }];
+    if !members.is_empty() {
+        groups.push(OptionGroup {
+            label: format!("In {}", names.group_or(group, "the group")),
+            choices: members.into_iter().map(option).collect(),
+        });
+    }
+    groups.push(OptionGroup {
+        label: if groups.len() > 1 {
+            "Other staff".into()
+        } else {
+            "Staff".into()
+        },
+        choices: others.into_iter().map(option).collect(),
+    });
+    groups
+}
+
+#[derive(Debug, Deserialize)]
+struct ShowQuery {
+    done: Option<String>,
+}
+
+async fn show(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Query(query): Query<ShowQuery>,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let page = page(&state, &viewer, id, Attempt::none(), query.done.as_deref()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /agent/tickets/{id}/live`: the timeline, with the header swapped out of band,
+/// for the live refresh.
+async fn live_fragment(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let loaded = load(&state, &viewer, id).await?;
+    let fragment = TicketLive {
+        t: TicketView::new(&loaded.ticket, &loaded.names, &loaded.times, &viewer),
+        timeline: timeline_with_description(&loaded, &viewer),
+        me: viewer.actor.user_id.get(),
+        csrf: viewer.csrf.clone(),
+        oob: true,
+    };
+    Ok(render(StatusCode::OK, &fragment))
+}
+
+/// Shows the page again with the errors of a failed form.
+async fn failed(
+    state: &UiState,
+    viewer: &Viewer,
+    id: TicketId,
+    input: FormData,
+    errors: FieldErrors,
+    panel: &'static str,
+) -> PageResult {
+    let page = page(
+        state,
+        viewer,
+        id,
+        Attempt {
+            input,
+            errors,
+            panel,
+        },
+        None,
+    )
+    .await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// Tells open pages about the tickets, then goes back to the ticket.
+async fn done(
+    state: &UiState,
+    viewer: &Viewer,
+    ids: &[TicketId],
+    to: TicketId,
+    code: &str,
+    anchor: &str,
+) -> PageResult {
+    let mut changed = Vec::with_capacity(ids.len());
+    for id in ids {
+        match state.app.tickets().get(&viewer.actor, *id).await {
+            Ok(ticket) => changed.push(ticket),
+            // The change is saved; a ticket that vanished from view needs no update.
+            Err(AppError::NotFound { .. }) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    state.live.publish(changed);
+    Ok(Redirect::to(&format!("/agent/tickets/{}?done={code}{anchor}", to.get())).into_response())
+}
+
+fn parse_status(text: &str) -> Option<TicketStatus> {
+    TicketStatus::parse(text.trim()).ok()
+}
+
+async fn reply(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let is_note = form.get("kind") == "note";
+    let body = form.get("body").to_owned();
+    let mut errors = FieldErrors::new();
+    if body.trim().is_empty() {
+        errors.add(
+            "body",
+            if is_note {
+                "write the note first"
+            } else {
+                "write the reply first"
+            },
+        );
+    }
+    let then = match form.opt("then_status") {
+        None => None,
+        Some(text) => match parse_status(text) {
+            Some(status) => Some(status),
+            None => {
+                errors.add("then_status", "choose a status from the list");
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return failed(&state, &viewer, id, form, errors, "").await;
+    }
+    let input = if is_note {
+        InteractionInput::Note { body }
+    } else {
+        InteractionInput::Reply { body }
+    };
+    let tickets = state.app.tickets().via(Channel::Agent);
+    if let Err(error) = tickets
+        .add_interaction(&viewer.actor, id, input, None)
+        .await
+    {
+        errors.absorb(error, &[("body", "body")], "body")?;
+        return failed(&state, &viewer, id, form, errors, "").await;
+    }
+    if let Some(status) = then
+        && let Err(error) = tickets
+            .transition(&viewer.actor, id, status, None, None)
+            .await
+    {
+        // The message is saved; say why the status stayed, next to the status choice.
+        errors.absorb(error, &[("status", "then_status")], "then_status")?;
+        let kept = FormData::parse(if is_note { b"kind=note" } else { b"kind=reply" });
+        return failed(&state, &viewer, id, kept, errors, "").await;
+    }
+    let code = if is_note { "note" } else { "reply" };
+    done(&state, &viewer, &[id], id, code, "#composer").await
+}
+
+async fn change_status(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let Some(status) = parse_status(form.get("status")) else {
+        errors.add("status", "choose a status from the list");
+        return failed(&state, &viewer, id, form, errors, "status").await;
+    };
+    let result = state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .transition(&viewer.actor, id, status, form.opt("status_reason"), None)
+        .await;
+    match result {
+        Ok(_) => done(&state, &viewer, &[id], id, "status", "").await,
+        Err(error) => {
+            errors.absorb(
+                error,
+                &[("status", "status"), ("reason", "status_reason")],
+                "status",
+            )?;
+            failed(&state, &viewer, id, form, errors, "status").await
+        }
+    }
+}
+
+fn parse_id<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    text: &str,
+    make: fn(i64) -> T,
+) -> Option<Option<T>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(None);
+    }
+    match text.parse::<i64>() {
+        Ok(id) => Some(Some(make(id))),
+        Err(_) => {
+            errors.add(field, "choose an entry from the list");
+            None
+        }
+    }
+}
+
+fn optional_text(text: &str) -> Option<String> {
+    Some(text.trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// Builds the patch from the fields that differ from what the form showed.
+fn details_patch(now: &DetailValues, was: &DetailValues, errors: &mut FieldErrors) -> TicketPatch {
+    let mut patch = TicketPatch::default();
+    for field in DETAIL_FIELDS {
+        let value = now.field(field);
+        if value == was.field(field) {
+            continue;
+        }
+        match *field {
+            "ticket_type" => match TicketType::parse(value) {
+                Ok(t) => patch.ticket_type = Some(t),
+                Err(_) => errors.add(field, "choose a type from the list"),
+            },
+            "impact" => match Impact::parse(value) {
+                Ok(i) => patch.impact = Some(i),
+                Err(_) => errors.add(field, "choose an impact from the list"),
+            },
+            "urgency" => match Urgency::parse(value) {
+                Ok(u) => patch.urgency = Some(u),
+                Err(_) => errors.add(field, "choose an urgency from the list"),
+            },
+            "priority" => {
+                if value.is_empty() {
+                    patch.priority = Some(None);
+                } else {
+                    match Priority::parse(value) {
+                        Ok(p) => patch.priority = Some(Some(p)),
+                        Err(_) => errors.add(field, "choose a priority from the list"),
+                    }
+                }
+            }
+            "category_id" => {
+                if let Some(v) = parse_id(errors, field, value, CategoryId) {
+                    patch.category_id = Some(v);
+                }
+            }
+            "service_id" => {
+                if let Some(v) = parse_id(errors, field, value, ServiceId) {
+                    patch.service_id = Some(v);
+                }
+            }
+            "group_id" => {
+                if let Some(v) = parse_id(errors, field, value, GroupId) {
+                    patch.group_id = Some(v);
+                }
+            }
+            "assignee_id" => {
+                if let Some(v) = parse_id(errors, field, value, UserId) {
+                    patch.assignee_id = Some(v);
+                }
+            }
+            "owner_id" => {
+                if let Some(v) = parse_id(errors, field, value, UserId) {
+                    patch.owner_id = Some(v);
+                }
+            }
+            "location" => patch.location = Some(optional_text(value)),
+            "device" => patch.device = Some(optional_text(value)),
+            "external_ref" => patch.external_ref = Some(optional_text(value)),
+            _ => {}
+        }
+    }
+    // A reason goes with a priority change; with none, an override needs one and
+    // "automatic" takes none. The service checks the rest.
+    if patch.priority.is_some() {
+        patch.priority_reason = optional_text(&now.priority_reason);
+    } else if !now.priority_reason.is_empty() {
+        errors.add(
+            "priority_reason",
+            "a reason goes with a change of priority; choose the priority too",
+        );
+    }
+    patch
+}
+
+async fn details(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let now = DetailValues::from_form(&form, "");
+    let was = DetailValues::from_form(&form, "was_");
+    let mut errors = FieldErrors::new();
+    let patch = details_patch(&now, &was, &mut errors);
+    if !errors.is_empty() {
+        return failed(&state, &viewer, id, form, errors, "details").await;
+    }
+    match state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .update(&viewer.actor, id, patch)
+        .await
+    {
+        Ok(_) => done(&state, &viewer, &[id], id, "details", "").await,
+        Err(error) => {
+            let fields: Vec<(&str, &str)> = DETAIL_FIELDS
+                .iter()
+                .map(|f| (*f, *f))
+                .chain([
+                    ("priority_reason", "priority_reason"),
+                    ("group", "group_id"),
+                    ("category", "category_id"),
+                    ("service", "service_id"),
+                    ("user", "assignee_id"),
+                ])
+                .collect();
+            errors.absorb(error, &fields, "details")?;
+            failed(&state, &viewer, id, form, errors, "details").await
+        }
+    }
+}
+
+/// Escalation. The app has no escalate operation yet, so this moves the ticket to the
+/// chosen group (the tier follows the group), optionally hands it over by clearing the
+/// assignee in the same change, and records the reason as an internal note.
+async fn escalate(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let group = match form.opt("escalate_group_id").map(str::parse::<i64>) {
+        Some(Ok(group)) => Some(GroupId(group)),
+        Some(Err(_)) | None => {
+            errors.add("escalate_group_id", "choose the group to escalate to");
+            None
+        }
+    };
+    let reason = form.opt("escalate_reason").map(str::to_owned);
+    if reason.is_none() {
+        errors.add("escalate_reason", "say why the ticket needs to move up");
+    }
+    let (Some(group), Some(reason), true) = (group, reason, errors.is_empty()) else {
+        return failed(&state, &viewer, id, form, errors, "escalate").await;
+    };
+    let tickets = state.app.tickets().via(Channel::Agent);
+    let before = tickets.get(&viewer.actor, id).await?;
+    if before.group_id == Some(group) {
+        errors.add("escalate_group_id", "the ticket is already in that group");
+        return failed(&state, &viewer, id, form, errors, "escalate").await;
+    }
+    let patch = TicketPatch {
+        group_id: Some(Some(group)),
+        assignee_id: form.checked("escalate_unassign").then_some(None),
+        ..TicketPatch::default()
+    };
+    let after = match tickets.update(&viewer.actor, id, patch).await {
+        Ok(after) => after,
+        Err(error) => {
+            errors.absorb(
+                error,
+                &[
+                    ("group", "escalate_group_id"),
+                    ("group_id", "escalate_group_id"),
+                ],
+                "escalate_group_id",
+            )?;
+            return failed(&state, &viewer, id, form, errors, "escalate").await;
+        }
+    };
+    let names = Names::load(&state, &viewer.actor).await?;
+    let note = format!(
+        "Escalated from {} (tier {}) to {} (tier {}): {reason}",
+        names.group_or(before.group_id, "no group"),
+        before.tier.get(),
+        names.group_name(group),
+        after.tier.get(),
+    );
+    if let Err(error) = tickets
+        .add_interaction(
+            &viewer.actor,
+            id,
+            InteractionInput::Note { body: note },
+            None,
+        )
+        .await
+    {
+        // The move is saved; the agent may lose sight of the ticket with it (another
+        // group), so the error page is the honest answer.
+        return Err(error.into());
+    }
+    match tickets.get(&viewer.actor, id).await {
+        Ok(_) => done(&state, &viewer, &[id], id, "escalated", "").await,
+        // Moved out of the agent's groups: back to their queue.
+        Err(AppError::NotFound { .. }) => {
+            state.live.publish(vec![after]);
+            Ok(Redirect::to("/agent/queues/mine?done=escalated").into_response())
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+async fn log_interaction(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let visibility = if form.checked("log_public") {
+        Some(Visibility::Public)
+    } else {
+        Some(Visibility::Internal)
+    };
+    let body = form.get("log_body").to_owned();
+    let input = match form.get("log_kind") {
+        "call" => {
+            let direction = match form.get("log_direction") {
+                "outbound" => CallDirection::Outbound,
+                _ => CallDirection::Inbound,
+            };
+            let minutes = match form.opt("log_minutes").map(str::parse::<u32>) {
+                None => 0,
+                Some(Ok(m)) if m <= 1_440 => m,
+                Some(_) => {
+                    errors.add(
+                        "log_minutes",
+                        "give the length in whole minutes, at most 1440",
+                    );
+                    0
+                }
+            };
+            InteractionInput::Call {
+                direction,
+                number: form.opt("log_number").map(str::to_owned),
+                duration_seconds: i64::from(minutes) * 60,
+                body,
+                visibility,
+            }
+        }
+        "walk_in" => InteractionInput::WalkIn {
+            location: form.opt("log_location").map(str::to_owned),
+            body,
+            visibility,
+        },
+        _ => {
+            errors.add("log_kind", "choose a phone call or a walk-in");
+            return failed(&state, &viewer, id, form, errors, "log").await;
+        }
+    };
+    if !errors.is_empty() {
+        return failed(&state, &viewer, id, form, errors, "log").await;
+    }
+    match state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .add_interaction(&viewer.actor, id, input, None)
+        .await
+    {
+        Ok(_) => done(&state, &viewer, &[id], id, "logged", "#composer").await,
+        Err(error) => {
+            errors.absorb(
+                error,
+                &[
+                    ("duration_seconds", "log_minutes"),
+                    ("number", "log_number"),
+                    ("location", "log_location"),
+                    ("body", "log_body"),
+                ],
+                "log_kind",
+            )?;
+            failed(&state, &viewer, id, form, errors, "log").await
+        }
+    }
+}
+
+async fn split(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let parts: Vec<SplitPartInput> = form
+        .get("parts")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|subject| SplitPartInput {
+            subject: subject.to_owned(),
+            ..SplitPartInput::default()
+        })
+        .collect();
+    if parts.is_empty() {
+        errors.add("parts", "write one subject per line for each new ticket");
+        return failed(&state, &viewer, id, form, errors, "split").await;
+    }
+    match state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .split(&viewer.actor, id, parts)
+        .await
+    {
+        Ok(created) => {
+            let mut ids: Vec<TicketId> = created.iter().map(|t| t.id).collect();
+            ids.push(id);
+            done(&state, &viewer, &ids, id, "split", "").await
+        }
+        Err(error) => {
+            errors.absorb(error, &[("subject", "parts"), ("parts", "parts")], "parts")?;
+            failed(&state, &viewer, id, form, errors, "split").await
+        }
+    }
+}
+
+/// A service error about the *other* ticket of a link or merge belongs next to its
+/// field; one about this ticket is the 404 page.
+fn other_ticket_error(
+    error: AppError,
+    other: TicketId,
+    errors: &mut FieldErrors,
+    field: &str,
+    fields: &[(&str, &str)],
+) -> Result<(), PageError> {
+    match error {
+        AppError::NotFound { kind: "ticket", id } if id == other.to_string() => {
+            errors.add(
+                field,
+                format!(
+                    "there is no ticket {} that you can work on",
+                    other.display_number()
+                ),
+            );
+            Ok(())
+        }
+        AppError::Forbidden { message } => {
+            errors.add(field, message);
+            Ok(())
+        }
+        other_error => errors.absorb(other_error, fields, field),
+    }
+}
+
+async fn link(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let kind = LinkRequestKind::parse(form.get("link_kind").trim()).ok();
+    if kind.is_none() {
+        errors.add("link_kind", "choose how the tickets relate");
+    }
+    let other = TicketId::parse_number(form.get("link_to"));
+    if other.is_none() {
+        errors.add("link_to", "give a ticket number like 10042");
+    }
+    let (Some(kind), Some(other)) = (kind, other) else {
+        return failed(&state, &viewer, id, form, errors, "link").await;
+    };
+    match state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .link(&viewer.actor, id, kind, other)
+        .await
+    {
+        Ok(_) => done(&state, &viewer, &[id, other], id, "linked", "").await,
+        Err(error) => {
+            other_ticket_error(
+                error,
+                other,
+                &mut errors,
+                "link_to",
+                &[("ticket_id", "link_to")],
+            )?;
+            failed(&state, &viewer, id, form, errors, "link").await
+        }
+    }
+}
+
+async fn merge(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let Some(into) = TicketId::parse_number(form.get("merge_into")) else {
+        errors.add("merge_into", "give a ticket number like 10042");
+        return failed(&state, &viewer, id, form, errors, "merge").await;
+    };
+    match state
+        .app
+        .tickets()
+        .via(Channel::Agent)
+        .merge(&viewer.actor, id, into)
+        .await
+    {
+        Ok(target) => done(&state, &viewer, &[id, into], target.id, "merged", "").await,
+        Err(error) => {
+            other_ticket_error(
+                error,
+                into,
+                &mut errors,
+                "merge_into",
+                &[("into", "merge_into"), ("status", "merge_into")],
+            )?;
+            failed(&state, &viewer, id, form, errors, "merge").await
+        }
+    }
+}

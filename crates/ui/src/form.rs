@@ -1,0 +1,275 @@
+//! Reading submitted forms and showing their errors next to the fields.
+//!
+//! [`Form`] is the only way a handler reads a POST body, and it refuses the body unless
+//! it carries the session's CSRF secret, so no state-changing form can forget the check.
+//! Values arrive as text; handlers parse them and collect [`FieldErrors`] keyed by the
+//! field's name, which the templates show beside each field.
+
+use crate::UiState;
+use crate::error::PageError;
+use crate::session::{CsrfSecret, check_same_origin, secrets_match};
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use ferrodesk_app::AppError;
+use std::collections::BTreeMap;
+
+/// The name of the hidden field that carries the CSRF secret.
+pub(crate) const CSRF_FIELD: &str = "csrf";
+
+/// A submitted `application/x-www-form-urlencoded` body whose CSRF token matched the
+/// session. Extract it after [`crate::session::Viewer`] (or `Staff`/`Admin`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Form(pub FormData);
+
+/// A submitted form from someone not signed in (the sign-in form): only the
+/// Fetch-Metadata / `Origin` check applies.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PublicForm(pub FormData);
+
+/// Submitted fields in order; a name may repeat (checkbox lists).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FormData {
+    fields: Vec<(String, String)>,
+}
+
+async fn read_fields(request: Request, state: &UiState) -> Result<FormData, PageError> {
+    let is_form = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        });
+    if !is_form {
+        return Err(PageError::BadRequest(
+            "send the form as application/x-www-form-urlencoded".into(),
+        ));
+    }
+    let bytes = Bytes::from_request(request, state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                PageError::BadRequest("the form is too large".into())
+            } else {
+                PageError::BadRequest("the form could not be read".into())
+            }
+        })?;
+    Ok(FormData::parse(&bytes))
+}
+
+impl FromRequest<UiState> for Form {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &UiState) -> Result<Self, PageError> {
+        let Some(CsrfSecret(expected)) = request.extensions().get::<CsrfSecret>().cloned() else {
+            // No session was established before the body was read: fail closed.
+            return Err(PageError::Csrf);
+        };
+        let fields = read_fields(request, state).await?;
+        if !secrets_match(fields.get(CSRF_FIELD), &expected) {
+            return Err(PageError::Csrf);
+        }
+        Ok(Form(fields))
+    }
+}
+
+impl FromRequest<UiState> for PublicForm {
+    type Rejection = PageError;
+
+    async fn from_request(request: Request, state: &UiState) -> Result<Self, PageError> {
+        let (parts, body) = request.into_parts();
+        check_same_origin(&parts)?;
+        let fields = read_fields(Request::from_parts(parts, body), state).await?;
+        Ok(PublicForm(fields))
+    }
+}
+
+impl FormData {
+    /// Parses a urlencoded body.
+    pub(crate) fn parse(bytes: &[u8]) -> FormData {
+        FormData {
+            fields: form_urlencoded::parse(bytes).into_owned().collect(),
+        }
+    }
+
+    /// The first value of `name`, untrimmed, or `""`.
+    pub(crate) fn get(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value.as_str())
+            .unwrap_or("")
+    }
+
+    /// The first value of `name`, trimmed, or `None` when blank or missing.
+    pub(crate) fn opt(&self, name: &str) -> Option<&str> {
+        Some(self.get(name).trim()).filter(|v| !v.is_empty())
+    }
+
+    /// Every value of `name` (checkbox lists), trimmed, blanks left out.
+    pub(crate) fn all(&self, name: &str) -> Vec<&str> {
+        self.fields
+            .iter()
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// Whether a checkbox named `name` was ticked.
+    pub(crate) fn checked(&self, name: &str) -> bool {
+        self.fields.iter().any(|(key, _)| key == name)
+    }
+}
+
+/// Errors keyed by field name; `""` holds the error of the form as a whole.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FieldErrors {
+    errors: BTreeMap<String, String>,
+}
+
+impl FieldErrors {
+    /// No errors.
+    pub(crate) fn new() -> Self {
+        FieldErrors::default()
+    }
+
+    /// Adds an error for `field` (the first error of a field wins).
+    pub(crate) fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.errors
+            .entry(field.to_owned())
+            .or_insert_with(|| crate::error::capitalize(&message.into()));
+    }
+
+    /// The error shown next to `field`.
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
+        self.errors.get(field).map(String::as_str)
+    }
+
+    /// Whether `field` has an error (for `aria-invalid`).
+    pub(crate) fn has(&self, field: &str) -> bool {
+        self.errors.contains_key(field)
+    }
+
+    /// The error of the form as a whole.
+    pub(crate) fn form(&self) -> Option<&str> {
+        self.get("")
+    }
+
+    /// Whether there are none.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Files a service error under the form field it names: `fields` maps the
+    /// service's field names (and, for a bad reference, the kind of thing not found:
+    /// `group`, `user`...) to the form's; anything else goes to `fallback`, the error
+    /// slot of the form as a whole. Errors that are not about the input (the ticket
+    /// itself not found, the database unavailable) are handed back for the error page.
+    pub(crate) fn absorb(
+        &mut self,
+        error: AppError,
+        fields: &[(&str, &str)],
+        fallback: &str,
+    ) -> Result<(), PageError> {
+        let target = |name: &str| {
+            fields
+                .iter()
+                .find(|(service, _)| *service == name)
+                .map(|(_, form)| *form)
+        };
+        match error {
+            AppError::Invalid { field, message } => {
+                match target(&field) {
+                    Some(form_field) => self.add(form_field, message),
+                    None => self.add(fallback, format!("{}: {message}", field.replace('_', " "))),
+                }
+                Ok(())
+            }
+            AppError::NotFound { kind, id } if kind != "ticket" && target(kind).is_some() => {
+                self.add(
+                    target(kind).unwrap_or(fallback),
+                    format!("there is no {kind} {id}"),
+                );
+                Ok(())
+            }
+            AppError::InvalidTransition(transition) => {
+                self.add(target("status").unwrap_or(fallback), transition.to_string());
+                Ok(())
+            }
+            AppError::Conflict { message, .. } | AppError::Forbidden { message } => {
+                self.add(fallback, message);
+                Ok(())
+            }
+            other => Err(other.into()),
+        }
+    }
+}
+
+/// Percent-encodes a query value.
+pub(crate) fn url_encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A safe place to go after signing in: a path on this site, never another site.
+pub(crate) fn safe_next(next: &str) -> Option<&str> {
+    let next = next.trim();
+    let is_local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.chars().any(char::is_control);
+    is_local.then_some(next)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeated_fields_and_blanks_are_read_as_sent() {
+        let form = FormData::parse(b"a=1&g=2&g=3&g=&b=+x+&c=");
+        assert_eq!(form.get("a"), "1");
+        assert_eq!(form.all("g"), vec!["2", "3"]);
+        assert_eq!(form.opt("b"), Some("x"));
+        assert_eq!(form.opt("c"), None);
+        assert!(form.checked("c"));
+        assert!(!form.checked("d"));
+    }
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/agent"), Some("/agent"));
+        assert_eq!(safe_next("//evil.example"), None);
+        assert_eq!(safe_next("https://evil.example"), None);
+        assert_eq!(safe_next("/\\evil.example"), None);
+    }
+
+    #[test]
+    fn service_errors_land_next_to_their_fields() {
+        let mut errors = FieldErrors::new();
+        let fields = [("subject", "subject"), ("group", "group_id")];
+        errors
+            .absorb(
+                AppError::invalid("subject", "must not be empty"),
+                &fields,
+                "",
+            )
+            .unwrap();
+        errors
+            .absorb(AppError::invalid("other_field", "bad"), &fields, "")
+            .unwrap();
+        errors
+            .absorb(AppError::not_found("group", 9), &fields, "")
+            .unwrap();
+        assert_eq!(errors.get("subject"), Some("Must not be empty"));
+        assert_eq!(errors.form(), Some("Other field: bad"));
+        assert_eq!(errors.get("group_id"), Some("There is no group 9"));
+        assert!(
+            errors
+                .absorb(AppError::not_found("ticket", 1), &fields, "")
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Integration tests of the browser UI: pages and forms through the router on a real
+//! SQLite store, and browser tests that drive Chromium through chromedriver.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod admin;
+mod agent;
+mod browser;
+mod live;
+mod portal;
+mod robust;
+mod sign_in;
+mod support;
