@@ -1,0 +1,138 @@
+//! The scenarios. Each is a name, a number of concurrent clients, and a function that
+//! sends one request and returns its status; adding one takes a few lines here.
+
+use crate::prepare::Fixtures;
+use futures::future::BoxFuture;
+use serde_json::json;
+use std::sync::Arc;
+
+/// What a request needs: where the server is, a client, and the prepared fixtures.
+#[derive(Clone)]
+pub struct Context {
+    /// Base URL of the server.
+    pub base: String,
+    /// Shared HTTP client (connection pool).
+    pub client: reqwest::Client,
+    /// Tokens and ticket ids.
+    pub data: Arc<Fixtures>,
+}
+
+/// Sends request number `n` from client `worker`; answers the HTTP status.
+pub type Send = Arc<
+    dyn Fn(Context, u64, u64) -> BoxFuture<'static, Result<u16, reqwest::Error>>
+        + Sync
+        + std::marker::Send,
+>;
+
+/// One measured scenario.
+pub struct Scenario {
+    /// Name, as in BENCHMARKS.md.
+    pub name: &'static str,
+    /// Concurrent clients.
+    pub clients: usize,
+    /// One request.
+    pub send: Send,
+}
+
+fn scenario(
+    name: &'static str,
+    clients: usize,
+    send: impl Fn(Context, u64, u64) -> BoxFuture<'static, Result<u16, reqwest::Error>>
+    + Sync
+    + std::marker::Send
+    + 'static,
+) -> Scenario {
+    Scenario {
+        name,
+        clients,
+        send: Arc::new(send),
+    }
+}
+
+fn create_ticket(
+    c: Context,
+    worker: u64,
+    n: u64,
+) -> BoxFuture<'static, Result<u16, reqwest::Error>> {
+    Box::pin(async move {
+        let response = c
+            .client
+            .post(format!("{}/api/v1/tickets", c.base))
+            .bearer_auth(&c.data.supervisor_token)
+            .json(&json!({
+                "subject": format!("Bench: monitor flickers ({worker}-{n})"),
+                "description": "The monitor flickers when the laptop is docked.",
+                "impact": "individual",
+                "urgency": "medium",
+            }))
+            .send()
+            .await?;
+        Ok(response.status().as_u16())
+    })
+}
+
+/// Every scenario, in the order they run.
+pub fn all() -> Vec<Scenario> {
+    vec![
+        scenario("create ticket, 1 client", 1, create_ticket),
+        scenario("create ticket, 32 clients", 32, create_ticket),
+        scenario("queue listing (50 rows)", 8, |c, _, _| {
+            Box::pin(async move {
+                let url = format!(
+                    "{}/api/v1/tickets?status=new,open&group_id={}&sort=priority&limit=50",
+                    c.base, c.data.agent_group
+                );
+                let response = c
+                    .client
+                    .get(url)
+                    .bearer_auth(&c.data.agent_token)
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                response.bytes().await?;
+                Ok(status)
+            })
+        }),
+        scenario("ticket view (50 events)", 8, |c, _, n| {
+            Box::pin(async move {
+                let ids = &c.data.timeline_tickets;
+                let id = ids[(n as usize) % ids.len().max(1)];
+                let ticket = c
+                    .client
+                    .get(format!("{}/api/v1/tickets/{id}", c.base))
+                    .bearer_auth(&c.data.agent_token)
+                    .send()
+                    .await?;
+                let ticket_status = ticket.status().as_u16();
+                ticket.bytes().await?;
+                let events = c
+                    .client
+                    .get(format!("{}/api/v1/tickets/{id}/events", c.base))
+                    .bearer_auth(&c.data.agent_token)
+                    .send()
+                    .await?;
+                let status = events.status().as_u16();
+                events.bytes().await?;
+                Ok(if ticket_status == 200 {
+                    status
+                } else {
+                    ticket_status
+                })
+            })
+        }),
+        scenario("reply, 32 clients", 32, |c, _, n| {
+            Box::pin(async move {
+                let ids = &c.data.reply_tickets;
+                let id = ids[(n as usize) % ids.len().max(1)];
+                let response = c
+                    .client
+                    .post(format!("{}/api/v1/tickets/{id}/events", c.base))
+                    .bearer_auth(&c.data.agent_token)
+                    .json(&json!({"type": "reply", "body": "We are on it and will call you within the hour."}))
+                    .send()
+                    .await?;
+                Ok(response.status().as_u16())
+            })
+        }),
+    ]
+}
