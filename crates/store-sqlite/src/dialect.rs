@@ -36,7 +36,9 @@ pub(crate) fn ticket_index_hint(column: &str, sort: TicketSort) -> &'static str 
             " indexed by tickets_group_created"
         }
         ("group_id", _) => " indexed by tickets_group_queue",
+        ("assignee_id", TicketSort::PriorityDesc) => " indexed by tickets_assignee_priority",
         ("assignee_id", _) => " indexed by tickets_assignee_queue",
+        ("owner_id", TicketSort::PriorityDesc) => " indexed by tickets_owner_priority",
         ("owner_id", _) => " indexed by tickets_owner_queue",
         ("requester_id", _) => " indexed by tickets_requester",
         ("organization_id", _) => " indexed by tickets_organization",
