@@ -7,7 +7,18 @@ use ferrodesk_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
 mod durability;
+#[path = "../../../store/tests/shared/throughput.rs"]
 mod throughput;
+
+/// The store the shared throughput measurements use: the file at `path`, or a
+/// temporary one.
+async fn measured_store(path: Option<&std::path::Path>) -> Option<Arc<dyn Store>> {
+    let store = match path {
+        Some(path) => SqliteStore::open(path).await,
+        None => SqliteStore::open_temporary().await,
+    };
+    Some(Arc::new(store.expect("open the database")) as Arc<dyn Store>)
+}
 
 ferrodesk_store::store_contract_tests!(async {
     let store = SqliteStore::open_temporary()

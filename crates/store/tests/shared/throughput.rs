@@ -1,6 +1,8 @@
-//! Throughput of concurrent creates and the bulk path, measured, not asserted
-//! (timings depend on the machine). Run with
-//! `cargo test --release -p ferrodesk-store-postgres --test it -- --ignored --nocapture`.
+//! Throughput of concurrent creates and of the bulk path, measured, not asserted
+//! (timings depend on the machine). Shared by both adapters' test binaries, which
+//! include this file and provide `super::measured_store(path)`. Run with
+//! `cargo test --release -p ferrodesk-store-sqlite --test it -- --ignored --nocapture`
+//! (or `-p ferrodesk-store-postgres`).
 
 use ferrodesk_domain::{
     Channel, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId, TicketScope,
@@ -9,9 +11,6 @@ use ferrodesk_domain::{
 use ferrodesk_store::{
     NewGroup, NewTicket, NewUser, PageRequest, Store, TicketFilter, TicketQuery, TicketSort,
 };
-use ferrodesk_store_postgres::PgStore;
-use ferrodesk_store_postgres::testing::TestDatabase;
-use std::sync::Arc;
 use std::time::Instant;
 
 /// CPU seconds this process used so far (user + system), from /proc; 0 elsewhere.
@@ -31,7 +30,7 @@ fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-async fn desk(store: &PgStore) -> (ferrodesk_domain::User, Vec<ferrodesk_domain::GroupId>) {
+async fn desk(store: &dyn Store) -> (ferrodesk_domain::User, Vec<ferrodesk_domain::GroupId>) {
     let mut groups = Vec::new();
     for i in 0..20 {
         groups.push(
@@ -123,11 +122,10 @@ fn created(t: &Ticket) -> NewEvent {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a measurement; run by hand in release mode"]
 async fn creates_per_second_with_32_callers() {
-    let Some(database) = TestDatabase::create().await else {
+    let Some(store) = super::measured_store(None).await else {
         return;
     };
-    let store = Arc::new(database.into_store().await.unwrap());
-    let (user, groups) = desk(&store).await;
+    let (user, groups) = desk(store.as_ref()).await;
     let per_caller = 250;
     let start = Instant::now();
     let cpu = cpu_seconds();
@@ -176,11 +174,11 @@ async fn bulk_create_and_queue_listing_at_scale() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200_000);
-    let Some(database) = TestDatabase::create().await else {
+    let path = std::env::var("FERRODESK_BENCH_DB").ok();
+    let Some(store) = super::measured_store(path.as_deref().map(std::path::Path::new)).await else {
         return;
     };
-    let store = database.into_store().await.unwrap();
-    let (user, groups) = desk(&store).await;
+    let (user, groups) = desk(store.as_ref()).await;
     let start = Instant::now();
     let mut made = 0;
     while made < count {
