@@ -29,7 +29,7 @@ pub use error::{AppError, OrNotFound};
 pub use secret::hash_password;
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
-    IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
+    EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
     SplitPartInput, TicketPatch, Tickets,
 };
 

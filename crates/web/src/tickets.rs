@@ -33,6 +33,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ticket_counts))
         .routes(routes!(get_ticket, update_ticket))
         .routes(routes!(transition_ticket))
+        .routes(routes!(escalate_ticket))
         .routes(routes!(split_ticket))
         .routes(routes!(list_links, add_link))
         .routes(routes!(merge_ticket))
@@ -701,6 +702,64 @@ async fn transition_ticket(
             request.version,
         )
         .await?;
+    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+}
+
+/// An escalation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EscalateRequest {
+    /// The group that takes the ticket over (its tier becomes the ticket's tier).
+    pub to_group_id: i64,
+    /// Functional (default), hierarchical or external.
+    pub kind: Option<crate::types::EscalationKind>,
+    /// Why the ticket moves up; required.
+    pub reason: String,
+    /// The vendor's case number, for external escalations.
+    pub external_ref: Option<String>,
+    /// Hand the ticket over: clear the assignee so the new group picks it up.
+    #[serde(default)]
+    pub release_assignee: bool,
+    /// The version you read.
+    pub version: Option<i64>,
+}
+
+/// Escalates a ticket to another group and its tier, a supervisor, or an outside
+/// vendor (the ticket then waits on the vendor). The owner stays accountable; with
+/// `release_assignee` the assignee is cleared. One `escalated` event records it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/tickets/{id}/escalate",
+    tag = "tickets",
+    params(("id" = String, Path, description = "ticket number")),
+    request_body = EscalateRequest,
+    responses(
+        (status = 200, description = "the escalated ticket", body = TicketResponse),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "you may not work this ticket", body = ErrorBody),
+        (status = 404, description = "no such ticket", body = ErrorBody),
+        (status = 409, description = "the ticket changed since you read it", body = ErrorBody),
+        (status = 422, description = "no reason, unknown or same group, ticket not open, or unknown field", body = ErrorBody),
+    )
+)]
+async fn escalate_ticket(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    TicketPath(id): TicketPath,
+    ApiJson(request): ApiJson<EscalateRequest>,
+) -> Result<Json<TicketResponse>, ApiError> {
+    let input = ferrodesk_app::EscalateInput {
+        to_group: ferrodesk_domain::GroupId(request.to_group_id),
+        kind: request
+            .kind
+            .map_or(ferrodesk_domain::EscalationKind::Functional, Into::into),
+        reason: request.reason,
+        external_ref: request.external_ref,
+        release_assignee: request.release_assignee,
+        version: request.version,
+    };
+    let ticket = state.app.tickets().escalate(&auth.actor, id, input).await?;
     Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
 }
 

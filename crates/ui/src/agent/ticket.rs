@@ -26,12 +26,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::{
-    AppError, EventPage, InteractionInput, LinkRequestKind, PageRequest, SplitPartInput,
-    TicketFilter, TicketPatch, TicketQuery, TicketSort,
+    AppError, EscalateInput, EventPage, InteractionInput, LinkRequestKind, PageRequest,
+    SplitPartInput, TicketFilter, TicketPatch, TicketQuery, TicketSort,
 };
 use ferrodesk_domain::{
-    CallDirection, CategoryId, Channel, Event, GroupId, Impact, Priority, ServiceId, Ticket,
-    TicketId, TicketStatus, TicketType, Urgency, User, UserId, Visibility,
+    CallDirection, CategoryId, Channel, EscalationKind, Event, GroupId, Impact, Priority,
+    ServiceId, Ticket, TicketId, TicketStatus, TicketType, Urgency, User, UserId, Visibility,
 };
 use serde::Deserialize;
 
@@ -948,9 +948,8 @@ async fn details(
     }
 }
 
-/// Escalation. The app has no escalate operation yet, so this moves the ticket to the
-/// chosen group (the tier follows the group), optionally hands it over by clearing the
-/// assignee in the same change, and records the reason as an internal note.
+/// Escalation to another group and its tier, in one write through the app: the
+/// `escalated` event carries the reason; "hand over" also clears the assignee.
 async fn escalate(
     State(state): State<UiState>,
     Staff(viewer): Staff,
@@ -974,54 +973,31 @@ async fn escalate(
         return failed(&state, &viewer, id, form, errors, "escalate").await;
     };
     let tickets = state.app.tickets().via(Channel::Agent);
-    let before = tickets.get(&viewer.actor, id).await?;
-    if before.group_id == Some(group) {
-        errors.add("escalate_group_id", "the ticket is already in that group");
-        return failed(&state, &viewer, id, form, errors, "escalate").await;
-    }
-    let patch = TicketPatch {
-        group_id: Some(Some(group)),
-        assignee_id: form.checked("escalate_unassign").then_some(None),
-        ..TicketPatch::default()
+    let input = EscalateInput {
+        to_group: group,
+        kind: EscalationKind::Functional,
+        reason,
+        external_ref: None,
+        release_assignee: form.checked("escalate_unassign"),
+        version: None,
     };
-    let after = match tickets.update(&viewer.actor, id, patch).await {
+    let after = match tickets.escalate(&viewer.actor, id, input).await {
         Ok(after) => after,
         Err(error) => {
             errors.absorb(
                 error,
                 &[
-                    ("group", "escalate_group_id"),
-                    ("group_id", "escalate_group_id"),
+                    ("to_group_id", "escalate_group_id"),
+                    ("reason", "escalate_reason"),
                 ],
                 "escalate_group_id",
             )?;
             return failed(&state, &viewer, id, form, errors, "escalate").await;
         }
     };
-    let names = Names::load(&state, &viewer.actor).await?;
-    let note = format!(
-        "Escalated from {} (tier {}) to {} (tier {}): {reason}",
-        names.group_or(before.group_id, "no group"),
-        before.tier.get(),
-        names.group_name(group),
-        after.tier.get(),
-    );
-    if let Err(error) = tickets
-        .add_interaction(
-            &viewer.actor,
-            id,
-            InteractionInput::Note { body: note },
-            None,
-        )
-        .await
-    {
-        // The move is saved; the agent may lose sight of the ticket with it (another
-        // group), so the error page is the honest answer.
-        return Err(error.into());
-    }
     match tickets.get(&viewer.actor, id).await {
         Ok(_) => done(&state, &viewer, &[id], id, "escalated", "").await,
-        // Moved out of the agent's groups: back to their queue.
+        // Moved out of the agent's sight: back to their queue.
         Err(AppError::NotFound { .. }) => {
             state.live.publish(vec![after]);
             Ok(Redirect::to("/agent/queues/mine?done=escalated").into_response())

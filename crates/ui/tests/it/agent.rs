@@ -445,10 +445,10 @@ async fn escalating_moves_the_ticket_up_with_the_reason_on_record() {
             Some(&desk.network_agent),
         )
         .await;
-    view.assert_contains(
-        "Escalated from Service Desk (tier 1) to Network (tier 2): Needs the firewall team",
-    );
-    view.assert_contains("changed the group from Service Desk to Network");
+    view.assert_contains("escalated: Service Desk (tier 1) to Network (tier 2)");
+    view.assert_contains("Reason: Needs the firewall team");
+    assert_eq!(saved.escalation_level, 1, "one escalation, recorded once");
+    assert_eq!(saved.assignee_id, None, "handed over");
 }
 
 #[tokio::test]

@@ -239,15 +239,26 @@ impl Harness {
             .unwrap();
     }
 
+    /// Waits until an element matching `css` contains `text`. Live updates replace parts
+    /// of the page while we look, so an element that went stale is simply looked up again.
     async fn wait_for_text(&self, css: &str, text: &str) -> WebElement {
-        self.driver()
-            .query(By::Css(css))
-            .with_text(thirtyfour::stringmatch::StringMatch::new(text.to_owned()).partial())
-            .wait(WAIT, POLL)
-            .desc(&format!("{css} containing {text:?}"))
-            .first()
-            .await
-            .unwrap_or_else(|error| panic!("waiting for {text:?} in {css}: {error}"))
+        let deadline = std::time::Instant::now() + WAIT;
+        loop {
+            if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
+                for element in elements {
+                    if let Ok(content) = element.text().await
+                        && content.contains(text)
+                    {
+                        return element;
+                    }
+                }
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "waited {WAIT:?} for {text:?} in {css}"
+            );
+            tokio::time::sleep(POLL).await;
+        }
     }
 
     async fn screenshot(&self, name: &str) {

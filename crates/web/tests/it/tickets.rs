@@ -18,6 +18,7 @@ backend_tests!(
     links_refuse_self_duplicates_and_invisible_tickets,
     idempotent_create_returns_the_same_ticket_and_creates_one_row,
     queue_counts_are_for_staff,
+    escalation_moves_the_ticket_up_in_one_event,
 );
 
 fn events_of(body: &Value) -> Vec<Value> {
@@ -959,4 +960,126 @@ async fn queue_counts_are_for_staff(t: TestApp) {
         .send()
         .await
         .err(403, "forbidden");
+}
+
+async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
+    let desk = t.desk().await;
+    let ticket = t
+        .ticket(
+            &desk.customer,
+            json!({"subject": "VPN drops every five minutes"}),
+        )
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}/escalate");
+    let timeline = format!("/api/v1/tickets/{id}/events");
+    let events_before = events_of(
+        &t.get(&timeline)
+            .token(&desk.admin.token)
+            .send()
+            .await
+            .ok(200),
+    )
+    .len();
+
+    // Bad requests change nothing.
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"to_group_id": desk.network, "reason": "  "}))
+        .send()
+        .await
+        .err(422, "invalid_value");
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"to_group_id": desk.service_desk, "reason": "needs help"}))
+        .send()
+        .await
+        .err(422, "invalid_value");
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"to_group_id": 999_999, "reason": "needs help"}))
+        .send()
+        .await
+        .err(422, "invalid_value");
+    t.post(&path)
+        .token(&desk.customer.token)
+        .json(json!({"to_group_id": desk.network, "reason": "hurry"}))
+        .send()
+        .await
+        .err(403, "forbidden");
+    let unchanged = t
+        .get(&format!("/api/v1/tickets/{id}"))
+        .token(&desk.admin.token)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(unchanged["escalation_level"], 0);
+    assert_eq!(
+        events_of(
+            &t.get(&timeline)
+                .token(&desk.admin.token)
+                .send()
+                .await
+                .ok(200)
+        )
+        .len(),
+        events_before,
+        "refused escalations write no event"
+    );
+
+    let escalated = t
+        .post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"to_group_id": desk.network, "reason": "Firewall change needs second line"}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(escalated["group_id"], desk.network);
+    assert_eq!(escalated["tier"], 2);
+    assert_eq!(escalated["escalation_level"], 1);
+    assert_eq!(
+        escalated["owner_id"], desk.agent.id,
+        "the escalating agent stays accountable"
+    );
+
+    let staff_view = events_of(
+        &t.get(&timeline)
+            .token(&desk.admin.token)
+            .send()
+            .await
+            .ok(200),
+    );
+    let escalation: Vec<&Value> = staff_view
+        .iter()
+        .filter(|e| e["type"] == "escalated")
+        .collect();
+    assert_eq!(escalation.len(), 1);
+    assert_eq!(escalation[0]["reason"], "Firewall change needs second line");
+    assert_eq!(escalation[0]["from_tier"], 1);
+    assert_eq!(escalation[0]["to_tier"], 2);
+    let customer_view = events_of(
+        &t.get(&timeline)
+            .token(&desk.customer.token)
+            .send()
+            .await
+            .ok(200),
+    );
+    assert!(
+        customer_view.iter().all(|e| e["type"] != "escalated"),
+        "escalations are internal"
+    );
+
+    let external = t
+        .post(&path)
+        .token(&desk.network_agent.token)
+        .json(json!({"to_group_id": desk.network, "kind": "external", "reason": "Vendor firmware bug", "external_ref": "CASE-4711"}))
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(
+        external["status"], "pending_vendor",
+        "an external escalation waits on the vendor"
+    );
+    assert_eq!(external["external_ref"], "CASE-4711");
+    assert_eq!(external["escalation_level"], 2);
 }
