@@ -1,6 +1,6 @@
 //! The timeline: replies, notes, calls, walk-ins; what customers may see.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, items};
 use serde_json::{Value, json};
 
 backend_tests!(
@@ -11,10 +11,6 @@ backend_tests!(
     idempotent_event_append_logs_once,
     closed_tickets_take_no_more_messages,
 );
-
-fn items(body: &Value) -> Vec<Value> {
-    body["items"].as_array().unwrap().clone()
-}
 
 async fn staff_log_replies_notes_calls_and_visits(t: TestApp) {
     let desk = t.desk().await;

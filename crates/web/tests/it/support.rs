@@ -333,3 +333,8 @@ impl Resp {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 }
+
+/// The `items` of a listing response (tickets, events, links...).
+pub fn items(body: &Value) -> Vec<Value> {
+    body["items"].as_array().unwrap().clone()
+}

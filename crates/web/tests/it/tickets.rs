@@ -1,6 +1,6 @@
 //! Tickets: open, read, list, change, transition, split, link, merge, idempotency.
 
-use crate::support::TestApp;
+use crate::support::{TestApp, items};
 use serde_json::{Value, json};
 
 backend_tests!(
@@ -20,10 +20,6 @@ backend_tests!(
     queue_counts_are_for_staff,
     escalation_moves_the_ticket_up_in_one_event,
 );
-
-fn events_of(body: &Value) -> Vec<Value> {
-    body["items"].as_array().unwrap().clone()
-}
 
 async fn customer_opens_a_ticket_routed_to_the_first_tier_1_group(t: TestApp) {
     let desk = t.desk().await;
@@ -101,7 +97,7 @@ async fn priority_follows_the_matrix_and_an_override_needs_a_reason(t: TestApp) 
         .send()
         .await
         .ok(200);
-    let change = events_of(&events)
+    let change = items(&events)
         .into_iter()
         .find(|e| e["type"] == "field_changed" && e["field"] == "priority")
         .expect("the override is on the timeline");
@@ -413,7 +409,7 @@ async fn field_changes_are_events_and_need_a_worker(t: TestApp) {
         .send()
         .await
         .ok(200);
-    let fields: Vec<String> = events_of(&events)
+    let fields: Vec<String> = items(&events)
         .iter()
         .filter(|e| e["type"] == "field_changed")
         .map(|e| e["field"].as_str().unwrap().to_owned())
@@ -526,7 +522,7 @@ async fn invalid_transitions_name_the_allowed_statuses(t: TestApp) {
         .send()
         .await
         .ok(200);
-    let moves = events_of(&events)
+    let moves = items(&events)
         .iter()
         .filter(|e| e["type"] == "status_changed")
         .count();
@@ -573,7 +569,7 @@ async fn customers_may_only_reopen_their_resolved_tickets(t: TestApp) {
         .await
         .ok(200);
     assert!(
-        events_of(&events)
+        items(&events)
             .iter()
             .any(|e| e["type"] == "reply" && e["body"] == "still broken")
     );
@@ -681,7 +677,7 @@ async fn split_routes_each_part_on_its_own_and_keeps_the_timeline(t: TestApp) {
         .send()
         .await
         .ok(200);
-    let kinds: Vec<String> = events_of(&timeline)
+    let kinds: Vec<String> = items(&timeline)
         .iter()
         .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect();
@@ -747,7 +743,7 @@ async fn merge_closes_the_duplicate_and_keeps_both_timelines(t: TestApp) {
         .send()
         .await
         .ok(200);
-    let kinds: Vec<String> = events_of(&source_events)
+    let kinds: Vec<String> = items(&source_events)
         .iter()
         .map(|e| e["type"].as_str().unwrap().to_owned())
         .collect();
@@ -764,7 +760,7 @@ async fn merge_closes_the_duplicate_and_keeps_both_timelines(t: TestApp) {
         .await
         .ok(200);
     assert!(
-        events_of(&target_events)
+        items(&target_events)
             .iter()
             .any(|e| e["type"] == "merged_from" && e["other"] == duplicate["id"])
     );
@@ -973,7 +969,7 @@ async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
     let id = ticket["id"].as_i64().unwrap();
     let path = format!("/api/v1/tickets/{id}/escalate");
     let timeline = format!("/api/v1/tickets/{id}/events");
-    let events_before = events_of(
+    let events_before = items(
         &t.get(&timeline)
             .token(&desk.admin.token)
             .send()
@@ -1015,7 +1011,7 @@ async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
         .ok(200);
     assert_eq!(unchanged["escalation_level"], 0);
     assert_eq!(
-        events_of(
+        items(
             &t.get(&timeline)
                 .token(&desk.admin.token)
                 .send()
@@ -1042,7 +1038,7 @@ async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
         "the escalating agent stays accountable"
     );
 
-    let staff_view = events_of(
+    let staff_view = items(
         &t.get(&timeline)
             .token(&desk.admin.token)
             .send()
@@ -1057,7 +1053,7 @@ async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
     assert_eq!(escalation[0]["reason"], "Firewall change needs second line");
     assert_eq!(escalation[0]["from_tier"], 1);
     assert_eq!(escalation[0]["to_tier"], 2);
-    let customer_view = events_of(
+    let customer_view = items(
         &t.get(&timeline)
             .token(&desk.customer.token)
             .send()
