@@ -30,5 +30,6 @@ pub(crate) mod access;
 pub(crate) mod convert;
 pub(crate) mod error;
 pub(crate) mod people;
+pub(crate) mod reports;
 pub(crate) mod store;
 pub(crate) mod tickets;

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod directory;
 mod error;
 mod input;
+pub mod reports;
 pub mod secret;
 mod system;
 pub mod ticket;
@@ -26,6 +27,7 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use reports::{Dashboard, ReportRequest, Reports};
 pub use secret::hash_password;
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
@@ -125,6 +127,11 @@ impl App {
     /// Sign-in, sessions, API tokens and the security audit log.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+
+    /// Volume, response and resolution times, trends and backlog.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports::new(self)
     }
 
     /// Checks that the database answers.
