@@ -14,8 +14,12 @@ pub mod auth;
 pub mod clock;
 pub mod directory;
 mod error;
+mod escalation;
 mod input;
+pub mod jobs;
+mod routing;
 pub mod secret;
+pub mod sla;
 mod system;
 pub mod ticket;
 
@@ -26,7 +30,9 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use secret::hash_password;
+pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
@@ -38,6 +44,7 @@ pub use ferrodesk_store::{
     PageRequest, QueueCounts, SessionInfo, Store, TicketFilter, TicketLink, TicketQuery,
     TicketSort, UserFilter,
 };
+pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -125,6 +132,16 @@ impl App {
     /// Sign-in, sessions, API tokens and the security audit log.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+
+    /// Calendars, SLA policies, rules, automation settings and notifications.
+    pub fn service_levels(&self) -> ServiceLevels<'_> {
+        ServiceLevels::new(self)
+    }
+
+    /// The job runner (SLA timers, escalation, automations); `serve` starts it.
+    pub fn jobs(&self, config: RunnerConfig) -> Jobs {
+        Jobs::new(self.clone(), config)
     }
 
     /// Checks that the database answers.

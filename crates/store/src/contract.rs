@@ -24,6 +24,9 @@ use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod sla;
+pub use sla::*;
+
 /// A store under test.
 pub type TestStore = Arc<dyn Store>;
 
@@ -69,6 +72,7 @@ macro_rules! store_contract_tests {
             bulk_create_writes_tickets_events_and_counts,
             concurrent_creates_are_all_committed,
         );
+        $crate::sla_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(

@@ -19,6 +19,7 @@ mod health;
 mod openapi;
 mod organizations;
 mod services;
+mod sla;
 mod tickets;
 mod tokens;
 pub mod types;
@@ -90,6 +91,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(groups::routes())
         .merge(categories::routes())
         .merge(services::routes())
+        .merge(sla::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
 }
