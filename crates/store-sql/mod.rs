@@ -31,5 +31,8 @@ pub(crate) mod convert;
 pub(crate) mod error;
 pub(crate) mod people;
 pub(crate) mod reports;
+pub(crate) mod rules;
+pub(crate) mod sla;
+pub(crate) mod sla_store;
 pub(crate) mod store;
 pub(crate) mod tickets;

@@ -658,6 +658,7 @@ pub(crate) async fn create_ticket(
     deltas.add(&ticket, 1);
     deltas.rollups.created(&ticket);
     deltas.apply(conn, now).await?;
+    crate::sql::sla::refresh(conn, ticket.id, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -706,6 +707,9 @@ pub(crate) async fn save_tickets(
         .await?;
     }
     deltas.apply(conn, now).await?;
+    for change in &write.changes {
+        crate::sql::sla::refresh(conn, change.before.id, now).await?;
+    }
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
     Ok(Created::New(events))
@@ -758,6 +762,10 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, &event).await?;
     }
     deltas.apply(conn, split.now).await?;
+    crate::sql::sla::refresh(conn, original_id, split.now).await?;
+    for part in &parts {
+        crate::sql::sla::refresh(conn, part.id, split.now).await?;
+    }
     Ok(parts)
 }
 
@@ -803,6 +811,7 @@ pub(crate) async fn append_event(
         deltas.apply(conn, now).await?;
     }
     let event = insert_event(conn, append.ticket_id, &append.event).await?;
+    crate::sql::sla::refresh(conn, append.ticket_id, now).await?;
     remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
     Ok(Created::New(event))
 }
@@ -888,6 +897,9 @@ pub(crate) async fn bulk_create_tickets(
         }
     }
     deltas.apply(conn, now).await?;
+    for id in &ids {
+        crate::sql::sla::refresh(conn, TicketId(*id), now).await?;
+    }
     Ok(ids.into_iter().map(TicketId).collect())
 }
 

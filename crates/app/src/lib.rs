@@ -14,9 +14,13 @@ pub mod auth;
 pub mod clock;
 pub mod directory;
 mod error;
+mod escalation;
 mod input;
 pub mod reports;
+pub mod jobs;
+mod routing;
 pub mod secret;
+pub mod sla;
 mod system;
 pub mod ticket;
 
@@ -28,7 +32,9 @@ pub use directory::{
 };
 pub use error::{AppError, OrNotFound};
 pub use reports::{Dashboard, ReportRequest, Reports};
+pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use secret::hash_password;
+pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
@@ -40,6 +46,7 @@ pub use ferrodesk_store::{
     PageRequest, QueueCounts, SessionInfo, Store, TicketFilter, TicketLink, TicketQuery,
     TicketSort, UserFilter,
 };
+pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -132,6 +139,16 @@ impl App {
     /// Volume, response and resolution times, trends and backlog.
     pub fn reports(&self) -> Reports<'_> {
         Reports::new(self)
+    }
+
+    /// Calendars, SLA policies, rules, automation settings and notifications.
+    pub fn service_levels(&self) -> ServiceLevels<'_> {
+        ServiceLevels::new(self)
+    }
+
+    /// The job runner (SLA timers, escalation, automations); `serve` starts it.
+    pub fn jobs(&self, config: RunnerConfig) -> Jobs {
+        Jobs::new(self.clone(), config)
     }
 
     /// Checks that the database answers.

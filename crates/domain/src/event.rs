@@ -5,6 +5,7 @@
 //! notifications are built from them. Internal events never reach a customer.
 
 use crate::id::{EventId, GroupId, TicketId, UserId};
+use crate::sla::TargetKind;
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
 use jiff::Timestamp;
@@ -136,6 +137,34 @@ pub enum EventKind {
         /// The merged ticket.
         other: TicketId,
     },
+    /// An SLA target reached its warning share.
+    SlaWarning {
+        /// Which target.
+        target: TargetKind,
+        /// When it is due.
+        due_at: Timestamp,
+    },
+    /// An SLA target was breached.
+    SlaBreached {
+        /// Which target.
+        target: TargetKind,
+        /// When it was due.
+        due_at: Timestamp,
+    },
+    /// A routing rule changed the ticket.
+    RuleApplied {
+        /// The rule's name.
+        rule: String,
+        /// What it changed (`"group_id: 3"`).
+        changes: Vec<String>,
+    },
+    /// Staff members were notified in the desk.
+    Notified {
+        /// Who.
+        user_ids: Vec<UserId>,
+        /// What they were told.
+        message: String,
+    },
 }
 
 impl EventKind {
@@ -154,6 +183,10 @@ impl EventKind {
             EventKind::SplitInto { .. } => "split_into",
             EventKind::MergedInto { .. } => "merged_into",
             EventKind::MergedFrom { .. } => "merged_from",
+            EventKind::SlaWarning { .. } => "sla_warning",
+            EventKind::SlaBreached { .. } => "sla_breached",
+            EventKind::RuleApplied { .. } => "rule_applied",
+            EventKind::Notified { .. } => "notified",
         }
     }
 
@@ -164,7 +197,11 @@ impl EventKind {
             EventKind::Note { .. }
             | EventKind::Escalated { .. }
             | EventKind::Linked { .. }
-            | EventKind::SplitInto { .. } => Visibility::Internal,
+            | EventKind::SplitInto { .. }
+            | EventKind::SlaWarning { .. }
+            | EventKind::SlaBreached { .. }
+            | EventKind::RuleApplied { .. }
+            | EventKind::Notified { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal
             }

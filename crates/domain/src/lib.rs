@@ -11,6 +11,8 @@ pub mod event;
 pub mod id;
 pub mod person;
 pub mod priority;
+pub mod routing;
+pub mod schedule;
 pub mod sla;
 pub mod ticket;
 pub mod value;
@@ -21,6 +23,7 @@ pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visib
 pub use id::{CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId};
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
+pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
 pub use sla::{
     BusinessMinutes, ClockEvent, ClockPhase, PriorityTargets, SlaClock, SlaPolicy, SlaTargets,
     TargetClock, TargetKind, WarningShare,

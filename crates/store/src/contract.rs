@@ -24,6 +24,9 @@ use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+mod sla;
+pub use sla::*;
+
 /// A store under test.
 pub type TestStore = Arc<dyn Store>;
 
@@ -70,6 +73,7 @@ macro_rules! store_contract_tests {
             concurrent_creates_are_all_committed,
             report_rollups_follow_every_ticket_write,
         );
+        $crate::sla_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(

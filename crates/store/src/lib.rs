@@ -10,9 +10,11 @@
 
 pub mod contract;
 mod reports;
+pub mod sla;
 mod types;
 
 pub use reports::*;
+pub use sla::*;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -65,7 +67,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: ReportStore + Send + Sync + 'static {
+pub trait Store: ReportStore + SlaStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

@@ -26,6 +26,7 @@ mod live;
 mod portal;
 mod session;
 mod sign_in;
+mod sla;
 mod view;
 
 use axum::Router;

@@ -20,6 +20,7 @@ mod openapi;
 mod organizations;
 mod reports;
 mod services;
+mod sla;
 mod tickets;
 mod tokens;
 pub mod types;
@@ -91,6 +92,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(groups::routes())
         .merge(categories::routes())
         .merge(services::routes())
+        .merge(sla::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(reports::routes())

@@ -153,6 +153,12 @@ impl Sidebar {
                 "Waiting on vendor",
                 status(TicketStatus::PendingVendor),
             ),
+            item(
+                "breaching-soon",
+                "/agent/queues/breaching-soon",
+                "Breaching soon",
+                None,
+            ),
         ];
         let groups = my_groups
             .iter()
