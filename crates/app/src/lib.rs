@@ -15,6 +15,7 @@ pub mod clock;
 pub mod directory;
 mod error;
 mod input;
+pub mod mail;
 pub mod secret;
 mod system;
 pub mod ticket;
@@ -55,6 +56,8 @@ pub struct AppConfig {
     pub max_failures_per_address: i64,
     /// The sign-in of the admin created on first start.
     pub first_admin_email: String,
+    /// The email channel.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for AppConfig {
@@ -65,6 +68,7 @@ impl Default for AppConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             first_admin_email: "admin@ferrodesk.localhost".to_owned(),
+            mail: mail::MailConfig::default(),
         }
     }
 }

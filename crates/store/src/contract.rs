@@ -69,6 +69,7 @@ macro_rules! store_contract_tests {
             bulk_create_writes_tickets_events_and_counts,
             concurrent_creates_are_all_committed,
         );
+        $crate::mail_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(
