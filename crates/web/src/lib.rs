@@ -16,6 +16,7 @@ mod events;
 pub mod extract;
 mod groups;
 mod health;
+mod mail;
 mod openapi;
 mod organizations;
 mod services;
@@ -92,6 +93,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(services::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(mail::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

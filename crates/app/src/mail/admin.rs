@@ -307,7 +307,7 @@ impl MailAdmin<'_> {
             .db()
             .get_quarantined(id)
             .await
-            .or_not_found("quarantined message", id.0)
+            .or_not_found("quarantined_message", id.0)
     }
 
     /// Files a quarantined message again, accepting an unknown sender (an admin looked
@@ -354,7 +354,7 @@ impl MailAdmin<'_> {
             .db()
             .delete_quarantined(id)
             .await
-            .or_not_found("quarantined message", id.0)
+            .or_not_found("quarantined_message", id.0)
     }
 
     /// A ticket's mail thread (staff who may see the ticket).
