@@ -32,5 +32,6 @@ pub(crate) mod error;
 pub(crate) mod mail;
 pub(crate) mod mail_store;
 pub(crate) mod people;
+pub(crate) mod reports;
 pub(crate) mod store;
 pub(crate) mod tickets;

@@ -16,6 +16,7 @@ pub mod directory;
 mod error;
 mod input;
 pub mod mail;
+pub mod reports;
 pub mod secret;
 mod system;
 pub mod ticket;
@@ -27,6 +28,7 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use reports::{Dashboard, ReportRequest, Reports};
 pub use secret::hash_password;
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
@@ -129,6 +131,11 @@ impl App {
     /// Sign-in, sessions, API tokens and the security audit log.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+
+    /// Volume, response and resolution times, trends and backlog.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports::new(self)
     }
 
     /// Checks that the database answers.

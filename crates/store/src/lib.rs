@@ -11,9 +11,11 @@
 pub mod contract;
 pub mod mail;
 pub mod mail_contract;
+mod reports;
 mod types;
 
 pub use mail::MailStore;
+pub use reports::*;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -66,7 +68,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: MailStore + Send + Sync + 'static {
+pub trait Store: MailStore + ReportStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

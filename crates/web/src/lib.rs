@@ -19,6 +19,7 @@ mod health;
 mod mail;
 mod openapi;
 mod organizations;
+mod reports;
 mod services;
 mod tickets;
 mod tokens;
@@ -94,6 +95,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(mail::routes())
+        .merge(reports::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

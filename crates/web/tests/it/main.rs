@@ -35,5 +35,6 @@ mod errors;
 mod events;
 mod mail;
 mod openapi;
+mod reports;
 mod support;
 mod tickets;
