@@ -29,6 +29,8 @@
 pub(crate) mod access;
 pub(crate) mod convert;
 pub(crate) mod error;
+pub(crate) mod mail;
+pub(crate) mod mail_store;
 pub(crate) mod people;
 pub(crate) mod reports;
 pub(crate) mod rules;

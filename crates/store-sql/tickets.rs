@@ -572,15 +572,19 @@ async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> 
     .fetch_one(&mut *conn)
     .await;
     match inserted {
-        Ok(row) => Ok(Event {
-            id: EventId(get(&row, "id")?),
-            ticket_id: ticket,
-            kind: event.kind.clone(),
-            actor_id: event.actor_id,
-            channel: event.channel,
-            visibility: event.visibility,
-            created_at: event.created_at,
-        }),
+        Ok(row) => {
+            let event = Event {
+                id: EventId(get(&row, "id")?),
+                ticket_id: ticket,
+                kind: event.kind.clone(),
+                actor_id: event.actor_id,
+                channel: event.channel,
+                visibility: event.visibility,
+                created_at: event.created_at,
+            };
+            crate::sql::mail::enqueue(conn, &event).await?;
+            Ok(event)
+        }
         Err(e) => {
             let refs: Vec<Ref> = [
                 Some(Ref::new("ticket_events_ticket_id_fkey", ticket.get())),

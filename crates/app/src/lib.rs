@@ -16,6 +16,7 @@ pub mod directory;
 mod error;
 mod escalation;
 mod input;
+pub mod mail;
 pub mod reports;
 pub mod jobs;
 mod routing;
@@ -64,6 +65,8 @@ pub struct AppConfig {
     pub max_failures_per_address: i64,
     /// The sign-in of the admin created on first start.
     pub first_admin_email: String,
+    /// The email channel.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for AppConfig {
@@ -74,6 +77,7 @@ impl Default for AppConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             first_admin_email: "admin@ferrodesk.localhost".to_owned(),
+            mail: mail::MailConfig::default(),
         }
     }
 }

@@ -440,7 +440,7 @@ impl<'a> Tickets<'a> {
     }
 
     /// The group and tier for a ticket, by the routing rule in the module docs.
-    async fn route(
+    pub(crate) async fn route(
         &self,
         group_id: Option<GroupId>,
         service_id: Option<ServiceId>,

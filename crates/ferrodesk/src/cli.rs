@@ -52,6 +52,17 @@ pub enum Command {
     Tokens(TokensCommand),
     /// Add sample data to an empty desk.
     Seed(SeedArgs),
+    /// File one RFC 5322 message read from standard input (for a mail server's pipe).
+    MailGateway(MailGatewayArgs),
+}
+
+/// `mail-gateway` options.
+#[derive(Debug, Args)]
+pub struct MailGatewayArgs {
+    /// The mailbox (its address) the message arrived at; the default mailbox, or the
+    /// one a recipient names, otherwise.
+    #[arg(long)]
+    pub mailbox: Option<String>,
 }
 
 /// `serve` options.

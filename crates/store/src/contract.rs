@@ -74,6 +74,7 @@ macro_rules! store_contract_tests {
             report_rollups_follow_every_ticket_write,
         );
         $crate::sla_contract_tests!($make);
+        $crate::mail_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(

@@ -16,6 +16,7 @@ mod events;
 pub mod extract;
 mod groups;
 mod health;
+mod mail;
 mod openapi;
 mod organizations;
 mod reports;
@@ -95,6 +96,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sla::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(mail::routes())
         .merge(reports::routes())
 }
 
