@@ -15,6 +15,9 @@ pub mod clock;
 pub mod directory;
 mod error;
 mod input;
+pub mod kb;
+mod markdown;
+pub mod search;
 pub mod secret;
 mod system;
 pub mod ticket;
@@ -26,6 +29,9 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
+pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
@@ -34,9 +40,9 @@ pub use ticket::{
 };
 
 pub use ferrodesk_store::{
-    ApiToken, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, EventPage, MAX_PAGE_SIZE, Page,
-    PageRequest, QueueCounts, SessionInfo, Store, TicketFilter, TicketLink, TicketQuery,
-    TicketSort, UserFilter,
+    ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,
+    EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
+    TicketLink, TicketQuery, TicketSort, UserFilter,
 };
 
 use jiff::{SignedDuration, Timestamp};
@@ -82,6 +88,8 @@ struct Inner {
     /// A real Argon2id hash to verify against when an account does not exist, so a
     /// failed sign-in takes as long for a missing account as for a wrong password.
     dummy_hash: tokio::sync::OnceCell<String>,
+    /// The search index and its projection, made on first use or attached on start.
+    search: std::sync::OnceLock<Arc<SearchEngine>>,
 }
 
 impl App {
@@ -93,6 +101,7 @@ impl App {
                 clock,
                 config,
                 dummy_hash: tokio::sync::OnceCell::new(),
+                search: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -125,6 +134,35 @@ impl App {
     /// Sign-in, sessions, API tokens and the security audit log.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> Kb<'_> {
+        Kb::new(self)
+    }
+
+    /// Search over tickets, articles and people, and the index's projection.
+    pub fn search(&self) -> Search<'_> {
+        Search::new(self)
+    }
+
+    /// Uses `index` (on disk, under the data directory) as the search index instead
+    /// of an in-memory one. Call before the first search.
+    ///
+    /// # Errors
+    /// `Internal` when an index is already in use.
+    pub fn attach_search_index(
+        &self,
+        index: ferrodesk_search::SearchIndex,
+    ) -> Result<(), AppError> {
+        self.inner
+            .search
+            .set(Arc::new(SearchEngine::new(index)))
+            .map_err(|_| AppError::Internal("a search index is already attached".into()))
+    }
+
+    pub(crate) fn search_slot(&self) -> &std::sync::OnceLock<Arc<SearchEngine>> {
+        &self.inner.search
     }
 
     /// Checks that the database answers.

@@ -4,7 +4,7 @@
 //! channel and a visibility. Events are never edited or deleted; reports, search and
 //! notifications are built from them. Internal events never reach a customer.
 
-use crate::id::{EventId, GroupId, TicketId, UserId};
+use crate::id::{ArticleId, EventId, GroupId, TicketId, UserId};
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
 use jiff::Timestamp;
@@ -136,6 +136,13 @@ pub enum EventKind {
         /// The merged ticket.
         other: TicketId,
     },
+    /// A knowledge-base article solved (or documents) the problem.
+    ArticleLinked {
+        /// The article.
+        article_id: ArticleId,
+        /// Its title when it was linked.
+        title: String,
+    },
 }
 
 impl EventKind {
@@ -154,6 +161,7 @@ impl EventKind {
             EventKind::SplitInto { .. } => "split_into",
             EventKind::MergedInto { .. } => "merged_into",
             EventKind::MergedFrom { .. } => "merged_from",
+            EventKind::ArticleLinked { .. } => "article_linked",
         }
     }
 
@@ -164,6 +172,7 @@ impl EventKind {
             EventKind::Note { .. }
             | EventKind::Escalated { .. }
             | EventKind::Linked { .. }
+            | EventKind::ArticleLinked { .. }
             | EventKind::SplitInto { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal

@@ -52,6 +52,8 @@ pub enum Command {
     Tokens(TokensCommand),
     /// Add sample data to an empty desk.
     Seed(SeedArgs),
+    /// Rebuild the search index (`<data>/index`) from the database.
+    Reindex,
 }
 
 /// `serve` options.

@@ -762,6 +762,10 @@ fn timeline_item(
             item.headline = "merged in".to_owned();
             item.other = Some(TicketRef::new(*other));
         }
+        EventKind::ArticleLinked { article_id, title } => {
+            item.kind = "link";
+            item.headline = format!("solved by article #{article_id}: {title}");
+        }
     }
     item
 }

@@ -187,6 +187,13 @@ pub enum EventData {
         /// The merged ticket.
         other: i64,
     },
+    /// A knowledge-base article solved the problem ("solved by article").
+    ArticleLinked {
+        /// The article.
+        article_id: i64,
+        /// Its title when it was linked.
+        title: String,
+    },
 }
 
 impl From<EventKind> for EventData {
@@ -246,6 +253,10 @@ impl From<EventKind> for EventData {
             EventKind::SplitInto { other } => EventData::SplitInto { other: other.get() },
             EventKind::MergedInto { other } => EventData::MergedInto { other: other.get() },
             EventKind::MergedFrom { other } => EventData::MergedFrom { other: other.get() },
+            EventKind::ArticleLinked { article_id, title } => EventData::ArticleLinked {
+                article_id: article_id.get(),
+                title,
+            },
         }
     }
 }
@@ -270,7 +281,7 @@ pub struct EventResponse {
     pub data: EventData,
 }
 
-fn event_response(event: Event) -> EventResponse {
+pub(crate) fn event_response(event: Event) -> EventResponse {
     EventResponse {
         id: event.id.get(),
         ticket_id: event.ticket_id.get(),

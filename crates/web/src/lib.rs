@@ -16,8 +16,10 @@ mod events;
 pub mod extract;
 mod groups;
 mod health;
+mod kb;
 mod openapi;
 mod organizations;
+mod search;
 mod services;
 mod tickets;
 mod tokens;
@@ -92,6 +94,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(services::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(kb::routes())
+        .merge(search::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

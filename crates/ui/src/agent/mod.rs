@@ -39,6 +39,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(queue::routes())
         .merge(ticket::routes())
         .merge(new_ticket::routes())
+        .merge(crate::knowledge::agent_routes())
 }
 
 /// One entry of the sidebar.
