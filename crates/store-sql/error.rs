@@ -65,6 +65,13 @@ const UNIQUE: &[(&str, &str, &str)] = &[
 
 /// Foreign keys: name, the referenced table, and how to name a missing row.
 const FOREIGN: &[(&str, &str, &str)] = &[
+    ("kb_articles_category_id_fkey", "categories", "category"),
+    ("kb_articles_author_id_fkey", "users", "user"),
+    ("kb_article_versions_actor_id_fkey", "users", "user"),
+    ("kb_votes_article_id_fkey", "kb_articles", "article"),
+    ("kb_votes_user_id_fkey", "users", "user"),
+    ("kb_deflections_user_id_fkey", "users", "user"),
+    ("kb_deflections_article_id_fkey", "kb_articles", "article"),
     ("groups_escalates_to_fkey", "groups", "group"),
     (
         "users_organization_id_fkey",

@@ -29,6 +29,8 @@
 pub(crate) mod access;
 pub(crate) mod convert;
 pub(crate) mod error;
+pub(crate) mod kb;
+pub(crate) mod kb_store;
 pub(crate) mod mail;
 pub(crate) mod mail_store;
 pub(crate) mod people;

@@ -314,6 +314,27 @@ pub(crate) async fn list_users(
     Ok(page_by_id(users, limit, |u| u.id.get()))
 }
 
+/// People changed after `(updated_at, id)`, in that order (the search index's feed).
+pub(crate) async fn users_changed_after(
+    conn: &mut DbConn,
+    after: Option<(Timestamp, UserId)>,
+    limit: i64,
+) -> StoreResult<Vec<User>> {
+    let (time, id) = after.map_or((i64::MIN, 0), |(t, id)| (micros(t), id.get()));
+    let rows = sqlx::query(concat!(
+        user_select!(),
+        " where u.updated_at > $1 or (u.updated_at = $1 and u.id > $2) \
+         order by u.updated_at, u.id limit $3"
+    ))
+    .bind(time)
+    .bind(id)
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    rows.iter().map(user_from_row).collect()
+}
+
 /// How many people exist.
 pub(crate) async fn count_users(conn: &mut DbConn) -> StoreResult<i64> {
     sqlx::query_scalar("select count(*) from users")

@@ -303,9 +303,9 @@ fn ticket_refs(t: &Ticket) -> Vec<Ref> {
     .collect()
 }
 
-const EVENT_COLUMNS_SELECT: &str = "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at from ticket_events";
+pub(crate) const EVENT_COLUMNS_SELECT: &str = "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at from ticket_events";
 
-fn event_from_row(row: &DbRow) -> StoreResult<Event> {
+pub(crate) fn event_from_row(row: &DbRow) -> StoreResult<Event> {
     let data: String = get(row, "data")?;
     Ok(Event {
         id: EventId(get(row, "id")?),

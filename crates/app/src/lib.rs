@@ -16,10 +16,13 @@ pub mod directory;
 mod error;
 mod escalation;
 mod input;
-pub mod mail;
-pub mod reports;
 pub mod jobs;
+pub mod kb;
+pub mod mail;
+mod markdown;
+pub mod reports;
 mod routing;
+pub mod search;
 pub mod secret;
 pub mod sla;
 mod system;
@@ -32,8 +35,11 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
-pub use reports::{Dashboard, ReportRequest, Reports};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
+pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
+pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use reports::{Dashboard, ReportRequest, Reports};
+pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
 pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
@@ -43,9 +49,9 @@ pub use ticket::{
 };
 
 pub use ferrodesk_store::{
-    ApiToken, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, EventPage, MAX_PAGE_SIZE, Page,
-    PageRequest, QueueCounts, SessionInfo, Store, TicketFilter, TicketLink, TicketQuery,
-    TicketSort, UserFilter,
+    ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,
+    EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
+    TicketLink, TicketQuery, TicketSort, UserFilter,
 };
 pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
 
@@ -95,6 +101,8 @@ struct Inner {
     /// A real Argon2id hash to verify against when an account does not exist, so a
     /// failed sign-in takes as long for a missing account as for a wrong password.
     dummy_hash: tokio::sync::OnceCell<String>,
+    /// The search index and its projection, made on first use or attached on start.
+    search: std::sync::OnceLock<Arc<SearchEngine>>,
 }
 
 impl App {
@@ -106,6 +114,7 @@ impl App {
                 clock,
                 config,
                 dummy_hash: tokio::sync::OnceCell::new(),
+                search: std::sync::OnceLock::new(),
             }),
         }
     }
@@ -153,6 +162,35 @@ impl App {
     /// The job runner (SLA timers, escalation, automations); `serve` starts it.
     pub fn jobs(&self, config: RunnerConfig) -> Jobs {
         Jobs::new(self.clone(), config)
+    }
+
+    /// The knowledge base.
+    pub fn kb(&self) -> Kb<'_> {
+        Kb::new(self)
+    }
+
+    /// Search over tickets, articles and people, and the index's projection.
+    pub fn search(&self) -> Search<'_> {
+        Search::new(self)
+    }
+
+    /// Uses `index` (on disk, under the data directory) as the search index instead
+    /// of an in-memory one. Call before the first search.
+    ///
+    /// # Errors
+    /// `Internal` when an index is already in use.
+    pub fn attach_search_index(
+        &self,
+        index: ferrodesk_search::SearchIndex,
+    ) -> Result<(), AppError> {
+        self.inner
+            .search
+            .set(Arc::new(SearchEngine::new(index)))
+            .map_err(|_| AppError::Internal("a search index is already attached".into()))
+    }
+
+    pub(crate) fn search_slot(&self) -> &std::sync::OnceLock<Arc<SearchEngine>> {
+        &self.inner.search
     }
 
     /// Checks that the database answers.

@@ -53,16 +53,26 @@ pub struct Report {
     pub scenarios: Vec<ScenarioResult>,
     /// Which database.
     pub backend: String,
+    /// Seconds spent bringing the search index up to date before measuring.
+    pub index_seconds: f64,
+    /// Documents indexed in that time.
+    pub index_documents: usize,
 }
 
 impl Report {
     /// A Markdown table, as pasted into BENCHMARKS.md.
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
-            "backend: {}, tickets: {}, generation: {:.1} s ({:.0} tickets/s)\n\n\
+            "backend: {}, tickets: {}, generation: {:.1} s ({:.0} tickets/s), \
+             search index: {} documents in {:.1} s\n\n\
              | scenario | clients | requests | errors | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n\
              |---|---|---|---|---|---|---|---|\n",
-            self.backend, self.tickets, self.generation_seconds, self.generation_rate
+            self.backend,
+            self.tickets,
+            self.generation_seconds,
+            self.generation_rate,
+            self.index_documents,
+            self.index_seconds
         );
         for s in &self.scenarios {
             out.push_str(&format!(
@@ -123,6 +133,8 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<Report> {
         },
         process,
         scenarios: results,
+        index_seconds: prepared.index_seconds,
+        index_documents: prepared.index_documents,
         backend: if options.database.is_some() {
             "PostgreSQL".into()
         } else {

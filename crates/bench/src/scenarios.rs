@@ -71,6 +71,34 @@ fn create_ticket(
     })
 }
 
+/// What the search scenarios type: words, a phrase, a prefix, a typo, and inflected
+/// forms in Portuguese and Hungarian.
+const SEARCHES: &[&str] = &[
+    "printer",
+    "vpn drops",
+    "%22paper%20jam%22",
+    "outlook pass*",
+    "moniter flickers",
+    "impressoras",
+    "nyomtatót",
+    "laptop battery",
+];
+
+fn search(c: Context, n: u64, token: String) -> BoxFuture<'static, Result<u16, reqwest::Error>> {
+    Box::pin(async move {
+        let q = SEARCHES[(n as usize) % SEARCHES.len()];
+        let response = c
+            .client
+            .get(format!("{}/api/v1/search?q={q}&limit=20", c.base))
+            .bearer_auth(token)
+            .send()
+            .await?;
+        let status = response.status().as_u16();
+        response.bytes().await?;
+        Ok(status)
+    })
+}
+
 /// Every scenario, in the order they run.
 pub fn all() -> Vec<Scenario> {
     vec![
@@ -120,6 +148,18 @@ pub fn all() -> Vec<Scenario> {
                 })
             })
         }),
+        scenario("search (agent), 8 clients", 8, |c, _, n| {
+            let token = c.data.agent_token.clone();
+            search(c, n, token)
+        }),
+        scenario(
+            "search (supervisor, all tickets), 8 clients",
+            8,
+            |c, _, n| {
+                let token = c.data.supervisor_token.clone();
+                search(c, n, token)
+            },
+        ),
         scenario("reply, 32 clients", 32, |c, _, n| {
             Box::pin(async move {
                 let ids = &c.data.reply_tickets;

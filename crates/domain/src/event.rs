@@ -4,7 +4,7 @@
 //! channel and a visibility. Events are never edited or deleted; reports, search and
 //! notifications are built from them. Internal events never reach a customer.
 
-use crate::id::{EventId, GroupId, TicketId, UserId};
+use crate::id::{ArticleId, EventId, GroupId, TicketId, UserId};
 use crate::sla::TargetKind;
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
@@ -165,6 +165,13 @@ pub enum EventKind {
         /// What they were told.
         message: String,
     },
+    /// A knowledge-base article solved (or documents) the problem.
+    ArticleLinked {
+        /// The article.
+        article_id: ArticleId,
+        /// Its title when it was linked.
+        title: String,
+    },
 }
 
 impl EventKind {
@@ -187,6 +194,7 @@ impl EventKind {
             EventKind::SlaBreached { .. } => "sla_breached",
             EventKind::RuleApplied { .. } => "rule_applied",
             EventKind::Notified { .. } => "notified",
+            EventKind::ArticleLinked { .. } => "article_linked",
         }
     }
 
@@ -201,7 +209,8 @@ impl EventKind {
             | EventKind::SlaWarning { .. }
             | EventKind::SlaBreached { .. }
             | EventKind::RuleApplied { .. }
-            | EventKind::Notified { .. } => Visibility::Internal,
+            | EventKind::Notified { .. }
+            | EventKind::ArticleLinked { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal
             }

@@ -60,6 +60,10 @@ id_type!(
     /// An API token.
     TokenId
 );
+id_type!(
+    /// A knowledge-base article.
+    ArticleId
+);
 
 /// The first ticket number handed out; see [`TicketId`].
 pub const FIRST_TICKET_NUMBER: i64 = 10001;

@@ -6,6 +6,7 @@
 //! is a plain function that tests can call directly.
 
 pub mod access;
+pub mod article;
 pub mod calendar;
 pub mod event;
 pub mod id;
@@ -18,9 +19,12 @@ pub mod ticket;
 pub mod value;
 
 pub use access::{Actor, TicketScope};
+pub use article::{Article, ArticleContent, ArticleKind, ArticleStatus, ArticleVersion};
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
-pub use id::{CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId};
+pub use id::{
+    ArticleId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId,
+};
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
 pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};

@@ -54,6 +54,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// File one RFC 5322 message read from standard input (for a mail server's pipe).
     MailGateway(MailGatewayArgs),
+    /// Rebuild the search index (`<data>/index`) from the database.
+    Reindex,
 }
 
 /// `mail-gateway` options.

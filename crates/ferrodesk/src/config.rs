@@ -74,6 +74,20 @@ impl Config {
         })
     }
 
+    /// The search index's folder: `<data>/index`.
+    pub fn index_dir(&self) -> PathBuf {
+        self.data_dir.join("index")
+    }
+
+    /// Opens the search index under the data directory and gives it to `app`.
+    pub fn attach_search_index(&self, app: &ferrodesk_app::App) -> anyhow::Result<()> {
+        let index = ferrodesk_search::SearchIndex::open(&self.index_dir()).with_context(|| {
+            format!("opening the search index in {}", self.index_dir().display())
+        })?;
+        app.attach_search_index(index)?;
+        Ok(())
+    }
+
     /// Opens the store, creating the data directory and applying migrations.
     pub async fn open_store(&self) -> anyhow::Result<Arc<dyn Store>> {
         std::fs::create_dir_all(&self.data_dir)

@@ -90,6 +90,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{secret}");
             Ok(())
         }
+        Command::Reindex => {
+            let app = config.open_app().await?;
+            config.attach_search_index(&app)?;
+            let started = std::time::Instant::now();
+            let rebuilt = app.search().rebuild().await?;
+            println!(
+                "search index rebuilt: {} documents in {:.1} s",
+                rebuilt.documents,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Seed(args) => {
             let store = config.open_store().await?;
             let now = jiff::Timestamp::now();

@@ -22,6 +22,10 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         seed_demo(&app).await?;
     }
+    // The index catches up with what happened while the desk was down, then follows
+    // the timeline, in its own task; requests never wait for it.
+    config.attach_search_index(&app)?;
+    app.search().start_projection()?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;

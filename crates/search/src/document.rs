@@ -107,63 +107,8 @@ impl fmt::Display for DocKey {
     }
 }
 
-/// The kinds of knowledge-base article.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArticleKind {
-    /// A step-by-step guide to solve a problem.
-    Troubleshooting,
-    /// A question and its answer.
-    Faq,
-    /// Training material for users.
-    Training,
-}
-
-impl ArticleKind {
-    /// The stable text of this kind.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArticleKind::Troubleshooting => "troubleshooting",
-            ArticleKind::Faq => "faq",
-            ArticleKind::Training => "training",
-        }
-    }
-}
-
-/// Where an article stands in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArticleStatus {
-    /// Being written; only staff find it.
-    Draft,
-    /// Live.
-    Published,
-    /// Retired; only staff find it.
-    Archived,
-}
-
-impl ArticleStatus {
-    /// Every status.
-    pub const ALL: [ArticleStatus; 3] = [
-        ArticleStatus::Draft,
-        ArticleStatus::Published,
-        ArticleStatus::Archived,
-    ];
-
-    /// The stable text of this status.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ArticleStatus::Draft => "draft",
-            ArticleStatus::Published => "published",
-            ArticleStatus::Archived => "archived",
-        }
-    }
-
-    /// Reads the stable text back.
-    pub fn parse(text: &str) -> Option<ArticleStatus> {
-        ArticleStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-    }
-}
+/// The kinds and statuses of articles are the domain's.
+pub use ferrodesk_domain::{ArticleKind, ArticleStatus};
 
 /// A ticket as the index sees it.
 #[derive(Debug, Clone, PartialEq)]
@@ -358,6 +303,17 @@ pub enum Operation {
 pub struct Batch {
     operations: Vec<Operation>,
     last_event_id: Option<EventId>,
+    cursors: Option<FeedCursors>,
+}
+
+/// Where the index stands in the feeds besides the timeline: article versions and
+/// people (by `(updated_at microseconds, id)`). Stored with the checkpoint.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeedCursors {
+    /// The last article version applied.
+    pub article_version: Option<i64>,
+    /// The last person applied, as `(updated_at in microseconds, id)`.
+    pub person: Option<(i64, i64)>,
 }
 
 impl Batch {
@@ -405,8 +361,14 @@ impl Batch {
         self.operations.is_empty()
     }
 
-    pub(crate) fn into_parts(self) -> (Vec<Operation>, Option<EventId>) {
-        (self.operations, self.last_event_id)
+    /// Records the other feeds' positions this batch reaches.
+    pub fn with_cursors(&mut self, cursors: FeedCursors) -> &mut Batch {
+        self.cursors = Some(cursors);
+        self
+    }
+
+    pub(crate) fn into_parts(self) -> (Vec<Operation>, Option<EventId>, Option<FeedCursors>) {
+        (self.operations, self.last_event_id, self.cursors)
     }
 }
 
@@ -426,7 +388,7 @@ mod tests {
             assert_eq!(DocKind::parse(kind.as_str()), Some(kind));
         }
         for status in ArticleStatus::ALL {
-            assert_eq!(ArticleStatus::parse(status.as_str()), Some(status));
+            assert_eq!(ArticleStatus::parse(status.as_str()).ok(), Some(*status));
         }
         assert_eq!(DocKind::parse("invoice"), None);
     }

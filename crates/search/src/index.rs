@@ -22,7 +22,7 @@ use tantivy::{
     TantivyDocument, TantivyError, Term,
 };
 
-use crate::document::{ArticleStatus, Batch, DocKey, DocKind, Operation};
+use crate::document::{ArticleStatus, Batch, DocKey, DocKind, FeedCursors, Operation};
 use crate::error::SearchError;
 use crate::highlight::{mark_all, snippet};
 use crate::language::{Analyzers, Language, RAW_TOKENIZER, raw_analyzer};
@@ -54,6 +54,8 @@ const MIN_SIMILAR_WORD_CHARS: usize = 3;
 struct Checkpoint {
     analysis_version: u32,
     last_event_id: Option<i64>,
+    #[serde(default)]
+    cursors: FeedCursors,
 }
 
 /// The search index: one per data directory, shared by every request (it is `Sync`).
@@ -63,6 +65,7 @@ pub struct SearchIndex {
     analyzers: Analyzers,
     writer: Mutex<IndexWriter<TantivyDocument>>,
     last_event_id: Mutex<Option<EventId>>,
+    cursors: Mutex<FeedCursors>,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -118,7 +121,7 @@ impl SearchIndex {
         bytes: usize,
     ) -> Result<SearchIndex, SearchError> {
         index.tokenizers().register(RAW_TOKENIZER, raw_analyzer());
-        let last_event_id = stored_checkpoint(&index)?;
+        let (last_event_id, cursors) = stored_checkpoint(&index)?;
         let writer = index.writer_with_num_threads(threads, bytes)?;
         let reader = index
             .reader_builder()
@@ -130,6 +133,7 @@ impl SearchIndex {
             analyzers: Analyzers::new(),
             writer: Mutex::new(writer),
             last_event_id: Mutex::new(last_event_id),
+            cursors: Mutex::new(cursors),
         })
     }
 
@@ -138,6 +142,14 @@ impl SearchIndex {
     pub fn last_event_id(&self) -> Option<EventId> {
         *self
             .last_event_id
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Where the index stands in the article and people feeds.
+    pub fn cursors(&self) -> FeedCursors {
+        *self
+            .cursors
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -153,14 +165,15 @@ impl SearchIndex {
     /// [`SearchError::Unavailable`] when the commit fails; then none of the batch is
     /// applied.
     pub fn apply(&self, batch: Batch) -> Result<(), SearchError> {
-        let (operations, last_event_id) = batch.into_parts();
-        if operations.is_empty() && last_event_id.is_none() {
+        let (operations, last_event_id, cursors) = batch.into_parts();
+        if operations.is_empty() && last_event_id.is_none() && cursors.is_none() {
             return Ok(());
         }
         let mut writer = self.lock_writer();
         let checkpoint = last_event_id.or_else(|| self.last_event_id());
-        let result = self.write(&mut writer, operations, checkpoint);
-        self.finish(&mut writer, result, checkpoint)
+        let cursors = cursors.unwrap_or_else(|| self.cursors());
+        let result = self.write(&mut writer, operations, checkpoint, cursors);
+        self.finish(&mut writer, result, checkpoint, cursors)
     }
 
     /// Removes every document and the checkpoint, in one commit (the first step of a
@@ -173,8 +186,8 @@ impl SearchIndex {
         let result = writer
             .delete_all_documents()
             .map_err(SearchError::from)
-            .and_then(|_| commit(&mut writer, None));
-        self.finish(&mut writer, result, None)
+            .and_then(|_| commit(&mut writer, None, FeedCursors::default()));
+        self.finish(&mut writer, result, None, FeedCursors::default())
     }
 
     /// How many documents the index holds, for every actor.
@@ -377,6 +390,7 @@ impl SearchIndex {
         writer: &mut IndexWriter<TantivyDocument>,
         operations: Vec<Operation>,
         checkpoint: Option<EventId>,
+        cursors: FeedCursors,
     ) -> Result<(), SearchError> {
         let mut analyzers = self.analyzers.clone();
         for operation in operations {
@@ -390,7 +404,7 @@ impl SearchIndex {
                 }
             }
         }
-        commit(writer, checkpoint)
+        commit(writer, checkpoint, cursors)
     }
 
     /// Publishes a successful commit to readers and the checkpoint, or rolls back.
@@ -399,6 +413,7 @@ impl SearchIndex {
         writer: &mut IndexWriter<TantivyDocument>,
         result: Result<(), SearchError>,
         checkpoint: Option<EventId>,
+        cursors: FeedCursors,
     ) -> Result<(), SearchError> {
         match result {
             Ok(()) => {
@@ -406,6 +421,10 @@ impl SearchIndex {
                     .last_event_id
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = checkpoint;
+                *self
+                    .cursors
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = cursors;
                 self.reader.reload()?;
                 Ok(())
             }
@@ -525,7 +544,7 @@ impl SearchIndex {
         let language = Language::from_code(text(f.language).unwrap_or_default());
         let status = text(f.status).and_then(|s| match kind {
             DocKind::Ticket => TicketStatus::parse(s).ok().map(DocStatus::Ticket),
-            DocKind::Article => ArticleStatus::parse(s).map(DocStatus::Article),
+            DocKind::Article => ArticleStatus::parse(s).ok().map(DocStatus::Article),
             DocKind::Person | DocKind::Asset => None,
         });
         let time = |field| number(field).and_then(|m| Timestamp::from_microsecond(m).ok());
@@ -660,10 +679,12 @@ fn with_english(language: Language) -> Vec<Language> {
 fn commit(
     writer: &mut IndexWriter<TantivyDocument>,
     last_event_id: Option<EventId>,
+    cursors: FeedCursors,
 ) -> Result<(), SearchError> {
     let payload = serde_json::to_string(&Checkpoint {
         analysis_version: ANALYSIS_VERSION,
         last_event_id: last_event_id.map(EventId::get),
+        cursors,
     })
     .map_err(|error| SearchError::Corrupt {
         what: format!("checkpoint: {error}"),
@@ -676,9 +697,9 @@ fn commit(
 
 /// The checkpoint of the last commit; an error when it was written by another
 /// analysis version or cannot be read.
-fn stored_checkpoint(index: &Index) -> Result<Option<EventId>, SearchError> {
+fn stored_checkpoint(index: &Index) -> Result<(Option<EventId>, FeedCursors), SearchError> {
     let Some(payload) = index.load_metas()?.payload else {
-        return Ok(None);
+        return Ok((None, FeedCursors::default()));
     };
     let checkpoint: Checkpoint =
         serde_json::from_str(&payload).map_err(|error| SearchError::Corrupt {
@@ -692,7 +713,7 @@ fn stored_checkpoint(index: &Index) -> Result<Option<EventId>, SearchError> {
             ),
         });
     }
-    Ok(checkpoint.last_event_id.map(EventId))
+    Ok((checkpoint.last_event_id.map(EventId), checkpoint.cursors))
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ mod schema;
 mod scope;
 
 pub use document::{
-    ArticleDoc, ArticleKind, ArticleStatus, AssetDoc, Batch, DocKey, DocKind, Document, Operation,
-    PersonDoc, TicketDoc,
+    ArticleDoc, ArticleKind, ArticleStatus, AssetDoc, Batch, DocKey, DocKind, Document,
+    FeedCursors, Operation, PersonDoc, TicketDoc,
 };
 pub use error::SearchError;
 pub use index::SearchIndex;

@@ -8,6 +8,8 @@
 //! email) make up most tickets, most old tickets are closed, recent ones are still
 //! being worked, and a share of requests arrive in the requesters' own languages.
 
+mod articles;
+pub use articles::sample_count as sample_article_count;
 mod catalog;
 
 use catalog::{PROBLEMS, Problem};
@@ -55,6 +57,9 @@ pub struct SeedOptions {
     pub rng_seed: u64,
     /// Tickets per bulk write.
     pub batch_size: usize,
+    /// Generated knowledge-base articles, besides the hand-written ones in every
+    /// language.
+    pub articles: usize,
 }
 
 impl SeedOptions {
@@ -68,6 +73,7 @@ impl SeedOptions {
             password_hash,
             rng_seed: 42,
             batch_size: 500,
+            articles: 0,
         }
     }
 }
@@ -98,6 +104,8 @@ pub struct SeedSummary {
     pub people: usize,
     /// Tickets created.
     pub tickets: usize,
+    /// Knowledge-base articles created.
+    pub articles: usize,
 }
 
 /// Fills an empty desk with an organization, staff in tiers 1-3, customers and tickets.
@@ -114,9 +122,12 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
     }
     let directory = seed_directory(store, options).await?;
     let tickets = seed_tickets(store, &directory, options).await?;
+    let articles =
+        articles::seed_articles(store, &directory, options.articles, options.now).await?;
     Ok(SeedSummary {
         people: directory.agents.len() + directory.customers.len() + 1,
         tickets,
+        articles,
     })
 }
 

@@ -75,6 +75,7 @@ macro_rules! store_contract_tests {
         );
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);
+        $crate::kb_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -95,7 +96,7 @@ macro_rules! store_contract_tests {
 // --- fixtures ---------------------------------------------------------------------------
 
 /// 2025-01-01T00:00:00Z plus `seconds`.
-fn at(seconds: i64) -> Timestamp {
+pub(crate) fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_735_689_600 + seconds).unwrap()
 }
 
@@ -121,7 +122,7 @@ fn new_user(address: &str, name: &str, role: Role) -> NewUser {
     }
 }
 
-async fn user(store: &TestStore, address: &str, role: Role) -> User {
+pub(crate) async fn user(store: &TestStore, address: &str, role: Role) -> User {
     store
         .create_user(new_user(address, address, role))
         .await
@@ -152,7 +153,7 @@ async fn organization(store: &TestStore, name: &str, shares: bool) -> Organizati
         .unwrap()
 }
 
-fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket {
+pub(crate) fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket {
     Ticket {
         id: TicketId(0),
         version: 0,
@@ -207,14 +208,14 @@ fn new_ticket(ticket: Ticket) -> NewTicket {
     }
 }
 
-async fn create(store: &TestStore, ticket: Ticket) -> Ticket {
+pub(crate) async fn create(store: &TestStore, ticket: Ticket) -> Ticket {
     match store.create_ticket(new_ticket(ticket)).await.unwrap() {
         Created::New(ticket) => ticket,
         Created::Replayed(_) => panic!("a create without a key was replayed"),
     }
 }
 
-fn note(actor: &User, body: &str, now: Timestamp) -> NewEvent {
+pub(crate) fn note(actor: &User, body: &str, now: Timestamp) -> NewEvent {
     NewEvent::new(
         EventKind::Note { body: body.into() },
         Some(actor.id),

@@ -9,12 +9,15 @@
 //! The [`contract`] module is the test suite both adapters must pass.
 
 pub mod contract;
+mod kb;
+pub mod kb_contract;
 pub mod mail;
 pub mod mail_contract;
 mod reports;
 pub mod sla;
 mod types;
 
+pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use reports::*;
 pub use sla::*;
@@ -70,7 +73,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: MailStore + ReportStore + SlaStore + Send + Sync + 'static {
+pub trait Store: KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

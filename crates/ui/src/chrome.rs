@@ -95,6 +95,8 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "reopened" => "Your request has been reopened.",
         "saved" => "Changes saved.",
         "revoked" => "Token revoked.",
+        "solved_by" => "Article linked: this ticket was solved by it.",
+        "voted" => "Thanks for your feedback!",
         _ => return None,
     })
 }

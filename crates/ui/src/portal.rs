@@ -34,6 +34,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}", get(show))
         .route("/tickets/{id}/reply", post(reply))
         .route("/tickets/{id}/reopen", post(reopen))
+        .merge(crate::portal_kb::routes())
 }
 
 /// A request in the customer's list.
@@ -248,6 +249,8 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
                 let ticket = created.into_inner();
                 let id = ticket.id;
                 state.live.publish(vec![ticket]);
+                // Suggested articles opened before this submit did not deflect it.
+                state.app.kb().request_submitted(&viewer.actor, id).await?;
                 return Ok(
                     Redirect::to(&format!("/portal/tickets/{}?done=submitted", id.get()))
                         .into_response(),

@@ -793,6 +793,10 @@ fn timeline_item(
             item.headline = format!("notified {}", who.join(", "));
             item.details.push(message.clone());
         }
+        EventKind::ArticleLinked { article_id, title } => {
+            item.kind = "link";
+            item.headline = format!("solved by article #{article_id}: {title}");
+        }
     }
     item
 }

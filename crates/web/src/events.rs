@@ -215,6 +215,13 @@ pub enum EventData {
         /// What they were told.
         message: String,
     },
+    /// A knowledge-base article solved the problem ("solved by article").
+    ArticleLinked {
+        /// The article.
+        article_id: i64,
+        /// Its title when it was linked.
+        title: String,
+    },
 }
 
 impl From<EventKind> for EventData {
@@ -287,6 +294,10 @@ impl From<EventKind> for EventData {
                 user_ids: user_ids.into_iter().map(|u| u.get()).collect(),
                 message,
             },
+            EventKind::ArticleLinked { article_id, title } => EventData::ArticleLinked {
+                article_id: article_id.get(),
+                title,
+            },
         }
     }
 }
@@ -311,7 +322,7 @@ pub struct EventResponse {
     pub data: EventData,
 }
 
-fn event_response(event: Event) -> EventResponse {
+pub(crate) fn event_response(event: Event) -> EventResponse {
     EventResponse {
         id: event.id.get(),
         ticket_id: event.ticket_id.get(),

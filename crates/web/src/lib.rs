@@ -16,10 +16,12 @@ mod events;
 pub mod extract;
 mod groups;
 mod health;
+mod kb;
 mod mail;
 mod openapi;
 mod organizations;
 mod reports;
+mod search;
 mod services;
 mod sla;
 mod tickets;
@@ -98,6 +100,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(audit::routes())
         .merge(mail::routes())
         .merge(reports::routes())
+        .merge(kb::routes())
+        .merge(search::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

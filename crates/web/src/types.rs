@@ -152,6 +152,24 @@ api_enum!(
     }
 );
 
+api_enum!(
+    /// What a knowledge-base article is for.
+    ArticleKind <=> ferrodesk_domain::ArticleKind {
+        Troubleshooting = "troubleshooting",
+        Faq = "faq",
+        Training = "training",
+    }
+);
+
+api_enum!(
+    /// Where an article is in its life; customers only ever see published ones.
+    ArticleStatus <=> ferrodesk_domain::ArticleStatus {
+        Draft = "draft",
+        Published = "published",
+        Archived = "archived",
+    }
+);
+
 /// Reads a field that may be absent (leave alone), `null` (clear) or a value (set):
 /// `Option<Option<T>>` with `#[serde(default, deserialize_with = "nullable")]`.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

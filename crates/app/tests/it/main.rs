@@ -8,6 +8,8 @@ use ferrodesk_app::{App, AppConfig, AppError, GroupInput, ManualClock, NewUserIn
 use ferrodesk_domain::Role;
 use std::sync::Arc;
 
+mod search;
+
 async fn app() -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))

@@ -41,6 +41,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(ticket::routes())
         .merge(new_ticket::routes())
         .merge(reports::routes())
+        .merge(crate::knowledge::agent_routes())
 }
 
 /// One entry of the sidebar.

@@ -785,3 +785,6 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     h.screenshot("portal-list-phone.png").await;
     h.stop().await;
 }
+
+#[path = "browser_kb.rs"]
+mod kb;

@@ -33,6 +33,7 @@ mod auth;
 mod directory;
 mod errors;
 mod events;
+mod kb;
 mod mail;
 mod openapi;
 mod reports;

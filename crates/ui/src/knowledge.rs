@@ -1,0 +1,763 @@
+//! The agent side of the knowledge base and search: `/agent/search` (the search box in
+//! the top bar, `/` focuses it), `/agent/kb` (articles: list, write in Markdown with a
+//! preview, edit, versions with who changed what), and the ticket view's knowledge
+//! panel (suggested articles, similar resolved tickets with their resolution, "solved
+//! by article", and "create an article from this ticket").
+//!
+//! Everything goes through `app.kb()` and `app.search()`, so the pages show exactly
+//! what the API would.
+
+use crate::UiState;
+use crate::agent::{Sidebar, ticket_id};
+use crate::chrome::Chrome;
+use crate::error::{PageError, PageResult, render};
+use crate::form::{FieldErrors, Form, FormData, url_encode};
+use crate::session::Staff;
+use crate::view::{Choice, Names, Times, When, category_choices};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use ferrodesk_app::{ArticleFilter, ArticleInput, ArticlePatch, ArticleQuery, PageRequest};
+use ferrodesk_domain::{
+    Article, ArticleId, ArticleKind, ArticleStatus, CategoryId, TicketStatus, Visibility,
+};
+use ferrodesk_search::{DocKind, DocStatus, SearchFilters, SearchHit, SearchRequest};
+use serde::Deserialize;
+
+pub(crate) fn agent_routes() -> Router<UiState> {
+    Router::new()
+        .route("/search", get(search_page))
+        .route("/kb", get(list_page))
+        .route("/kb/new", get(new_page).post(create))
+        .route("/kb/preview", post(preview))
+        .route("/kb/{id}", get(article_page))
+        .route("/kb/{id}/edit", get(edit_page).post(update))
+        .route("/tickets/{id}/knowledge", get(ticket_panel))
+        .route("/tickets/{id}/knowledge/link", post(link))
+}
+
+/// One search result as shown.
+#[derive(Debug, Clone)]
+pub(crate) struct HitView {
+    /// The ticket number, article id or person id.
+    pub id: i64,
+    /// `ticket`, `article`, `person`.
+    pub kind: &'static str,
+    /// Where it opens.
+    pub href: String,
+    /// Ticket number or article id, as a label.
+    pub label: String,
+    /// Title with `<mark>`s (escaped by the index).
+    pub title_html: String,
+    /// Snippet with `<mark>`s (escaped by the index).
+    pub snippet_html: String,
+    /// Whether the snippet quotes an internal note.
+    pub is_internal_snippet: bool,
+    /// Status word.
+    pub status: String,
+    /// Internal article.
+    pub is_internal: bool,
+}
+
+pub(crate) fn hit_view(hit: SearchHit, portal: bool) -> HitView {
+    let (kind, href, label) = match hit.key.kind {
+        DocKind::Ticket => (
+            "ticket",
+            if portal {
+                format!("/portal/tickets/{}", hit.key.id)
+            } else {
+                format!("/agent/tickets/{}", hit.key.id)
+            },
+            format!("#{}", hit.key.id),
+        ),
+        DocKind::Article => (
+            "article",
+            if portal {
+                format!("/portal/kb/{}", hit.key.id)
+            } else {
+                format!("/agent/kb/{}", hit.key.id)
+            },
+            "Article".to_owned(),
+        ),
+        DocKind::Person => (
+            "person",
+            format!("/admin/users/{}", hit.key.id),
+            "Person".to_owned(),
+        ),
+        DocKind::Asset => ("asset", String::new(), "Asset".to_owned()),
+    };
+    HitView {
+        id: hit.key.id,
+        kind,
+        href,
+        label,
+        title_html: hit.title_html,
+        snippet_html: hit.snippet_html,
+        is_internal_snippet: hit.snippet_source == ferrodesk_search::SnippetSource::InternalNote,
+        status: match hit.status {
+            Some(DocStatus::Ticket(s)) => crate::view::status_word(s).to_owned(),
+            Some(DocStatus::Article(s)) => s.as_str().to_owned(),
+            None => String::new(),
+        },
+        is_internal: hit.visibility == Some(Visibility::Internal),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct SearchQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    page: usize,
+}
+
+impl SearchQuery {
+    /// The text searched for.
+    pub(crate) fn q(&self) -> &str {
+        &self.q
+    }
+
+    /// The page asked for, from 0.
+    pub(crate) fn page(&self) -> usize {
+        self.page.min(100)
+    }
+}
+
+/// Results per page.
+const PAGE_SIZE: usize = 20;
+
+/// Runs a search for a results page; bad filter values are ignored (the page offers
+/// only valid ones).
+pub(crate) async fn run_search(
+    state: &UiState,
+    actor: &ferrodesk_domain::Actor,
+    query: &SearchQuery,
+    portal: bool,
+) -> PageResult<(usize, Vec<HitView>)> {
+    let mut filters = SearchFilters::default();
+    filters.kinds.extend(DocKind::parse(&query.kind));
+    if let Ok(status) = TicketStatus::parse(&query.status) {
+        filters.ticket_statuses.push(status);
+    }
+    let request = SearchRequest {
+        text: query.q.chars().take(500).collect(),
+        filters,
+        offset: query.page.min(100) * PAGE_SIZE,
+        limit: PAGE_SIZE,
+        is_prefix_last: false,
+    };
+    let results = state.app.search().search(actor, request).await?;
+    Ok((
+        results.total,
+        results
+            .hits
+            .into_iter()
+            .map(|h| hit_view(h, portal))
+            .collect(),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "agent/search.html")]
+struct SearchPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    q: String,
+    total: usize,
+    hits: Vec<HitView>,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    prev_href: Option<String>,
+    next_href: Option<String>,
+}
+
+fn page_href(base: &str, query: &SearchQuery, page: usize) -> String {
+    format!(
+        "{base}?q={}&kind={}&status={}&page={page}",
+        url_encode(&query.q),
+        url_encode(&query.kind),
+        url_encode(&query.status)
+    )
+}
+
+async fn search_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<SearchQuery>,
+) -> PageResult {
+    let (total, hits) = run_search(&state, &viewer.actor, &query, false).await?;
+    let names = Names::load(&state, &viewer.actor).await?;
+    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "").await?;
+    let kinds = [
+        ("", "Everything"),
+        ("ticket", "Tickets"),
+        ("article", "Articles"),
+        ("person", "People"),
+    ]
+    .into_iter()
+    .map(|(v, l)| Choice::new(v, l, v == query.kind))
+    .collect();
+    let mut statuses = vec![Choice::new("", "Any status", query.status.is_empty())];
+    statuses.extend(TicketStatus::ALL.iter().map(|s| {
+        Choice::new(
+            s.as_str(),
+            crate::view::status_word(*s),
+            s.as_str() == query.status,
+        )
+    }));
+    let shown = query.page.min(100) * PAGE_SIZE + hits.len();
+    let page = SearchPage {
+        chrome: Chrome::new(&viewer, "agent", format!("Search: {}", query.q))
+            .search(query.q.clone()),
+        sidebar,
+        q: query.q.clone(),
+        total,
+        prev_href: (query.page > 0).then(|| page_href("/agent/search", &query, query.page - 1)),
+        next_href: (shown < total && query.page < 100)
+            .then(|| page_href("/agent/search", &query, query.page + 1)),
+        hits,
+        kinds,
+        statuses,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// --- articles ----------------------------------------------------------------------------
+
+/// An article in a list.
+#[derive(Debug, Clone)]
+pub(crate) struct ArticleRow {
+    pub id: i64,
+    pub title: String,
+    pub kind: &'static str,
+    pub status: &'static str,
+    pub is_internal: bool,
+    pub language: String,
+    pub category: String,
+    pub updated: When,
+    pub helpful: i64,
+    pub unhelpful: i64,
+}
+
+pub(crate) fn kind_label(kind: ArticleKind) -> &'static str {
+    match kind {
+        ArticleKind::Troubleshooting => "Troubleshooting",
+        ArticleKind::Faq => "FAQ",
+        ArticleKind::Training => "Training",
+    }
+}
+
+pub(crate) fn article_row(article: &Article, names: &Names, times: &Times) -> ArticleRow {
+    ArticleRow {
+        id: article.id.get(),
+        title: article.content.title.clone(),
+        kind: kind_label(article.content.kind),
+        status: article.content.status.as_str(),
+        is_internal: article.content.visibility == Visibility::Internal,
+        language: article.content.language.clone(),
+        category: names.category_or(article.content.category_id, ""),
+        updated: times.at(article.updated_at),
+        helpful: article.helpful_votes,
+        unhelpful: article.unhelpful_votes,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agent/kb_list.html")]
+struct ListPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    statuses: Vec<Choice>,
+    articles: Vec<ArticleRow>,
+    next_href: Option<String>,
+    opened: i64,
+    deflected: i64,
+}
+
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    status: String,
+    after: Option<String>,
+    done: Option<String>,
+}
+
+async fn list_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<ListQuery>,
+) -> PageResult {
+    let status = ArticleStatus::parse(&query.status).ok();
+    let page = state
+        .app
+        .kb()
+        .list(
+            &viewer.actor,
+            &ArticleQuery {
+                filter: ArticleFilter {
+                    status,
+                    ..ArticleFilter::default()
+                },
+                page: PageRequest {
+                    cursor: query
+                        .after
+                        .as_deref()
+                        .and_then(ferrodesk_app::Cursor::decode),
+                    limit: 50,
+                },
+            },
+        )
+        .await?;
+    let names = Names::load(&state, &viewer.actor).await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "kb").await?;
+    let deflection = state.app.kb().deflection(&viewer.actor, 30).await?;
+    let mut statuses = vec![Choice::new("", "Every status", status.is_none())];
+    statuses.extend(
+        ArticleStatus::ALL
+            .iter()
+            .map(|s| Choice::new(s.as_str(), s.as_str(), Some(*s) == status)),
+    );
+    let page = ListPage {
+        chrome: Chrome::new(&viewer, "agent", "Knowledge base").notice(query.done.as_deref()),
+        sidebar,
+        next_href: page.next_cursor.map(|c| {
+            format!(
+                "/agent/kb?status={}&after={}",
+                url_encode(&query.status),
+                url_encode(&c.encode())
+            )
+        }),
+        articles: page
+            .items
+            .iter()
+            .map(|a| article_row(a, &names, &times))
+            .collect(),
+        statuses,
+        opened: deflection.opened,
+        deflected: deflection.deflected,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "agent/kb_edit.html")]
+struct EditPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    /// `None` for a new article.
+    id: Option<i64>,
+    version: i64,
+    input: FormData,
+    errors: FieldErrors,
+    kinds: Vec<Choice>,
+    statuses: Vec<Choice>,
+    visibilities: Vec<Choice>,
+    categories: Vec<Choice>,
+    preview_html: String,
+}
+
+fn choices<T: Copy + PartialEq>(
+    all: &[T],
+    current: &str,
+    text: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<Choice> {
+    all.iter()
+        .map(|v| Choice::new(text(*v), label(*v), text(*v) == current))
+        .collect()
+}
+
+async fn edit_form(
+    state: &UiState,
+    viewer: &crate::session::Viewer,
+    id: Option<i64>,
+    version: i64,
+    input: FormData,
+    errors: FieldErrors,
+) -> PageResult<EditPage> {
+    let names = Names::load(state, &viewer.actor).await?;
+    let sidebar = Sidebar::load(state, &viewer.actor, &names, "kb").await?;
+    let title = if id.is_some() {
+        "Edit article"
+    } else {
+        "New article"
+    };
+    Ok(EditPage {
+        chrome: Chrome::new(viewer, "agent", title),
+        sidebar,
+        id,
+        version,
+        kinds: choices(
+            ArticleKind::ALL,
+            input.opt("kind").unwrap_or("troubleshooting"),
+            ArticleKind::as_str,
+            kind_label,
+        ),
+        statuses: choices(
+            ArticleStatus::ALL,
+            input.opt("status").unwrap_or("draft"),
+            ArticleStatus::as_str,
+            ArticleStatus::as_str,
+        ),
+        visibilities: vec![
+            Choice::new(
+                "public",
+                "Public: customers see it in the portal",
+                input.get("visibility") != "internal",
+            ),
+            Choice::new(
+                "internal",
+                "Internal: staff only",
+                input.get("visibility") == "internal",
+            ),
+        ],
+        categories: category_choices(&names, input.get("category_id"), "No category"),
+        preview_html: ferrodesk_app::render_markdown(input.get("body")),
+        input,
+        errors,
+    })
+}
+
+fn article_form(article: &Article) -> FormData {
+    let c = &article.content;
+    let pairs = [
+        ("title", c.title.clone()),
+        ("body", c.body.clone()),
+        ("kind", c.kind.as_str().to_owned()),
+        ("status", c.status.as_str().to_owned()),
+        ("visibility", c.visibility.as_str().to_owned()),
+        ("language", c.language.clone()),
+        (
+            "category_id",
+            c.category_id
+                .map(|c| c.get().to_string())
+                .unwrap_or_default(),
+        ),
+    ];
+    let encoded: String = pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", url_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    FormData::parse(encoded.as_bytes())
+}
+
+#[derive(Debug, Deserialize)]
+struct NewQuery {
+    from_ticket: Option<String>,
+}
+
+async fn new_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<NewQuery>,
+) -> PageResult {
+    let input = match query.from_ticket.as_deref() {
+        Some(raw) => {
+            let draft = state
+                .app
+                .kb()
+                .draft_from_ticket(&viewer.actor, ticket_id(raw)?)
+                .await?;
+            let encoded = format!(
+                "title={}&body={}&kind=troubleshooting&status=draft&visibility=internal&language=en&category_id={}",
+                url_encode(&draft.title),
+                url_encode(&draft.body),
+                draft
+                    .category_id
+                    .map(|c| c.get().to_string())
+                    .unwrap_or_default()
+            );
+            FormData::parse(encoded.as_bytes())
+        }
+        None => FormData::parse(b"language=en&visibility=public"),
+    };
+    let page = edit_form(&state, &viewer, None, 0, input, FieldErrors::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// Reads the form's fields, recording what is wrong in `errors`.
+fn read_form(form: &FormData, errors: &mut FieldErrors) -> ArticleInput {
+    let mut parse = |field: &str, ok: bool| {
+        if !ok {
+            errors.add(field, "choose an entry from the list");
+        }
+    };
+    let kind = ArticleKind::parse(form.get("kind")).ok();
+    parse("kind", kind.is_some());
+    let status = ArticleStatus::parse(form.get("status")).ok();
+    parse("status", status.is_some());
+    let visibility = Visibility::parse(form.get("visibility")).ok();
+    parse("visibility", visibility.is_some());
+    let category_id = match form.opt("category_id") {
+        None => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(id) => Some(CategoryId(id)),
+            Err(_) => {
+                errors.add("category_id", "choose an entry from the list");
+                None
+            }
+        },
+    };
+    ArticleInput {
+        title: form.get("title").to_owned(),
+        body: form.get("body").to_owned(),
+        kind,
+        status,
+        visibility,
+        language: Some(form.opt("language").unwrap_or("en").to_owned()),
+        category_id,
+        service_ids: Vec::new(),
+    }
+}
+
+const ARTICLE_FIELDS: &[(&str, &str)] = &[
+    ("title", "title"),
+    ("body", "body"),
+    ("language", "language"),
+    ("category", "category_id"),
+    ("article", ""),
+];
+
+async fn create(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Form(form): Form,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let input = read_form(&form, &mut errors);
+    if errors.is_empty() {
+        match state.app.kb().create(&viewer.actor, input).await {
+            Ok(article) => {
+                return Ok(
+                    Redirect::to(&format!("/agent/kb/{}?done=saved", article.id)).into_response(),
+                );
+            }
+            Err(error) => errors.absorb(error, ARTICLE_FIELDS, "")?,
+        }
+    }
+    let page = edit_form(&state, &viewer, None, 0, form, errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+fn article_id(raw: &str) -> PageResult<ArticleId> {
+    raw.parse::<i64>()
+        .map(ArticleId)
+        .map_err(|_| PageError::NotFound)
+}
+
+async fn edit_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let article = state.app.kb().get(&viewer.actor, article_id(&raw)?).await?;
+    let page = edit_form(
+        &state,
+        &viewer,
+        Some(article.id.get()),
+        article.version,
+        article_form(&article),
+        FieldErrors::new(),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn update(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = article_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let input = read_form(&form, &mut errors);
+    let version = form.get("version").parse::<i64>().ok();
+    if errors.is_empty() {
+        let patch = ArticlePatch {
+            expected_version: version,
+            title: Some(input.title),
+            body: Some(input.body),
+            kind: input.kind,
+            status: input.status,
+            visibility: input.visibility,
+            language: input.language,
+            category_id: Some(input.category_id),
+            service_ids: None,
+        };
+        match state.app.kb().update(&viewer.actor, id, patch).await {
+            Ok(article) => {
+                return Ok(
+                    Redirect::to(&format!("/agent/kb/{}?done=saved", article.id)).into_response(),
+                );
+            }
+            Err(error) => errors.absorb(error, ARTICLE_FIELDS, "")?,
+        }
+    }
+    let page = edit_form(
+        &state,
+        &viewer,
+        Some(id.get()),
+        version.unwrap_or(0),
+        form,
+        errors,
+    )
+    .await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+#[derive(Template)]
+#[template(source = "{{ html|safe }}", ext = "html")]
+struct Preview {
+    html: String,
+}
+
+/// `POST /agent/kb/preview`: the body rendered as readers will see it.
+async fn preview(Staff(_viewer): Staff, Form(form): Form) -> PageResult {
+    let html = ferrodesk_app::render_markdown(form.get("body"));
+    Ok(render(StatusCode::OK, &Preview { html }))
+}
+
+/// A version in the history.
+#[derive(Debug, Clone)]
+struct VersionRow {
+    version: i64,
+    actor: String,
+    changed: String,
+    when: When,
+}
+
+#[derive(Template)]
+#[template(path = "agent/kb_article.html")]
+struct ArticlePage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    a: ArticleRow,
+    author: String,
+    body_html: String,
+    versions: Vec<VersionRow>,
+}
+
+#[derive(Debug, Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn article_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let kb = state.app.kb();
+    let article = kb.get(&viewer.actor, article_id(&raw)?).await?;
+    let versions = kb.versions(&viewer.actor, article.id).await?;
+    let mut names = Names::load(&state, &viewer.actor).await?;
+    names
+        .add_users(
+            &state,
+            &viewer.actor,
+            versions
+                .iter()
+                .filter_map(|v| v.actor_id)
+                .chain(article.author_id),
+        )
+        .await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "kb").await?;
+    let page = ArticlePage {
+        chrome: Chrome::new(&viewer, "agent", article.content.title.clone())
+            .notice(query.done.as_deref()),
+        sidebar,
+        a: article_row(&article, &names, &times),
+        author: names.user_or(article.author_id, "the desk"),
+        body_html: ferrodesk_app::render_markdown(&article.content.body),
+        versions: versions
+            .iter()
+            .map(|v| VersionRow {
+                version: v.version,
+                actor: names.user_or(v.actor_id, "the desk"),
+                changed: v.changed_fields.join(", ").replace('_', " "),
+                when: times.at(v.created_at),
+            })
+            .collect(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+// --- the ticket view's panel ---------------------------------------------------------------
+
+/// A similar resolved ticket.
+#[derive(Debug, Clone)]
+struct SimilarView {
+    hit: HitView,
+    resolution: String,
+}
+
+#[derive(Template)]
+#[template(path = "agent/kb_panel_body.html")]
+struct PanelBody {
+    ticket_id: i64,
+    csrf: String,
+    articles: Vec<HitView>,
+    similar: Vec<SimilarView>,
+    is_resolved: bool,
+    can_link: bool,
+}
+
+/// `GET /agent/tickets/{id}/knowledge`: the panel's content, loaded after the page.
+async fn ticket_panel(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let ticket = state.app.tickets().get(&viewer.actor, id).await?;
+    let search = state.app.search();
+    let articles = search.articles_for_ticket(&viewer.actor, id, 5).await?;
+    let similar = search.similar_tickets(&viewer.actor, id, 5).await?;
+    let body = PanelBody {
+        ticket_id: id.get(),
+        csrf: viewer.csrf.clone(),
+        articles: articles.into_iter().map(|h| hit_view(h, false)).collect(),
+        similar: similar
+            .into_iter()
+            .map(|s| SimilarView {
+                hit: hit_view(s.hit, false),
+                resolution: s.resolution.unwrap_or_default(),
+            })
+            .collect(),
+        is_resolved: matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed),
+        can_link: ticket.status != TicketStatus::Closed && viewer.actor.can_work(&ticket),
+    };
+    Ok(render(StatusCode::OK, &body))
+}
+
+/// `POST /agent/tickets/{id}/knowledge/link`: "solved by this article".
+async fn link(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let article = article_id(form.get("article_id"))?;
+    state
+        .app
+        .kb()
+        .link_to_ticket(&viewer.actor, id, article)
+        .await?;
+    if let Ok(ticket) = state.app.tickets().get(&viewer.actor, id).await {
+        state.live.publish(vec![ticket]);
+    }
+    Ok(Redirect::to(&format!("/agent/tickets/{}?done=solved_by", id.get())).into_response())
+}
