@@ -28,6 +28,7 @@
 
 pub(crate) mod access;
 pub(crate) mod convert;
+pub(crate) mod desk;
 pub(crate) mod error;
 pub(crate) mod people;
 pub(crate) mod store;

@@ -10,6 +10,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod directory;
@@ -19,6 +20,7 @@ pub mod secret;
 mod system;
 pub mod ticket;
 
+pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
@@ -55,6 +57,13 @@ pub struct AppConfig {
     pub max_failures_per_address: i64,
     /// The sign-in of the admin created on first start.
     pub first_admin_email: String,
+    /// The folder that holds attachment blobs (`<data>/blobs` for `serve`); `None`
+    /// keeps them in a temporary folder removed with the [`App`] (tests, throwaway
+    /// demos).
+    pub blob_dir: Option<std::path::PathBuf>,
+    /// The largest attachment accepted, in bytes (a larger one is refused with
+    /// [`AppError::TooLarge`]).
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for AppConfig {
@@ -65,6 +74,8 @@ impl Default for AppConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             first_admin_email: "admin@ferrodesk.localhost".to_owned(),
+            blob_dir: None,
+            max_attachment_bytes: ferrodesk_blobs::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -82,6 +93,9 @@ struct Inner {
     /// A real Argon2id hash to verify against when an account does not exist, so a
     /// failed sign-in takes as long for a missing account as for a wrong password.
     dummy_hash: tokio::sync::OnceCell<String>,
+    /// The attachment storage, opened on first use (with its temporary folder when the
+    /// config names none).
+    blobs: tokio::sync::OnceCell<(ferrodesk_blobs::BlobStore, Option<tempfile::TempDir>)>,
 }
 
 impl App {
@@ -93,6 +107,7 @@ impl App {
                 clock,
                 config,
                 dummy_hash: tokio::sync::OnceCell::new(),
+                blobs: tokio::sync::OnceCell::new(),
             }),
         }
     }
@@ -122,6 +137,11 @@ impl App {
         Directory::new(self)
     }
 
+    /// Files on tickets: store, upload, cite and download attachments.
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments::new(self)
+    }
+
     /// Sign-in, sessions, API tokens and the security audit log.
     pub fn auth(&self) -> Auth<'_> {
         Auth::new(self)
@@ -137,6 +157,29 @@ impl App {
 
     pub(crate) fn db(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    pub(crate) async fn blob_store(&self) -> Result<&ferrodesk_blobs::BlobStore, AppError> {
+        let config = &self.inner.config;
+        let (store, _) = self
+            .inner
+            .blobs
+            .get_or_try_init(|| async {
+                let (dir, temporary) = match &config.blob_dir {
+                    Some(dir) => (dir.clone(), None),
+                    None => {
+                        let temporary = tempfile::Builder::new()
+                            .prefix("ferrodesk-blobs-")
+                            .tempdir()
+                            .map_err(|e| AppError::Internal(format!("blob folder: {e}")))?;
+                        (temporary.path().to_owned(), Some(temporary))
+                    }
+                };
+                let store = ferrodesk_blobs::BlobStore::local(&dir, config.max_attachment_bytes)?;
+                Ok::<_, AppError>((store, temporary))
+            })
+            .await?;
+        Ok(store)
     }
 
     pub(crate) async fn dummy_hash(&self) -> Result<&str, AppError> {

@@ -6,6 +6,8 @@
 //! is a plain function that tests can call directly.
 
 pub mod access;
+pub mod asset;
+pub mod attachment;
 pub mod calendar;
 pub mod event;
 pub mod id;
@@ -16,9 +18,13 @@ pub mod ticket;
 pub mod value;
 
 pub use access::{Actor, TicketScope};
+pub use asset::{Asset, AssetType};
+pub use attachment::{Attachment, Sha256Hex};
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
-pub use id::{CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId};
+pub use id::{
+    AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId,
+};
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
 pub use sla::{

@@ -9,8 +9,10 @@
 //! The [`contract`] module is the test suite both adapters must pass.
 
 pub mod contract;
+pub mod desk;
 mod types;
 
+pub use desk::*;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -63,7 +65,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: DeskStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

@@ -8,6 +8,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod attachments;
 mod audit;
 mod auth;
 mod categories;
@@ -22,6 +23,7 @@ mod services;
 mod tickets;
 mod tokens;
 pub mod types;
+pub use attachments::file_response;
 mod users;
 
 use axum::Router;
@@ -92,6 +94,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(services::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(attachments::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
