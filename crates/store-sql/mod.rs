@@ -28,6 +28,7 @@
 
 pub(crate) mod access;
 pub(crate) mod convert;
+pub(crate) mod desk;
 pub(crate) mod error;
 pub(crate) mod kb;
 pub(crate) mod kb_store;

@@ -303,7 +303,7 @@ fn ticket_refs(t: &Ticket) -> Vec<Ref> {
     .collect()
 }
 
-pub(crate) const EVENT_COLUMNS_SELECT: &str = "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at from ticket_events";
+pub(crate) const EVENT_COLUMNS_SELECT: &str = "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments from ticket_events";
 
 pub(crate) fn event_from_row(row: &DbRow) -> StoreResult<Event> {
     let data: String = get(row, "data")?;
@@ -315,7 +315,20 @@ pub(crate) fn event_from_row(row: &DbRow) -> StoreResult<Event> {
         channel: text_enum(row, "channel", Channel::parse)?,
         visibility: text_enum(row, "visibility", Visibility::parse)?,
         created_at: get_time(row, "created_at")?,
+        attachments: match get::<Option<String>>(row, "attachments")? {
+            Some(text) => from_json(&text)?,
+            None => Vec::new(),
+        },
     })
+}
+
+/// The stored form of an event's attachments: JSON, or null when there are none.
+fn attachments_json(event: &NewEvent) -> StoreResult<Option<String>> {
+    if event.attachments.is_empty() {
+        Ok(None)
+    } else {
+        json(&event.attachments).map(Some)
+    }
 }
 
 // --- queue counts --------------------------------------------------------------------------
@@ -557,10 +570,15 @@ async fn update_ticket(conn: &mut DbConn, change: &TicketChange) -> StoreResult<
     }
 }
 
-async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> StoreResult<Event> {
+pub(crate) async fn insert_event(
+    conn: &mut DbConn,
+    ticket: TicketId,
+    event: &NewEvent,
+) -> StoreResult<Event> {
     let inserted = sqlx::query(
         "insert into ticket_events (ticket_id, kind, data, actor_id, channel, visibility, \
-         created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+         created_at, updated_at, attachments) values ($1, $2, $3, $4, $5, $6, $7, $7, $8) \
+         returning id",
     )
     .bind(ticket.get())
     .bind(event.kind.name())
@@ -569,6 +587,7 @@ async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> 
     .bind(event.channel.as_str())
     .bind(event.visibility.as_str())
     .bind(micros(event.created_at))
+    .bind(attachments_json(event)?)
     .fetch_one(&mut *conn)
     .await;
     match inserted {
@@ -581,6 +600,7 @@ async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> 
                 channel: event.channel,
                 visibility: event.visibility,
                 created_at: event.created_at,
+                attachments: event.attachments.clone(),
             };
             crate::sql::mail::enqueue(conn, &event).await?;
             Ok(event)
@@ -873,13 +893,13 @@ pub(crate) async fn bulk_create_tickets(
     for chunk in events.chunks(BULK_EVENT_ROWS) {
         let mut rows = Vec::with_capacity(chunk.len());
         for (id, event) in chunk {
-            rows.push((*id, *event, json(&event.kind)?));
+            rows.push((*id, *event, json(&event.kind)?, attachments_json(event)?));
         }
         let mut query = QueryBuilder::<Db>::new(
             "insert into ticket_events (ticket_id, kind, data, actor_id, channel, visibility, \
-             created_at, updated_at) ",
+             created_at, updated_at, attachments) ",
         );
-        query.push_values(rows, |mut row, (id, event, data)| {
+        query.push_values(rows, |mut row, (id, event, data, attachments)| {
             row.push_bind(id)
                 .push_bind(event.kind.name())
                 .push_bind(data)
@@ -887,7 +907,8 @@ pub(crate) async fn bulk_create_tickets(
                 .push_bind(event.channel.as_str())
                 .push_bind(event.visibility.as_str())
                 .push_bind(micros(event.created_at))
-                .push_bind(micros(event.created_at));
+                .push_bind(micros(event.created_at))
+                .push_bind(attachments);
         });
         if let Err(e) = query.build().execute(&mut *conn).await {
             let refs: BTreeSet<Ref> = chunk
@@ -1230,12 +1251,12 @@ pub(crate) async fn list_events(
     let after = page.after.map_or(0, EventId::get);
     let query = if include_internal {
         sqlx::query(
-            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments \
              from ticket_events where ticket_id = $1 and id > $2 order by id limit $3",
         )
     } else {
         sqlx::query(
-            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+            "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments \
              from ticket_events where ticket_id = $1 and id > $2 and visibility = 'public' \
              order by id limit $3",
         )
@@ -1253,7 +1274,7 @@ pub(crate) async fn list_events(
 /// Reads one event.
 pub(crate) async fn get_event(conn: &mut DbConn, id: EventId) -> StoreResult<Event> {
     let row = sqlx::query(
-        "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at \
+        "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments \
          from ticket_events where id = $1",
     )
     .bind(id.get())

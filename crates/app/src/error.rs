@@ -57,6 +57,12 @@ pub enum AppError {
     /// The database could not be reached or failed.
     #[error("service unavailable")]
     Unavailable(#[source] StoreError),
+    /// A file is larger than the configured limit.
+    #[error("the file is larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
     /// A bug or an unexpected failure (hashing, a task that panicked).
     #[error("internal error: {0}")]
     Internal(String),

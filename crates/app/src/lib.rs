@@ -10,6 +10,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod attachments;
 pub mod auth;
 pub mod clock;
 pub mod directory;
@@ -28,6 +29,7 @@ pub mod sla;
 mod system;
 pub mod ticket;
 
+pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
@@ -73,6 +75,13 @@ pub struct AppConfig {
     pub first_admin_email: String,
     /// The email channel.
     pub mail: mail::MailConfig,
+    /// The folder that holds attachment blobs (`<data>/blobs` for `serve`); `None`
+    /// keeps them in a temporary folder removed with the [`App`] (tests, throwaway
+    /// demos).
+    pub blob_dir: Option<std::path::PathBuf>,
+    /// The largest attachment accepted, in bytes (a larger one is refused with
+    /// [`AppError::TooLarge`]).
+    pub max_attachment_bytes: usize,
 }
 
 impl Default for AppConfig {
@@ -84,6 +93,8 @@ impl Default for AppConfig {
             max_failures_per_address: 20,
             first_admin_email: "admin@ferrodesk.localhost".to_owned(),
             mail: mail::MailConfig::default(),
+            blob_dir: None,
+            max_attachment_bytes: ferrodesk_blobs::DEFAULT_MAX_BYTES,
         }
     }
 }
@@ -103,6 +114,9 @@ struct Inner {
     dummy_hash: tokio::sync::OnceCell<String>,
     /// The search index and its projection, made on first use or attached on start.
     search: std::sync::OnceLock<Arc<SearchEngine>>,
+    /// The attachment storage, opened on first use (with its temporary folder when the
+    /// config names none).
+    blobs: tokio::sync::OnceCell<(ferrodesk_blobs::BlobStore, Option<tempfile::TempDir>)>,
 }
 
 impl App {
@@ -115,6 +129,7 @@ impl App {
                 config,
                 dummy_hash: tokio::sync::OnceCell::new(),
                 search: std::sync::OnceLock::new(),
+                blobs: tokio::sync::OnceCell::new(),
             }),
         }
     }
@@ -142,6 +157,11 @@ impl App {
     /// People, organizations, groups, categories and services.
     pub fn directory(&self) -> Directory<'_> {
         Directory::new(self)
+    }
+
+    /// Files on tickets: store, upload, cite and download attachments.
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.
@@ -203,6 +223,29 @@ impl App {
 
     pub(crate) fn db(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    pub(crate) async fn blob_store(&self) -> Result<&ferrodesk_blobs::BlobStore, AppError> {
+        let config = &self.inner.config;
+        let (store, _) = self
+            .inner
+            .blobs
+            .get_or_try_init(|| async {
+                let (dir, temporary) = match &config.blob_dir {
+                    Some(dir) => (dir.clone(), None),
+                    None => {
+                        let temporary = tempfile::Builder::new()
+                            .prefix("ferrodesk-blobs-")
+                            .tempdir()
+                            .map_err(|e| AppError::Internal(format!("blob folder: {e}")))?;
+                        (temporary.path().to_owned(), Some(temporary))
+                    }
+                };
+                let store = ferrodesk_blobs::BlobStore::local(&dir, config.max_attachment_bytes)?;
+                Ok::<_, AppError>((store, temporary))
+            })
+            .await?;
+        Ok(store)
     }
 
     pub(crate) async fn dummy_hash(&self) -> Result<&str, AppError> {

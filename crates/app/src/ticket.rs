@@ -125,6 +125,9 @@ pub struct NewTicketInput {
     pub external_ref: Option<String>,
     /// A call, visit, reply or note logged with the new ticket (staff).
     pub interaction: Option<InteractionInput>,
+    /// Files that come with the request (stored with [`crate::Attachments::store`] or
+    /// claimed from uploads); the `created` event carries them.
+    pub attachments: Vec<ferrodesk_domain::Attachment>,
 }
 
 /// An escalation: where the ticket goes and why.
@@ -576,14 +579,18 @@ impl<'a> Tickets<'a> {
 
         let now = self.app.now();
         let derived = Priority::from_matrix(impact, urgency);
-        let mut events = vec![NewEvent::new(
-            EventKind::Created {
-                subject: subject.clone(),
-            },
-            Some(actor.user_id),
-            channel,
-            now,
-        )];
+        check_attachment_count(&input.attachments)?;
+        let mut events = vec![
+            NewEvent::new(
+                EventKind::Created {
+                    subject: subject.clone(),
+                },
+                Some(actor.user_id),
+                channel,
+                now,
+            )
+            .with_attachments(input.attachments),
+        ];
         if priority_reason.is_some() {
             events.push(NewEvent::new(
                 EventKind::FieldChanged {
@@ -1463,6 +1470,24 @@ impl<'a> Tickets<'a> {
         input: InteractionInput,
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Created<Event>, AppError> {
+        self.add_interaction_with(actor, id, input, Vec::new(), idempotency)
+            .await
+    }
+
+    /// Logs a reply, note, call or visit carrying files (see
+    /// [`Tickets::add_interaction`]). A requester's reply to a ticket pending on them
+    /// moves it back to open in the same write, recorded as a status change.
+    ///
+    /// # Errors
+    /// As [`Tickets::add_interaction`]; `Invalid` for too many files.
+    pub async fn add_interaction_with(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        input: InteractionInput,
+        attachments: Vec<ferrodesk_domain::Attachment>,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<Created<Event>, AppError> {
         let ticket = self.visible(actor, id).await?;
         if actor.is_staff() {
             if !actor.can_work(&ticket) {
@@ -1474,18 +1499,33 @@ impl<'a> Tickets<'a> {
         } else if !matches!(input, InteractionInput::Reply { .. }) {
             return Err(AppError::forbidden("customers may only reply"));
         }
+        check_attachment_count(&attachments)?;
         let idempotency = self.idempotency(actor, idempotency)?;
         let has_key = idempotency.is_some();
         let (kind, visibility) = interaction_kind(input)?;
         if ticket.status == TicketStatus::Closed {
             return Err(TransitionError::AlreadyClosed.into());
         }
+        let reused = |error: StoreError| match error {
+            StoreError::Conflict { .. } if has_key => AppError::conflict(
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used with a different request; use a new key for a new request",
+            ),
+            other => changed_concurrently(other, id),
+        };
+        if !actor.is_staff() {
+            return self
+                .customer_reply(actor, ticket, kind, attachments, idempotency)
+                .await
+                .map_err(reused);
+        }
         let marks_first_response =
             ticket.first_response_at.is_none() && is_response(actor, &kind, visibility);
-        let mut event = self.event(actor, kind, self.app.now());
+        let mut event = self
+            .event(actor, kind, self.app.now())
+            .with_attachments(attachments);
         event.visibility = visibility;
-        let created = self
-            .app
+        self.app
             .db()
             .append_event(EventAppend {
                 ticket_id: id,
@@ -1494,14 +1534,76 @@ impl<'a> Tickets<'a> {
                 idempotency,
             })
             .await
-            .map_err(|error| match error {
-                StoreError::Conflict { .. } if has_key => AppError::conflict(
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was already used with a different request; use a new key for a new request",
-                ),
-                other => changed_concurrently(other, id),
-            })?;
-        Ok(created)
+            .map_err(reused)
+    }
+
+    /// A customer's reply, written as a ticket change so that a ticket pending on the
+    /// customer goes back to open with it; always this path (also when nothing but the
+    /// reply changes), so a retried request replays whatever the status was. A
+    /// concurrent change of the ticket is retried on the fresh ticket.
+    async fn customer_reply(
+        &self,
+        actor: &Actor,
+        mut ticket: Ticket,
+        kind: EventKind,
+        attachments: Vec<ferrodesk_domain::Attachment>,
+        idempotency: Option<Idempotency>,
+    ) -> Result<Created<Event>, StoreError> {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let now = self.app.now();
+            let mut after = ticket.clone();
+            let mut events = Vec::new();
+            if ticket.status == TicketStatus::PendingCustomer {
+                let from = after
+                    .transition(TicketStatus::Open, now)
+                    .map_err(|e| StoreError::conflict(e.to_string()))?;
+                events.push(self.event(
+                    actor,
+                    EventKind::StatusChanged {
+                        from,
+                        to: TicketStatus::Open,
+                    },
+                    now,
+                ));
+            }
+            after.updated_at = now;
+            let mut reply = self
+                .event(actor, kind.clone(), now)
+                .with_attachments(attachments.clone());
+            reply.visibility = Visibility::Public;
+            events.push(reply);
+            let written = self
+                .app
+                .db()
+                .save_tickets(TicketWrite {
+                    changes: vec![TicketChange {
+                        before: ticket.clone(),
+                        after,
+                        events,
+                    }],
+                    links: Vec::new(),
+                    idempotency: idempotency.clone(),
+                })
+                .await;
+            let pick = |events: Vec<Event>| {
+                events
+                    .into_iter()
+                    .rev()
+                    .find(|e| e.kind.is_interaction())
+                    .ok_or_else(|| StoreError::not_found("reply event"))
+            };
+            match written {
+                Ok(Created::New(events)) => return pick(events).map(Created::New),
+                Ok(Created::Replayed(events)) => return pick(events).map(Created::Replayed),
+                Err(StoreError::Conflict { what }) if attempts < 3 && idempotency.is_none() => {
+                    tracing::debug!(%what, "customer reply raced a change; retrying");
+                    ticket = self.app.db().get_ticket(ticket.id).await?;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// The part of a ticket's timeline the actor may see: customers never get internal
@@ -1526,6 +1628,18 @@ impl<'a> Tickets<'a> {
             .filter(|e| actor.can_see_event(e))
             .collect())
     }
+}
+
+/// Refuses more files on one event than [`crate::attachments::MAX_ATTACHMENTS_PER_EVENT`].
+fn check_attachment_count(attachments: &[ferrodesk_domain::Attachment]) -> Result<(), AppError> {
+    let max = crate::attachments::MAX_ATTACHMENTS_PER_EVENT;
+    if attachments.len() > max {
+        return Err(AppError::invalid(
+            "attachments",
+            format!("at most {max} files per message"),
+        ));
+    }
+    Ok(())
 }
 
 /// What a customer may not set when opening a ticket.

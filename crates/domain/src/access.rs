@@ -166,6 +166,7 @@ mod tests {
             channel: Channel::Agent,
             visibility: Visibility::Internal,
             created_at: Timestamp::UNIX_EPOCH,
+            attachments: Vec::new(),
         };
         assert!(!actor(Role::Customer, 5).can_see_event(&event));
         assert!(actor(Role::Agent, 100).can_see_event(&event));

@@ -4,7 +4,8 @@
 //! channel and a visibility. Events are never edited or deleted; reports, search and
 //! notifications are built from them. Internal events never reach a customer.
 
-use crate::id::{ArticleId, EventId, GroupId, TicketId, UserId};
+use crate::attachment::Attachment;
+use crate::id::{ArticleId, AssetId, EventId, GroupId, TicketId, UserId};
 use crate::sla::TargetKind;
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
@@ -172,6 +173,37 @@ pub enum EventKind {
         /// Its title when it was linked.
         title: String,
     },
+    /// Someone now follows the ticket (gets its public updates).
+    WatcherAdded {
+        /// The watcher.
+        user_id: UserId,
+    },
+    /// Someone no longer follows the ticket.
+    WatcherRemoved {
+        /// The former watcher.
+        user_id: UserId,
+    },
+    /// An asset was linked to the ticket.
+    AssetLinked {
+        /// The asset.
+        asset_id: AssetId,
+        /// Its label when linked (tag, type, model).
+        label: String,
+    },
+    /// An asset link was removed.
+    AssetUnlinked {
+        /// The asset.
+        asset_id: AssetId,
+        /// Its label when unlinked.
+        label: String,
+    },
+    /// The requester rated how the ticket was resolved.
+    Rated {
+        /// 1 (very unhappy) to 5 (very happy).
+        score: i64,
+        /// What they said.
+        comment: Option<String>,
+    },
 }
 
 impl EventKind {
@@ -195,6 +227,11 @@ impl EventKind {
             EventKind::RuleApplied { .. } => "rule_applied",
             EventKind::Notified { .. } => "notified",
             EventKind::ArticleLinked { .. } => "article_linked",
+            EventKind::WatcherAdded { .. } => "watcher_added",
+            EventKind::WatcherRemoved { .. } => "watcher_removed",
+            EventKind::AssetLinked { .. } => "asset_linked",
+            EventKind::AssetUnlinked { .. } => "asset_unlinked",
+            EventKind::Rated { .. } => "rated",
         }
     }
 
@@ -210,7 +247,9 @@ impl EventKind {
             | EventKind::SlaBreached { .. }
             | EventKind::RuleApplied { .. }
             | EventKind::Notified { .. }
-            | EventKind::ArticleLinked { .. } => Visibility::Internal,
+            | EventKind::ArticleLinked { .. }
+            | EventKind::AssetLinked { .. }
+            | EventKind::AssetUnlinked { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal
             }
@@ -251,6 +290,8 @@ pub struct Event {
     pub visibility: Visibility,
     /// When.
     pub created_at: Timestamp,
+    /// Files that came with it (ticket created, reply, note, call, visit).
+    pub attachments: Vec<Attachment>,
 }
 
 /// An event about to be appended: everything but the id the store assigns.
@@ -266,6 +307,8 @@ pub struct NewEvent {
     pub visibility: Visibility,
     /// When.
     pub created_at: Timestamp,
+    /// Files that came with it (ticket created, reply, note, call, visit).
+    pub attachments: Vec<Attachment>,
 }
 
 impl NewEvent {
@@ -283,7 +326,14 @@ impl NewEvent {
             channel,
             visibility,
             created_at: now,
+            attachments: Vec::new(),
         }
+    }
+
+    /// The same event carrying `attachments`.
+    pub fn with_attachments(mut self, attachments: Vec<Attachment>) -> Self {
+        self.attachments = attachments;
+        self
     }
 }
 

@@ -57,6 +57,10 @@ id_type!(
     EventId
 );
 id_type!(
+    /// An asset (device, license).
+    AssetId
+);
+id_type!(
     /// An API token.
     TokenId
 );

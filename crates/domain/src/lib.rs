@@ -7,6 +7,8 @@
 
 pub mod access;
 pub mod article;
+pub mod asset;
+pub mod attachment;
 pub mod calendar;
 pub mod event;
 pub mod id;
@@ -20,10 +22,13 @@ pub mod value;
 
 pub use access::{Actor, TicketScope};
 pub use article::{Article, ArticleContent, ArticleKind, ArticleStatus, ArticleVersion};
+pub use asset::{Asset, AssetType};
+pub use attachment::{Attachment, Sha256Hex};
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
-    ArticleId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId, UserId,
+    ArticleId, AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId,
+    UserId,
 };
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};

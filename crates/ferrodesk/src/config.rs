@@ -113,7 +113,12 @@ impl Config {
         Ok(ferrodesk_app::App::new(
             store,
             Arc::new(ferrodesk_app::SystemClock),
-            ferrodesk_app::AppConfig::default(),
+            ferrodesk_app::AppConfig {
+                // Attachments live beside the database; nodes sharing a PostgreSQL
+                // database share this folder (a network mount) too.
+                blob_dir: Some(self.data_dir.join("blobs")),
+                ..ferrodesk_app::AppConfig::default()
+            },
         ))
     }
 }

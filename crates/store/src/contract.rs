@@ -26,6 +26,9 @@ use std::sync::Arc;
 
 mod sla;
 pub use sla::*;
+#[path = "contract_desk.rs"]
+mod desk;
+pub use desk::*;
 
 /// A store under test.
 pub type TestStore = Arc<dyn Store>;
@@ -72,6 +75,15 @@ macro_rules! store_contract_tests {
             bulk_create_writes_tickets_events_and_counts,
             concurrent_creates_are_all_committed,
             report_rollups_follow_every_ticket_write,
+            events_carry_their_attachments,
+            uploads_are_recorded_and_read_back,
+            watchers_are_added_once_listed_and_removed,
+            assets_are_created_filtered_updated_and_tags_unique,
+            assets_link_to_tickets_once_with_events,
+            ratings_are_once_per_resolution_and_summarized,
+            saved_filters_are_per_person_and_deletable,
+            categories_are_renamed_and_deleted_only_when_unused,
+            desk_secret_keeps_the_first_value,
         );
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);

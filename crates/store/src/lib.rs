@@ -9,6 +9,7 @@
 //! The [`contract`] module is the test suite both adapters must pass.
 
 pub mod contract;
+pub mod desk;
 mod kb;
 pub mod kb_contract;
 pub mod mail;
@@ -20,6 +21,7 @@ mod types;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use reports::*;
+pub use desk::*;
 pub use sla::*;
 pub use types::*;
 
@@ -73,7 +75,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static {
+pub trait Store:
+    DeskStore + KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static
+{
     /// Checks that the database answers.
     ///
     /// # Errors

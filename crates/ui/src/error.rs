@@ -65,6 +65,7 @@ impl From<AppError> for PageError {
             }
             AppError::Internal(message) => PageError::Internal(message),
             refused @ (AppError::Invalid { .. }
+            | AppError::TooLarge { .. }
             | AppError::InvalidTransition(_)
             | AppError::Conflict { .. }) => PageError::Refused(refused.to_string()),
         }

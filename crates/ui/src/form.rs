@@ -26,13 +26,87 @@ pub(crate) struct Form(pub FormData);
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PublicForm(pub FormData);
 
-/// Submitted fields in order; a name may repeat (checkbox lists).
+/// Submitted fields in order; a name may repeat (checkbox lists). A
+/// `multipart/form-data` form also brings its files.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct FormData {
     fields: Vec<(String, String)>,
+    files: Vec<FormFile>,
+}
+
+/// A file chosen in a form's file input.
+#[derive(Debug, Clone)]
+pub(crate) struct FormFile {
+    /// The input's name.
+    pub field: String,
+    /// The file name the browser sent.
+    pub filename: String,
+    /// The type the browser declared.
+    pub content_type: Option<String>,
+    /// The content.
+    pub bytes: Bytes,
+}
+
+/// The largest form with files: the files' own limit is checked when they are stored.
+pub(crate) const UPLOAD_FORM_LIMIT: usize = 64 * 1024 * 1024;
+
+async fn read_multipart(request: Request, state: &UiState) -> Result<FormData, PageError> {
+    let too_large = || {
+        PageError::BadRequest(format!(
+            "the files are too large together (at most {} MB per form)",
+            UPLOAD_FORM_LIMIT / (1024 * 1024)
+        ))
+    };
+    let mut multipart = axum::extract::Multipart::from_request(request, state)
+        .await
+        .map_err(|_| PageError::BadRequest("the form could not be read".into()))?;
+    let mut data = FormData::default();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                return Err(too_large());
+            }
+            Err(_) => return Err(PageError::BadRequest("the form could not be read".into())),
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        let filename = field.file_name().map(str::to_owned);
+        let content_type = field.content_type().map(str::to_owned);
+        let bytes = field.bytes().await.map_err(|e| {
+            if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                PageError::BadRequest("the form could not be read".into())
+            }
+        })?;
+        match filename {
+            // A file input left empty sends a part with an empty name and no bytes.
+            Some(filename) if filename.is_empty() && bytes.is_empty() => {}
+            Some(filename) => data.files.push(FormFile {
+                field: name,
+                filename,
+                content_type,
+                bytes,
+            }),
+            None => data
+                .fields
+                .push((name, String::from_utf8_lossy(&bytes).into_owned())),
+        }
+    }
+    Ok(data)
 }
 
 async fn read_fields(request: Request, state: &UiState) -> Result<FormData, PageError> {
+    let is_multipart = request
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("multipart/form-data"));
+    if is_multipart {
+        return read_multipart(request, state).await;
+    }
     let is_form = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -91,7 +165,13 @@ impl FormData {
     pub(crate) fn parse(bytes: &[u8]) -> FormData {
         FormData {
             fields: form_urlencoded::parse(bytes).into_owned().collect(),
+            files: Vec::new(),
         }
+    }
+
+    /// The files chosen in the file input `name`.
+    pub(crate) fn files(&self, name: &str) -> impl Iterator<Item = &FormFile> {
+        self.files.iter().filter(move |f| f.field == name)
     }
 
     /// The first value of `name`, untrimmed, or `""`.
@@ -195,6 +275,16 @@ impl FieldErrors {
                 );
                 Ok(())
             }
+            AppError::TooLarge { limit } => {
+                self.add(
+                    target("attachments").unwrap_or(fallback),
+                    format!(
+                        "a file is larger than the limit of {} MB",
+                        limit / (1024 * 1024)
+                    ),
+                );
+                Ok(())
+            }
             AppError::InvalidTransition(transition) => {
                 self.add(target("status").unwrap_or(fallback), transition.to_string());
                 Ok(())
@@ -206,6 +296,29 @@ impl FieldErrors {
             other => Err(other.into()),
         }
     }
+}
+
+/// Stores the files of the form's `attachments` input and returns their references.
+///
+/// # Errors
+/// `TooLarge`, `Invalid` (an empty file), `Internal`.
+pub(crate) async fn store_files(
+    app: &ferrodesk_app::App,
+    form: &FormData,
+) -> Result<Vec<ferrodesk_domain::Attachment>, AppError> {
+    let mut stored = Vec::new();
+    for file in form.files("attachments") {
+        stored.push(
+            app.attachments()
+                .store(
+                    file.bytes.clone(),
+                    &file.filename,
+                    file.content_type.as_deref(),
+                )
+                .await?,
+        );
+    }
+    Ok(stored)
 }
 
 /// Percent-encodes a query value.

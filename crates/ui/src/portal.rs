@@ -10,6 +10,7 @@ use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
+use crate::form::{UPLOAD_FORM_LIMIT, store_files};
 use crate::session::Viewer;
 use crate::view::{
     Badge, Choice, Names, TimelineItem, Times, When, category_choices, portal_status_badge,
@@ -17,7 +18,7 @@ use crate::view::{
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
@@ -30,9 +31,17 @@ use serde::Deserialize;
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route("/", get(list))
-        .route("/new", get(new_page).post(submit))
+        .route(
+            "/new",
+            get(new_page)
+                .post(submit)
+                .layer(DefaultBodyLimit::max(UPLOAD_FORM_LIMIT)),
+        )
         .route("/tickets/{id}", get(show))
-        .route("/tickets/{id}/reply", post(reply))
+        .route(
+            "/tickets/{id}/reply",
+            post(reply).layer(DefaultBodyLimit::max(UPLOAD_FORM_LIMIT)),
+        )
         .route("/tickets/{id}/reopen", post(reopen))
         .merge(crate::portal_kb::routes())
 }
@@ -160,6 +169,7 @@ struct NewPage {
     service_options: Vec<Choice>,
     urgency: String,
     impact: String,
+    max_file_mb: usize,
 }
 
 async fn new_form(
@@ -175,6 +185,7 @@ async fn new_form(
         service_options: service_choices(&names, input.get("service_id"), "Not sure"),
         urgency: input.opt("urgency").unwrap_or("medium").to_owned(),
         impact: input.opt("impact").unwrap_or("individual").to_owned(),
+        max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
         input,
         errors,
     })
@@ -225,8 +236,16 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             None
         }
     };
+    let mut attachments = Vec::new();
+    if errors.is_empty() {
+        match store_files(&state.app, &form).await {
+            Ok(stored) => attachments = stored,
+            Err(error) => errors.absorb(error, &[("file", "attachments")], "attachments")?,
+        }
+    }
     if errors.is_empty() {
         let input = NewTicketInput {
+            attachments,
             subject: form.get("subject").to_owned(),
             description: form.get("description").to_owned(),
             impact,
@@ -298,6 +317,7 @@ struct TicketPage {
     timeline: Vec<TimelineItem>,
     input: FormData,
     errors: FieldErrors,
+    max_file_mb: usize,
 }
 
 fn status_help(status: TicketStatus) -> &'static str {
@@ -370,6 +390,7 @@ async fn ticket_page(
         timeline: items,
         input,
         errors,
+        max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
     })
 }
 
@@ -408,12 +429,23 @@ async fn reply(
     if body.trim().is_empty() {
         errors.add("body", "write your message first");
     } else {
-        let result = state
-            .app
-            .tickets()
-            .via(Channel::Portal)
-            .add_interaction(&viewer.actor, id, InteractionInput::Reply { body }, None)
-            .await;
+        let result = match store_files(&state.app, &form).await {
+            Ok(attachments) => {
+                state
+                    .app
+                    .tickets()
+                    .via(Channel::Portal)
+                    .add_interaction_with(
+                        &viewer.actor,
+                        id,
+                        InteractionInput::Reply { body },
+                        attachments,
+                        None,
+                    )
+                    .await
+            }
+            Err(error) => Err(error),
+        };
         match result {
             Ok(_) => {
                 publish(&state, &viewer, id).await;
@@ -422,7 +454,15 @@ async fn reply(
                         .into_response(),
                 );
             }
-            Err(error) => errors.absorb(error, &[("body", "body"), ("status", "body")], "body")?,
+            Err(error) => errors.absorb(
+                error,
+                &[
+                    ("body", "body"),
+                    ("status", "body"),
+                    ("file", "attachments"),
+                ],
+                "body",
+            )?,
         }
     }
     let page = ticket_page(&state, &viewer, &raw, form, errors, None).await?;

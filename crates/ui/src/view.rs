@@ -495,6 +495,28 @@ pub(crate) struct TimelineItem {
     pub other: Option<TicketRef>,
     /// When.
     pub when: When,
+    /// Files that came with it.
+    pub files: Vec<FileLink>,
+}
+
+/// A file on the timeline, with its download link.
+#[derive(Debug, Clone)]
+pub(crate) struct FileLink {
+    /// File name.
+    pub name: String,
+    /// Size for people ("12 KB").
+    pub size: String,
+    /// Download address.
+    pub url: String,
+}
+
+/// A byte count for people.
+pub(crate) fn file_size(bytes: i64) -> String {
+    match bytes {
+        ..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{} KB", (bytes + 512) / 1024),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
 }
 
 /// A ticket mentioned on a page.
@@ -532,6 +554,11 @@ pub(crate) fn mentioned_users(events: &[Event]) -> Vec<UserId> {
                     .filter_map(|v| v.parse::<i64>().ok())
                     .map(UserId),
             );
+        }
+        if let EventKind::WatcherAdded { user_id } | EventKind::WatcherRemoved { user_id } =
+            &event.kind
+        {
+            ids.push(*user_id);
         }
     }
     ids
@@ -631,6 +658,15 @@ fn timeline_item(
         details: Vec::new(),
         other: None,
         when: times.at(event.created_at),
+        files: event
+            .attachments
+            .iter()
+            .map(|a| FileLink {
+                name: a.filename.clone(),
+                size: file_size(a.size),
+                url: ferrodesk_app::attachments::download_path(event.ticket_id, event.id, a),
+            })
+            .collect(),
     };
     let via = |channel: Channel| match channel {
         Channel::Email => " by email",
@@ -796,6 +832,24 @@ fn timeline_item(
         EventKind::ArticleLinked { article_id, title } => {
             item.kind = "link";
             item.headline = format!("solved by article #{article_id}: {title}");
+        }
+        EventKind::WatcherAdded { user_id } => {
+            item.headline = format!("added {} as a watcher", names.user_name(*user_id));
+        }
+        EventKind::WatcherRemoved { user_id } => {
+            item.headline = format!("removed {} as a watcher", names.user_name(*user_id));
+        }
+        EventKind::AssetLinked { label, .. } => {
+            item.headline = format!("linked the asset {label}");
+        }
+        EventKind::AssetUnlinked { label, .. } => {
+            item.headline = format!("unlinked the asset {label}");
+        }
+        EventKind::Rated { score, comment } => {
+            item.kind = "rating";
+            item.is_message = comment.is_some();
+            item.headline = format!("rated the resolution {score} of 5");
+            item.body = comment.clone();
         }
     }
     item

@@ -104,6 +104,7 @@ impl ApiError {
                 AppError::Unauthenticated { .. } => (S::UNAUTHORIZED, "unauthenticated".into()),
                 AppError::Throttled { .. } => (S::TOO_MANY_REQUESTS, "too_many_attempts".into()),
                 AppError::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "unavailable".into()),
+                AppError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large".into()),
                 AppError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error".into()),
             },
             ApiError::MalformedJson(_) => (S::BAD_REQUEST, "malformed_json".into()),

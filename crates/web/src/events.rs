@@ -2,6 +2,7 @@
 //! calls and walk-in visits; customers reply. Customers never receive internal events.
 
 use crate::AppState;
+use crate::attachments::{AttachmentResponse, attachment_responses};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiQuery, Authenticated, IdempotentJson, TicketPath};
 use crate::tickets::created;
@@ -29,11 +30,17 @@ pub enum InteractionRequest {
     Reply {
         /// The message.
         body: String,
+        /// Ids of the caller's uploads (`POST /api/v1/uploads`) to attach.
+        #[serde(default)]
+        attachments: Vec<i64>,
     },
     /// An internal note for staff.
     Note {
         /// The note.
         body: String,
+        /// Ids of the caller's uploads to attach.
+        #[serde(default)]
+        attachments: Vec<i64>,
     },
     /// A phone call.
     Call {
@@ -62,11 +69,26 @@ pub enum InteractionRequest {
     },
 }
 
+impl InteractionRequest {
+    /// The interaction and the upload ids it cites.
+    fn into_parts(self) -> (InteractionInput, Vec<i64>) {
+        match self {
+            InteractionRequest::Reply { body, attachments } => {
+                (InteractionInput::Reply { body }, attachments)
+            }
+            InteractionRequest::Note { body, attachments } => {
+                (InteractionInput::Note { body }, attachments)
+            }
+            other => (other.into(), Vec::new()),
+        }
+    }
+}
+
 impl From<InteractionRequest> for InteractionInput {
     fn from(request: InteractionRequest) -> Self {
         match request {
-            InteractionRequest::Reply { body } => InteractionInput::Reply { body },
-            InteractionRequest::Note { body } => InteractionInput::Note { body },
+            InteractionRequest::Reply { body, .. } => InteractionInput::Reply { body },
+            InteractionRequest::Note { body, .. } => InteractionInput::Note { body },
             InteractionRequest::Call {
                 direction,
                 number,
@@ -222,6 +244,37 @@ pub enum EventData {
         /// Its title when it was linked.
         title: String,
     },
+    /// Someone now follows the ticket.
+    WatcherAdded {
+        /// The watcher.
+        user_id: i64,
+    },
+    /// Someone no longer follows the ticket.
+    WatcherRemoved {
+        /// The former watcher.
+        user_id: i64,
+    },
+    /// An asset was linked.
+    AssetLinked {
+        /// The asset.
+        asset_id: i64,
+        /// Its label.
+        label: String,
+    },
+    /// An asset link was removed.
+    AssetUnlinked {
+        /// The asset.
+        asset_id: i64,
+        /// Its label.
+        label: String,
+    },
+    /// The requester rated the resolution.
+    Rated {
+        /// 1 to 5.
+        score: i64,
+        /// Their comment.
+        comment: Option<String>,
+    },
 }
 
 impl From<EventKind> for EventData {
@@ -298,6 +351,21 @@ impl From<EventKind> for EventData {
                 article_id: article_id.get(),
                 title,
             },
+            EventKind::WatcherAdded { user_id } => EventData::WatcherAdded {
+                user_id: user_id.get(),
+            },
+            EventKind::WatcherRemoved { user_id } => EventData::WatcherRemoved {
+                user_id: user_id.get(),
+            },
+            EventKind::AssetLinked { asset_id, label } => EventData::AssetLinked {
+                asset_id: asset_id.get(),
+                label,
+            },
+            EventKind::AssetUnlinked { asset_id, label } => EventData::AssetUnlinked {
+                asset_id: asset_id.get(),
+                label,
+            },
+            EventKind::Rated { score, comment } => EventData::Rated { score, comment },
         }
     }
 }
@@ -320,10 +388,14 @@ pub struct EventResponse {
     /// What happened.
     #[serde(flatten)]
     pub data: EventData,
+    /// Files that came with it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<AttachmentResponse>,
 }
 
 pub(crate) fn event_response(event: Event) -> EventResponse {
     EventResponse {
+        attachments: attachment_responses(event.ticket_id, event.id, &event.attachments),
         id: event.id.get(),
         ticket_id: event.ticket_id.get(),
         actor_id: event.actor_id.map(|a| a.get()),
@@ -403,7 +475,7 @@ async fn list_events(
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "customers may only reply; or not your ticket to change", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
+        (status = 404, description = "no such ticket, or an attachment cites an unknown upload", body = ErrorBody),
         (status = 409, description = "the ticket is closed, or the key was reused with another body", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
         (status = 415, description = "body is not JSON", body = ErrorBody),
@@ -416,10 +488,16 @@ async fn add_event(
     TicketPath(id): TicketPath,
     body: IdempotentJson<InteractionRequest>,
 ) -> Result<Response, ApiError> {
+    let (input, upload_ids) = body.value.into_parts();
+    let attachments = state
+        .app
+        .attachments()
+        .claim(&auth.actor, &upload_ids)
+        .await?;
     let created_event = state
         .app
         .tickets()
-        .add_interaction(&auth.actor, id, body.value.into(), body.idempotency)
+        .add_interaction_with(&auth.actor, id, input, attachments, body.idempotency)
         .await?;
     let is_replayed = created_event.is_replayed();
     let event = created_event.into_inner();

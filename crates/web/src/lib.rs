@@ -8,6 +8,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod attachments;
 mod audit;
 mod auth;
 mod categories;
@@ -27,6 +28,7 @@ mod sla;
 mod tickets;
 mod tokens;
 pub mod types;
+pub use attachments::file_response;
 mod users;
 
 use axum::Router;
@@ -102,6 +104,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(reports::routes())
         .merge(kb::routes())
         .merge(search::routes())
+        .merge(attachments::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

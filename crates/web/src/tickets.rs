@@ -206,6 +206,10 @@ pub struct CreateTicketRequest {
     pub external_ref: Option<String>,
     /// A call, walk-in visit, reply or note logged with the new ticket (staff).
     pub interaction: Option<InteractionRequest>,
+    /// Ids of the caller's uploads (`POST /api/v1/uploads`) that come with the request;
+    /// the `created` event carries them.
+    #[serde(default)]
+    pub attachments: Vec<i64>,
 }
 
 impl CreateTicketRequest {
@@ -245,6 +249,7 @@ impl CreateTicketRequest {
             tags: self.tags,
             external_ref: self.external_ref,
             interaction: self.interaction.map(Into::into),
+            attachments: Vec::new(),
         })
     }
 }
@@ -289,7 +294,13 @@ async fn create_ticket(
     auth: Authenticated,
     body: IdempotentJson<CreateTicketRequest>,
 ) -> Result<Response, ApiError> {
-    let input = body.value.into_input()?;
+    let upload_ids = body.value.attachments.clone();
+    let mut input = body.value.into_input()?;
+    input.attachments = state
+        .app
+        .attachments()
+        .claim(&auth.actor, &upload_ids)
+        .await?;
     let outcome = state
         .app
         .tickets()

@@ -39,7 +39,12 @@ pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route("/tickets/{id}", get(show))
         .route("/tickets/{id}/live", get(live_fragment))
-        .route("/tickets/{id}/reply", post(reply))
+        .route(
+            "/tickets/{id}/reply",
+            post(reply).layer(axum::extract::DefaultBodyLimit::max(
+                crate::form::UPLOAD_FORM_LIMIT,
+            )),
+        )
         .route("/tickets/{id}/status", post(change_status))
         .route("/tickets/{id}/details", post(details))
         .route("/tickets/{id}/escalate", post(escalate))
@@ -763,11 +768,16 @@ async fn reply(
         InteractionInput::Reply { body }
     };
     let tickets = state.app.tickets().via(Channel::Agent);
-    if let Err(error) = tickets
-        .add_interaction(&viewer.actor, id, input, None)
-        .await
-    {
-        errors.absorb(error, &[("body", "body")], "body")?;
+    let written = match crate::form::store_files(&state.app, &form).await {
+        Ok(attachments) => {
+            tickets
+                .add_interaction_with(&viewer.actor, id, input, attachments, None)
+                .await
+        }
+        Err(error) => Err(error),
+    };
+    if let Err(error) = written {
+        errors.absorb(error, &[("body", "body"), ("file", "attachments")], "body")?;
         return failed(&state, &viewer, id, form, errors, "").await;
     }
     if let Some(status) = then
