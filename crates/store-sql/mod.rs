@@ -30,6 +30,7 @@ pub(crate) mod access;
 pub(crate) mod convert;
 pub(crate) mod error;
 pub(crate) mod people;
+pub(crate) mod reports;
 pub(crate) mod rules;
 pub(crate) mod sla;
 pub(crate) mod sla_store;

@@ -17,6 +17,7 @@ mod error;
 mod escalation;
 mod input;
 pub mod jobs;
+pub mod reports;
 mod routing;
 pub mod secret;
 pub mod sla;
@@ -31,6 +32,7 @@ pub use directory::{
 };
 pub use error::{AppError, OrNotFound};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
+pub use reports::{Dashboard, ReportRequest, Reports};
 pub use secret::hash_password;
 pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
@@ -142,6 +144,11 @@ impl App {
     /// The job runner (SLA timers, escalation, automations); `serve` starts it.
     pub fn jobs(&self, config: RunnerConfig) -> Jobs {
         Jobs::new(self.clone(), config)
+    }
+
+    /// Volume, response and resolution times, trends and backlog.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports::new(self)
     }
 
     /// Checks that the database answers.

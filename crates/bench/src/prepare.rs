@@ -34,6 +34,8 @@ pub struct Fixtures {
     pub timeline_tickets: Vec<i64>,
     /// Open tickets in the agent's queue, to reply on.
     pub reply_tickets: Vec<i64>,
+    /// Every group, for per-group reports.
+    pub groups: Vec<i64>,
 }
 
 /// The prepared desk.
@@ -135,6 +137,12 @@ pub async fn prepare(options: &BenchOptions) -> anyhow::Result<Prepared> {
         .await?;
     let reply_tickets: Vec<i64> = queue.items.iter().map(|t| t.id.get()).collect();
     anyhow::ensure!(!reply_tickets.is_empty(), "the agent's queue is empty");
+    let groups = store
+        .list_groups()
+        .await?
+        .iter()
+        .map(|g| g.id.get())
+        .collect();
     drop(app);
     drop(store);
     Ok(Prepared {
@@ -147,6 +155,7 @@ pub async fn prepare(options: &BenchOptions) -> anyhow::Result<Prepared> {
             agent_group,
             timeline_tickets: manifest.timeline_tickets,
             reply_tickets,
+            groups,
         }),
     })
 }

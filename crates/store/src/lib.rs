@@ -9,9 +9,11 @@
 //! The [`contract`] module is the test suite both adapters must pass.
 
 pub mod contract;
+mod reports;
 pub mod sla;
 mod types;
 
+pub use reports::*;
 pub use sla::*;
 pub use types::*;
 
@@ -65,7 +67,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: SlaStore + Send + Sync + 'static {
+pub trait Store: SlaStore + ReportStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

@@ -18,6 +18,7 @@ mod groups;
 mod health;
 mod openapi;
 mod organizations;
+mod reports;
 mod services;
 mod sla;
 mod tickets;
@@ -94,6 +95,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(sla::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
+        .merge(reports::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -7,6 +7,7 @@
 
 mod new_ticket;
 mod queue;
+mod reports;
 mod ticket;
 
 pub(crate) use ticket::ticket_id;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(queue::routes())
         .merge(ticket::routes())
         .merge(new_ticket::routes())
+        .merge(reports::routes())
 }
 
 /// One entry of the sidebar.

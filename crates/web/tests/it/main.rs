@@ -34,5 +34,6 @@ mod directory;
 mod errors;
 mod events;
 mod openapi;
+mod reports;
 mod support;
 mod tickets;
