@@ -4,6 +4,8 @@
 
 use ferrodesk_app::{App, AppConfig, AppError, GroupInput, ManualClock, NewUserInput};
 use ferrodesk_domain::Role;
+
+mod jobs;
 use std::sync::Arc;
 
 async fn app() -> (App, tempfile::TempDir) {
