@@ -35,5 +35,6 @@ mod errors;
 mod events;
 mod openapi;
 mod reports;
+mod sla;
 mod support;
 mod tickets;
