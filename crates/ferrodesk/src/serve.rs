@@ -40,6 +40,13 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
             ..ferrodesk_web::WebConfig::default()
         },
     );
+    // SLA timers, escalation and automations run as due jobs on every node; the
+    // runner stops with the server.
+    let (stop_jobs, jobs_stopped) = tokio::sync::oneshot::channel::<()>();
+    let runner = app.jobs(ferrodesk_app::RunnerConfig::default());
+    let jobs = tokio::spawn(runner.run(async {
+        let _ = jobs_stopped.await;
+    }));
     let ui = ferrodesk_ui::router(
         app,
         ferrodesk_ui::UiConfig {
@@ -62,6 +69,8 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await
     .context("serving HTTP")?;
+    let _ = stop_jobs.send(());
+    let _ = jobs.await;
     tracing::info!("stopped; every acknowledged request is on disk");
     Ok(())
 }

@@ -6,6 +6,8 @@ mod mail;
 
 use ferrodesk_app::{App, AppConfig, AppError, GroupInput, ManualClock, NewUserInput};
 use ferrodesk_domain::Role;
+
+mod jobs;
 use std::sync::Arc;
 
 mod search;

@@ -38,5 +38,6 @@ mod kb;
 mod mail;
 mod openapi;
 mod reports;
+mod sla;
 mod support;
 mod tickets;

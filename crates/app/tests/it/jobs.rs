@@ -1,0 +1,243 @@
+//! The job runner against real stores: a due time that passed while the desk was
+//! down fires exactly once after start, and several runners (nodes) against one
+//! PostgreSQL fire each due job exactly once.
+
+use ferrodesk_app::{
+    App, AppConfig, CalendarSpec, EscalationSpec, GroupInput, ManualClock, NewTicketInput,
+    NewUserInput, PolicySpec, RunnerConfig, TargetSpec,
+};
+use ferrodesk_domain::{
+    Actor, EscalationRule, EscalationTrigger, Impact, TargetKind, TicketId, Urgency,
+};
+use ferrodesk_store::{EventPage, Store};
+use jiff::Timestamp;
+use std::sync::Arc;
+
+/// Sets up an admin, tier 1 and 2 groups, business hours in Oslo, a default policy
+/// (P1: first response 30 min, resolution 4 h) and "breach of resolution escalates".
+async fn configure(app: &App) -> Actor {
+    let admin = app
+        .add_user_as_system(NewUserInput {
+            email: "boss@example.com".into(),
+            name: "Boss".into(),
+            role: "admin".into(),
+            ..NewUserInput::default()
+        })
+        .await
+        .unwrap();
+    let actor = app.store().actor_for_user(admin.id).await.unwrap();
+    let directory = app.directory();
+    let second = directory
+        .create_group(
+            &actor,
+            GroupInput {
+                name: "Network".into(),
+                tier: 2,
+                ..GroupInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    directory
+        .create_group(
+            &actor,
+            GroupInput {
+                name: "Service Desk".into(),
+                tier: 1,
+                escalates_to: Some(second.id),
+                ..GroupInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let levels = app.service_levels();
+    let hours = ["monday", "tuesday", "wednesday", "thursday", "friday"]
+        .iter()
+        .map(|d| format!("{d} 08:00-16:00"))
+        .collect();
+    let calendar = levels
+        .create_calendar(
+            &actor,
+            &CalendarSpec {
+                name: "Oslo office".into(),
+                time_zone: "Europe/Oslo".into(),
+                hours,
+                ..CalendarSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+    let p1 = TargetSpec {
+        first_response_minutes: Some(30),
+        update_interval_minutes: None,
+        resolution_minutes: Some(240),
+    };
+    levels
+        .create_policy(
+            &actor,
+            &PolicySpec {
+                name: "Standard".into(),
+                calendar_id: calendar.id.get(),
+                targets: [p1, p1, p1, p1],
+                warning_percent: 80,
+                is_default: true,
+                ..PolicySpec::default()
+            },
+        )
+        .await
+        .unwrap();
+    levels
+        .create_escalation_rule(
+            &actor,
+            &EscalationSpec {
+                name: "Breach goes to tier 2".into(),
+                is_enabled: true,
+                rule: EscalationRule {
+                    trigger: EscalationTrigger::SlaBreach,
+                    target: Some(TargetKind::Resolution),
+                    threshold: None,
+                    escalates: true,
+                    notifies_supervisor: false,
+                },
+            },
+        )
+        .await
+        .unwrap();
+    actor
+}
+
+async fn p1_ticket(app: &App, actor: &Actor, subject: &str) -> TicketId {
+    app.tickets()
+        .create(
+            actor,
+            NewTicketInput {
+                subject: subject.into(),
+                description: "everything is down".into(),
+                impact: Some(Impact::Organization),
+                urgency: Some(Urgency::High),
+                ..NewTicketInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .into_inner()
+        .id
+}
+
+async fn kinds(store: &dyn Store, id: TicketId) -> Vec<&'static str> {
+    store
+        .list_events(id, true, &EventPage::default())
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.kind.name())
+        .collect()
+}
+
+fn count(kinds: &[&str], kind: &str) -> usize {
+    kinds.iter().filter(|k| **k == kind).count()
+}
+
+fn at(text: &str) -> Timestamp {
+    text.parse().unwrap()
+}
+
+#[tokio::test]
+async fn a_breach_that_passed_while_the_desk_was_down_fires_once_after_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    // Friday 6 March 2026, 18:00 in Oslo: after hours.
+    let friday_evening = at("2026-03-06T17:00:00Z");
+    let id = {
+        let store = ferrodesk_store_sqlite::SqliteStore::open(&path)
+            .await
+            .unwrap();
+        let clock = Arc::new(ManualClock::new(friday_evening));
+        let app = App::new(Arc::new(store), clock, AppConfig::default());
+        let actor = configure(&app).await;
+        let id = p1_ticket(&app, &actor, "Mail is down").await;
+        let sla = app.store().ticket_slas(&[id]).await.unwrap().remove(0);
+        // Business time: Monday 08:30 and 12:00 in Oslo.
+        let first = sla.first_response.unwrap();
+        assert_eq!(first.due_at, Some(at("2026-03-09T07:30:00Z")));
+        assert_eq!(
+            sla.resolution.unwrap().due_at,
+            Some(at("2026-03-09T11:00:00Z"))
+        );
+        id
+    };
+    // The desk is down over the weekend and Monday; it starts again on Tuesday.
+    let store = ferrodesk_store_sqlite::SqliteStore::open(&path)
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(at("2026-03-10T10:00:00Z")));
+    let app = App::new(Arc::new(store), clock, AppConfig::default());
+    let jobs = app.jobs(RunnerConfig::default());
+    let report = jobs.run_due().await.unwrap();
+    assert_eq!(report.finished, 1, "{report:?}");
+    let after = kinds(app.store().as_ref(), id).await;
+    assert_eq!(count(&after, "sla_breached"), 2, "{after:?}");
+    assert_eq!(count(&after, "sla_warning"), 2, "{after:?}");
+    assert_eq!(count(&after, "escalated"), 1, "{after:?}");
+    let ticket = app.store().get_ticket(id).await.unwrap();
+    assert_eq!(ticket.tier.get(), 2);
+    // Nothing is left to fire: later passes record nothing more.
+    for _ in 0..3 {
+        jobs.run_due().await.unwrap();
+    }
+    assert_eq!(kinds(app.store().as_ref(), id).await, after);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn several_nodes_against_one_postgres_fire_each_due_job_exactly_once() {
+    let Some(database) = ferrodesk_store_postgres::testing::TestDatabase::create().await else {
+        return;
+    };
+    let start = at("2026-03-09T08:00:00Z");
+    let mut nodes = Vec::new();
+    for _ in 0..3 {
+        let store = ferrodesk_store_postgres::PgStore::connect(database.url())
+            .await
+            .unwrap();
+        let clock = Arc::new(ManualClock::new(start));
+        nodes.push((
+            App::new(Arc::new(store), clock.clone(), AppConfig::default()),
+            clock,
+        ));
+    }
+    let actor = configure(&nodes[0].0).await;
+    let mut ids = Vec::new();
+    for n in 0..20 {
+        ids.push(p1_ticket(&nodes[0].0, &actor, &format!("Outage {n}")).await);
+    }
+    // A day later every ticket is past its warnings and breaches.
+    for (_, clock) in &nodes {
+        clock.set(at("2026-03-10T15:00:00Z"));
+    }
+    let run = |app: &App| {
+        let jobs = app.jobs(RunnerConfig {
+            batch: 3,
+            ..RunnerConfig::default()
+        });
+        async move {
+            let mut finished = 0;
+            loop {
+                let report = jobs.run_due().await.unwrap();
+                finished += report.finished;
+                if report.claimed == 0 {
+                    return finished;
+                }
+            }
+        }
+    };
+    let (a, b, c) = tokio::join!(run(&nodes[0].0), run(&nodes[1].0), run(&nodes[2].0));
+    let finished = a + b + c;
+    assert!(finished >= ids.len(), "{finished}");
+    for id in ids {
+        let kinds = kinds(nodes[0].0.store().as_ref(), id).await;
+        assert_eq!(count(&kinds, "sla_breached"), 2, "{id}: {kinds:?}");
+        assert_eq!(count(&kinds, "sla_warning"), 2, "{id}: {kinds:?}");
+        assert_eq!(count(&kinds, "escalated"), 1, "{id}: {kinds:?}");
+    }
+}
