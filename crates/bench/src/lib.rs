@@ -9,6 +9,7 @@
 //! Adding a scenario takes a few lines in [`scenarios`]: a name, a client count and a
 //! closure that sends one request.
 
+mod mail;
 mod measure;
 mod prepare;
 pub mod scenarios;
@@ -123,6 +124,18 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<Report> {
     }
     let process = server.figures();
     server.stop().await;
+    if options.only.is_empty()
+        || options
+            .only
+            .iter()
+            .any(|o| mail::NAME.starts_with(o.as_str()))
+    {
+        results.push(
+            mail::run(options)
+                .await
+                .context("the mail-intake scenario")?,
+        );
+    }
     Ok(Report {
         tickets: prepared.tickets,
         generation_seconds: prepared.generation_seconds,

@@ -436,7 +436,8 @@ mod bench_smoke {
         assert_eq!(report.tickets, 300);
         assert_eq!(
             report.scenarios.len(),
-            ferrodesk_bench::scenarios::all().len()
+            // the HTTP scenarios plus the in-process mail intake
+            ferrodesk_bench::scenarios::all().len() + 1
         );
         for scenario in &report.scenarios {
             assert_eq!(
