@@ -358,3 +358,13 @@ impl Store for Backend {
         Ok(ids)
     }
 }
+
+#[async_trait]
+impl ferrodesk_store::ReportStore for Backend {
+    async fn report_days(
+        &self,
+        query: &ferrodesk_store::ReportQuery,
+    ) -> StoreResult<Vec<ferrodesk_store::ReportDay>> {
+        crate::sql::reports::report_days(&mut *self.reader().await?, query).await
+    }
+}

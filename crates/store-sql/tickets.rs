@@ -9,6 +9,7 @@ use crate::sql::convert::{
     contains_pattern, from_json, get, get_opt_time, get_time, json, micros, opt_micros, stored,
 };
 use crate::sql::error::{self, Ref};
+use crate::sql::reports::{RollupFacts, Rollups};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
     CategoryId, Channel, Event, EventId, EventKind, GroupId, Impact, LinkKind, NewEvent,
@@ -326,6 +327,8 @@ pub(crate) fn event_from_row(row: &DbRow) -> StoreResult<Event> {
 pub(crate) struct CountDeltas {
     changes: BTreeMap<(i64, i64, &'static str), i64>,
     now: Option<Timestamp>,
+    /// The report rollups, which change with the counts.
+    pub(crate) rollups: Rollups,
 }
 
 impl CountDeltas {
@@ -349,6 +352,7 @@ impl CountDeltas {
             *self.changes.entry(key).or_insert(0) += delta;
         }
         self.now = self.now.max(other.now);
+        self.rollups.merge(other.rollups);
     }
 
     /// Hands the changes, made at `now`, to the backend: written now in the current
@@ -363,6 +367,7 @@ impl CountDeltas {
     pub(crate) async fn write(self, conn: &mut DbConn) -> StoreResult<()> {
         let shard = crate::dialect::counter_shard();
         let now = self.now.unwrap_or(Timestamp::UNIX_EPOCH);
+        self.rollups.write(conn, now).await?;
         for ((group, assignee, status), delta) in self.changes {
             if delta == 0 {
                 continue;
@@ -567,15 +572,19 @@ async fn insert_event(conn: &mut DbConn, ticket: TicketId, event: &NewEvent) -> 
     .fetch_one(&mut *conn)
     .await;
     match inserted {
-        Ok(row) => Ok(Event {
-            id: EventId(get(&row, "id")?),
-            ticket_id: ticket,
-            kind: event.kind.clone(),
-            actor_id: event.actor_id,
-            channel: event.channel,
-            visibility: event.visibility,
-            created_at: event.created_at,
-        }),
+        Ok(row) => {
+            let event = Event {
+                id: EventId(get(&row, "id")?),
+                ticket_id: ticket,
+                kind: event.kind.clone(),
+                actor_id: event.actor_id,
+                channel: event.channel,
+                visibility: event.visibility,
+                created_at: event.created_at,
+            };
+            crate::sql::mail::enqueue(conn, &event).await?;
+            Ok(event)
+        }
         Err(e) => {
             let refs: Vec<Ref> = [
                 Some(Ref::new("ticket_events_ticket_id_fkey", ticket.get())),
@@ -651,7 +660,9 @@ pub(crate) async fn create_ticket(
     }
     let mut deltas = CountDeltas::default();
     deltas.add(&ticket, 1);
+    deltas.rollups.created(&ticket);
     deltas.apply(conn, now).await?;
+    crate::sql::sla::refresh(conn, ticket.id, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -680,6 +691,7 @@ pub(crate) async fn save_tickets(
         update_ticket(conn, change).await?;
         deltas.add(&change.before, -1);
         deltas.add(&change.after, 1);
+        deltas.rollups.changed(&change.before, &change.after);
     }
     let mut events = Vec::new();
     for change in &write.changes {
@@ -699,6 +711,9 @@ pub(crate) async fn save_tickets(
         .await?;
     }
     deltas.apply(conn, now).await?;
+    for change in &write.changes {
+        crate::sql::sla::refresh(conn, change.before.id, now).await?;
+    }
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
     Ok(Created::New(events))
@@ -716,6 +731,7 @@ pub(crate) async fn split_ticket(
     let mut deltas = CountDeltas::default();
     deltas.add(&original.before, -1);
     deltas.add(&original.after, 1);
+    deltas.rollups.changed(&original.before, &original.after);
     for event in &original.events {
         insert_event(conn, original_id, event).await?;
     }
@@ -737,6 +753,7 @@ pub(crate) async fn split_ticket(
         )
         .await?;
         deltas.add(&ticket, 1);
+        deltas.rollups.created(&ticket);
         parts.push(ticket);
     }
     for part in &parts {
@@ -749,6 +766,10 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, &event).await?;
     }
     deltas.apply(conn, split.now).await?;
+    crate::sql::sla::refresh(conn, original_id, split.now).await?;
+    for part in &parts {
+        crate::sql::sla::refresh(conn, part.id, split.now).await?;
+    }
     Ok(parts)
 }
 
@@ -765,24 +786,36 @@ pub(crate) async fn append_event(
             get_event(conn, EventId(first_id(&ids)?)).await?,
         ));
     }
-    let done = sqlx::query(
+    let row = sqlx::query(
         "update tickets set version = version + 1, updated_at = $2, \
          first_response_at = case when $3 and first_response_at is null then $2 \
-         else first_response_at end where id = $1",
+         else first_response_at end where id = $1 \
+         returning first_response_at, group_id, assignee_id, channel, priority, category_id, \
+         created_at",
     )
     .bind(append.ticket_id.get())
     .bind(micros(now))
     .bind(append.marks_first_response)
-    .execute(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!(
-            "ticket {}",
-            append.ticket_id
-        )));
+    .map_err(error::plain)?
+    .ok_or_else(|| StoreError::not_found(format!("ticket {}", append.ticket_id)))?;
+    // The answer that set the first response is the one whose time it now carries.
+    if append.marks_first_response && get_opt_time(&row, "first_response_at")? == Some(now) {
+        let facts = RollupFacts {
+            group: get::<Option<i64>>(&row, "group_id")?.map(GroupId),
+            agent: get::<Option<i64>>(&row, "assignee_id")?.map(UserId),
+            channel: text_enum(&row, "channel", Channel::parse)?,
+            priority: text_enum(&row, "priority", Priority::parse)?,
+            category: get::<Option<i64>>(&row, "category_id")?.map(CategoryId),
+            created_at: get_time(&row, "created_at")?,
+        };
+        let mut deltas = CountDeltas::default();
+        deltas.rollups.first_response(&facts, now);
+        deltas.apply(conn, now).await?;
     }
     let event = insert_event(conn, append.ticket_id, &append.event).await?;
+    crate::sql::sla::refresh(conn, append.ticket_id, now).await?;
     remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
     Ok(Created::New(event))
 }
@@ -814,6 +847,7 @@ pub(crate) async fn bulk_create_tickets(
         for ((ticket, _), id) in chunk.iter().zip(chunk_ids) {
             rows.push((*id, TicketValues::of(ticket)?));
             deltas.add(ticket, 1);
+            deltas.rollups.created(ticket);
             now = now.max(ticket.updated_at);
         }
         let mut query = QueryBuilder::<Db>::new(format!(
@@ -867,6 +901,9 @@ pub(crate) async fn bulk_create_tickets(
         }
     }
     deltas.apply(conn, now).await?;
+    for id in &ids {
+        crate::sql::sla::refresh(conn, TicketId(*id), now).await?;
+    }
     Ok(ids.into_iter().map(TicketId).collect())
 }
 

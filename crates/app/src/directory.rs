@@ -165,7 +165,7 @@ pub struct Directory<'a> {
     app: &'a App,
 }
 
-fn require_admin(actor: &Actor, what: &str) -> Result<(), AppError> {
+pub(crate) fn require_admin(actor: &Actor, what: &str) -> Result<(), AppError> {
     if actor.is_admin() {
         Ok(())
     } else {
@@ -173,7 +173,7 @@ fn require_admin(actor: &Actor, what: &str) -> Result<(), AppError> {
     }
 }
 
-fn require_staff(actor: &Actor, what: &str) -> Result<(), AppError> {
+pub(crate) fn require_staff(actor: &Actor, what: &str) -> Result<(), AppError> {
     if actor.is_staff() {
         Ok(())
     } else {

@@ -14,11 +14,17 @@ pub mod auth;
 pub mod clock;
 pub mod directory;
 mod error;
+mod escalation;
 mod input;
+pub mod jobs;
 pub mod kb;
+pub mod mail;
 mod markdown;
+pub mod reports;
+mod routing;
 pub mod search;
 pub mod secret;
+pub mod sla;
 mod system;
 pub mod ticket;
 
@@ -29,10 +35,13 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use reports::{Dashboard, ReportRequest, Reports};
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
+pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
@@ -44,6 +53,7 @@ pub use ferrodesk_store::{
     EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
     TicketLink, TicketQuery, TicketSort, UserFilter,
 };
+pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -61,6 +71,8 @@ pub struct AppConfig {
     pub max_failures_per_address: i64,
     /// The sign-in of the admin created on first start.
     pub first_admin_email: String,
+    /// The email channel.
+    pub mail: mail::MailConfig,
 }
 
 impl Default for AppConfig {
@@ -71,6 +83,7 @@ impl Default for AppConfig {
             max_failures_per_account: 5,
             max_failures_per_address: 20,
             first_admin_email: "admin@ferrodesk.localhost".to_owned(),
+            mail: mail::MailConfig::default(),
         }
     }
 }
@@ -163,6 +176,21 @@ impl App {
 
     pub(crate) fn search_slot(&self) -> &std::sync::OnceLock<Arc<SearchEngine>> {
         &self.inner.search
+    }
+
+    /// Volume, response and resolution times, trends and backlog.
+    pub fn reports(&self) -> Reports<'_> {
+        Reports::new(self)
+    }
+
+    /// Calendars, SLA policies, rules, automation settings and notifications.
+    pub fn service_levels(&self) -> ServiceLevels<'_> {
+        ServiceLevels::new(self)
+    }
+
+    /// The job runner (SLA timers, escalation, automations); `serve` starts it.
+    pub fn jobs(&self, config: RunnerConfig) -> Jobs {
+        Jobs::new(self.clone(), config)
     }
 
     /// Checks that the database answers.

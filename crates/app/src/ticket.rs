@@ -440,7 +440,7 @@ impl<'a> Tickets<'a> {
     }
 
     /// The group and tier for a ticket, by the routing rule in the module docs.
-    async fn route(
+    pub(crate) async fn route(
         &self,
         group_id: Option<GroupId>,
         service_id: Option<ServiceId>,
@@ -606,7 +606,7 @@ impl<'a> Tickets<'a> {
             event.visibility = visibility;
             events.push(event);
         }
-        let ticket = Ticket {
+        let mut ticket = Ticket {
             id: TicketId(0),
             version: 0,
             subject,
@@ -638,6 +638,10 @@ impl<'a> Tickets<'a> {
             resolved_at: None,
             closed_at: None,
         };
+        let mut routed = crate::routing::route(self.app, None, &mut ticket, now).await?;
+        events.append(&mut routed.events);
+        crate::escalation::on_complaint(self.app, &mut ticket, &mut events, &mut routed, now)
+            .await?;
         let created = self
             .app
             .db()
@@ -655,6 +659,9 @@ impl<'a> Tickets<'a> {
                 ),
                 other => other.into(),
             })?;
+        if let Created::New(ticket) = &created {
+            crate::routing::send(self.app, ticket, routed.notifications, now).await?;
+        }
         Ok(match created {
             Created::New(ticket) => Created::New(for_actor(actor, ticket)),
             Created::Replayed(ticket) => Created::Replayed(for_actor(actor, ticket)),
@@ -928,7 +935,8 @@ impl<'a> Tickets<'a> {
             return Ok(for_actor(actor, before));
         }
         after.updated_at = now;
-        let events = changes
+        let mut routed = crate::routing::route(self.app, Some(&before), &mut after, now).await?;
+        let mut events: Vec<NewEvent> = changes
             .into_iter()
             .map(|(field, old, new, reason)| {
                 self.event(
@@ -943,6 +951,11 @@ impl<'a> Tickets<'a> {
                 )
             })
             .collect();
+        events.append(&mut routed.events);
+        let notes =
+            crate::escalation::on_reassignment(self.app, &before, &mut after, &mut events, now)
+                .await?;
+        routed.notifications.extend(notes);
         self.save(
             id,
             vec![TicketChange {
@@ -953,7 +966,9 @@ impl<'a> Tickets<'a> {
             Vec::new(),
         )
         .await?;
-        self.reread(actor, id).await
+        let saved = self.reread(actor, id).await?;
+        crate::routing::send(self.app, &saved, routed.notifications, now).await?;
+        Ok(saved)
     }
 
     /// Moves a ticket through the status machine. Staff who may work the ticket move it

@@ -36,6 +36,8 @@ pub struct Fixtures {
     pub timeline_tickets: Vec<i64>,
     /// Open tickets in the agent's queue, to reply on.
     pub reply_tickets: Vec<i64>,
+    /// Every group, for per-group reports.
+    pub groups: Vec<i64>,
 }
 
 /// The prepared desk.
@@ -156,6 +158,12 @@ pub async fn prepare(options: &BenchOptions) -> anyhow::Result<Prepared> {
         app.search().sync().await?
     };
     let index_seconds = started.elapsed().as_secs_f64();
+    let groups = store
+        .list_groups()
+        .await?
+        .iter()
+        .map(|g| g.id.get())
+        .collect();
     drop(app);
     drop(store);
     Ok(Prepared {
@@ -170,6 +178,7 @@ pub async fn prepare(options: &BenchOptions) -> anyhow::Result<Prepared> {
             agent_group,
             timeline_tickets: manifest.timeline_tickets,
             reply_tickets,
+            groups,
         }),
     })
 }

@@ -174,5 +174,26 @@ pub fn all() -> Vec<Scenario> {
                 Ok(response.status().as_u16())
             })
         }),
+        scenario("dashboard, 30 days", 4, |c, _, n| {
+            Box::pin(async move {
+                // Every group in turn, and the whole desk.
+                let groups = &c.data.groups;
+                let url = match groups.get((n as usize) % (groups.len() + 1)) {
+                    Some(group) => {
+                        format!("{}/api/v1/reports/dashboard?days=30&group={group}", c.base)
+                    }
+                    None => format!("{}/api/v1/reports/dashboard?days=30", c.base),
+                };
+                let response = c
+                    .client
+                    .get(url)
+                    .bearer_auth(&c.data.supervisor_token)
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                response.bytes().await?;
+                Ok(status)
+            })
+        }),
     ]
 }

@@ -5,6 +5,7 @@
 //! notifications are built from them. Internal events never reach a customer.
 
 use crate::id::{ArticleId, EventId, GroupId, TicketId, UserId};
+use crate::sla::TargetKind;
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
 use jiff::Timestamp;
@@ -143,6 +144,34 @@ pub enum EventKind {
         /// Its title when it was linked.
         title: String,
     },
+    /// An SLA target reached its warning share.
+    SlaWarning {
+        /// Which target.
+        target: TargetKind,
+        /// When it is due.
+        due_at: Timestamp,
+    },
+    /// An SLA target was breached.
+    SlaBreached {
+        /// Which target.
+        target: TargetKind,
+        /// When it was due.
+        due_at: Timestamp,
+    },
+    /// A routing rule changed the ticket.
+    RuleApplied {
+        /// The rule's name.
+        rule: String,
+        /// What it changed (`"group_id: 3"`).
+        changes: Vec<String>,
+    },
+    /// Staff members were notified in the desk.
+    Notified {
+        /// Who.
+        user_ids: Vec<UserId>,
+        /// What they were told.
+        message: String,
+    },
 }
 
 impl EventKind {
@@ -162,6 +191,10 @@ impl EventKind {
             EventKind::MergedInto { .. } => "merged_into",
             EventKind::MergedFrom { .. } => "merged_from",
             EventKind::ArticleLinked { .. } => "article_linked",
+            EventKind::SlaWarning { .. } => "sla_warning",
+            EventKind::SlaBreached { .. } => "sla_breached",
+            EventKind::RuleApplied { .. } => "rule_applied",
+            EventKind::Notified { .. } => "notified",
         }
     }
 
@@ -173,7 +206,11 @@ impl EventKind {
             | EventKind::Escalated { .. }
             | EventKind::Linked { .. }
             | EventKind::ArticleLinked { .. }
-            | EventKind::SplitInto { .. } => Visibility::Internal,
+            | EventKind::SplitInto { .. }
+            | EventKind::SlaWarning { .. }
+            | EventKind::SlaBreached { .. }
+            | EventKind::RuleApplied { .. }
+            | EventKind::Notified { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal
             }

@@ -12,6 +12,8 @@ pub mod event;
 pub mod id;
 pub mod person;
 pub mod priority;
+pub mod routing;
+pub mod schedule;
 pub mod sla;
 pub mod ticket;
 pub mod value;
@@ -25,6 +27,7 @@ pub use id::{
 };
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
+pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
 pub use sla::{
     BusinessMinutes, ClockEvent, ClockPhase, PriorityTargets, SlaClock, SlaPolicy, SlaTargets,
     TargetClock, TargetKind, WarningShare,

@@ -54,6 +54,17 @@ pub enum Command {
     Seed(SeedArgs),
     /// Rebuild the search index (`<data>/index`) from the database.
     Reindex,
+    /// File one RFC 5322 message read from standard input (for a mail server's pipe).
+    MailGateway(MailGatewayArgs),
+}
+
+/// `mail-gateway` options.
+#[derive(Debug, Args)]
+pub struct MailGatewayArgs {
+    /// The mailbox (its address) the message arrived at; the default mailbox, or the
+    /// one a recipient names, otherwise.
+    #[arg(long)]
+    pub mailbox: Option<String>,
 }
 
 /// `serve` options.

@@ -7,6 +7,7 @@
 
 mod cli;
 mod config;
+mod gateway;
 mod serve;
 
 use anyhow::Context as _;
@@ -18,6 +19,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
+    if let Command::MailGateway(args) = &cli.command {
+        return gateway::main(&cli.global, args);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -113,5 +117,6 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::MailGateway(_) => anyhow::bail!("mail-gateway runs through gateway::main"),
     }
 }

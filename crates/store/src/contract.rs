@@ -11,9 +11,9 @@
 use crate::{
     Created, Cursor, EventAppend, EventPage, GroupPatch, Idempotency, MAX_PAGE_SIZE, NewAuditEntry,
     NewCategory, NewGroup, NewLink, NewOrganization, NewService, NewSession, NewTicket, NewToken,
-    NewUser, OrganizationPatch, PageRequest, QueueCounts, ServicePatch, Store, StoreError,
-    TicketChange, TicketFilter, TicketQuery, TicketSort, TicketSplit, TicketWrite, UserFilter,
-    UserPatch,
+    NewUser, OrganizationPatch, PageRequest, QueueCounts, ReportDimension, ReportQuery,
+    ServicePatch, Store, StoreError, TicketChange, TicketFilter, TicketQuery, TicketSort,
+    TicketSplit, TicketWrite, UserFilter, UserPatch,
 };
 use ferrodesk_domain::{
     Channel, EmailAddress, EventKind, Group, GroupId, Impact, LinkKind, NewEvent, Organization,
@@ -23,6 +23,9 @@ use ferrodesk_domain::{
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+mod sla;
+pub use sla::*;
 
 /// A store under test.
 pub type TestStore = Arc<dyn Store>;
@@ -68,8 +71,11 @@ macro_rules! store_contract_tests {
             append_event_bumps_version_and_marks_first_response_once,
             bulk_create_writes_tickets_events_and_counts,
             concurrent_creates_are_all_committed,
+            report_rollups_follow_every_ticket_write,
         );
         $crate::kb_contract_tests!($make);
+        $crate::sla_contract_tests!($make);
+        $crate::mail_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
         $(
@@ -2683,4 +2689,146 @@ pub async fn concurrent_creates_are_all_committed(store: TestStore) {
     let counts = store.queue_counts().await.unwrap();
     assert_eq!(counts.by_status.get(&TicketStatus::New), Some(&total));
     assert_eq!(counts.unassigned_by_group.get(&Some(desk)), Some(&total));
+}
+
+/// The report rollups count creations, first responses, resolutions and reopenings on
+/// the day they happen, by group and agent, from every write path.
+pub async fn report_rollups_follow_every_ticket_write(store: TestStore) {
+    const DAY: i64 = 86_400;
+    let carla = user(&store, "carla@example.com", Role::Customer).await;
+    let ana = user(&store, "ana@example.com", Role::Agent).await;
+    let desk = group(&store, "Service Desk").await.id;
+    let network = group(&store, "Network").await.id;
+    let day0 = at(0).as_second().div_euclid(DAY);
+    let query = |by: ReportDimension, groups: Option<Vec<GroupId>>| ReportQuery {
+        first_day: day0,
+        last_day: day0 + 2,
+        groups,
+        by,
+    };
+    assert!(
+        store
+            .report_days(&query(ReportDimension::None, None))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut t1 = ticket(&carla, "Printer jams", at(0));
+    t1.group_id = Some(desk);
+    let t1 = create(&store, t1).await;
+    let mut t2 = ticket(&carla, "VPN drops", at(DAY + 10));
+    t2.group_id = Some(network);
+    t2.channel = Channel::Phone;
+    create(&store, t2).await;
+    // The first answer an hour in; a second answer counts nothing more.
+    for (seconds, body) in [(3_600, "on it"), (3_700, "still on it")] {
+        store
+            .append_event(EventAppend {
+                ticket_id: t1.id,
+                event: reply(&ana, body, at(seconds)),
+                marks_first_response: true,
+                idempotency: None,
+            })
+            .await
+            .unwrap();
+    }
+    let t1 = store.get_ticket(t1.id).await.unwrap();
+    store
+        .save_tickets(write(vec![change(
+            &t1,
+            |t| {
+                t.assignee_id = Some(ana.id);
+                t.status = TicketStatus::Resolved;
+                t.resolved_at = Some(at(7_200));
+                t.updated_at = at(7_200);
+            },
+            vec![],
+        )]))
+        .await
+        .unwrap();
+    let t1 = store.get_ticket(t1.id).await.unwrap();
+    store
+        .save_tickets(write(vec![change(
+            &t1,
+            |t| {
+                t.status = TicketStatus::Open;
+                t.resolved_at = None;
+                t.updated_at = at(DAY + 100);
+            },
+            vec![],
+        )]))
+        .await
+        .unwrap();
+    // History written in bulk counts its answer and resolution on their own days.
+    let mut old = ticket(&carla, "Old request", at(10));
+    old.group_id = Some(desk);
+    old.assignee_id = Some(ana.id);
+    old.status = TicketStatus::Resolved;
+    old.first_response_at = Some(at(2 * DAY));
+    old.resolved_at = Some(at(2 * DAY + 50));
+    store
+        .bulk_create_tickets(vec![(old.clone(), vec![created_event(&old)])])
+        .await
+        .unwrap();
+
+    let days = store
+        .report_days(&query(ReportDimension::None, None))
+        .await
+        .unwrap();
+    let sums = |day: i64| {
+        days.iter()
+            .find(|d| d.day == day0 + day)
+            .map(|d| {
+                (
+                    d.created,
+                    d.first_responses,
+                    d.first_response_seconds,
+                    d.resolved,
+                    d.resolution_seconds,
+                    d.reopened,
+                )
+            })
+            .unwrap_or_default()
+    };
+    assert_eq!(days.len(), 3, "{days:?}");
+    assert_eq!(sums(0), (2, 1, 3_600, 1, 7_200, 0));
+    assert_eq!(sums(1), (1, 0, 0, 0, 0, 1));
+    assert_eq!(sums(2), (0, 1, 2 * DAY - 10, 1, 2 * DAY + 40, 0));
+
+    // Limited to a group, broken down by agent: creations are agent 0.
+    let desk_days = store
+        .report_days(&query(ReportDimension::Agent, Some(vec![desk])))
+        .await
+        .unwrap();
+    let resolved_by = |agent: &str| -> i64 {
+        desk_days
+            .iter()
+            .filter(|d| d.dimension == agent)
+            .map(|d| d.resolved)
+            .sum()
+    };
+    assert_eq!(resolved_by(&ana.id.get().to_string()), 2);
+    assert_eq!(resolved_by("0"), 0);
+    assert!(
+        desk_days
+            .iter()
+            .all(|d| d.day != day0 + 1 || d.created == 0)
+    );
+    let channels = store
+        .report_days(&query(ReportDimension::Channel, Some(vec![network])))
+        .await
+        .unwrap();
+    assert_eq!(channels.len(), 1);
+    assert_eq!(
+        (channels[0].dimension.as_str(), channels[0].created),
+        ("phone", 1)
+    );
+    assert!(
+        store
+            .report_days(&query(ReportDimension::None, Some(vec![])))
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }

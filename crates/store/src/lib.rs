@@ -11,9 +11,17 @@
 pub mod contract;
 mod kb;
 pub mod kb_contract;
-mod types;
 
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
+pub mod mail;
+pub mod mail_contract;
+mod reports;
+pub mod sla;
+mod types;
+
+pub use mail::MailStore;
+pub use reports::*;
+pub use sla::*;
 pub use types::*;
 
 use async_trait::async_trait;
@@ -66,7 +74,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
-pub trait Store: KbStore + Send + Sync + 'static {
+pub trait Store: KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static {
     /// Checks that the database answers.
     ///
     /// # Errors

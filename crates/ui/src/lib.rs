@@ -28,6 +28,7 @@ mod portal;
 mod portal_kb;
 mod session;
 mod sign_in;
+mod sla;
 mod view;
 
 use axum::Router;

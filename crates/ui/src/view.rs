@@ -445,6 +445,8 @@ pub(crate) struct TicketRow {
     pub tier: i64,
     /// Last change.
     pub updated: When,
+    /// The most urgent SLA target (filled in by `sla::add_row_badges`).
+    pub sla: Option<crate::sla::SlaBadge>,
 }
 
 impl TicketRow {
@@ -462,6 +464,7 @@ impl TicketRow {
             group: names.group_or(ticket.group_id, "No group"),
             tier: ticket.tier.get(),
             updated: times.at(ticket.updated_at),
+            sla: None,
         }
     }
 }
@@ -765,6 +768,34 @@ fn timeline_item(
         EventKind::ArticleLinked { article_id, title } => {
             item.kind = "link";
             item.headline = format!("solved by article #{article_id}: {title}");
+        }
+        EventKind::SlaWarning { target, due_at } | EventKind::SlaBreached { target, due_at } => {
+            let breached = matches!(event.kind, EventKind::SlaBreached { .. });
+            item.kind = if breached {
+                "sla-breach"
+            } else {
+                "sla-warning"
+            };
+            item.headline = format!(
+                "{} the {} target",
+                if breached {
+                    "recorded a breach of"
+                } else {
+                    "warned about"
+                },
+                crate::sla::target_name(*target)
+            );
+            item.details
+                .push(format!("Due {}", times.at(*due_at).absolute));
+        }
+        EventKind::RuleApplied { rule, changes } => {
+            item.headline = format!("applied routing rule “{rule}”");
+            item.details.extend(changes.iter().cloned());
+        }
+        EventKind::Notified { user_ids, message } => {
+            let who: Vec<String> = user_ids.iter().map(|u| names.user_name(*u)).collect();
+            item.headline = format!("notified {}", who.join(", "));
+            item.details.push(message.clone());
         }
     }
     item

@@ -194,6 +194,34 @@ pub enum EventData {
         /// Its title when it was linked.
         title: String,
     },
+    /// An SLA target reached its warning share.
+    SlaWarning {
+        /// Which target.
+        target: crate::sla::SlaTarget,
+        /// When it is due.
+        due_at: jiff::Timestamp,
+    },
+    /// An SLA target was breached.
+    SlaBreached {
+        /// Which target.
+        target: crate::sla::SlaTarget,
+        /// When it was due.
+        due_at: jiff::Timestamp,
+    },
+    /// A routing rule changed the ticket.
+    RuleApplied {
+        /// The rule's name.
+        rule: String,
+        /// What it changed (`"group_id: 3"`).
+        changes: Vec<String>,
+    },
+    /// Staff members were notified in the desk.
+    Notified {
+        /// Who.
+        user_ids: Vec<i64>,
+        /// What they were told.
+        message: String,
+    },
 }
 
 impl From<EventKind> for EventData {
@@ -256,6 +284,19 @@ impl From<EventKind> for EventData {
             EventKind::ArticleLinked { article_id, title } => EventData::ArticleLinked {
                 article_id: article_id.get(),
                 title,
+            },
+            EventKind::SlaWarning { target, due_at } => EventData::SlaWarning {
+                target: target.into(),
+                due_at,
+            },
+            EventKind::SlaBreached { target, due_at } => EventData::SlaBreached {
+                target: target.into(),
+                due_at,
+            },
+            EventKind::RuleApplied { rule, changes } => EventData::RuleApplied { rule, changes },
+            EventKind::Notified { user_ids, message } => EventData::Notified {
+                user_ids: user_ids.into_iter().map(|u| u.get()).collect(),
+                message,
             },
         }
     }

@@ -17,10 +17,13 @@ pub mod extract;
 mod groups;
 mod health;
 mod kb;
+mod mail;
 mod openapi;
 mod organizations;
+mod reports;
 mod search;
 mod services;
+mod sla;
 mod tickets;
 mod tokens;
 pub mod types;
@@ -92,10 +95,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(groups::routes())
         .merge(categories::routes())
         .merge(services::routes())
+        .merge(sla::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(kb::routes())
         .merge(search::routes())
+        .merge(mail::routes())
+        .merge(reports::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

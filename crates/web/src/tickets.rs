@@ -110,6 +110,10 @@ pub struct TicketResponse {
     pub resolved_at: Option<Timestamp>,
     /// When it was closed.
     pub closed_at: Option<Timestamp>,
+    /// The SLA clock: due times and their states (staff; absent when no policy
+    /// covers the ticket).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sla: Option<crate::sla::TicketSlaResponse>,
 }
 
 /// Converts a ticket for the response; fields for staff only are left out otherwise.
@@ -148,6 +152,7 @@ pub(crate) fn ticket_response(ticket: Ticket, is_staff: bool) -> TicketResponse 
         first_response_at: ticket.first_response_at,
         resolved_at: ticket.resolved_at,
         closed_at: ticket.closed_at,
+        sla: None,
     }
 }
 
@@ -293,11 +298,9 @@ async fn create_ticket(
     let is_replayed = outcome.is_replayed();
     let ticket = outcome.into_inner();
     let location = format!("/api/v1/tickets/{}", ticket.id);
-    Ok(created(
-        ticket_response(ticket, auth.actor.is_staff()),
-        &location,
-        is_replayed,
-    ))
+    let response = ticket_response(ticket, auth.actor.is_staff());
+    let response = crate::sla::with_sla(&state, &auth.actor, response).await?;
+    Ok(created(response, &location, is_replayed))
 }
 
 /// Queue order.
@@ -445,9 +448,9 @@ async fn list_tickets(
     let query = query.into_query(auth.actor.user_id)?;
     let page = state.app.tickets().list(&auth.actor, &query).await?;
     let is_staff = auth.actor.is_staff();
-    Ok(Json(PageResponse::from_page(page, |t| {
-        ticket_response(t, is_staff)
-    })))
+    let mut response = PageResponse::from_page(page, |t| ticket_response(t, is_staff));
+    crate::sla::attach_sla(&state, &auth.actor, &mut response.items).await?;
+    Ok(Json(response))
 }
 
 /// A count for one group or person.
@@ -534,7 +537,14 @@ async fn get_ticket(
     TicketPath(id): TicketPath,
 ) -> Result<Json<TicketResponse>, ApiError> {
     let ticket = state.app.tickets().get(&auth.actor, id).await?;
-    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+    Ok(Json(
+        crate::sla::with_sla(
+            &state,
+            &auth.actor,
+            ticket_response(ticket, auth.actor.is_staff()),
+        )
+        .await?,
+    ))
 }
 
 /// Changes to a ticket's fields: absent fields stay, `null` clears.
@@ -652,7 +662,14 @@ async fn update_ticket(
         .tickets()
         .update(&auth.actor, id, request.into())
         .await?;
-    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+    Ok(Json(
+        crate::sla::with_sla(
+            &state,
+            &auth.actor,
+            ticket_response(ticket, auth.actor.is_staff()),
+        )
+        .await?,
+    ))
 }
 
 /// A status change.
@@ -702,7 +719,14 @@ async fn transition_ticket(
             request.version,
         )
         .await?;
-    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+    Ok(Json(
+        crate::sla::with_sla(
+            &state,
+            &auth.actor,
+            ticket_response(ticket, auth.actor.is_staff()),
+        )
+        .await?,
+    ))
 }
 
 /// An escalation.
@@ -760,7 +784,14 @@ async fn escalate_ticket(
         version: request.version,
     };
     let ticket = state.app.tickets().escalate(&auth.actor, id, input).await?;
-    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+    Ok(Json(
+        crate::sla::with_sla(
+            &state,
+            &auth.actor,
+            ticket_response(ticket, auth.actor.is_staff()),
+        )
+        .await?,
+    ))
 }
 
 /// One new ticket split off the original; fields not given come from the original
@@ -1015,5 +1046,12 @@ async fn merge_ticket(
         .tickets()
         .merge(&auth.actor, id, TicketId(request.into))
         .await?;
-    Ok(Json(ticket_response(ticket, auth.actor.is_staff())))
+    Ok(Json(
+        crate::sla::with_sla(
+            &state,
+            &auth.actor,
+            ticket_response(ticket, auth.actor.is_staff()),
+        )
+        .await?,
+    ))
 }

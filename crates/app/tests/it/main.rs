@@ -2,6 +2,8 @@
 //! points and the rules behind them, on a real SQLite store with a manual clock.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod mail;
+
 use ferrodesk_app::{App, AppConfig, AppError, GroupInput, ManualClock, NewUserInput};
 use ferrodesk_domain::Role;
 use std::sync::Arc;

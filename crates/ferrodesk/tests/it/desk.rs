@@ -45,7 +45,7 @@ impl Backend {
         })
     }
 
-    fn args(&self) -> Vec<String> {
+    pub fn args(&self) -> Vec<String> {
         let mut args = vec!["--data".to_owned(), self.data.path().display().to_string()];
         if let Some(url) = &self.database {
             args.push("--database".to_owned());

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md, "Errors")
 
 mod desk;
+mod mail;
 
 use desk::{Backend, Desk, cli};
 use serde_json::{Value, json};

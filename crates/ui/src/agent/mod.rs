@@ -7,6 +7,7 @@
 
 mod new_ticket;
 mod queue;
+mod reports;
 mod ticket;
 
 pub(crate) use ticket::ticket_id;
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(ticket::routes())
         .merge(new_ticket::routes())
         .merge(crate::knowledge::agent_routes())
+        .merge(reports::routes())
 }
 
 /// One entry of the sidebar.
@@ -151,6 +153,12 @@ impl Sidebar {
                 "/agent/queues/pending-vendor",
                 "Waiting on vendor",
                 status(TicketStatus::PendingVendor),
+            ),
+            item(
+                "breaching-soon",
+                "/agent/queues/breaching-soon",
+                "Breaching soon",
+                None,
             ),
         ];
         let groups = my_groups

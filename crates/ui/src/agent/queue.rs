@@ -22,6 +22,9 @@ use serde::Deserialize;
 /// Rows per page.
 const PAGE_SIZE: i64 = 50;
 
+/// How far ahead the breaching-soon queue looks.
+const BREACHING_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
+
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route("/queues/{queue}", get(queue_page))
@@ -36,6 +39,7 @@ enum Queue {
     Open,
     PendingCustomer,
     PendingVendor,
+    Breaching,
 }
 
 impl Queue {
@@ -46,6 +50,7 @@ impl Queue {
             "open" => Queue::Open,
             "pending-customer" => Queue::PendingCustomer,
             "pending-vendor" => Queue::PendingVendor,
+            "breaching-soon" => Queue::Breaching,
             _ => return None,
         })
     }
@@ -57,6 +62,7 @@ impl Queue {
             Queue::Open => "open",
             Queue::PendingCustomer => "pending-customer",
             Queue::PendingVendor => "pending-vendor",
+            Queue::Breaching => "breaching-soon",
         }
     }
 
@@ -67,6 +73,7 @@ impl Queue {
             Queue::Open => "All open by priority",
             Queue::PendingCustomer => "Waiting on customer",
             Queue::PendingVendor => "Waiting on vendor",
+            Queue::Breaching => "Breaching soon",
         }
     }
 
@@ -77,6 +84,9 @@ impl Queue {
             Queue::Open => "Every open ticket you can see, most urgent first.",
             Queue::PendingCustomer => "Tickets waiting for the requester to answer.",
             Queue::PendingVendor => "Tickets waiting for a vendor or supplier.",
+            Queue::Breaching => {
+                "Open tickets due within four business-clock hours or already overdue, soonest first."
+            }
         }
     }
 
@@ -101,7 +111,7 @@ impl Queue {
                 filter.unassigned = true;
                 filter.open_only = true;
             }
-            Queue::Open => filter.open_only = true,
+            Queue::Open | Queue::Breaching => filter.open_only = true,
             Queue::PendingCustomer => filter.statuses = vec![TicketStatus::PendingCustomer],
             Queue::PendingVendor => filter.statuses = vec![TicketStatus::PendingVendor],
         }
@@ -207,11 +217,24 @@ async fn list(
             limit: PAGE_SIZE,
         },
     };
-    let page = state
-        .app
-        .tickets()
-        .list(&viewer.actor, &ticket_query)
-        .await?;
+    let page = if queue == Queue::Breaching {
+        // Read from the due-time index; one page, soonest first.
+        let items = state
+            .app
+            .service_levels()
+            .breaching(&viewer.actor, BREACHING_WINDOW, PAGE_SIZE)
+            .await?;
+        ferrodesk_app::Page {
+            items,
+            next_cursor: None,
+        }
+    } else {
+        state
+            .app
+            .tickets()
+            .list(&viewer.actor, &ticket_query)
+            .await?
+    };
     let mut names = Names::load(state, &viewer.actor).await?;
     let people: Vec<UserId> = page
         .items
@@ -221,11 +244,12 @@ async fn list(
         .collect();
     names.add_users(state, &viewer.actor, people).await?;
     let times = Times::new(&viewer.user, state.app.now());
-    let rows = page
+    let mut rows: Vec<TicketRow> = page
         .items
         .iter()
         .map(|t| TicketRow::new(t, &names, &times))
         .collect();
+    crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
     let next_href = page
         .next_cursor
         .map(|cursor| queue_href(queue, &sort_key, &q, group, Some(&cursor.encode()), false));
@@ -276,6 +300,7 @@ fn empty_message(queue: Queue, q: &str) -> &'static str {
         Queue::Open => "No open tickets. Enjoy the quiet.",
         Queue::PendingCustomer => "No ticket is waiting on a customer.",
         Queue::PendingVendor => "No ticket is waiting on a vendor.",
+        Queue::Breaching => "No ticket is close to its SLA due time.",
     }
 }
 

@@ -94,6 +94,7 @@ pub(crate) struct TicketView {
     pub updated: When,
     pub is_closed: bool,
     pub merged_into: Option<TicketRef>,
+    pub sla: Vec<crate::sla::SlaBadge>,
 }
 
 impl TicketView {
@@ -132,6 +133,7 @@ impl TicketView {
             updated: times.at(ticket.updated_at),
             is_closed: ticket.status == TicketStatus::Closed,
             merged_into: ticket.merged_into.map(TicketRef::new),
+            sla: Vec::new(),
         }
     }
 }
@@ -535,7 +537,8 @@ async fn page(
         _ => "reply".to_owned(),
     };
     let sidebar = Sidebar::load(state, actor, names, "").await?;
-    let view = TicketView::new(&ticket, names, times, viewer);
+    let mut view = TicketView::new(&ticket, names, times, viewer);
+    view.sla = crate::sla::ticket_badges(state, actor, ticket.id).await?;
     Ok(TicketPage {
         chrome: Chrome::new(
             viewer,
@@ -659,8 +662,10 @@ async fn live_fragment(
 ) -> PageResult {
     let id = ticket_id(&raw)?;
     let loaded = load(&state, &viewer, id).await?;
+    let mut t = TicketView::new(&loaded.ticket, &loaded.names, &loaded.times, &viewer);
+    t.sla = crate::sla::ticket_badges(&state, &viewer.actor, loaded.ticket.id).await?;
     let fragment = TicketLive {
-        t: TicketView::new(&loaded.ticket, &loaded.names, &loaded.times, &viewer),
+        t,
         timeline: timeline_with_description(&loaded, &viewer),
         me: viewer.actor.user_id.get(),
         csrf: viewer.csrf.clone(),

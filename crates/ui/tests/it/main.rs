@@ -8,6 +8,7 @@ mod agent;
 mod browser;
 mod live;
 mod portal;
+mod reports;
 mod robust;
 mod sign_in;
 mod support;

@@ -34,6 +34,8 @@ mod directory;
 mod errors;
 mod events;
 mod kb;
+mod mail;
 mod openapi;
+mod reports;
 mod support;
 mod tickets;

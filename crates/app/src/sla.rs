@@ -1,0 +1,834 @@
+//! Service levels and what runs on them, as use cases with permission checks: business
+//! calendars and SLA policies (admins write, staff read), routing and escalation
+//! rules, automation settings, agents' availability and groups' assignment modes
+//! (admins; agents set their own availability), tickets' stored SLA clocks and the
+//! "breaching soon" queue (staff), and in-app notifications (each for its owner).
+
+use crate::directory::{require_admin, require_staff};
+use crate::input::required;
+use crate::{App, AppError, OrNotFound};
+use ferrodesk_domain::schedule::calendar_from_text;
+use ferrodesk_domain::{
+    Actor, BusinessMinutes, CategoryId, EscalationRule, EscalationTrigger, GroupId, OrganizationId,
+    PriorityTargets, ServiceId, SlaTargets, Ticket, TicketId, UserId, WarningShare,
+};
+use ferrodesk_store::{
+    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, Notification,
+    NotificationId, PageRequest, PolicyId, PolicyInput, RoutingRule, RuleId, StoreError,
+    StoredCalendar, StoredEscalationRule, StoredPolicy, TicketSla,
+};
+use jiff::SignedDuration;
+
+/// The longest name of a calendar, policy or rule.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A calendar as given by an admin, in its text form.
+#[derive(Debug, Clone, Default)]
+pub struct CalendarSpec {
+    /// Name.
+    pub name: String,
+    /// 24/7: hours and holidays are ignored.
+    pub always_open: bool,
+    /// IANA time zone (`Europe/Oslo`).
+    pub time_zone: String,
+    /// Opening intervals, one per entry: `monday 08:00-16:00`.
+    pub hours: Vec<String>,
+    /// Holidays: `2026-12-25`.
+    pub holidays: Vec<String>,
+}
+
+/// One priority's targets in minutes (`None`: no promise).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TargetSpec {
+    /// First response.
+    pub first_response_minutes: Option<i64>,
+    /// Update interval.
+    pub update_interval_minutes: Option<i64>,
+    /// Resolution.
+    pub resolution_minutes: Option<i64>,
+}
+
+/// A policy as given by an admin.
+#[derive(Debug, Clone, Default)]
+pub struct PolicySpec {
+    /// Name.
+    pub name: String,
+    /// Calendar.
+    pub calendar_id: i64,
+    /// Targets for P1..P4.
+    pub targets: [TargetSpec; 4],
+    /// Warning share in percent (1-99).
+    pub warning_percent: i64,
+    /// Post progress notes when the update interval passes.
+    pub sends_progress_notes: bool,
+    /// The default policy.
+    pub is_default: bool,
+    /// Organizations whose contract this is.
+    pub organization_ids: Vec<i64>,
+    /// Services.
+    pub service_ids: Vec<i64>,
+    /// Categories.
+    pub category_ids: Vec<i64>,
+}
+
+/// An escalation rule as given by an admin.
+#[derive(Debug, Clone)]
+pub struct EscalationSpec {
+    /// Name.
+    pub name: String,
+    /// Enabled.
+    pub is_enabled: bool,
+    /// The rule.
+    pub rule: EscalationRule,
+}
+
+fn minutes(field: &str, value: Option<i64>) -> Result<Option<BusinessMinutes>, AppError> {
+    value
+        .map(|m| {
+            u32::try_from(m)
+                .ok()
+                .and_then(|m| BusinessMinutes::new(m).ok())
+                .ok_or_else(|| {
+                    AppError::invalid(
+                        field,
+                        format!("{m} is not between 1 and {} minutes", BusinessMinutes::MAX),
+                    )
+                })
+        })
+        .transpose()
+}
+
+fn targets_of(spec: &[TargetSpec; 4]) -> Result<PriorityTargets, AppError> {
+    let one = |index: usize| -> Result<SlaTargets, AppError> {
+        let t = spec[index];
+        let p = index + 1;
+        Ok(SlaTargets {
+            first_response: minutes(
+                &format!("p{p}.first_response_minutes"),
+                t.first_response_minutes,
+            )?,
+            update_interval: minutes(
+                &format!("p{p}.update_interval_minutes"),
+                t.update_interval_minutes,
+            )?,
+            resolution: minutes(&format!("p{p}.resolution_minutes"), t.resolution_minutes)?,
+        })
+    };
+    Ok(PriorityTargets {
+        p1: one(0)?,
+        p2: one(1)?,
+        p3: one(2)?,
+        p4: one(3)?,
+    })
+}
+
+/// Maps a store conflict on a name to a clear 409.
+fn name_taken(kind: &'static str, name: &str) -> impl FnOnce(StoreError) -> AppError {
+    move |error| match error {
+        StoreError::Conflict { .. } => AppError::conflict(
+            "name_taken",
+            format!("a {kind} named '{name}' already exists"),
+        ),
+        other => other.into(),
+    }
+}
+
+/// The service-level service; get one from [`App::service_levels`].
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceLevels<'a> {
+    app: &'a App,
+}
+
+impl<'a> ServiceLevels<'a> {
+    pub(crate) fn new(app: &'a App) -> Self {
+        ServiceLevels { app }
+    }
+
+    // --- calendars -------------------------------------------------------------------
+
+    fn calendar_input(&self, spec: &CalendarSpec) -> Result<CalendarInput, AppError> {
+        let name = required("name", &spec.name, MAX_NAME_CHARS)?;
+        let calendar = calendar_from_text(
+            spec.always_open,
+            spec.time_zone.trim(),
+            &spec.hours,
+            &spec.holidays,
+        )?;
+        Ok(CalendarInput {
+            name,
+            calendar,
+            now: self.app.now(),
+        })
+    }
+
+    /// Every calendar (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn calendars(&self, actor: &Actor) -> Result<Vec<StoredCalendar>, AppError> {
+        require_staff(actor, "read calendars")?;
+        Ok(self.app.db().list_calendars().await?)
+    }
+
+    /// One calendar (staff).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn calendar(&self, actor: &Actor, id: i64) -> Result<StoredCalendar, AppError> {
+        require_staff(actor, "read calendars")?;
+        self.app
+            .db()
+            .get_calendar(CalendarId(id))
+            .await
+            .or_not_found("calendar", id)
+    }
+
+    /// Creates a calendar (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid` (name, zone, hours, holidays), `Conflict` (`name_taken`).
+    pub async fn create_calendar(
+        &self,
+        actor: &Actor,
+        spec: &CalendarSpec,
+    ) -> Result<StoredCalendar, AppError> {
+        require_admin(actor, "manage calendars")?;
+        let input = self.calendar_input(spec)?;
+        let name = input.name.clone();
+        self.app
+            .db()
+            .create_calendar(input)
+            .await
+            .map_err(name_taken("calendar", &name))
+    }
+
+    /// Replaces a calendar (admins). Tickets it governs get new due times at their
+    /// next change.
+    ///
+    /// # Errors
+    /// As for [`ServiceLevels::create_calendar`], and `NotFound`.
+    pub async fn update_calendar(
+        &self,
+        actor: &Actor,
+        id: i64,
+        spec: &CalendarSpec,
+    ) -> Result<StoredCalendar, AppError> {
+        require_admin(actor, "manage calendars")?;
+        let input = self.calendar_input(spec)?;
+        let name = input.name.clone();
+        match self.app.db().update_calendar(CalendarId(id), input).await {
+            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("calendar", id)),
+            other => other.map_err(name_taken("calendar", &name)),
+        }
+    }
+
+    /// Deletes a calendar no policy uses (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, `Conflict` (`calendar_in_use`).
+    pub async fn delete_calendar(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        require_admin(actor, "manage calendars")?;
+        match self.app.db().delete_calendar(CalendarId(id)).await {
+            Ok(()) => Ok(()),
+            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("calendar", id)),
+            Err(StoreError::Conflict { what }) => Err(AppError::conflict("calendar_in_use", what)),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    // --- policies ----------------------------------------------------------------------
+
+    async fn policy_input(&self, spec: &PolicySpec) -> Result<PolicyInput, AppError> {
+        let db = self.app.db();
+        let name = required("name", &spec.name, MAX_NAME_CHARS)?;
+        let warning = u8::try_from(spec.warning_percent)
+            .ok()
+            .and_then(|p| WarningShare::new(p).ok())
+            .ok_or_else(|| {
+                AppError::invalid(
+                    "warning_percent",
+                    format!("{} is not between 1 and 99", spec.warning_percent),
+                )
+            })?;
+        let targets = targets_of(&spec.targets)?;
+        let refused = |field: &str, what: &str, id: i64| {
+            AppError::invalid(field, format!("{what} {id} does not exist"))
+        };
+        if db.get_calendar(CalendarId(spec.calendar_id)).await.is_err() {
+            return Err(refused("calendar_id", "calendar", spec.calendar_id));
+        }
+        for id in &spec.organization_ids {
+            if db.get_organization(OrganizationId(*id)).await.is_err() {
+                return Err(refused("organization_ids", "organization", *id));
+            }
+        }
+        for id in &spec.service_ids {
+            if db.get_service(ServiceId(*id)).await.is_err() {
+                return Err(refused("service_ids", "service", *id));
+            }
+        }
+        for id in &spec.category_ids {
+            if db.get_category(CategoryId(*id)).await.is_err() {
+                return Err(refused("category_ids", "category", *id));
+            }
+        }
+        Ok(PolicyInput {
+            name,
+            calendar_id: CalendarId(spec.calendar_id),
+            targets,
+            warning,
+            sends_progress_notes: spec.sends_progress_notes,
+            is_default: spec.is_default,
+            organization_ids: spec
+                .organization_ids
+                .iter()
+                .copied()
+                .map(OrganizationId)
+                .collect(),
+            service_ids: spec.service_ids.iter().copied().map(ServiceId).collect(),
+            category_ids: spec.category_ids.iter().copied().map(CategoryId).collect(),
+            now: self.app.now(),
+        })
+    }
+
+    /// Every policy (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn policies(&self, actor: &Actor) -> Result<Vec<StoredPolicy>, AppError> {
+        require_staff(actor, "read SLA policies")?;
+        Ok(self.app.db().list_policies().await?)
+    }
+
+    /// One policy (staff).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn policy(&self, actor: &Actor, id: i64) -> Result<StoredPolicy, AppError> {
+        require_staff(actor, "read SLA policies")?;
+        self.app
+            .db()
+            .get_policy(PolicyId(id))
+            .await
+            .or_not_found("SLA policy", id)
+    }
+
+    /// Creates a policy (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid` (name, targets, warning share, unknown calendar,
+    /// organization, service or category), `Conflict` (`name_taken`).
+    pub async fn create_policy(
+        &self,
+        actor: &Actor,
+        spec: &PolicySpec,
+    ) -> Result<StoredPolicy, AppError> {
+        require_admin(actor, "manage SLA policies")?;
+        let input = self.policy_input(spec).await?;
+        let name = input.name.clone();
+        self.app
+            .db()
+            .create_policy(input)
+            .await
+            .map_err(name_taken("SLA policy", &name))
+    }
+
+    /// Replaces a policy (admins).
+    ///
+    /// # Errors
+    /// As for [`ServiceLevels::create_policy`], and `NotFound`.
+    pub async fn update_policy(
+        &self,
+        actor: &Actor,
+        id: i64,
+        spec: &PolicySpec,
+    ) -> Result<StoredPolicy, AppError> {
+        require_admin(actor, "manage SLA policies")?;
+        let input = self.policy_input(spec).await?;
+        let name = input.name.clone();
+        match self.app.db().update_policy(PolicyId(id), input).await {
+            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("SLA policy", id)),
+            other => other.map_err(name_taken("SLA policy", &name)),
+        }
+    }
+
+    /// Deletes a policy (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn delete_policy(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        require_admin(actor, "manage SLA policies")?;
+        self.app
+            .db()
+            .delete_policy(PolicyId(id))
+            .await
+            .or_not_found("SLA policy", id)
+    }
+
+    // --- tickets -----------------------------------------------------------------------
+
+    /// The stored SLA clocks of tickets the actor already read (staff; customers get
+    /// none, the targets are the desk's internal promise).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn ticket_slas(
+        &self,
+        actor: &Actor,
+        tickets: &[TicketId],
+    ) -> Result<Vec<TicketSla>, AppError> {
+        if !actor.is_staff() {
+            return Ok(Vec::new());
+        }
+        Ok(self.app.db().ticket_slas(tickets).await?)
+    }
+
+    /// The "breaching soon" queue: open tickets the agent may see whose earliest running
+    /// due time is within `within` from now (overdue ones first), soonest first.
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn breaching(
+        &self,
+        actor: &Actor,
+        within: SignedDuration,
+        limit: i64,
+    ) -> Result<Vec<Ticket>, AppError> {
+        require_staff(actor, "read the breaching-soon queue")?;
+        let before = self
+            .app
+            .now()
+            .checked_add(within)
+            .map_err(|_| AppError::invalid("within_minutes", "too far ahead"))?;
+        Ok(self
+            .app
+            .db()
+            .list_breaching(&actor.ticket_scope(), before, limit)
+            .await?)
+    }
+
+    // --- routing and escalation rules ---------------------------------------------------
+
+    /// Every routing rule in evaluation order (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn routing_rules(&self, actor: &Actor) -> Result<Vec<RoutingRule>, AppError> {
+        require_staff(actor, "read routing rules")?;
+        Ok(self.app.db().list_routing_rules().await?)
+    }
+
+    async fn check_rule(&self, rule: &RoutingRule) -> Result<(), AppError> {
+        let db = self.app.db();
+        if let Some(group) = rule.actions.group_id
+            && db.get_group(group).await.is_err()
+        {
+            return Err(AppError::invalid(
+                "actions.group_id",
+                format!("group {group} does not exist"),
+            ));
+        }
+        if let Some(category) = rule.actions.category_id
+            && db.get_category(category).await.is_err()
+        {
+            return Err(AppError::invalid(
+                "actions.category_id",
+                format!("category {category} does not exist"),
+            ));
+        }
+        for (field, user) in rule
+            .actions
+            .assignee_id
+            .iter()
+            .map(|u| ("actions.assignee_id", *u))
+            .chain(
+                rule.actions
+                    .notify_user_ids
+                    .iter()
+                    .map(|u| ("actions.notify_user_ids", *u)),
+            )
+        {
+            match db.get_user(user).await {
+                Ok(found) if found.role.is_staff() => {}
+                _ => {
+                    return Err(AppError::invalid(
+                        field,
+                        format!("user {user} is not a staff member"),
+                    ));
+                }
+            }
+        }
+        if rule.actions.is_empty() {
+            return Err(AppError::invalid("actions", "a rule must do something"));
+        }
+        crate::input::tags(&rule.actions.add_tags)?;
+        Ok(())
+    }
+
+    /// Creates a routing rule (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid` (name, unknown group, category or staff member, no
+    /// action), `Conflict` (`name_taken`).
+    pub async fn create_routing_rule(
+        &self,
+        actor: &Actor,
+        mut rule: RoutingRule,
+    ) -> Result<RoutingRule, AppError> {
+        require_admin(actor, "manage routing rules")?;
+        rule.name = required("name", &rule.name, MAX_NAME_CHARS)?;
+        self.check_rule(&rule).await?;
+        let name = rule.name.clone();
+        self.app
+            .db()
+            .create_routing_rule(rule, self.app.now())
+            .await
+            .map_err(name_taken("routing rule", &name))
+    }
+
+    /// Replaces a routing rule (admins).
+    ///
+    /// # Errors
+    /// As for [`ServiceLevels::create_routing_rule`], and `NotFound`.
+    pub async fn update_routing_rule(
+        &self,
+        actor: &Actor,
+        mut rule: RoutingRule,
+    ) -> Result<RoutingRule, AppError> {
+        require_admin(actor, "manage routing rules")?;
+        rule.name = required("name", &rule.name, MAX_NAME_CHARS)?;
+        self.check_rule(&rule).await?;
+        let (id, name) = (rule.id, rule.name.clone());
+        match self
+            .app
+            .db()
+            .update_routing_rule(rule, self.app.now())
+            .await
+        {
+            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("routing rule", id)),
+            other => other.map_err(name_taken("routing rule", &name)),
+        }
+    }
+
+    /// Deletes a routing rule (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn delete_routing_rule(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        require_admin(actor, "manage routing rules")?;
+        self.app
+            .db()
+            .delete_routing_rule(RuleId(id))
+            .await
+            .or_not_found("routing rule", id)
+    }
+
+    /// Every escalation rule (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn escalation_rules(
+        &self,
+        actor: &Actor,
+    ) -> Result<Vec<StoredEscalationRule>, AppError> {
+        require_staff(actor, "read escalation rules")?;
+        Ok(self.app.db().list_escalation_rules().await?)
+    }
+
+    fn check_escalation(spec: &EscalationSpec) -> Result<String, AppError> {
+        let name = required("name", &spec.name, MAX_NAME_CHARS)?;
+        let rule = &spec.rule;
+        if !rule.escalates && !rule.notifies_supervisor {
+            return Err(AppError::invalid(
+                "escalates",
+                "a rule must escalate, notify the supervisor, or both",
+            ));
+        }
+        match rule.trigger {
+            EscalationTrigger::Reassigned => {
+                if !rule.threshold.is_some_and(|n| (1..=100).contains(&n)) {
+                    return Err(AppError::invalid(
+                        "threshold",
+                        "give the number of reassignments (1-100)",
+                    ));
+                }
+            }
+            EscalationTrigger::SlaWarning | EscalationTrigger::SlaBreach => {}
+            EscalationTrigger::Complaint => {
+                if rule.target.is_some() {
+                    return Err(AppError::invalid(
+                        "target",
+                        "only SLA triggers watch a target",
+                    ));
+                }
+            }
+        }
+        Ok(name)
+    }
+
+    /// Creates an escalation rule (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid`, `Conflict` (`name_taken`).
+    pub async fn create_escalation_rule(
+        &self,
+        actor: &Actor,
+        spec: &EscalationSpec,
+    ) -> Result<StoredEscalationRule, AppError> {
+        require_admin(actor, "manage escalation rules")?;
+        let name = Self::check_escalation(spec)?;
+        let rule = StoredEscalationRule {
+            id: RuleId(0),
+            name: name.clone(),
+            is_enabled: spec.is_enabled,
+            rule: spec.rule.clone(),
+        };
+        self.app
+            .db()
+            .create_escalation_rule(rule, self.app.now())
+            .await
+            .map_err(name_taken("escalation rule", &name))
+    }
+
+    /// Replaces an escalation rule (admins).
+    ///
+    /// # Errors
+    /// As for [`ServiceLevels::create_escalation_rule`], and `NotFound`.
+    pub async fn update_escalation_rule(
+        &self,
+        actor: &Actor,
+        id: i64,
+        spec: &EscalationSpec,
+    ) -> Result<StoredEscalationRule, AppError> {
+        require_admin(actor, "manage escalation rules")?;
+        let name = Self::check_escalation(spec)?;
+        let rule = StoredEscalationRule {
+            id: RuleId(id),
+            name: name.clone(),
+            is_enabled: spec.is_enabled,
+            rule: spec.rule.clone(),
+        };
+        match self
+            .app
+            .db()
+            .update_escalation_rule(rule, self.app.now())
+            .await
+        {
+            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("escalation rule", id)),
+            other => other.map_err(name_taken("escalation rule", &name)),
+        }
+    }
+
+    /// Deletes an escalation rule (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn delete_escalation_rule(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
+        require_admin(actor, "manage escalation rules")?;
+        self.app
+            .db()
+            .delete_escalation_rule(RuleId(id))
+            .await
+            .or_not_found("escalation rule", id)
+    }
+
+    // --- automation, agents, groups --------------------------------------------------------
+
+    /// The automation settings (staff).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn automation(&self, actor: &Actor) -> Result<AutomationSettings, AppError> {
+        require_staff(actor, "read automation settings")?;
+        Ok(self.app.db().automation_settings().await?)
+    }
+
+    /// Replaces the automation settings (admins). Each step is off (`None`) or a number
+    /// of minutes; resolving must come after the reminder.
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid`.
+    pub async fn set_automation(
+        &self,
+        actor: &Actor,
+        settings: AutomationSettings,
+    ) -> Result<AutomationSettings, AppError> {
+        require_admin(actor, "change automation settings")?;
+        for (field, value) in [
+            (
+                "pending_reminder_minutes",
+                settings.pending_reminder_minutes,
+            ),
+            ("pending_resolve_minutes", settings.pending_resolve_minutes),
+            ("resolved_close_minutes", settings.resolved_close_minutes),
+        ] {
+            if value.is_some_and(|m| !(1..=525_600).contains(&m)) {
+                return Err(AppError::invalid(
+                    field,
+                    "give a number of minutes between 1 and 525600, or nothing to turn it off",
+                ));
+            }
+        }
+        if let (Some(reminder), Some(resolve)) = (
+            settings.pending_reminder_minutes,
+            settings.pending_resolve_minutes,
+        ) && resolve <= reminder
+        {
+            return Err(AppError::invalid(
+                "pending_resolve_minutes",
+                "resolve after the reminder: give more minutes than the reminder",
+            ));
+        }
+        self.app
+            .db()
+            .set_automation_settings(settings, self.app.now())
+            .await?;
+        Ok(settings)
+    }
+
+    /// An agent's availability, load limit and skills (staff).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn agent_settings(
+        &self,
+        actor: &Actor,
+        user: i64,
+    ) -> Result<AgentSettings, AppError> {
+        require_staff(actor, "read agent settings")?;
+        let found = self
+            .app
+            .db()
+            .get_user(UserId(user))
+            .await
+            .or_not_found("user", user)?;
+        if !found.role.is_staff() {
+            return Err(AppError::not_found("agent", user));
+        }
+        Ok(self.app.db().agent_settings(found.id).await?)
+    }
+
+    /// Replaces an agent's settings: agents may change their own availability only;
+    /// admins change anything.
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, `Invalid` (load limit, unknown skill).
+    pub async fn set_agent_settings(
+        &self,
+        actor: &Actor,
+        user: i64,
+        settings: AgentSettings,
+    ) -> Result<AgentSettings, AppError> {
+        let current = self.agent_settings(actor, user).await?;
+        if !actor.is_admin() {
+            let own = actor.user_id == UserId(user);
+            let only_away = AgentSettings {
+                is_away: settings.is_away,
+                ..current.clone()
+            } == settings;
+            if !own || !only_away {
+                return Err(AppError::forbidden(
+                    "agents may change only their own availability; admins change the rest",
+                ));
+            }
+        }
+        if settings
+            .load_limit
+            .is_some_and(|l| !(1..=10_000).contains(&l))
+        {
+            return Err(AppError::invalid(
+                "load_limit",
+                "give 1-10000 tickets, or nothing",
+            ));
+        }
+        let db = self.app.db();
+        for id in &settings.category_skills {
+            if db.get_category(*id).await.is_err() {
+                return Err(AppError::invalid(
+                    "category_skills",
+                    format!("category {id} does not exist"),
+                ));
+            }
+        }
+        for id in &settings.service_skills {
+            if db.get_service(*id).await.is_err() {
+                return Err(AppError::invalid(
+                    "service_skills",
+                    format!("service {id} does not exist"),
+                ));
+            }
+        }
+        db.set_agent_settings(UserId(user), settings.clone(), self.app.now())
+            .await?;
+        Ok(settings)
+    }
+
+    /// A group's assignment mode (staff).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn assignment_mode(
+        &self,
+        actor: &Actor,
+        group: i64,
+    ) -> Result<AssignmentMode, AppError> {
+        require_staff(actor, "read assignment modes")?;
+        let db = self.app.db();
+        db.get_group(GroupId(group))
+            .await
+            .or_not_found("group", group)?;
+        Ok(db.assignment_mode(GroupId(group)).await?)
+    }
+
+    /// Sets a group's assignment mode (admins).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`.
+    pub async fn set_assignment_mode(
+        &self,
+        actor: &Actor,
+        group: i64,
+        mode: AssignmentMode,
+    ) -> Result<AssignmentMode, AppError> {
+        require_admin(actor, "change assignment modes")?;
+        let db = self.app.db();
+        db.get_group(GroupId(group))
+            .await
+            .or_not_found("group", group)?;
+        db.set_assignment_mode(GroupId(group), mode, self.app.now())
+            .await?;
+        Ok(mode)
+    }
+
+    // --- notifications ----------------------------------------------------------------
+
+    /// The actor's notifications, newest first.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        page: &PageRequest,
+    ) -> Result<Vec<Notification>, AppError> {
+        Ok(self
+            .app
+            .db()
+            .list_notifications(actor.user_id, page)
+            .await?)
+    }
+
+    /// Marks the actor's notifications read (all when `ids` is empty); returns how
+    /// many changed.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn mark_read(&self, actor: &Actor, ids: &[i64]) -> Result<u64, AppError> {
+        let ids: Vec<NotificationId> = ids.iter().copied().map(NotificationId).collect();
+        Ok(self
+            .app
+            .db()
+            .mark_notifications_read(actor.user_id, &ids, self.app.now())
+            .await?)
+    }
+}

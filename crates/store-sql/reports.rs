@@ -1,0 +1,295 @@
+//! Report rollups: per UTC day, group, agent, channel, priority and category, how many
+//! tickets were created, first answered, resolved and reopened, with the summed times
+//! to first response and to resolution.
+//!
+//! They change in the same transaction as the ticket writes they count (beside the queue
+//! counts), so a 30-day dashboard reads a few thousand rollup rows whatever the desk's
+//! size, and never scans tickets.
+
+use crate::DbConn;
+use crate::sql::convert::{get, micros};
+use crate::sql::error;
+use ferrodesk_domain::{CategoryId, Channel, GroupId, Priority, Ticket, TicketStatus, UserId};
+use ferrodesk_store::{ReportDay, ReportDimension, ReportQuery, StoreResult};
+use jiff::Timestamp;
+use sqlx::QueryBuilder;
+use std::collections::BTreeMap;
+
+/// Microseconds in a day: a rollup day is `micros / MICROS_PER_DAY` (UTC days since
+/// the epoch).
+pub(crate) const MICROS_PER_DAY: i64 = 86_400_000_000;
+
+/// The UTC day a time falls on.
+pub(crate) fn day_of(time: Timestamp) -> i64 {
+    micros(time).div_euclid(MICROS_PER_DAY)
+}
+
+/// One rollup row's key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct RollupKey {
+    day: i64,
+    group: i64,
+    agent: i64,
+    channel: &'static str,
+    priority: i64,
+    category: i64,
+}
+
+/// What one write adds to a rollup row.
+#[derive(Debug, Default, Clone, Copy)]
+struct RollupDelta {
+    created: i64,
+    first_responses: i64,
+    first_response_seconds: i64,
+    resolved: i64,
+    resolution_seconds: i64,
+    reopened: i64,
+}
+
+impl RollupDelta {
+    fn add(&mut self, other: RollupDelta) {
+        self.created += other.created;
+        self.first_responses += other.first_responses;
+        self.first_response_seconds += other.first_response_seconds;
+        self.resolved += other.resolved;
+        self.resolution_seconds += other.resolution_seconds;
+        self.reopened += other.reopened;
+    }
+
+    fn is_zero(&self) -> bool {
+        self.created == 0 && self.first_responses == 0 && self.resolved == 0 && self.reopened == 0
+    }
+}
+
+/// The ticket facts a rollup row is keyed by.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RollupFacts {
+    pub(crate) group: Option<GroupId>,
+    pub(crate) agent: Option<UserId>,
+    pub(crate) channel: Channel,
+    pub(crate) priority: Priority,
+    pub(crate) category: Option<CategoryId>,
+    pub(crate) created_at: Timestamp,
+}
+
+impl RollupFacts {
+    pub(crate) fn of(ticket: &Ticket) -> RollupFacts {
+        RollupFacts {
+            group: ticket.group_id,
+            agent: ticket.assignee_id,
+            channel: ticket.channel,
+            priority: ticket.priority,
+            category: ticket.category_id,
+            created_at: ticket.created_at,
+        }
+    }
+
+    fn key(&self, at: Timestamp, with_agent: bool) -> RollupKey {
+        RollupKey {
+            day: day_of(at),
+            group: self.group.map_or(0, GroupId::get),
+            agent: if with_agent {
+                self.agent.map_or(0, UserId::get)
+            } else {
+                0
+            },
+            channel: self.channel.as_str(),
+            priority: self.priority.rank(),
+            category: self.category.map_or(0, CategoryId::get),
+        }
+    }
+}
+
+fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {
+    (micros(to) - micros(from)).max(0) / 1_000_000
+}
+
+/// The rollup changes of one transaction (or, on SQLite, of one group-commit batch).
+#[derive(Debug, Default)]
+pub(crate) struct Rollups {
+    changes: BTreeMap<RollupKey, RollupDelta>,
+}
+
+impl Rollups {
+    fn bump(&mut self, key: RollupKey, delta: RollupDelta) {
+        self.changes.entry(key).or_default().add(delta);
+    }
+
+    /// Counts a new ticket, with its first response and resolution when it was written
+    /// with them (bulk imports of history, agent-logged calls answered on the spot).
+    pub(crate) fn created(&mut self, ticket: &Ticket) {
+        let facts = RollupFacts::of(ticket);
+        self.bump(
+            facts.key(ticket.created_at, false),
+            RollupDelta {
+                created: 1,
+                ..RollupDelta::default()
+            },
+        );
+        if let Some(at) = ticket.first_response_at {
+            self.first_response(&facts, at);
+        }
+        if let Some(at) = ticket.resolved_at {
+            self.resolved(&facts, at);
+        }
+    }
+
+    /// Counts what a change did: a first response, a resolution, a reopening.
+    pub(crate) fn changed(&mut self, before: &Ticket, after: &Ticket) {
+        let facts = RollupFacts::of(after);
+        if before.first_response_at.is_none()
+            && let Some(at) = after.first_response_at
+        {
+            self.first_response(&facts, at);
+        }
+        if before.resolved_at.is_none()
+            && let Some(at) = after.resolved_at
+        {
+            self.resolved(&facts, at);
+        }
+        if before.status == TicketStatus::Resolved && after.status.is_open() {
+            self.bump(
+                facts.key(after.updated_at, true),
+                RollupDelta {
+                    reopened: 1,
+                    ..RollupDelta::default()
+                },
+            );
+        }
+    }
+
+    /// Counts a first response at `at`.
+    pub(crate) fn first_response(&mut self, facts: &RollupFacts, at: Timestamp) {
+        self.bump(
+            facts.key(at, true),
+            RollupDelta {
+                first_responses: 1,
+                first_response_seconds: seconds_between(facts.created_at, at),
+                ..RollupDelta::default()
+            },
+        );
+    }
+
+    fn resolved(&mut self, facts: &RollupFacts, at: Timestamp) {
+        self.bump(
+            facts.key(at, true),
+            RollupDelta {
+                resolved: 1,
+                resolution_seconds: seconds_between(facts.created_at, at),
+                ..RollupDelta::default()
+            },
+        );
+    }
+
+    /// Adds another set of changes to these.
+    pub(crate) fn merge(&mut self, other: Rollups) {
+        for (key, delta) in other.changes {
+            self.bump(key, delta);
+        }
+    }
+
+    /// Writes the non-zero changes, in key order (so concurrent PostgreSQL transactions
+    /// lock rollup rows in the same order).
+    pub(crate) async fn write(self, conn: &mut DbConn, now: Timestamp) -> StoreResult<()> {
+        for (key, delta) in self.changes {
+            if delta.is_zero() {
+                continue;
+            }
+            sqlx::query(
+                "insert into report_daily (day, group_id, agent_id, channel, priority_rank, \
+                 category_id, created, first_responses, first_response_seconds, resolved, \
+                 resolution_seconds, reopened, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
+                 on conflict (day, group_id, agent_id, channel, priority_rank, category_id) \
+                 do update set created = report_daily.created + excluded.created, \
+                 first_responses = report_daily.first_responses + excluded.first_responses, \
+                 first_response_seconds = report_daily.first_response_seconds \
+                 + excluded.first_response_seconds, \
+                 resolved = report_daily.resolved + excluded.resolved, \
+                 resolution_seconds = report_daily.resolution_seconds \
+                 + excluded.resolution_seconds, \
+                 reopened = report_daily.reopened + excluded.reopened, \
+                 updated_at = excluded.updated_at",
+            )
+            .bind(key.day)
+            .bind(key.group)
+            .bind(key.agent)
+            .bind(key.channel)
+            .bind(key.priority)
+            .bind(key.category)
+            .bind(delta.created)
+            .bind(delta.first_responses)
+            .bind(delta.first_response_seconds)
+            .bind(delta.resolved)
+            .bind(delta.resolution_seconds)
+            .bind(delta.reopened)
+            .bind(micros(now))
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+        }
+        Ok(())
+    }
+}
+
+/// The rollup sums per day (and per the asked dimension) within the query's days.
+pub(crate) async fn report_days(
+    conn: &mut DbConn,
+    query: &ReportQuery,
+) -> StoreResult<Vec<ReportDay>> {
+    let dimension = match query.by {
+        ReportDimension::None => "'0'",
+        ReportDimension::Group => "group_id",
+        ReportDimension::Agent => "agent_id",
+        ReportDimension::Channel => "channel",
+        ReportDimension::Priority => "priority_rank",
+        ReportDimension::Category => "category_id",
+    };
+    // The channel is text, the other dimensions numbers: both come back as text.
+    let mut sql = QueryBuilder::<crate::Db>::new(format!(
+        "select day, cast({dimension} as text) as dimension, \
+         cast(sum(created) as bigint) as created, \
+         cast(sum(first_responses) as bigint) as first_responses, \
+         cast(sum(first_response_seconds) as bigint) as first_response_seconds, \
+         cast(sum(resolved) as bigint) as resolved, \
+         cast(sum(resolution_seconds) as bigint) as resolution_seconds, \
+         cast(sum(reopened) as bigint) as reopened \
+         from report_daily where day >= "
+    ));
+    sql.push_bind(query.first_day);
+    sql.push(" and day <= ").push_bind(query.last_day);
+    if let Some(groups) = &query.groups {
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        sql.push(" and group_id in (");
+        let mut list = sql.separated(", ");
+        for group in groups {
+            list.push_bind(group.get());
+        }
+        sql.push(")");
+    }
+    sql.push(match query.by {
+        ReportDimension::None => " group by day order by day".to_owned(),
+        _ => format!(" group by day, {dimension} order by day, {dimension}"),
+    });
+    let rows = sql
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    rows.iter()
+        .map(|row| {
+            Ok(ReportDay {
+                day: get(row, "day")?,
+                dimension: get(row, "dimension")?,
+                created: get(row, "created")?,
+                first_responses: get(row, "first_responses")?,
+                first_response_seconds: get(row, "first_response_seconds")?,
+                resolved: get(row, "resolved")?,
+                resolution_seconds: get(row, "resolution_seconds")?,
+                reopened: get(row, "reopened")?,
+            })
+        })
+        .collect()
+}

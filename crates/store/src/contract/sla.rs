@@ -1,0 +1,493 @@
+//! Contract tests for [`SlaStore`](crate::SlaStore): calendars and policies, the stored
+//! SLA clock kept by every ticket write, the jobs table, rules, settings and
+//! notifications.
+
+use super::*;
+use crate::{
+    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, JobFinish,
+    JobKind, NewNotification, PolicyInput, RoutingRule, RuleId, StoredEscalationRule,
+};
+use ferrodesk_domain::schedule::calendar_from_text;
+use ferrodesk_domain::{
+    BusinessCalendar, BusinessMinutes, ClockPhase, EscalationRule, EscalationTrigger,
+    PriorityTargets, RuleActions, RuleConditions, SlaTargets, TargetKind, WarningShare,
+};
+
+/// Expands to one test per SLA contract test (see [`store_contract_tests!`]).
+#[macro_export]
+macro_rules! sla_contract_tests {
+    ($make:expr) => {
+        $crate::store_contract_tests!(@tests $make;
+            calendars_and_policies_are_stored_assigned_and_guarded,
+            ticket_writes_keep_the_stored_clock_and_its_job,
+            jobs_are_claimed_once_finished_under_their_lease_and_marks_fire_once,
+            breaching_soon_lists_by_due_time_within_scope,
+            rules_settings_and_notifications_round_trip,
+        );
+    };
+}
+
+fn minutes(m: u32) -> Option<BusinessMinutes> {
+    Some(BusinessMinutes::new(m).unwrap())
+}
+
+/// P4: first response 60 min, update 120 min, resolution 480 min; the rest 30/60/240.
+fn targets() -> PriorityTargets {
+    let fast = SlaTargets {
+        first_response: minutes(30),
+        update_interval: minutes(60),
+        resolution: minutes(240),
+    };
+    PriorityTargets {
+        p1: fast,
+        p2: fast,
+        p3: fast,
+        p4: SlaTargets {
+            first_response: minutes(60),
+            update_interval: minutes(120),
+            resolution: minutes(480),
+        },
+    }
+}
+
+async fn calendar(store: &TestStore, name: &str, calendar: BusinessCalendar) -> CalendarId {
+    store
+        .create_calendar(CalendarInput {
+            name: name.into(),
+            calendar,
+            now: at(0),
+        })
+        .await
+        .unwrap()
+        .id
+}
+
+fn policy_input(name: &str, calendar_id: CalendarId, is_default: bool) -> PolicyInput {
+    PolicyInput {
+        name: name.into(),
+        calendar_id,
+        targets: targets(),
+        warning: WarningShare::new(80).unwrap(),
+        sends_progress_notes: false,
+        is_default,
+        organization_ids: vec![],
+        service_ids: vec![],
+        category_ids: vec![],
+        now: at(0),
+    }
+}
+
+async fn default_policy(store: &TestStore) {
+    let always = calendar(store, "24/7", BusinessCalendar::always_open()).await;
+    store
+        .create_policy(policy_input("Standard", always, true))
+        .await
+        .unwrap();
+}
+
+/// Calendars and policies are stored, listed and replaced; a policy's assignments
+/// move, one default remains, and a used calendar cannot be deleted.
+pub async fn calendars_and_policies_are_stored_assigned_and_guarded(store: TestStore) {
+    let office = calendar_from_text(
+        false,
+        "Europe/Oslo",
+        &["monday 08:00-16:00", "friday 08:00-16:00"],
+        &["2025-12-25"],
+    )
+    .unwrap();
+    let office_id = calendar(&store, "Office", office.clone()).await;
+    assert_eq!(
+        store.get_calendar(office_id).await.unwrap().calendar,
+        office
+    );
+    let always = calendar(&store, "24/7", BusinessCalendar::always_open()).await;
+    let dup = store
+        .create_calendar(CalendarInput {
+            name: "Office".into(),
+            calendar: BusinessCalendar::always_open(),
+            now: at(0),
+        })
+        .await;
+    assert!(matches!(dup, Err(StoreError::Conflict { .. })), "{dup:?}");
+
+    let acme = organization(&store, "Acme", false).await;
+    let first = store
+        .create_policy(policy_input("Standard", office_id, true))
+        .await
+        .unwrap();
+    let mut gold_input = policy_input("Gold", always, true);
+    gold_input.organization_ids = vec![acme.id];
+    let gold = store.create_policy(gold_input.clone()).await.unwrap();
+    assert_eq!(gold.organization_ids, vec![acme.id]);
+    assert!(gold.is_default);
+    assert!(!store.get_policy(first.id).await.unwrap().is_default);
+    assert_eq!(store.get_policy(gold.id).await.unwrap().targets, targets());
+
+    // The organization moves to the policy that lists it last.
+    let mut standard_input = policy_input("Standard", office_id, false);
+    standard_input.organization_ids = vec![acme.id];
+    store.update_policy(first.id, standard_input).await.unwrap();
+    assert!(
+        store
+            .get_policy(gold.id)
+            .await
+            .unwrap()
+            .organization_ids
+            .is_empty()
+    );
+    let names: Vec<String> = store
+        .list_policies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, vec!["Gold", "Standard"]);
+
+    let missing = store
+        .create_policy(policy_input("Broken", CalendarId(999_999), false))
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+    let used = store.delete_calendar(office_id).await;
+    assert!(matches!(used, Err(StoreError::Conflict { .. })), "{used:?}");
+    store.delete_policy(first.id).await.unwrap();
+    store.delete_calendar(office_id).await.unwrap();
+    assert!(matches!(
+        store.get_calendar(office_id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// Every ticket write recomputes the stored clock in its transaction: creation
+/// starts it, pending on the customer pauses it and resuming moves the due times by
+/// the pause; a staff reply meets the first response; the SLA job follows.
+pub async fn ticket_writes_keep_the_stored_clock_and_its_job(store: TestStore) {
+    default_policy(&store).await;
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let created = create(&store, ticket(&customer, "Printer", at(0))).await;
+    let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+    let first = sla.first_response.unwrap();
+    assert_eq!(first.phase, ClockPhase::Running);
+    assert_eq!(first.due_at, Some(at(3600)));
+    assert_eq!(first.warn_at, Some(at(2880)));
+    assert_eq!(sla.resolution.unwrap().due_at, Some(at(8 * 3600)));
+    assert_eq!(sla.next_due_at, Some(at(3600)));
+    assert_eq!(store.next_job_due().await.unwrap(), Some(at(2880)));
+
+    let pending = change(
+        &created,
+        |t| t.status = TicketStatus::PendingCustomer,
+        vec![NewEvent::new(
+            EventKind::StatusChanged {
+                from: TicketStatus::New,
+                to: TicketStatus::PendingCustomer,
+            },
+            Some(agent.id),
+            Channel::Agent,
+            at(1000),
+        )],
+    );
+    let mut paused_ticket = pending.after.clone();
+    let mut pending = pending;
+    pending.after.updated_at = at(1000);
+    paused_ticket.updated_at = at(1000);
+    store.save_tickets(write(vec![pending])).await.unwrap();
+    let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+    assert_eq!(sla.first_response.unwrap().phase, ClockPhase::Paused);
+    assert_eq!(sla.first_response.unwrap().due_at, None);
+    assert_eq!(sla.next_due_at, None);
+    // Paused: no SLA job, but the pending reminder (7 days by default) is scheduled.
+    assert_eq!(
+        store.next_job_due().await.unwrap(),
+        Some(at(1000 + 7 * 24 * 3600))
+    );
+
+    paused_ticket.version += 1;
+    let resumed = change(
+        &paused_ticket,
+        |t| {
+            t.status = TicketStatus::Open;
+            t.updated_at = at(2000);
+        },
+        vec![NewEvent::new(
+            EventKind::StatusChanged {
+                from: TicketStatus::PendingCustomer,
+                to: TicketStatus::Open,
+            },
+            Some(agent.id),
+            Channel::Agent,
+            at(2000),
+        )],
+    );
+    store.save_tickets(write(vec![resumed])).await.unwrap();
+    let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+    assert_eq!(sla.first_response.unwrap().due_at, Some(at(4600)));
+    assert_eq!(store.next_job_due().await.unwrap(), Some(at(3880)));
+
+    // A customer's reply meets nothing; the agent's does.
+    let answer = |actor: &User, seconds| EventAppend {
+        ticket_id: created.id,
+        event: reply(actor, "hello", at(seconds)),
+        marks_first_response: actor.role.is_staff(),
+        idempotency: None,
+    };
+    store.append_event(answer(&customer, 2500)).await.unwrap();
+    let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+    assert_eq!(sla.first_response.unwrap().phase, ClockPhase::Running);
+    store.append_event(answer(&agent, 3000)).await.unwrap();
+    let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+    assert_eq!(sla.first_response.unwrap().phase, ClockPhase::Met);
+    let update = sla.next_update.unwrap();
+    assert_eq!(update.started_at, at(3000));
+    assert_eq!(update.due_at, Some(at(3000 + 7200)));
+}
+
+/// A due job is claimed by one claimer until its lease runs out, finishing needs the
+/// lease, and a mark recorded once refuses a second finish.
+pub async fn jobs_are_claimed_once_finished_under_their_lease_and_marks_fire_once(
+    store: TestStore,
+) {
+    default_policy(&store).await;
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let created = create(&store, ticket(&customer, "Printer", at(0))).await;
+    assert!(store.claim_jobs(at(2879), 60, 10).await.unwrap().is_empty());
+    let jobs = store.claim_jobs(at(2880), 60, 10).await.unwrap();
+    assert_eq!(jobs.len(), 1);
+    let job = jobs[0].clone();
+    assert_eq!(job.kind, JobKind::Sla);
+    assert_eq!(job.ticket_id, Some(created.id));
+    assert_eq!(job.attempts, 1);
+    assert!(store.claim_jobs(at(2900), 60, 10).await.unwrap().is_empty());
+    // The lease ran out (the claimer crashed): the job is claimed again.
+    let again = store.claim_jobs(at(2941), 60, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+
+    let finish = |token: &str| JobFinish {
+        job_id: job.id,
+        lease_token: token.into(),
+        ticket_id: Some(created.id),
+        marks: vec![("warning:first_response".into(), at(0))],
+        change: None,
+        events: vec![NewEvent::new(
+            EventKind::SlaWarning {
+                target: TargetKind::FirstResponse,
+                due_at: at(3600),
+            },
+            None,
+            Channel::Api,
+            at(2950),
+        )],
+        notifications: vec![],
+        now: at(2950),
+    };
+    let stale = store.finish_job(finish(&job.lease_token)).await;
+    assert!(
+        matches!(stale, Err(StoreError::Conflict { .. })),
+        "{stale:?}"
+    );
+    store
+        .finish_job(finish(&again[0].lease_token))
+        .await
+        .unwrap();
+    let events = store
+        .list_events(created.id, true, &EventPage::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| e.kind.name() == "sla_warning")
+            .count(),
+        1
+    );
+    // The warning is recorded: the next job waits for the due time.
+    assert_eq!(store.next_job_due().await.unwrap(), Some(at(3600)));
+    let breach_job = store.claim_jobs(at(3600), 60, 10).await.unwrap().remove(0);
+    let mut twice = finish(&breach_job.lease_token);
+    twice.job_id = breach_job.id;
+    let refused = store.finish_job(twice).await;
+    assert!(
+        matches!(refused, Err(StoreError::Conflict { .. })),
+        "{refused:?}"
+    );
+    // Refused as a whole: the job is still held, not lost.
+    store
+        .retry_job(breach_job.id, &breach_job.lease_token, at(3600))
+        .await
+        .unwrap();
+    assert_eq!(store.claim_jobs(at(3600), 60, 10).await.unwrap().len(), 1);
+}
+
+/// The breaching-soon queue lists open tickets by their earliest running due time,
+/// within the reader's scope.
+pub async fn breaching_soon_lists_by_due_time_within_scope(store: TestStore) {
+    default_policy(&store).await;
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let team = group(&store, "Service desk").await;
+    let late = create(&store, ticket(&customer, "Late", at(0))).await;
+    let mut urgent = ticket(&customer, "Urgent", at(600));
+    urgent.priority = Priority::P1;
+    urgent.group_id = Some(team.id);
+    let urgent = create(&store, urgent).await;
+    let listed = store
+        .list_breaching(&TicketScope::All, at(4000), 10)
+        .await
+        .unwrap();
+    let ids: Vec<TicketId> = listed.iter().map(|t| t.id).collect();
+    assert_eq!(ids, vec![urgent.id, late.id]);
+    let soon = store
+        .list_breaching(&TicketScope::All, at(3000), 10)
+        .await
+        .unwrap();
+    assert_eq!(soon.len(), 1);
+    let scoped = store
+        .list_breaching(
+            &TicketScope::Agent {
+                user_id: agent.id,
+                group_ids: vec![team.id],
+            },
+            at(4000),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(scoped.len(), 1);
+    assert_eq!(scoped[0].id, urgent.id);
+}
+
+/// Routing and escalation rules, automation settings, agents' settings, assignment
+/// modes and notifications read back as written.
+pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let team = group(&store, "Service desk").await;
+    let rule = RoutingRule {
+        id: RuleId(0),
+        name: "Printers".into(),
+        position: 10,
+        is_enabled: true,
+        conditions: RuleConditions {
+            text: vec!["printer".into()],
+            ..RuleConditions::default()
+        },
+        actions: RuleActions {
+            group_id: Some(team.id),
+            ..RuleActions::default()
+        },
+    };
+    let created = store
+        .create_routing_rule(rule.clone(), at(0))
+        .await
+        .unwrap();
+    assert_eq!(created.conditions, rule.conditions);
+    let mut renamed = created.clone();
+    renamed.name = "Printer queue".into();
+    store.update_routing_rule(renamed, at(1)).await.unwrap();
+    assert_eq!(
+        store.list_routing_rules().await.unwrap()[0].name,
+        "Printer queue"
+    );
+    let dup = store.create_routing_rule(rule, at(2)).await;
+    assert!(dup.is_ok());
+    store.delete_routing_rule(created.id).await.unwrap();
+    assert!(matches!(
+        store.delete_routing_rule(created.id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+
+    let escalation = StoredEscalationRule {
+        id: RuleId(0),
+        name: "Breach to tier 2".into(),
+        is_enabled: true,
+        rule: EscalationRule {
+            trigger: EscalationTrigger::SlaBreach,
+            target: Some(TargetKind::Resolution),
+            threshold: None,
+            escalates: true,
+            notifies_supervisor: true,
+        },
+    };
+    let stored_rule = store
+        .create_escalation_rule(escalation.clone(), at(0))
+        .await
+        .unwrap();
+    assert_eq!(stored_rule.rule, escalation.rule);
+    assert_eq!(store.list_escalation_rules().await.unwrap().len(), 1);
+
+    let defaults = store.automation_settings().await.unwrap();
+    assert_eq!(defaults.pending_reminder_minutes, Some(7 * 24 * 60));
+    let off = AutomationSettings {
+        pending_reminder_minutes: None,
+        pending_resolve_minutes: Some(60),
+        resolved_close_minutes: None,
+    };
+    store.set_automation_settings(off, at(1)).await.unwrap();
+    assert_eq!(store.automation_settings().await.unwrap(), off);
+
+    let away = AgentSettings {
+        is_away: true,
+        load_limit: Some(5),
+        category_skills: vec![],
+        service_skills: vec![],
+    };
+    store
+        .set_agent_settings(agent.id, away.clone(), at(1))
+        .await
+        .unwrap();
+    assert_eq!(store.agent_settings(agent.id).await.unwrap(), away);
+    store
+        .set_assignment_mode(team.id, AssignmentMode::RoundRobin, at(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.assignment_mode(team.id).await.unwrap(),
+        AssignmentMode::RoundRobin
+    );
+
+    store
+        .notify(
+            vec![NewNotification {
+                user_id: agent.id,
+                ticket_id: None,
+                message: "first".into(),
+            }],
+            at(1),
+        )
+        .await
+        .unwrap();
+    store
+        .notify(
+            vec![NewNotification {
+                user_id: agent.id,
+                ticket_id: None,
+                message: "second".into(),
+            }],
+            at(2),
+        )
+        .await
+        .unwrap();
+    let listed = store
+        .list_notifications(agent.id, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert_eq!(listed[0].message, "second");
+    assert_eq!(
+        store
+            .mark_notifications_read(agent.id, &[], at(3))
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .mark_notifications_read(agent.id, &[], at(4))
+            .await
+            .unwrap(),
+        0
+    );
+}

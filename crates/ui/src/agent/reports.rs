@@ -1,0 +1,413 @@
+//! `/agent/reports`: the dashboard for supervisors (every group) and agents (their own
+//! groups): volume per day as a chart, response and resolution times with the trend
+//! against the period before, breakdowns by channel, priority, group, category and
+//! agent, and the backlog. Read from the same service as `/api/v1/reports/dashboard`.
+
+use super::Sidebar;
+use crate::UiState;
+use crate::chrome::Chrome;
+use crate::error::{PageResult, render};
+use crate::session::Staff;
+use crate::view::{Choice, Names, channel_label};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use ferrodesk_app::ReportRequest;
+use ferrodesk_app::reports::{Dashboard, ReportRow, ReportTotals};
+use ferrodesk_domain::{Channel, GroupId, UserId};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<UiState> {
+    Router::new().route("/reports", get(reports_page))
+}
+
+/// The periods offered, in days.
+const PERIODS: &[(i64, &str)] = &[
+    (7, "Last 7 days"),
+    (30, "Last 30 days"),
+    (90, "Last 90 days"),
+    (365, "Last 12 months"),
+];
+
+#[derive(Debug, Default, Deserialize)]
+struct ReportsQuery {
+    days: Option<String>,
+    group: Option<String>,
+}
+
+/// A headline figure with its trend.
+struct Figure {
+    label: &'static str,
+    value: String,
+    /// "+12 % vs previous period", or empty.
+    trend: String,
+    /// `up`/`down`/`flat`: whether the change is good news is the reader's call.
+    direction: &'static str,
+}
+
+/// One row of a breakdown table.
+struct Row {
+    label: String,
+    created: i64,
+    resolved: i64,
+    first_response: String,
+    resolution: String,
+}
+
+/// A breakdown table.
+struct Table {
+    title: &'static str,
+    column: &'static str,
+    rows: Vec<Row>,
+}
+
+/// One bar pair of the daily chart (SVG coordinates).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Bar {
+    pub x: i64,
+    pub created_y: i64,
+    pub created_height: i64,
+    pub resolved_y: i64,
+    pub resolved_height: i64,
+    pub title: String,
+}
+
+/// The daily chart.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Chart {
+    pub width: i64,
+    pub height: i64,
+    pub bar_width: i64,
+    pub bars: Vec<Bar>,
+    pub max: i64,
+    /// Day labels under some of the bars: (x, text).
+    pub labels: Vec<(i64, String)>,
+}
+
+const CHART_HEIGHT: i64 = 160;
+const SLOT: i64 = 12;
+
+impl Chart {
+    /// Bars of created (left) and resolved (right) per day, scaled to the busiest day.
+    pub(crate) fn daily(days: &[(String, i64, i64)]) -> Chart {
+        let max = days
+            .iter()
+            .map(|(_, created, resolved)| (*created).max(*resolved))
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let scale = |n: i64| n * CHART_HEIGHT / max;
+        let bar_width = SLOT / 2 - 1;
+        let every = (days.len() / 8).max(1);
+        let mut labels = Vec::new();
+        let bars = days
+            .iter()
+            .enumerate()
+            .map(|(index, (date, created, resolved))| {
+                let x = i64::try_from(index).unwrap_or(0) * SLOT;
+                if index % every == 0 {
+                    labels.push((x, date.get(5..).unwrap_or(date).to_owned()));
+                }
+                Bar {
+                    x,
+                    created_y: CHART_HEIGHT - scale(*created),
+                    created_height: scale(*created),
+                    resolved_y: CHART_HEIGHT - scale(*resolved),
+                    resolved_height: scale(*resolved),
+                    title: format!("{date}: {created} created, {resolved} resolved"),
+                }
+            })
+            .collect();
+        Chart {
+            width: i64::try_from(days.len()).unwrap_or(0) * SLOT,
+            height: CHART_HEIGHT,
+            bar_width,
+            bars,
+            max,
+            labels,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "agent/reports.html")]
+struct ReportsPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    periods: Vec<Choice>,
+    groups: Vec<Choice>,
+    from: String,
+    to: String,
+    figures: Vec<Figure>,
+    chart: Chart,
+    tables: Vec<Table>,
+    backlog_open: i64,
+    backlog_unassigned: i64,
+    load: Vec<(String, i64)>,
+}
+
+/// "3 h 20 min", "2 d 4 h", "45 s".
+pub(crate) fn duration(seconds: Option<i64>) -> String {
+    let Some(s) = seconds else {
+        return "–".to_owned();
+    };
+    match s {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3_600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h {} min", s / 3_600, s % 3_600 / 60),
+        s => format!("{} d {} h", s / 86_400, s % 86_400 / 3_600),
+    }
+}
+
+fn trend(now: f64, before: f64) -> (String, &'static str) {
+    if before <= 0.0 {
+        return (String::new(), "flat");
+    }
+    let change = ((now - before) / before * 100.0).round();
+    let direction = match change {
+        c if c > 0.0 => "up",
+        c if c < 0.0 => "down",
+        _ => "flat",
+    };
+    (format!("{change:+} % vs previous period"), direction)
+}
+
+#[allow(
+    clippy::cast_precision_loss,
+    reason = "counts and seconds are far below 2^52"
+)]
+fn figures(now: &ReportTotals, before: &ReportTotals) -> Vec<Figure> {
+    let count = |label, now: i64, before: i64| {
+        let (trend, direction) = trend(now as f64, before as f64);
+        Figure {
+            label,
+            value: now.to_string(),
+            trend,
+            direction,
+        }
+    };
+    let time = |label, now: Option<i64>, before: Option<i64>| {
+        let (trend, direction) = match (now, before) {
+            (Some(n), Some(b)) => trend(n as f64, b as f64),
+            _ => (String::new(), "flat"),
+        };
+        Figure {
+            label,
+            value: duration(now),
+            trend,
+            direction,
+        }
+    };
+    vec![
+        count("Created", now.created, before.created),
+        count("Resolved", now.resolved, before.resolved),
+        time(
+            "Mean first response",
+            now.avg_first_response_seconds,
+            before.avg_first_response_seconds,
+        ),
+        time(
+            "Mean resolution time",
+            now.avg_resolution_seconds,
+            before.avg_resolution_seconds,
+        ),
+        Figure {
+            label: "Reopen rate",
+            value: now
+                .reopen_rate_percent
+                .map_or("–".to_owned(), |p| format!("{p} %")),
+            trend: String::new(),
+            direction: "flat",
+        },
+    ]
+}
+
+fn table(
+    (title, column): (&'static str, &'static str),
+    rows: &[ReportRow],
+    label: impl Fn(&str) -> String,
+) -> Table {
+    Table {
+        title,
+        column,
+        rows: rows
+            .iter()
+            .map(|row| Row {
+                label: label(&row.key),
+                created: row.totals.created,
+                resolved: row.totals.resolved,
+                first_response: duration(row.totals.avg_first_response_seconds),
+                resolution: duration(row.totals.avg_resolution_seconds),
+            })
+            .collect(),
+    }
+}
+
+fn id_of(key: &str) -> Option<i64> {
+    key.parse().ok()
+}
+
+async fn reports_page(
+    State(state): State<UiState>,
+    staff: Staff,
+    Query(query): Query<ReportsQuery>,
+) -> PageResult {
+    let viewer = &staff.0;
+    let days = query
+        .days
+        .as_deref()
+        .and_then(|d| d.parse::<i64>().ok())
+        .filter(|d| PERIODS.iter().any(|(p, _)| p == d))
+        .unwrap_or(30);
+    let group = query
+        .group
+        .as_deref()
+        .and_then(|g| g.trim().parse::<i64>().ok())
+        .map(GroupId);
+    let request = ReportRequest {
+        from: None,
+        to: None,
+        days: Some(days),
+        group,
+    };
+    let dashboard: Dashboard = state
+        .app
+        .reports()
+        .dashboard(&viewer.actor, &request)
+        .await?;
+    let mut names = Names::load(&state, &viewer.actor).await?;
+    let agents: Vec<UserId> = dashboard
+        .by_agent
+        .iter()
+        .filter_map(|row| id_of(&row.key))
+        .chain(dashboard.backlog.by_agent.keys().filter_map(|k| id_of(k)))
+        .map(UserId)
+        .collect();
+    names.add_users(&state, &viewer.actor, agents).await?;
+    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "reports").await?;
+
+    let chart = Chart::daily(
+        &dashboard
+            .daily
+            .iter()
+            .map(|d| (d.date.to_string(), d.totals.created, d.totals.resolved))
+            .collect::<Vec<_>>(),
+    );
+    let group_label = |key: &str| match id_of(key) {
+        Some(id) => names.group_name(GroupId(id)),
+        None => "No group".to_owned(),
+    };
+    let agent_label = |key: &str| match id_of(key) {
+        Some(id) => names.user_name(UserId(id)),
+        None => key.to_owned(),
+    };
+    let tables = vec![
+        table(("By channel", "Channel"), &dashboard.by_channel, |key| {
+            Channel::parse(key).map_or(key.to_owned(), |c| channel_label(c).to_owned())
+        }),
+        table(("By priority", "Priority"), &dashboard.by_priority, |key| {
+            key.to_uppercase()
+        }),
+        table(("By group", "Group"), &dashboard.by_group, group_label),
+        table(("By category", "Category"), &dashboard.by_category, |key| {
+            names.category_or(id_of(key).map(ferrodesk_domain::CategoryId), "No category")
+        }),
+        table(("By agent", "Agent"), &dashboard.by_agent, agent_label),
+    ];
+    let mut load: Vec<(String, i64)> = dashboard
+        .backlog
+        .by_agent
+        .iter()
+        .map(|(key, open)| (agent_label(key), *open))
+        .collect();
+    load.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let groups = std::iter::once(Choice::new("", "All my groups", group.is_none()))
+        .chain(
+            names
+                .groups()
+                .iter()
+                .filter(|g| {
+                    viewer.actor.ticket_scope() == ferrodesk_domain::TicketScope::All
+                        || viewer.actor.group_ids.contains(&g.id)
+                })
+                .map(|g| Choice::new(g.id, g.name.clone(), Some(g.id) == group)),
+        )
+        .collect();
+    let page = ReportsPage {
+        chrome: Chrome::new(viewer, "agent", "Reports").nav("reports".to_owned()),
+        sidebar,
+        periods: PERIODS
+            .iter()
+            .map(|(d, label)| Choice::new(d, *label, *d == days))
+            .collect(),
+        groups,
+        from: dashboard.from.to_string(),
+        to: dashboard.to.to_string(),
+        figures: figures(&dashboard.totals, &dashboard.previous),
+        chart,
+        tables,
+        backlog_open: dashboard.backlog.open,
+        backlog_unassigned: dashboard.backlog.unassigned,
+        load,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_scales_bars_to_the_busiest_day() {
+        let chart = Chart::daily(&[
+            ("2026-11-01".to_owned(), 10, 5),
+            ("2026-11-02".to_owned(), 0, 20),
+        ]);
+        assert_eq!(chart.max, 20);
+        assert_eq!(chart.width, 2 * SLOT);
+        let first = &chart.bars[0];
+        assert_eq!(
+            (first.x, first.created_height, first.resolved_height),
+            (0, 80, 40)
+        );
+        assert_eq!(first.created_y, CHART_HEIGHT - 80);
+        let second = &chart.bars[1];
+        assert_eq!(
+            (second.x, second.created_height, second.resolved_height),
+            (SLOT, 0, 160)
+        );
+        assert_eq!(second.title, "2026-11-02: 0 created, 20 resolved");
+        assert_eq!(chart.labels[0], (0, "11-01".to_owned()));
+    }
+
+    #[test]
+    fn an_empty_period_draws_no_bars_and_divides_by_nothing() {
+        let chart = Chart::daily(&[("2026-11-01".to_owned(), 0, 0)]);
+        assert_eq!(chart.bars[0].created_height, 0);
+        assert_eq!(chart.max, 1);
+    }
+
+    #[test]
+    fn durations_read_like_people_say_them() {
+        assert_eq!(duration(None), "–");
+        assert_eq!(duration(Some(45)), "45 s");
+        assert_eq!(duration(Some(600)), "10 min");
+        assert_eq!(duration(Some(3 * 3_600 + 20 * 60)), "3 h 20 min");
+        assert_eq!(duration(Some(2 * 86_400 + 4 * 3_600)), "2 d 4 h");
+    }
+
+    #[test]
+    fn trends_compare_with_the_period_before() {
+        assert_eq!(
+            trend(120.0, 100.0),
+            ("+20 % vs previous period".to_owned(), "up")
+        );
+        assert_eq!(
+            trend(50.0, 100.0),
+            ("-50 % vs previous period".to_owned(), "down")
+        );
+        assert_eq!(trend(5.0, 0.0), (String::new(), "flat"));
+    }
+}
