@@ -18,10 +18,10 @@ mod reports;
 pub mod sla;
 mod types;
 
+pub use desk::*;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use reports::*;
-pub use desk::*;
 pub use sla::*;
 pub use types::*;
 

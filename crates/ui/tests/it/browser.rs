@@ -417,7 +417,9 @@ async fn an_agent_works_a_ticket_from_the_queue() {
     .await;
     drop((live, another));
 
-    // Search with "/", move with "j", open with Enter.
+    // "/" focuses the search box; it finds the ticket among everything the agent sees
+    // (once the index, which follows the timeline behind the writes, has caught up).
+    h.app.search().sync().await.unwrap();
     h.press("/").await;
     h.driver()
         .find(By::Id("search"))
@@ -426,6 +428,12 @@ async fn an_agent_works_a_ticket_from_the_queue() {
         .send_keys("VPN disconnects" + Key::Enter)
         .await
         .unwrap();
+    h.wait_for_text(".page-head p", "for “VPN disconnects”")
+        .await;
+    h.wait_for_text("main", "VPN disconnects every few minutes")
+        .await;
+    // In a queue filtered by subject: move with "j", open with Enter.
+    h.go("/agent/queues/open?q=VPN+disconnects").await;
     h.wait_for_text("h1", "VPN disconnects").await;
     h.driver()
         .find(By::Css("body"))
