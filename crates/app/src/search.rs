@@ -553,6 +553,11 @@ async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<
     let mut gaps = engine.feed.lock().await;
     let mut total = CatchUp::default();
     loop {
+        // A long catch-up (a rebuild from the first event) ends between two batches
+        // when the desk stops; the checkpoint keeps what was applied.
+        if engine.is_stopping.load(Ordering::SeqCst) {
+            return Ok(total);
+        }
         let index = &engine.index;
         let mut batch = Batch::new();
         let mut cursors = index.cursors();
