@@ -55,7 +55,7 @@ pub use ferrodesk_store::{
     EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
     TicketLink, TicketQuery, TicketSort, UserFilter,
 };
-pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
+pub use ferrodesk_store::{AutomationSettings, SlaState, StoredTarget, TicketSla};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
