@@ -55,7 +55,9 @@ pub use ferrodesk_store::{
     EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
     TicketLink, TicketQuery, TicketSort, UserFilter,
 };
-pub use ferrodesk_store::{AutomationSettings, SlaState, StoredTarget, TicketSla};
+pub use ferrodesk_store::{
+    AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget, TicketSla,
+};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;

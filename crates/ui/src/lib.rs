@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod admin;
+mod admin_rules;
 mod admin_sla;
 mod agent;
 mod assets;
@@ -114,6 +115,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
             "/admin",
             admin::routes()
                 .merge(admin_sla::routes())
+                .merge(admin_rules::routes())
                 .fallback(not_found),
         )
         .fallback(not_found)

@@ -216,3 +216,149 @@ async fn automations_are_saved_and_a_resolve_before_the_reminder_is_refused() {
     let form = desk.get("/admin/automation", Some(&desk.admin)).await;
     form.assert_contains(r#"value="1200""#);
 }
+
+#[tokio::test]
+async fn a_routing_rule_set_up_in_the_browser_routes_the_next_ticket() {
+    let desk = Desk::new().await;
+    let bad = desk
+        .post(
+            "/admin/routing-rules",
+            &desk.admin,
+            &[
+                ("name", "Printers"),
+                ("position", "10"),
+                ("text", "printer"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        bad.field_error("action_group_id").is_some(),
+        "a rule must do something"
+    );
+    let bad = desk
+        .post(
+            "/admin/routing-rules",
+            &desk.admin,
+            &[("name", "Printers"), ("position", "first")],
+        )
+        .await;
+    assert!(bad.field_error("position").is_some());
+    assert!(desk.store.list_routing_rules().await.unwrap().is_empty());
+
+    let page = desk
+        .post(
+            "/admin/routing-rules",
+            &desk.admin,
+            &[
+                ("name", "Printers to network"),
+                ("position", "10"),
+                ("is_enabled", "on"),
+                ("text", "printer, toner"),
+                ("action_group_id", &desk.network.to_string()),
+                ("action_tags", "hardware"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let list = desk.get("/admin/routing-rules", Some(&desk.admin)).await;
+    list.assert_contains("Printers to network");
+    list.assert_contains("tags hardware");
+
+    let routed = desk.ticket(&desk.customer, "The printer jams").await;
+    assert_eq!(routed.group_id, Some(desk.network));
+    assert!(routed.tags.contains(&"hardware".to_owned()));
+    let other = desk.ticket(&desk.customer, "Password expired").await;
+    assert_ne!(other.group_id, Some(desk.network));
+
+    let rule = desk.store.list_routing_rules().await.unwrap()[0].clone();
+    let edit = desk
+        .get(
+            &format!("/admin/routing-rules/{}", rule.id),
+            Some(&desk.admin),
+        )
+        .await;
+    edit.assert_contains(r#"value="printer, toner""#);
+    let page = desk
+        .post(
+            &format!("/admin/routing-rules/{}/delete", rule.id),
+            &desk.admin,
+            &[],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(desk.store.list_routing_rules().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn escalation_rules_are_managed_and_a_rule_must_act() {
+    let desk = Desk::new().await;
+    let bad = desk
+        .post(
+            "/admin/escalation-rules",
+            &desk.admin,
+            &[
+                ("name", "Ping-pong"),
+                ("trigger", "reassigned"),
+                ("threshold", "3"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("escalates").is_some());
+    let bad = desk
+        .post(
+            "/admin/escalation-rules",
+            &desk.admin,
+            &[
+                ("name", "Ping-pong"),
+                ("trigger", "sometimes"),
+                ("escalates", "on"),
+            ],
+        )
+        .await;
+    assert!(bad.field_error("trigger").is_some());
+    assert!(desk.store.list_escalation_rules().await.unwrap().is_empty());
+
+    let page = desk
+        .post(
+            "/admin/escalation-rules",
+            &desk.admin,
+            &[
+                ("name", "Ping-pong"),
+                ("is_enabled", "on"),
+                ("trigger", "reassigned"),
+                ("threshold", "3"),
+                ("escalates", "on"),
+                ("notifies_supervisor", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let list = desk.get("/admin/escalation-rules", Some(&desk.admin)).await;
+    list.assert_contains("Reassigned 3 times");
+    list.assert_contains("Escalate and notify the supervisors");
+    let rule = desk.store.list_escalation_rules().await.unwrap()[0].clone();
+    assert_eq!(rule.rule.threshold, Some(3));
+    let page = desk
+        .post(
+            &format!("/admin/escalation-rules/{}", rule.id),
+            &desk.admin,
+            &[
+                ("name", "Ping-pong"),
+                ("trigger", "complaint"),
+                ("notifies_supervisor", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let rule = desk.store.list_escalation_rules().await.unwrap()[0].clone();
+    assert!(!rule.is_enabled, "an unticked box turns the rule off");
+    assert!(!rule.rule.escalates);
+    assert_eq!(
+        desk.get("/admin/escalation-rules/424242", Some(&desk.admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
