@@ -362,3 +362,63 @@ async fn escalation_rules_are_managed_and_a_rule_must_act() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn sla_badges_count_down_in_the_ticket_view_and_the_queues_and_turn_breached() {
+    let desk = Desk::new().await;
+    let page = desk
+        .post(
+            "/admin/calendars",
+            &desk.admin,
+            &[("name", "Always"), ("always_open", "on")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let calendar = desk.store.list_calendars().await.unwrap()[0].id;
+    let mut fields = vec![
+        ("name".to_owned(), "Standard".to_owned()),
+        ("calendar_id".to_owned(), calendar.to_string()),
+        ("warning_percent".to_owned(), "80".to_owned()),
+        ("is_default".to_owned(), "on".to_owned()),
+    ];
+    for p in 1..=4 {
+        fields.push((format!("p{p}_first_response"), "60".to_owned()));
+        fields.push((format!("p{p}_resolution"), "480".to_owned()));
+    }
+    let fields: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let page = desk.post("/admin/sla-policies", &desk.admin, &fields).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+
+    let ticket = desk.ticket(&desk.customer, "Scanner offline").await;
+    let path = format!("/agent/tickets/{}", ticket.id);
+    let view = desk.get(&path, Some(&desk.agent)).await;
+    view.assert_contains(r#"data-sla="ok""#);
+    view.assert_contains("First response · ");
+    view.assert_contains("min left");
+    let queue = desk
+        .get("/agent/queues/breaching-soon", Some(&desk.agent))
+        .await;
+    queue.assert_contains("Scanner offline");
+    queue.assert_contains(r#"data-sla="ok""#);
+
+    // 50 minutes on, the first response is past its 80 % warning.
+    desk.clock.advance(jiff::SignedDuration::from_mins(50));
+    let view = desk.get(&path, Some(&desk.agent)).await;
+    view.assert_contains(r#"data-sla="warning""#);
+    // Two hours on, it is breached, and the badge says by how much.
+    desk.clock.advance(jiff::SignedDuration::from_mins(70));
+    let view = desk.get(&path, Some(&desk.agent)).await;
+    view.assert_contains(r#"data-sla="breached""#);
+    // A customer never sees the desk's internal targets.
+    let portal = desk
+        .get(
+            &format!("/portal/tickets/{}", ticket.id),
+            Some(&desk.customer),
+        )
+        .await;
+    assert_eq!(portal.status, StatusCode::OK);
+    portal.assert_lacks("data-sla");
+}
