@@ -51,12 +51,13 @@ pub use ticket::{
 };
 
 pub use ferrodesk_store::{
+    AgentSettings, AssignmentMode, AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget,
+    TicketSla,
+};
+pub use ferrodesk_store::{
     ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,
     EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
     TicketLink, TicketQuery, TicketSort, UserFilter,
-};
-pub use ferrodesk_store::{
-    AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget, TicketSla,
 };
 
 use jiff::{SignedDuration, Timestamp};

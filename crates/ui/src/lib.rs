@@ -21,6 +21,7 @@ mod admin_rules;
 mod admin_sla;
 mod agent;
 mod assets;
+mod availability;
 mod chrome;
 mod error;
 mod form;
@@ -109,13 +110,19 @@ pub fn router(app: App, config: UiConfig) -> Router {
     let pages = Router::new()
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
-        .nest("/agent", agent::routes().fallback(not_found))
+        .nest(
+            "/agent",
+            agent::routes()
+                .merge(availability::agent_routes())
+                .fallback(not_found),
+        )
         .nest("/portal", portal::routes().fallback(not_found))
         .nest(
             "/admin",
             admin::routes()
                 .merge(admin_sla::routes())
                 .merge(admin_rules::routes())
+                .merge(availability::admin_routes())
                 .fallback(not_found),
         )
         .fallback(not_found)

@@ -422,3 +422,64 @@ async fn sla_badges_count_down_in_the_ticket_view_and_the_queues_and_turn_breach
     assert_eq!(portal.status, StatusCode::OK);
     portal.assert_lacks("data-sla");
 }
+
+#[tokio::test]
+async fn assignment_modes_availability_and_the_away_switch_are_set_in_the_browser() {
+    let desk = Desk::new().await;
+    let path = format!("/admin/groups/{}/assignment", desk.service_desk);
+    assert_eq!(
+        desk.get(&path, Some(&desk.agent)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = desk.post(&path, &desk.admin, &[("mode", "lottery")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("mode").is_some());
+    let page = desk
+        .post(&path, &desk.admin, &[("mode", "least_loaded")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        desk.store
+            .assignment_mode(desk.service_desk)
+            .await
+            .unwrap()
+            .as_str(),
+        "least_loaded"
+    );
+    desk.get(&path, Some(&desk.admin))
+        .await
+        .assert_contains(r#"value="least_loaded" checked"#);
+
+    let agent = desk.agent.user_id;
+    let path = format!("/admin/users/{agent}/availability");
+    let bad = desk.post(&path, &desk.admin, &[("load_limit", "0")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("load_limit").is_some());
+    let page = desk.post(&path, &desk.admin, &[("load_limit", "12")]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let settings = desk.store.agent_settings(agent).await.unwrap();
+    assert_eq!(settings.load_limit, Some(12));
+    assert!(!settings.is_away);
+
+    // The agent switches themselves away and back; the limit the admin set stays.
+    let page = desk
+        .post("/agent/availability", &desk.agent, &[("is_away", "on")])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    let settings = desk.store.agent_settings(agent).await.unwrap();
+    assert!(settings.is_away);
+    assert_eq!(settings.load_limit, Some(12));
+    desk.get("/agent/availability", Some(&desk.agent))
+        .await
+        .assert_contains("You are <strong>away</strong>");
+    let page = desk.post("/agent/availability", &desk.agent, &[]).await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert!(!desk.store.agent_settings(agent).await.unwrap().is_away);
+    // Customers have no availability.
+    assert_eq!(
+        desk.get("/agent/availability", Some(&desk.customer))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
