@@ -24,6 +24,25 @@ pub const DEFLECTION_WINDOW: SignedDuration = SignedDuration::from_hours(2);
 /// The longest query kept with a deflection record.
 const MAX_DEFLECTION_QUERY_CHARS: usize = 200;
 
+/// The image types an article may show: raster only (SVG can carry script).
+const IMAGE_TYPES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// Where an article's image is served.
+pub fn image_path(article: ArticleId, sha256: &ferrodesk_domain::Sha256Hex) -> String {
+    format!("/api/v1/kb/articles/{article}/images/{sha256}")
+}
+
+/// An image stored for an article.
+#[derive(Debug, Clone)]
+pub struct ArticleImage {
+    /// Where it is served.
+    pub url: String,
+    /// The Markdown that shows it (`![name](url)`), to put in the body.
+    pub markdown: String,
+    /// The stored file.
+    pub attachment: ferrodesk_domain::Attachment,
+}
+
 /// A new article as an author writes it; unset fields take defaults (a draft, public,
 /// English troubleshooting guide).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -256,6 +275,83 @@ impl<'a> Kb<'a> {
             })?;
         self.changed();
         Ok(article)
+    }
+
+    /// Stores an image for an article (staff who may read it) and returns where it is
+    /// served and the Markdown that shows it. The image is served only while the
+    /// article's body refers to it, to whoever may read the article.
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, `Invalid` (not a PNG, JPEG, GIF or WebP image; empty),
+    /// `TooLarge`.
+    pub async fn add_image(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        bytes: bytes::Bytes,
+        filename: &str,
+    ) -> Result<ArticleImage, AppError> {
+        require_staff(actor, "add images to articles")?;
+        self.get(actor, id).await?;
+        let content_type = ferrodesk_blobs::media_type(&bytes, None);
+        if !IMAGE_TYPES.contains(&content_type.as_str()) {
+            return Err(AppError::invalid(
+                "image",
+                format!("'{filename}' is not a PNG, JPEG, GIF or WebP image"),
+            ));
+        }
+        let attachment = self
+            .app
+            .attachments()
+            .store(bytes, filename, Some(&content_type))
+            .await?;
+        let url = image_path(id, &attachment.sha256);
+        let alt: String = attachment
+            .filename
+            .rsplit_once('.')
+            .map_or(attachment.filename.as_str(), |(stem, _)| stem)
+            .chars()
+            .filter(|c| !matches!(c, '[' | ']' | '(' | ')'))
+            .collect();
+        Ok(ArticleImage {
+            markdown: format!("![{alt}]({url})"),
+            url,
+            attachment,
+        })
+    }
+
+    /// An article's image with its media type, for whoever may read the article, while
+    /// its body shows it.
+    ///
+    /// # Errors
+    /// `NotFound` (`image`) for an image the body does not show or a malformed address;
+    /// the article's own errors.
+    pub async fn image(
+        &self,
+        actor: &Actor,
+        id: ArticleId,
+        sha256: &str,
+    ) -> Result<(String, bytes::Bytes), AppError> {
+        let article = self.get(actor, id).await?;
+        let sha = ferrodesk_domain::Sha256Hex::parse(sha256)
+            .map_err(|_| AppError::not_found("image", sha256))?;
+        if !article.content.body.contains(&image_path(id, &sha)) {
+            return Err(AppError::not_found("image", sha256));
+        }
+        let bytes = self
+            .app
+            .attachments()
+            .read(&sha)
+            .await
+            .map_err(|error| match error {
+                AppError::NotFound { .. } => AppError::not_found("image", sha256),
+                other => other,
+            })?;
+        let content_type = ferrodesk_blobs::media_type(&bytes, None);
+        if !IMAGE_TYPES.contains(&content_type.as_str()) {
+            return Err(AppError::not_found("image", sha256));
+        }
+        Ok((content_type, bytes))
     }
 
     /// Every version of an article, newest first (staff).

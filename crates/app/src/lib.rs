@@ -38,7 +38,7 @@ pub use directory::{
 };
 pub use error::{AppError, OrNotFound};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
-pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
+pub use kb::{ArticleImage, ArticleInput, ArticlePatch, ArticleQuery, Kb, image_path};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
 pub use reports::{Dashboard, ReportRequest, Reports};
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};

@@ -519,6 +519,9 @@ fn read_form(form: &FormData, errors: &mut FieldErrors) -> ArticleInput {
     }
 }
 
+/// Where image errors show on the article form.
+const IMAGE_FIELDS: &[(&str, &str)] = &[("image", "images")];
+
 const ARTICLE_FIELDS: &[(&str, &str)] = &[
     ("title", "title"),
     ("body", "body"),
@@ -580,8 +583,27 @@ async fn update(
 ) -> PageResult {
     let id = article_id(&raw)?;
     let mut errors = FieldErrors::new();
-    let input = read_form(&form, &mut errors);
+    let mut input = read_form(&form, &mut errors);
     let version = form.get("version").parse::<i64>().ok();
+    if errors.is_empty() {
+        // Images chosen in the form are stored and shown at the end of the body.
+        for file in form
+            .files("images")
+            .filter(|f| !f.filename.is_empty() && !f.bytes.is_empty())
+        {
+            match state
+                .app
+                .kb()
+                .add_image(&viewer.actor, id, file.bytes.clone(), &file.filename)
+                .await
+            {
+                Ok(image) => {
+                    input.body = format!("{}\n\n{}", input.body.trim_end(), image.markdown);
+                }
+                Err(error) => errors.absorb(error, IMAGE_FIELDS, "images")?,
+            }
+        }
+    }
     if errors.is_empty() {
         let patch = ArticlePatch {
             expected_version: version,

@@ -18,6 +18,7 @@ pub mod extract;
 mod groups;
 mod health;
 mod kb;
+mod kb_images;
 mod mail;
 mod openapi;
 mod organizations;
@@ -103,6 +104,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(mail::routes())
         .merge(reports::routes())
         .merge(kb::routes())
+        .merge(kb_images::routes())
         .merge(search::routes())
         .merge(attachments::routes())
 }

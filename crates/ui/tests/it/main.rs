@@ -7,6 +7,7 @@ mod admin;
 mod admin_sla;
 mod agent;
 mod browser;
+mod kb_images;
 mod live;
 mod portal;
 mod reports;

@@ -329,6 +329,53 @@ impl Desk {
             .await
     }
 
+    /// Posts a `multipart/form-data` form: fields (the session's CSRF secret first)
+    /// and files as (input name, file name, content type, bytes).
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        session: &Session,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, &[u8])],
+    ) -> Page {
+        let boundary = "ferrodesk-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body: Vec<u8> = Vec::new();
+        let mut all: Vec<(&str, &str)> = vec![("csrf", session.csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (name, value) in all {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, filename, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\ncontent-disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\ncontent-type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let request = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(
+                header::COOKIE,
+                format!("ferrodesk_session={}", session.cookie),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .expect("request");
+        self.send(request).await
+    }
+
     pub async fn reload(&self, id: TicketId) -> Ticket {
         self.store.get_ticket(id).await.expect("ticket")
     }

@@ -15,6 +15,7 @@ backend_tests!(
     bad_search_parameters_are_refused,
     deflection_is_recorded_until_the_customer_submits,
     article_solves_a_ticket_and_a_resolved_ticket_drafts_an_article,
+    article_images_are_served_to_readers_while_the_body_shows_them,
 );
 
 async fn article(t: &TestApp, who: &Person, body: Value) -> Value {
@@ -635,4 +636,117 @@ async fn article_solves_a_ticket_and_a_resolved_ticket_drafts_an_article(t: Test
             .iter()
             .any(|e| e["type"] == "article_linked" && e["title"] == "Outlook keeps crashing")
     );
+}
+
+/// A PNG's signature and the start of its header: enough to be recognized as one.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
+
+async fn article_images_are_served_to_readers_while_the_body_shows_them(t: TestApp) {
+    let desk = t.desk().await;
+    let public = article(
+        &t,
+        &desk.agent,
+        json!({"title": "Clearing a paper jam", "body": "Open tray 2.", "status": "published"}),
+    )
+    .await;
+    let internal = article(
+        &t,
+        &desk.agent,
+        json!({"title": "Fuser reset", "body": "Service mode.", "status": "published", "visibility": "internal"}),
+    )
+    .await;
+    let upload = |id: &Value, who: &Person, bytes: &[u8]| {
+        t.post(&format!(
+            "/api/v1/kb/articles/{id}/images?filename=tray.png"
+        ))
+        .token(&who.token)
+        .raw("image/png", bytes.to_vec())
+    };
+    // Customers add nothing; text is not an image; an SVG (script-capable) neither.
+    upload(&public["id"], &desk.customer, PNG)
+        .send()
+        .await
+        .err(403, "forbidden");
+    upload(&public["id"], &desk.agent, b"just text")
+        .send()
+        .await
+        .err(422, "invalid_value");
+    upload(
+        &public["id"],
+        &desk.agent,
+        b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>",
+    )
+    .send()
+    .await
+    .err(422, "invalid_value");
+    t.post("/api/v1/kb/articles/999999/images?filename=a.png")
+        .token(&desk.agent.token)
+        .raw("image/png", PNG.to_vec())
+        .send()
+        .await
+        .err(404, "article_not_found");
+
+    let image = upload(&public["id"], &desk.agent, PNG).send().await.ok(201);
+    assert_eq!(image["content_type"], "image/png");
+    let url = image["url"].as_str().unwrap().to_owned();
+    assert_eq!(image["markdown"], format!("![tray]({url})"));
+    // Not shown by the body yet: not served.
+    t.get(&url)
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .err(404, "image_not_found");
+
+    let id = public["id"].as_i64().unwrap();
+    t.patch(&format!("/api/v1/kb/articles/{id}"))
+        .token(&desk.agent.token)
+        .json(json!({"body": format!("Open tray 2.\n\n{}", image["markdown"].as_str().unwrap())}))
+        .send()
+        .await
+        .ok(200);
+    let served = t.get(&url).token(&desk.customer.token).send().await;
+    assert_eq!(served.status, 200, "{}", served.text);
+    assert_eq!(served.header("content-type"), Some("image/png"));
+    assert_eq!(served.header("x-content-type-options"), Some("nosniff"));
+    let rendered = t
+        .get(&format!("/api/v1/kb/articles/{id}"))
+        .token(&desk.customer.token)
+        .send()
+        .await
+        .ok(200);
+    assert!(
+        rendered
+            .to_string()
+            .contains(&format!("<img src=\\\"{url}\\\"")),
+        "{rendered}"
+    );
+
+    // The internal article's image never reaches a customer.
+    let inner = upload(&internal["id"], &desk.agent, PNG)
+        .send()
+        .await
+        .ok(201);
+    let inner_id = internal["id"].as_i64().unwrap();
+    t.patch(&format!("/api/v1/kb/articles/{inner_id}"))
+        .token(&desk.agent.token)
+        .json(json!({"body": inner["markdown"]}))
+        .send()
+        .await
+        .ok(200);
+    let inner_url = inner["url"].as_str().unwrap();
+    t.get(inner_url)
+        .token(&desk.customer.token)
+        .send()
+        .await
+        .err(404, "article_not_found");
+    t.get(inner_url)
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .ok(200);
+    t.get(&format!("/api/v1/kb/articles/{id}/images/not-a-hash"))
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .err(404, "image_not_found");
 }
