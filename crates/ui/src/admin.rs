@@ -57,7 +57,7 @@ pub(crate) fn path_id(raw: &str) -> PageResult<i64> {
     raw.trim().parse().map_err(|_| PageError::NotFound)
 }
 
-fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
+pub(crate) fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
     Chrome::new(viewer, "admin", title).nav(nav).notice(done)
 }
 
@@ -471,8 +471,8 @@ async fn create_user(
 }
 
 #[derive(Debug, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
+pub(crate) struct DoneQuery {
+    pub(crate) done: Option<String>,
 }
 
 async fn edit_user_page(

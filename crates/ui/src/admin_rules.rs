@@ -7,12 +7,12 @@
 //! Admins only; the service-level service checks that again on every call.
 
 use crate::UiState;
-use crate::admin::{all_organizations, path_id};
+use crate::admin::{DoneQuery, all_organizations, chrome, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
-use crate::form::{FieldErrors, Form, FormData};
+use crate::form::{FieldErrors, Form, FormData, chosen_ids};
 use crate::session::{Admin, Viewer};
-use crate::view::{Choice, Names, category_choices, channel_label, group_choices};
+use crate::view::{Choice, Names, category_choices, channel_label, group_choices, multi_choices};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -24,7 +24,6 @@ use ferrodesk_domain::{
     CategoryId, Channel, EscalationRule, EscalationTrigger, GroupId, OrganizationId, Priority,
     Role, ServiceId, TargetKind, UserId,
 };
-use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -53,27 +52,6 @@ pub(crate) fn routes() -> Router<UiState> {
         )
 }
 
-#[derive(Debug, Default, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
-    Chrome::new(viewer, "admin", title).nav(nav).notice(done)
-}
-
-/// Ids chosen in a multiple select; a value that is not an id is an error on the field.
-fn chosen_ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
-    let mut found = Vec::new();
-    for text in form.all(field) {
-        match text.parse::<i64>() {
-            Ok(id) => found.push(id),
-            Err(_) => errors.add(field, "choose from the list"),
-        }
-    }
-    found
-}
-
 /// One optional id from a select.
 fn chosen_id(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
     let text = form.opt(field)?;
@@ -84,17 +62,6 @@ fn chosen_id(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i
             None
         }
     }
-}
-
-/// Options of a multiple select, with the submitted values selected.
-fn multi(options: Vec<(String, String)>, chosen: &[&str]) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(value, label)| {
-            let selected = chosen.contains(&value.as_str());
-            Choice::new(value, label, selected)
-        })
-        .collect()
 }
 
 /// Words or tags typed comma-separated (or one per line).
@@ -323,23 +290,23 @@ async fn routing_rule_page(
         chrome: chrome(viewer, "routing", &title, None),
         id,
         is_enabled: input.checked("is_enabled"),
-        channel_options: multi(
+        channel_options: multi_choices(
             Channel::ALL
                 .iter()
                 .map(|c| (c.as_str().to_owned(), channel_label(*c).to_owned()))
                 .collect(),
             &input.all("channels"),
         ),
-        priority_options: multi(
+        priority_options: multi_choices(
             Priority::ALL
                 .iter()
                 .map(|p| (p.as_str().to_owned(), priority_label(*p).to_owned()))
                 .collect(),
             &input.all("priorities"),
         ),
-        category_options: multi(ids(names.categories()), &input.all("category_ids")),
-        service_options: multi(ids(names.services()), &input.all("service_ids")),
-        organization_options: multi(
+        category_options: multi_choices(ids(names.categories()), &input.all("category_ids")),
+        service_options: multi_choices(ids(names.services()), &input.all("service_ids")),
+        organization_options: multi_choices(
             organizations
                 .into_iter()
                 .map(|o| (o.id.to_string(), o.name))
@@ -370,7 +337,7 @@ async fn routing_rule_page(
                     .map(|(id, name)| Choice::new(id, name.clone(), *id == assignee)),
             )
             .collect(),
-        notify_options: multi(people, &input.all("action_notify_user_ids")),
+        notify_options: multi_choices(people, &input.all("action_notify_user_ids")),
         input,
         errors,
     })

@@ -6,12 +6,12 @@
 //! Admins only; the service-level service checks that again on every call.
 
 use crate::UiState;
-use crate::admin::{all_organizations, path_id};
+use crate::admin::{DoneQuery, all_organizations, chrome, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
-use crate::form::{FieldErrors, Form, FormData};
+use crate::form::{FieldErrors, Form, FormData, chosen_ids};
 use crate::session::{Admin, Viewer};
-use crate::view::{Choice, Names};
+use crate::view::{Choice, Names, multi_choices};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -21,7 +21,6 @@ use axum::routing::{get, post};
 use ferrodesk_app::{AppError, CalendarSpec, PolicySpec, TargetSpec};
 use ferrodesk_domain::schedule::calendar_to_text;
 use ferrodesk_domain::{Priority, TargetKind};
-use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -40,15 +39,6 @@ pub(crate) fn routes() -> Router<UiState> {
         )
         .route("/sla-policies/{id}/delete", post(delete_policy))
         .route("/automation", get(automation).post(save_automation))
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
-}
-
-fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
-    Chrome::new(viewer, "admin", title).nav(nav).notice(done)
 }
 
 /// Lines of a textarea, trimmed, blanks left out.
@@ -439,13 +429,6 @@ struct PolicyFormPage {
     errors: FieldErrors,
 }
 
-fn multi(options: Vec<(i64, String)>, chosen: &[&str]) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(id, label)| Choice::new(id, label, chosen.contains(&id.to_string().as_str())))
-        .collect()
-}
-
 async fn policy_page(
     state: &UiState,
     viewer: &Viewer,
@@ -487,15 +470,15 @@ async fn policy_page(
         chrome: chrome(viewer, "sla", &title, None),
         id,
         calendar_options,
-        organization_options: multi(
+        organization_options: multi_choices(
             organizations
                 .into_iter()
                 .map(|o| (o.id.get(), o.name))
                 .collect(),
             &input.all("organization_ids"),
         ),
-        service_options: multi(names.services(), &input.all("service_ids")),
-        category_options: multi(names.categories(), &input.all("category_ids")),
+        service_options: multi_choices(names.services(), &input.all("service_ids")),
+        category_options: multi_choices(names.categories(), &input.all("category_ids")),
         target_rows,
         sends_progress_notes: input.checked("sends_progress_notes"),
         is_default: input.checked("is_default"),
@@ -554,17 +537,6 @@ async fn edit_policy_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
-    let mut found = Vec::new();
-    for text in form.all(field) {
-        match text.parse::<i64>() {
-            Ok(id) => found.push(id),
-            Err(_) => errors.add(field, "choose from the list"),
-        }
-    }
-    found
-}
-
 fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
     let calendar_id = match form.get("calendar_id").trim().parse::<i64>() {
         Ok(id) => id,
@@ -596,9 +568,9 @@ fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
         warning_percent,
         sends_progress_notes: form.checked("sends_progress_notes"),
         is_default: form.checked("is_default"),
-        organization_ids: ids(form, errors, "organization_ids"),
-        service_ids: ids(form, errors, "service_ids"),
-        category_ids: ids(form, errors, "category_ids"),
+        organization_ids: chosen_ids(form, errors, "organization_ids"),
+        service_ids: chosen_ids(form, errors, "service_ids"),
+        category_ids: chosen_ids(form, errors, "category_ids"),
     }
 }
 

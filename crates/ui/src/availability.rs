@@ -5,12 +5,12 @@
 //! load limit or without the ticket's skill.
 
 use crate::UiState;
-use crate::admin::path_id;
+use crate::admin::{DoneQuery, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
-use crate::form::{FieldErrors, Form, FormData};
+use crate::form::{FieldErrors, Form, FormData, chosen_ids};
 use crate::session::{Admin, Staff, Viewer};
-use crate::view::{Choice, Names};
+use crate::view::{Choice, Names, multi_choices};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
 use ferrodesk_app::{AgentSettings, AppError, AssignmentMode};
 use ferrodesk_domain::{CategoryId, GroupId, ServiceId, UserId};
-use serde::Deserialize;
 
 /// Under `/admin`.
 pub(crate) fn admin_routes() -> Router<UiState> {
@@ -37,11 +36,6 @@ pub(crate) fn admin_routes() -> Router<UiState> {
 /// Under `/agent`.
 pub(crate) fn agent_routes() -> Router<UiState> {
     Router::new().route("/availability", get(own_page).post(save_own))
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 const MODES: [(AssignmentMode, &str); 3] = [
@@ -170,13 +164,6 @@ struct AvailabilityPage {
     errors: FieldErrors,
 }
 
-fn multi(options: Vec<(i64, String)>, chosen: &[&str]) -> Vec<Choice> {
-    options
-        .into_iter()
-        .map(|(id, label)| Choice::new(id, label, chosen.contains(&id.to_string().as_str())))
-        .collect()
-}
-
 async fn availability(
     state: &UiState,
     viewer: &Viewer,
@@ -198,8 +185,8 @@ async fn availability(
         user_id,
         name: user.name,
         is_away: input.checked("is_away"),
-        category_options: multi(names.categories(), &input.all("category_skills")),
-        service_options: multi(names.services(), &input.all("service_skills")),
+        category_options: multi_choices(names.categories(), &input.all("category_skills")),
+        service_options: multi_choices(names.services(), &input.all("service_skills")),
         input,
         errors,
     })
@@ -246,17 +233,6 @@ async fn availability_page(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
-    let mut found = Vec::new();
-    for text in form.all(field) {
-        match text.parse::<i64>() {
-            Ok(id) => found.push(id),
-            Err(_) => errors.add(field, "choose from the list"),
-        }
-    }
-    found
-}
-
 async fn save_availability(
     State(state): State<UiState>,
     Admin(viewer): Admin,
@@ -277,11 +253,11 @@ async fn save_availability(
     let settings = AgentSettings {
         is_away: form.checked("is_away"),
         load_limit,
-        category_skills: ids(&form, &mut errors, "category_skills")
+        category_skills: chosen_ids(&form, &mut errors, "category_skills")
             .into_iter()
             .map(CategoryId)
             .collect(),
-        service_skills: ids(&form, &mut errors, "service_skills")
+        service_skills: chosen_ids(&form, &mut errors, "service_skills")
             .into_iter()
             .map(ServiceId)
             .collect(),

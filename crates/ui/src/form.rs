@@ -309,6 +309,19 @@ impl FieldErrors {
     }
 }
 
+/// The ids chosen in a multiple select or checkbox list named `field`; a value that is
+/// not an id is an error on the field.
+pub(crate) fn chosen_ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
+    let mut found = Vec::new();
+    for text in form.all(field) {
+        match text.parse::<i64>() {
+            Ok(id) => found.push(id),
+            Err(_) => errors.add(field, "choose from the list"),
+        }
+    }
+    found
+}
+
 /// Stores the files of the form's `attachments` input and returns their references.
 ///
 /// # Errors

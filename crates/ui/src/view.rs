@@ -884,6 +884,21 @@ impl Choice {
     }
 }
 
+/// Options of a multiple select, with the chosen values selected.
+pub(crate) fn multi_choices<V: ToString>(
+    options: Vec<(V, String)>,
+    chosen: &[&str],
+) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| {
+            let value = value.to_string();
+            let selected = chosen.contains(&value.as_str());
+            Choice::new(value, label, selected)
+        })
+        .collect()
+}
+
 /// Options for impact, with `current` selected.
 pub(crate) fn impact_choices(current: &str) -> Vec<Choice> {
     Impact::ALL
