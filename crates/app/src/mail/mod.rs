@@ -4,6 +4,7 @@
 //! code; sockets (IMAP, SMTP) live in `ferrodesk-mail`.
 
 mod admin;
+mod files;
 mod intake;
 mod notify;
 mod templates;

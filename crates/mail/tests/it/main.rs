@@ -3,6 +3,7 @@
 //! prints a loud `SKIPPED` line, unless `CI=true`, where it fails.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod attachments;
 mod servers;
 mod smtp;
 
