@@ -1,8 +1,9 @@
 //! The mail background tasks `serve` starts beside the job runner: the outbox's SMTP
-//! delivery worker (when an SMTP server is configured) and the IMAP poller.
+//! delivery worker (when an SMTP server is configured) and the IMAP poller (unless
+//! `--no-imap`).
 
 use clap::Args;
-use ferrodesk_mail::{DeliveryWorker, SmtpSettings, SmtpTransport};
+use ferrodesk_mail::{DeliveryWorker, ImapPoller, ImapSettings, SmtpSettings, SmtpTransport};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,6 +27,17 @@ pub struct MailArgs {
     /// Seconds between looks at the outbox for due messages.
     #[arg(long, env = "FERRODESK_OUTBOX_INTERVAL", default_value_t = 5)]
     pub outbox_interval: u64,
+    /// Seconds between polls of an IMAP server without IDLE (and the first pause
+    /// after a failure).
+    #[arg(long, env = "FERRODESK_IMAP_POLL_INTERVAL", default_value_t = 60)]
+    pub imap_poll_interval: u64,
+    /// PEM file of extra CA certificates to trust for IMAP (a company CA); the
+    /// Mozilla roots are always trusted.
+    #[arg(long, env = "FERRODESK_IMAP_CA_FILE")]
+    pub imap_ca_file: Option<std::path::PathBuf>,
+    /// Do not read the mailboxes' IMAP accounts on this node.
+    #[arg(long, env = "FERRODESK_NO_IMAP")]
+    pub no_imap: bool,
 }
 
 /// The running mail tasks; [`MailTasks::stop`] ends them.
@@ -34,8 +46,26 @@ pub struct MailTasks {
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
+/// The checked mail settings.
+pub struct MailSetup {
+    smtp: Option<SmtpTransport>,
+    imap_tls: Option<ferrodesk_mail::TlsConnector>,
+}
+
 /// Checks the mail settings (before the port is bound).
-pub fn smtp_transport(args: &MailArgs) -> anyhow::Result<Option<SmtpTransport>> {
+pub fn setup(args: &MailArgs) -> anyhow::Result<MailSetup> {
+    let imap_tls = if args.no_imap {
+        None
+    } else {
+        Some(ferrodesk_mail::tls_connector(args.imap_ca_file.as_deref())?)
+    };
+    Ok(MailSetup {
+        smtp: smtp_transport(args)?,
+        imap_tls,
+    })
+}
+
+fn smtp_transport(args: &MailArgs) -> anyhow::Result<Option<SmtpTransport>> {
     let Some(url) = args.smtp_url.as_deref().filter(|u| !u.trim().is_empty()) else {
         return Ok(None);
     };
@@ -49,10 +79,18 @@ pub fn smtp_transport(args: &MailArgs) -> anyhow::Result<Option<SmtpTransport>> 
 }
 
 /// Starts the mail tasks.
-pub fn start(app: &ferrodesk_app::App, args: &MailArgs, smtp: Option<SmtpTransport>) -> MailTasks {
+pub fn start(app: &ferrodesk_app::App, args: &MailArgs, setup: MailSetup) -> MailTasks {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
-    match smtp {
+    if let Some(tls) = setup.imap_tls {
+        let settings = ImapSettings {
+            poll_interval: Duration::from_secs(args.imap_poll_interval.max(1)),
+            ..ImapSettings::default()
+        };
+        let poller = ImapPoller::new(app.clone(), tls, settings);
+        tasks.push(tokio::spawn(poller.run(stopped.clone())));
+    }
+    match setup.smtp {
         Some(transport) => {
             tracing::info!(?transport, "outbound mail goes through SMTP");
             let worker = DeliveryWorker::new(

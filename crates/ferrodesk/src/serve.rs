@@ -12,7 +12,7 @@ const DEMO_PASSWORD: &str = "demo-password";
 /// Runs the desk.
 pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let smtp = crate::mailio::smtp_transport(&args.mail)?;
+    let mail = crate::mailio::setup(&args.mail)?;
     let app = config.open_app().await?;
     if let Some(admin) = app.ensure_first_admin().await? {
         println!("Created the first admin. Sign in with:");
@@ -48,7 +48,7 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let jobs = tokio::spawn(runner.run(async {
         let _ = jobs_stopped.await;
     }));
-    let mail = crate::mailio::start(&app, &args.mail, smtp);
+    let mail = crate::mailio::start(&app, &args.mail, mail);
     let ui = ferrodesk_ui::router(
         app,
         ferrodesk_ui::UiConfig {

@@ -178,3 +178,254 @@ impl Drop for SmtpServer {
         self.stop();
     }
 }
+
+const DOVECOT: &str = "/usr/sbin/dovecot";
+const OPENSSL: &str = "/usr/bin/openssl";
+/// The account every test mailbox reads.
+pub const IMAP_USER: &str = "desk@example.test";
+/// Its password.
+pub const IMAP_PASSWORD: &str = "imap-secret";
+
+/// A running Dovecot (IMAP only) with one account and a Maildir, listening on
+/// 127.0.0.1 with STARTTLS on one port and TLS on another, its certificate signed by
+/// a throwaway CA in `ca_file`. As root it runs as `nobody`, never as root.
+pub struct Dovecot {
+    child: Child,
+    /// Plain port (STARTTLS offered).
+    pub starttls_port: u16,
+    /// TLS port.
+    pub tls_port: u16,
+    /// The CA certificate the client must trust.
+    pub ca_file: PathBuf,
+    maildir: PathBuf,
+    owner: Option<(u32, u32)>,
+    _temp: tempfile::TempDir,
+}
+
+fn run(program: &str, args: &[&str], dir: &Path) {
+    let output = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{program} {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn chown_tree(path: &Path, (uid, gid): (u32, u32)) {
+    std::os::unix::fs::chown(path, Some(uid), Some(gid)).unwrap();
+    if path.is_dir() {
+        for entry in std::fs::read_dir(path).unwrap() {
+            chown_tree(&entry.unwrap().path(), (uid, gid));
+        }
+    }
+}
+
+impl Dovecot {
+    /// Starts one, or `None` (after a loud skip) without Dovecot or openssl.
+    pub fn start() -> Option<Dovecot> {
+        if !Path::new(DOVECOT).exists() || !Path::new(OPENSSL).exists() {
+            skip_or_panic("dovecot-imapd (/usr/sbin/dovecot) or openssl");
+            return None;
+        }
+        let temp = tempfile::tempdir().unwrap();
+        let root = temp.path().to_owned();
+        // A CA and a server certificate for 127.0.0.1 signed by it (rustls refuses a
+        // self-signed CA certificate as the server's own).
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let mut args = vec!["req", "-x509"];
+        args.extend(ec);
+        args.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Ferrodesk test CA",
+        ]);
+        run(OPENSSL, &args, &root);
+        let mut args = vec!["req"];
+        args.extend(ec);
+        args.extend([
+            "-keyout",
+            "key.pem",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        run(OPENSSL, &args, &root);
+        std::fs::write(
+            root.join("ext.cnf"),
+            "subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n",
+        )
+        .unwrap();
+        run(
+            OPENSSL,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "server.csr",
+                "-CA",
+                "ca.pem",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "cert.pem",
+                "-days",
+                "2",
+                "-extfile",
+                "ext.cnf",
+            ],
+            &root,
+        );
+        for dir in ["run", "state", "home"] {
+            std::fs::create_dir(root.join(dir)).unwrap();
+        }
+        let maildir = root.join("home").join(IMAP_USER).join("Maildir");
+        for dir in ["new", "cur", "tmp"] {
+            std::fs::create_dir_all(maildir.join(dir)).unwrap();
+        }
+        std::fs::write(
+            root.join("passwd"),
+            format!("{IMAP_USER}:{{PLAIN}}{IMAP_PASSWORD}::::::\n"),
+        )
+        .unwrap();
+        let is_root = std::env::var("USER").is_ok_and(|u| u == "root")
+            || std::fs::metadata("/proc/self")
+                .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+                .unwrap_or(false);
+        let (owner, user, group, uid, gid) = if is_root {
+            (
+                Some((65534, 65534)),
+                "nobody".to_owned(),
+                "nogroup".to_owned(),
+                65534,
+                65534,
+            )
+        } else {
+            let id = |flag: &str| {
+                let out = Command::new("id").arg(flag).output().unwrap();
+                String::from_utf8_lossy(&out.stdout).trim().to_owned()
+            };
+            let uid: u32 = id("-u").parse().unwrap();
+            let gid: u32 = id("-g").parse().unwrap();
+            (None, id("-un"), id("-gn"), uid, gid)
+        };
+        let starttls_port = free_port();
+        let tls_port = free_port();
+        let root_text = root.display();
+        std::fs::write(
+            root.join("dovecot.conf"),
+            format!(
+                "base_dir = {root_text}/run\nstate_dir = {root_text}/state\n\
+                 instance_name = ferrodesk-test-{starttls_port}\nlog_path = {root_text}/dovecot.log\n\
+                 protocols = imap\nlisten = 127.0.0.1\nssl = yes\n\
+                 ssl_cert = <{root_text}/cert.pem\nssl_key = <{root_text}/key.pem\n\
+                 disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+                 default_internal_user = {user}\ndefault_login_user = {user}\n\
+                 default_internal_group = {group}\n\
+                 mail_location = maildir:{root_text}/home/%u/Maildir\n\
+                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {root_text}/passwd\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid={uid} gid={gid} home={root_text}/home/%u\n}}\n\
+                 service imap-login {{\n  chroot =\n  inet_listener imap {{\n    address = 127.0.0.1\n    port = {starttls_port}\n  }}\n\
+                   inet_listener imaps {{\n    address = 127.0.0.1\n    port = {tls_port}\n    ssl = yes\n  }}\n}}\n\
+                 service anvil {{\n  chroot =\n}}\n"
+            ),
+        )
+        .unwrap();
+        if let Some(owner) = owner {
+            chown_tree(&root, owner);
+        }
+        let mut command = Command::new(DOVECOT);
+        command
+            .args(["-F", "-c"])
+            .arg(root.join("dovecot.conf"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit());
+        if let Some((uid, gid)) = owner {
+            std::os::unix::process::CommandExt::uid(&mut command, uid);
+            std::os::unix::process::CommandExt::gid(&mut command, gid);
+        }
+        let mut child = command.spawn().unwrap();
+        wait_for_port(starttls_port, &mut child);
+        wait_for_port(tls_port, &mut child);
+        Some(Dovecot {
+            child,
+            starttls_port,
+            tls_port,
+            ca_file: root.join("ca.pem"),
+            maildir,
+            owner,
+            _temp: temp,
+        })
+    }
+
+    /// Delivers a message into the account's INBOX, as an MTA would (tmp, then new).
+    pub fn deliver(&self, raw: &[u8]) {
+        static COUNT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let name = format!("{}.M{n}P{}.test", 1_700_000_000 + n, std::process::id());
+        let tmp = self.maildir.join("tmp").join(&name);
+        std::fs::write(&tmp, raw).unwrap();
+        if let Some(owner) = self.owner {
+            chown_tree(&tmp, owner);
+        }
+        std::fs::rename(&tmp, self.maildir.join("new").join(&name)).unwrap();
+    }
+
+    /// The Maildir flags (`S` seen, `T` deleted, `a`.. keywords) of every message
+    /// still in the INBOX.
+    pub fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        for dir in ["new", "cur"] {
+            for entry in std::fs::read_dir(self.maildir.join(dir)).unwrap() {
+                let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+                flags.push(
+                    name.rsplit_once(":2,")
+                        .map(|(_, f)| f.to_owned())
+                        .unwrap_or_default(),
+                );
+            }
+        }
+        flags
+    }
+
+    /// The log, for a failing test's message.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.maildir.ancestors().nth(3).unwrap().join("dovecot.log"))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Dovecot {
+    fn drop(&mut self) {
+        // SIGTERM lets the master stop its children; a kill would leave them behind.
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
