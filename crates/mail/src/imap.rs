@@ -59,7 +59,7 @@ impl Default for ImapSettings {
     fn default() -> Self {
         ImapSettings {
             poll_interval: Duration::from_secs(60),
-            idle_timeout: Duration::from_secs(10 * 60),
+            idle_timeout: Duration::from_secs(5 * 60),
             connect_timeout: Duration::from_secs(30),
             pass_timeout: Duration::from_secs(10 * 60),
             refresh_interval: Duration::from_secs(30),

@@ -282,7 +282,15 @@ async fn a_wrong_password_raises_the_alert_and_does_not_hold_up_the_other_mailbo
         "Gone.",
     ));
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let poller = ImapPoller::new(desk.app.clone(), tls(&server), settings());
+    // Polling alone would take a minute: only IDLE brings the second message in time.
+    let poller = ImapPoller::new(
+        desk.app.clone(),
+        tls(&server),
+        ImapSettings {
+            poll_interval: Duration::from_secs(60),
+            ..settings()
+        },
+    );
     let task = tokio::spawn(poller.run(stopped));
     wait_for_ticket(&desk, "i1@example.com", &server).await;
     // The task now waits in IDLE; a new message wakes it.

@@ -335,7 +335,7 @@ impl Dovecot {
                  instance_name = ferrodesk-test-{starttls_port}\nlog_path = {root_text}/dovecot.log\n\
                  protocols = imap\nlisten = 127.0.0.1\nssl = yes\n\
                  ssl_cert = <{root_text}/cert.pem\nssl_key = <{root_text}/key.pem\n\
-                 disable_plaintext_auth = no\nauth_mechanisms = plain login\n\
+                 disable_plaintext_auth = no\nauth_mechanisms = plain login\nauth_failure_delay = 0\nmailbox_idle_check_interval = 1 secs\n\
                  default_internal_user = {user}\ndefault_login_user = {user}\n\
                  default_internal_group = {group}\n\
                  mail_location = maildir:{root_text}/home/%u/Maildir\n\
