@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod admin;
+mod admin_mail;
 mod agent;
 mod assets;
 mod chrome;
@@ -109,7 +110,12 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .merge(sign_in::routes())
         .nest("/agent", agent::routes().fallback(not_found))
         .nest("/portal", portal::routes().fallback(not_found))
-        .nest("/admin", admin::routes().fallback(not_found))
+        .nest(
+            "/admin",
+            admin::routes()
+                .merge(admin_mail::routes())
+                .fallback(not_found),
+        )
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))
