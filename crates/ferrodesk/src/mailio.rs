@@ -83,9 +83,13 @@ pub fn start(app: &ferrodesk_app::App, args: &MailArgs, setup: MailSetup) -> Mai
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut tasks = Vec::new();
     if let Some(tls) = setup.imap_tls {
+        let poll_interval = Duration::from_secs(args.imap_poll_interval.max(1));
+        let defaults = ImapSettings::default();
         let settings = ImapSettings {
-            poll_interval: Duration::from_secs(args.imap_poll_interval.max(1)),
-            ..ImapSettings::default()
+            poll_interval,
+            // New and changed mailboxes are picked up at least as often as mail is.
+            refresh_interval: defaults.refresh_interval.min(poll_interval),
+            ..defaults
         };
         let poller = ImapPoller::new(app.clone(), tls, settings);
         tasks.push(tokio::spawn(poller.run(stopped.clone())));
