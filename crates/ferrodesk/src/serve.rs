@@ -50,7 +50,7 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     }));
     let mail = crate::mailio::start(&app, &args.mail, mail);
     let ui = ferrodesk_ui::router(
-        app,
+        app.clone(),
         ferrodesk_ui::UiConfig {
             secure_cookies: args.secure_cookies,
             ..ferrodesk_ui::UiConfig::default()
@@ -74,6 +74,8 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let _ = stop_jobs.send(());
     let _ = jobs.await;
     mail.stop().await;
+    // The index's last look finishes, and its writer lock is let go.
+    app.search().stop().await;
     tracing::info!("stopped; every acknowledged request is on disk");
     Ok(())
 }
