@@ -33,6 +33,7 @@ pub(crate) mod error;
 pub(crate) mod kb;
 pub(crate) mod kb_store;
 pub(crate) mod mail;
+pub(crate) mod mail_outbox;
 pub(crate) mod mail_store;
 pub(crate) mod people;
 pub(crate) mod reports;

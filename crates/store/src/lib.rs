@@ -14,6 +14,8 @@ mod kb;
 pub mod kb_contract;
 pub mod mail;
 pub mod mail_contract;
+pub mod mail_outbox;
+pub mod mail_outbox_contract;
 mod reports;
 pub mod sla;
 mod types;
@@ -21,6 +23,7 @@ mod types;
 pub use desk::*;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
+pub use mail_outbox::OutboxStore;
 pub use reports::*;
 pub use sla::*;
 pub use types::*;
@@ -76,7 +79,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
 pub trait Store:
-    DeskStore + KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static
+    DeskStore + KbStore + MailStore + OutboxStore + ReportStore + SlaStore + Send + Sync + 'static
 {
     /// Checks that the database answers.
     ///

@@ -2,7 +2,8 @@
 //! Mailboxes (address, group and default category for new tickets, unknown-sender
 //! policy, IMAP account; the password goes in and is never shown back), the alert of a
 //! mailbox that keeps failing (a banner on every admin page, loaded by htmx from
-//! `/admin/mail/alerts`), and the quarantine (reason, raw download, retry, delete).
+//! `/admin/mail/alerts`), the quarantine (reason, raw download, retry, delete), and
+//! the outgoing mail by delivery state (a failed message can be sent again).
 //!
 //! Admins only; the mail service checks that again on every call.
 
@@ -20,7 +21,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::mail::{IntakeOutcome, MailboxInput, MailboxStatus};
 use ferrodesk_domain::{CategoryId, GroupId};
-use ferrodesk_store::mail::{MailboxId, QuarantineId};
+use ferrodesk_store::mail::{MailboxId, OutboxId, QuarantineId};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -37,6 +38,8 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/quarantine/{id}/raw", get(raw))
         .route("/quarantine/{id}/retry", post(retry))
         .route("/quarantine/{id}/delete", post(delete_quarantined))
+        .route("/outbox", get(outbox))
+        .route("/outbox/{id}/retry", post(resend))
 }
 
 fn path_id(raw: &str) -> PageResult<i64> {
@@ -591,4 +594,99 @@ async fn delete_quarantined(
         .delete_quarantined(&viewer.actor, QuarantineId(id))
         .await?;
     Ok(Redirect::to("/admin/quarantine?done=mail_deleted").into_response())
+}
+
+// --- outgoing mail ----------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct OutboxRow {
+    id: i64,
+    ticket_id: i64,
+    ticket: String,
+    recipients: String,
+    attempts: i64,
+    last_error: String,
+    when: When,
+    is_failed: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin/outbox.html")]
+struct OutboxPage {
+    chrome: Chrome,
+    state: String,
+    tabs: Vec<Choice>,
+    rows: Vec<OutboxRow>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct OutboxQuery {
+    state: Option<String>,
+    done: Option<String>,
+}
+
+const OUTBOX_TABS: &[(&str, &str)] = &[
+    ("failed", "Failed"),
+    ("pending", "Waiting"),
+    ("sent", "Sent"),
+    ("skipped", "Not sent"),
+];
+
+async fn outbox(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<OutboxQuery>,
+) -> PageResult {
+    let shown = query.state.unwrap_or_else(|| "failed".to_owned());
+    if !OUTBOX_TABS.iter().any(|(value, _)| *value == shown) {
+        return Err(PageError::NotFound);
+    }
+    let entries = state
+        .app
+        .mail_admin()
+        .outbox_in_state(&viewer.actor, &shown)
+        .await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    let rows = entries
+        .into_iter()
+        .map(|e| OutboxRow {
+            id: e.id.0,
+            ticket_id: e.ticket_id.get(),
+            ticket: e.ticket_id.display_number(),
+            // Stored as "sender, recipient, ...": the people are after the sender.
+            recipients: e
+                .recipients
+                .as_deref()
+                .and_then(|r| r.split_once(", ").map(|(_, to)| to.to_owned()))
+                .unwrap_or_else(|| "(not rendered yet)".to_owned()),
+            attempts: e.attempts,
+            last_error: e.last_error.unwrap_or_default(),
+            when: times.at(e.sent_at.unwrap_or(e.next_attempt_at)),
+            is_failed: e.state == "failed",
+        })
+        .collect();
+    let page = OutboxPage {
+        chrome: Chrome::new(&viewer, "admin", "Outgoing mail")
+            .nav("outbox")
+            .notice(query.done.as_deref()),
+        tabs: fixed_choices(OUTBOX_TABS, &shown),
+        state: shown,
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn resend(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(_form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    state
+        .app
+        .mail_admin()
+        .resend(&viewer.actor, OutboxId(id))
+        .await?;
+    Ok(Redirect::to("/admin/outbox?done=mail_queued").into_response())
 }

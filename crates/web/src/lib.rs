@@ -19,6 +19,7 @@ mod groups;
 mod health;
 mod kb;
 mod mail;
+mod mail_outbox;
 mod openapi;
 mod organizations;
 mod reports;
@@ -101,6 +102,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(mail::routes())
+        .merge(mail_outbox::routes())
         .merge(reports::routes())
         .merge(kb::routes())
         .merge(search::routes())

@@ -7,11 +7,13 @@ mod admin;
 mod files;
 mod intake;
 mod notify;
+mod outbox;
 mod templates;
 
 pub use admin::{MailAdmin, MailboxInput, MailboxStatus};
 pub use intake::{FiledAs, Intake, IntakeOptions, IntakeOutcome};
 pub use notify::{Delivery, MailTransport, Notifications, SendError};
+pub use outbox::MAX_OUTBOX_LISTING;
 
 use crate::App;
 use jiff::SignedDuration;

@@ -315,3 +315,94 @@ async fn quarantined_mail_is_listed_downloaded_filed_again_and_deleted() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// A mail server that refuses every message for good.
+struct Refusing;
+
+#[async_trait::async_trait]
+impl ferrodesk_app::mail::MailTransport for Refusing {
+    async fn send(
+        &self,
+        _: &ferrodesk_domain::EmailAddress,
+        _: &[ferrodesk_domain::EmailAddress],
+        _: &[u8],
+    ) -> Result<(), ferrodesk_app::mail::SendError> {
+        Err(ferrodesk_app::mail::SendError {
+            message: "550 5.7.1 relaying denied".into(),
+            is_permanent: true,
+        })
+    }
+}
+
+#[tokio::test]
+async fn failed_outgoing_mail_is_listed_and_sent_again() {
+    let desk = Desk::new().await;
+    let actor = desk.actor(&desk.admin).await;
+    desk.app
+        .mail_admin()
+        .create_mailbox(
+            &actor,
+            MailboxInput {
+                name: "Support".into(),
+                address: "support@desk.test".into(),
+                is_default: true,
+                ..MailboxInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let raw = b"From: Ana <ana@example.test>\r\nTo: support@desk.test\r\nSubject: VPN\r\nMessage-ID: <o1@x>\r\n\r\ndown\r\n";
+    desk.app
+        .mail_intake()
+        .file(raw, IntakeOptions::default())
+        .await
+        .unwrap();
+    desk.app
+        .notifications()
+        .deliver_next(&Refusing)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        desk.get("/admin/outbox", Some(&desk.agent)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let page = desk.get("/admin/outbox", Some(&desk.admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("550 5.7.1 relaying denied");
+    page.assert_contains("ana@example.test");
+    page.assert_contains("Send again");
+    let actor = desk.actor(&desk.admin).await;
+    let id = desk
+        .app
+        .mail_admin()
+        .outbox_in_state(&actor, "failed")
+        .await
+        .unwrap()[0]
+        .id;
+    let sent = desk
+        .post(&format!("/admin/outbox/{}/retry", id.0), &desk.admin, &[])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    assert_eq!(sent.location(), "/admin/outbox?done=mail_queued");
+    desk.get("/admin/outbox", Some(&desk.admin))
+        .await
+        .assert_contains("No messages here.");
+    let waiting = desk
+        .get("/admin/outbox?state=pending", Some(&desk.admin))
+        .await;
+    waiting.assert_contains("ana@example.test");
+    waiting.assert_lacks("Send again");
+    assert_eq!(
+        desk.get("/admin/outbox?state=lost", Some(&desk.admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        desk.post(&format!("/admin/outbox/{}/retry", id.0), &desk.admin, &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
