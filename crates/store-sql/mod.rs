@@ -35,6 +35,7 @@ pub(crate) mod kb_store;
 pub(crate) mod mail;
 pub(crate) mod mail_outbox;
 pub(crate) mod mail_store;
+pub(crate) mod mailbox_lease;
 pub(crate) mod people;
 pub(crate) mod reports;
 pub(crate) mod rules;

@@ -16,6 +16,9 @@
 //!   task retries with a growing pause (up to 15 minutes).
 //! - Where the server supports IDLE (RFC 2177) the task waits on it and wakes when mail
 //!   arrives; otherwise it polls every `poll_interval`.
+//! - With several nodes, one node at a time reads a mailbox: its task holds a lease in
+//!   the database (renewed after every pass, released on shutdown); a node that stops
+//!   lets the lease run out (`idle_timeout` + `pass_timeout`) and another takes over.
 
 use async_imap::types::{Capabilities, Fetch};
 use async_imap::{Client, Session};
@@ -464,14 +467,40 @@ enum Ended {
 async fn watch_mailbox(
     app: App,
     id: MailboxId,
+    holder: String,
     tls: TlsConnector,
     settings: ImapSettings,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let lease = Lease {
+        app: &app,
+        id,
+        holder: &holder,
+        length: settings.idle_timeout.saturating_add(settings.pass_timeout),
+    };
     let mut failures: u32 = 0;
     loop {
         if *shutdown.borrow() {
+            lease.release().await;
             return;
+        }
+        match lease.renew().await {
+            Ok(true) => {}
+            Ok(false) => {
+                // Another node reads this mailbox; look again later.
+                if pause(settings.poll_interval, &mut shutdown).await {
+                    return;
+                }
+                continue;
+            }
+            Err(PollError::Desk(AppError::NotFound { .. })) => return,
+            Err(error) => {
+                tracing::warn!(mailbox = id.0, %error, "cannot lease the mailbox");
+                if pause(settings.poll_interval, &mut shutdown).await {
+                    return;
+                }
+                continue;
+            }
         }
         let mailbox = match app.store().get_mailbox(id).await {
             Ok(mailbox) => mailbox,
@@ -487,8 +516,21 @@ async fn watch_mailbox(
         let Some(account) = polled_account(&mailbox).cloned() else {
             return;
         };
-        let wait = match session(&app, &mailbox, &account, &tls, &settings, &mut shutdown).await {
-            Ok(Ended::Shutdown) => return,
+        let wait = match session(
+            &app,
+            &mailbox,
+            &account,
+            &tls,
+            &settings,
+            &lease,
+            &mut shutdown,
+        )
+        .await
+        {
+            Ok(Ended::Shutdown) => {
+                lease.release().await;
+                return;
+            }
             Ok(Ended::Changed) => {
                 failures = 0;
                 continue;
@@ -507,7 +549,38 @@ async fn watch_mailbox(
             }
         };
         if pause(wait, &mut shutdown).await {
+            lease.release().await;
             return;
+        }
+    }
+}
+
+/// This node's lease on one mailbox.
+struct Lease<'a> {
+    app: &'a App,
+    id: MailboxId,
+    holder: &'a str,
+    length: Duration,
+}
+
+impl Lease<'_> {
+    /// Takes or renews it; `false` when another node holds it.
+    async fn renew(&self) -> Result<bool, PollError> {
+        let now = self.app.now();
+        let length = jiff::SignedDuration::try_from(self.length)
+            .unwrap_or(jiff::SignedDuration::from_mins(15));
+        let until = now.checked_add(length).unwrap_or(now);
+        Ok(self
+            .app
+            .store()
+            .lease_mailbox(self.id, self.holder, now, until)
+            .await?)
+    }
+
+    /// Gives it up, so another node may take over at once.
+    async fn release(&self) {
+        if let Err(error) = self.app.store().release_mailbox(self.id, self.holder).await {
+            tracing::warn!(mailbox = self.id.0, %error, "cannot release the mailbox lease");
         }
     }
 }
@@ -526,6 +599,7 @@ async fn session(
     account: &ImapAccount,
     tls: &TlsConnector,
     settings: &ImapSettings,
+    lease: &Lease<'_>,
     shutdown: &mut watch::Receiver<bool>,
 ) -> Result<Ended, PollError> {
     let mut session = timed(settings.connect_timeout, connect(account, tls)).await?;
@@ -554,6 +628,11 @@ async fn session(
         .await?;
         if report.fetched > 0 {
             tracing::info!(mailbox = mailbox.id.0, ?report, "mail fetched");
+        }
+        if !lease.renew().await? {
+            // The lease ran out during a long pass and another node took over.
+            let _ = session.logout().await;
+            return Ok(Ended::Changed);
         }
         if !capabilities.has_str("IDLE") {
             let _ = session.logout().await;
@@ -593,12 +672,24 @@ pub struct ImapPoller {
     app: App,
     tls: TlsConnector,
     settings: ImapSettings,
+    holder: String,
 }
 
 impl ImapPoller {
-    /// A poller using `tls` for every server.
+    /// A poller using `tls` for every server, leasing mailboxes under a name unique
+    /// to this process.
     pub fn new(app: App, tls: TlsConnector, settings: ImapSettings) -> ImapPoller {
-        ImapPoller { app, tls, settings }
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let holder = format!("poller-{}-{started}", std::process::id());
+        ImapPoller {
+            app,
+            tls,
+            settings,
+            holder,
+        }
     }
 
     /// Runs until `shutdown` turns true.
@@ -626,6 +717,7 @@ impl ImapPoller {
                         let task = tokio::spawn(watch_mailbox(
                             self.app.clone(),
                             id,
+                            self.holder.clone(),
                             self.tls.clone(),
                             self.settings.clone(),
                             shutdown.clone(),

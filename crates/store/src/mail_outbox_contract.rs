@@ -1,4 +1,5 @@
-//! The contract of [`OutboxStore`](crate::OutboxStore), run on both backends through
+//! The contract of [`OutboxStore`](crate::OutboxStore) and
+//! [`MailboxLeaseStore`](crate::MailboxLeaseStore), run on both backends through
 //! [`mail_outbox_contract_tests!`](crate::mail_outbox_contract_tests) (which
 //! [`store_contract_tests!`](crate::store_contract_tests) expands).
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
@@ -12,12 +13,13 @@ use ferrodesk_domain::{
 use jiff::Timestamp;
 use std::sync::Arc;
 
-/// Expands to one `#[tokio::test]` per outbox contract test.
+/// Expands to one `#[tokio::test]` per outbox and mailbox-lease contract test.
 #[macro_export]
 macro_rules! mail_outbox_contract_tests {
     ($make:expr) => {
         $crate::mail_outbox_contract_tests!(@tests $make;
             failed_outbox_rows_are_listed_and_requeued_once,
+            a_mailbox_is_leased_to_one_node_at_a_time,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
@@ -199,6 +201,78 @@ pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Stor
     assert!(matches!(
         store
             .requeue_outbox(crate::mail::OutboxId(999_999), at(600))
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+}
+
+/// One holder at a time: a lease is renewed by its holder, refused to others until it
+/// runs out or is released.
+pub async fn a_mailbox_is_leased_to_one_node_at_a_time(store: Arc<dyn Store>) {
+    let mailbox = store
+        .create_mailbox(crate::mail::MailboxWrite {
+            name: "Support".into(),
+            address: EmailAddress::parse("support@desk.example").unwrap(),
+            is_default: true,
+            group_id: None,
+            category_id: None,
+            allows_unknown_senders: true,
+            imap: None,
+            is_enabled: true,
+            now: at(0),
+        })
+        .await
+        .unwrap();
+    let id = mailbox.id;
+    assert!(
+        store
+            .lease_mailbox(id, "node-a", at(10), at(100))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_mailbox(id, "node-b", at(20), at(120))
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .lease_mailbox(id, "node-a", at(50), at(150))
+            .await
+            .unwrap()
+    );
+    // Run out: another node takes it.
+    assert!(
+        store
+            .lease_mailbox(id, "node-b", at(150), at(250))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .lease_mailbox(id, "node-a", at(160), at(260))
+            .await
+            .unwrap()
+    );
+    // Released by its holder only.
+    store.release_mailbox(id, "node-a").await.unwrap();
+    assert!(
+        !store
+            .lease_mailbox(id, "node-a", at(170), at(270))
+            .await
+            .unwrap()
+    );
+    store.release_mailbox(id, "node-b").await.unwrap();
+    assert!(
+        store
+            .lease_mailbox(id, "node-a", at(180), at(280))
+            .await
+            .unwrap()
+    );
+    assert!(matches!(
+        store
+            .lease_mailbox(crate::mail::MailboxId(999_999), "node-a", at(0), at(1))
             .await,
         Err(StoreError::NotFound { .. })
     ));

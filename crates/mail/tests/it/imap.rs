@@ -302,11 +302,30 @@ async fn a_wrong_password_raises_the_alert_and_does_not_hold_up_the_other_mailbo
         "Sticky.",
     ));
     wait_for_ticket(&desk, "i2@example.com", &server).await;
+    // The poller holds the mailbox's lease: another node would not read it meanwhile.
+    let (now, later) = (
+        desk.app.now(),
+        desk.app.now() + jiff::SignedDuration::from_mins(1),
+    );
+    let store = desk.app.store();
+    assert!(
+        !store
+            .lease_mailbox(good, "other-node", now, later)
+            .await
+            .unwrap()
+    );
     stop.send(true).unwrap();
     tokio::time::timeout(Duration::from_secs(10), task)
         .await
         .unwrap()
         .unwrap();
+    // Released on shutdown: another node takes over at once.
+    assert!(
+        store
+            .lease_mailbox(good, "other-node", now, later)
+            .await
+            .unwrap()
+    );
     let good = desk
         .app
         .mail_admin()
