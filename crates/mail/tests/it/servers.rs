@@ -227,8 +227,9 @@ fn chown_tree(path: &Path, (uid, gid): (u32, u32)) {
 impl Dovecot {
     /// Starts one, or `None` (after a loud skip) without Dovecot or openssl.
     pub fn start() -> Option<Dovecot> {
-        if !Path::new(DOVECOT).exists() || !Path::new(OPENSSL).exists() {
-            skip_or_panic("dovecot-imapd (/usr/sbin/dovecot) or openssl");
+        let installed = [DOVECOT, "/usr/lib/dovecot/imap", OPENSSL];
+        if !installed.iter().all(|path| Path::new(path).exists()) {
+            skip_or_panic("dovecot-imapd (/usr/sbin/dovecot, /usr/lib/dovecot/imap) or openssl");
             return None;
         }
         let temp = tempfile::tempdir().unwrap();
