@@ -11,7 +11,7 @@ use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
-use crate::session::{Admin, Viewer};
+use crate::session::{Admin, Staff, Viewer};
 use crate::view::{Choice, Names, Times, When, category_choices, group_choices};
 use askama::Template;
 use axum::Router;
@@ -23,6 +23,11 @@ use ferrodesk_app::mail::{IntakeOutcome, MailboxInput, MailboxStatus};
 use ferrodesk_domain::{CategoryId, GroupId};
 use ferrodesk_store::mail::{MailboxId, OutboxId, QuarantineId};
 use serde::Deserialize;
+
+/// Routes under `/agent`: a ticket's outgoing mail panel.
+pub(crate) fn agent_routes() -> Router<UiState> {
+    Router::new().route("/tickets/{id}/mail", get(ticket_mail))
+}
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -689,4 +694,50 @@ async fn resend(
         .resend(&viewer.actor, OutboxId(id))
         .await?;
     Ok(Redirect::to("/admin/outbox?done=mail_queued").into_response())
+}
+
+// --- a ticket's mail panel (staff) ------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "agent/mail_panel_body.html")]
+struct MailPanel {
+    rows: Vec<TicketMailRow>,
+}
+
+#[derive(Debug, Clone)]
+struct TicketMailRow {
+    state: String,
+    recipients: String,
+    last_error: String,
+    when: When,
+}
+
+/// The delivery state of a ticket's notifications, for the side panel.
+async fn ticket_mail(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = ferrodesk_domain::TicketId(path_id(raw.trim_start_matches('#'))?);
+    let entries = state.app.mail_admin().outbox(&viewer.actor, id).await?;
+    let times = Times::new(&viewer.user, state.app.now());
+    let rows = entries
+        .into_iter()
+        .rev()
+        .map(|e| TicketMailRow {
+            recipients: e
+                .recipients
+                .as_deref()
+                .and_then(|r| r.split_once(", ").map(|(_, to)| to.to_owned()))
+                .unwrap_or_default(),
+            last_error: if e.state == "sent" {
+                String::new()
+            } else {
+                e.last_error.unwrap_or_default()
+            },
+            when: times.at(e.sent_at.unwrap_or(e.next_attempt_at)),
+            state: e.state,
+        })
+        .collect();
+    Ok(render(StatusCode::OK, &MailPanel { rows }))
 }

@@ -108,7 +108,12 @@ pub fn router(app: App, config: UiConfig) -> Router {
     let pages = Router::new()
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
-        .nest("/agent", agent::routes().fallback(not_found))
+        .nest(
+            "/agent",
+            agent::routes()
+                .merge(admin_mail::agent_routes())
+                .fallback(not_found),
+        )
         .nest("/portal", portal::routes().fallback(not_found))
         .nest(
             "/admin",

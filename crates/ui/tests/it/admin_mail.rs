@@ -406,3 +406,71 @@ async fn failed_outgoing_mail_is_listed_and_sent_again() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_ticket_view_shows_its_outgoing_mail_to_staff_only() {
+    let desk = Desk::new().await;
+    let actor = desk.actor(&desk.admin).await;
+    desk.app
+        .mail_admin()
+        .create_mailbox(
+            &actor,
+            MailboxInput {
+                name: "Support".into(),
+                address: "support@desk.test".into(),
+                is_default: true,
+                ..MailboxInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let raw = b"From: Ana <ana@example.test>\r\nTo: support@desk.test\r\nSubject: VPN\r\nMessage-ID: <m1@x>\r\n\r\ndown\r\n";
+    let ticket = match desk
+        .app
+        .mail_intake()
+        .file(raw, IntakeOptions::default())
+        .await
+        .unwrap()
+    {
+        IntakeOutcome::Filed { ticket, .. } => ticket,
+        other => panic!("not filed: {other:?}"),
+    };
+    desk.app
+        .notifications()
+        .deliver_next(&Refusing)
+        .await
+        .unwrap()
+        .unwrap();
+    let view = desk
+        .get(
+            &format!("/agent/tickets/{}", ticket.get()),
+            Some(&desk.admin),
+        )
+        .await;
+    view.assert_contains(&format!("hx-get=\"/agent/tickets/{}/mail\"", ticket.get()));
+    let panel = desk
+        .get(
+            &format!("/agent/tickets/{}/mail", ticket.get()),
+            Some(&desk.admin),
+        )
+        .await;
+    assert_eq!(panel.status, StatusCode::OK);
+    panel.assert_contains("Failed");
+    panel.assert_contains("ana@example.test");
+    panel.assert_contains("550 5.7.1 relaying denied");
+    assert_eq!(
+        desk.get(
+            &format!("/agent/tickets/{}/mail", ticket.get()),
+            Some(&desk.customer)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        desk.get("/agent/tickets/999999/mail", Some(&desk.admin))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
