@@ -18,8 +18,11 @@
 
 mod admin;
 mod admin_mail;
+mod admin_rules;
+mod admin_sla;
 mod agent;
 mod assets;
+mod availability;
 mod chrome;
 mod error;
 mod form;
@@ -112,6 +115,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
             "/agent",
             agent::routes()
                 .merge(admin_mail::agent_routes())
+                .merge(availability::agent_routes())
                 .fallback(not_found),
         )
         .nest("/portal", portal::routes().fallback(not_found))
@@ -119,6 +123,9 @@ pub fn router(app: App, config: UiConfig) -> Router {
             "/admin",
             admin::routes()
                 .merge(admin_mail::routes())
+                .merge(admin_sla::routes())
+                .merge(admin_rules::routes())
+                .merge(availability::admin_routes())
                 .fallback(not_found),
         )
         .fallback(not_found)

@@ -5,6 +5,7 @@
 
 mod admin;
 mod admin_mail;
+mod admin_sla;
 mod agent;
 mod browser;
 mod live;
