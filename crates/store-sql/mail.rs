@@ -228,29 +228,16 @@ pub(crate) async fn list_outbox(
     conn: &mut DbConn,
     ticket: TicketId,
 ) -> StoreResult<Vec<OutboxEntry>> {
-    let rows = sqlx::query(
-        "select id, event_id, ticket_id, state, attempts, next_attempt_at, message_id, recipients, \
-         last_error, sent_at from mail_outbox where ticket_id = $1 order by id limit 500",
-    )
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {} from mail_outbox where ticket_id = $1 order by id limit 500",
+        crate::sql::mail_outbox::OUTBOX_COLUMNS
+    )))
     .bind(ticket.get())
     .fetch_all(&mut *conn)
     .await
     .map_err(error::plain)?;
     rows.iter()
-        .map(|row| {
-            Ok(OutboxEntry {
-                id: OutboxId(get(row, "id")?),
-                event_id: EventId(get(row, "event_id")?),
-                ticket_id: TicketId(get(row, "ticket_id")?),
-                state: get(row, "state")?,
-                attempts: get(row, "attempts")?,
-                next_attempt_at: get_time(row, "next_attempt_at")?,
-                message_id: get(row, "message_id")?,
-                recipients: get(row, "recipients")?,
-                last_error: get(row, "last_error")?,
-                sent_at: get_opt_time(row, "sent_at")?,
-            })
-        })
+        .map(crate::sql::mail_outbox::outbox_entry)
         .collect()
 }
 

@@ -79,6 +79,9 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure` (set when the desk is served over TLS by a proxy).
     #[arg(long, env = "FERRODESK_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Outbound and inbound mail.
+    #[command(flatten)]
+    pub mail: crate::mailio::MailArgs,
 }
 
 /// `users` subcommands.

@@ -8,6 +8,7 @@
 mod cli;
 mod config;
 mod gateway;
+mod mailio;
 mod serve;
 
 use anyhow::Context as _;

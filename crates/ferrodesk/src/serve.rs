@@ -12,6 +12,7 @@ const DEMO_PASSWORD: &str = "demo-password";
 /// Runs the desk.
 pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
+    let mail = crate::mailio::setup(&args.mail)?;
     let app = config.open_app().await?;
     if let Some(admin) = app.ensure_first_admin().await? {
         println!("Created the first admin. Sign in with:");
@@ -47,6 +48,7 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let jobs = tokio::spawn(runner.run(async {
         let _ = jobs_stopped.await;
     }));
+    let mail = crate::mailio::start(&app, &args.mail, mail);
     let ui = ferrodesk_ui::router(
         app.clone(),
         ferrodesk_ui::UiConfig {
@@ -71,6 +73,7 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     let _ = stop_jobs.send(());
     let _ = jobs.await;
+    mail.stop().await;
     // The index's last look finishes, and its writer lock is let go.
     app.search().stop().await;
     tracing::info!("stopped; every acknowledged request is on disk");

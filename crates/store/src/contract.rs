@@ -87,6 +87,7 @@ macro_rules! store_contract_tests {
         );
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);
+        $crate::mail_outbox_contract_tests!($make);
         $crate::kb_contract_tests!($make);
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

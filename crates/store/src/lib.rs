@@ -14,6 +14,9 @@ mod kb;
 pub mod kb_contract;
 pub mod mail;
 pub mod mail_contract;
+pub mod mail_outbox;
+pub mod mail_outbox_contract;
+pub mod mailbox_lease;
 mod reports;
 pub mod sla;
 mod types;
@@ -21,6 +24,8 @@ mod types;
 pub use desk::*;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
+pub use mail_outbox::OutboxStore;
+pub use mailbox_lease::MailboxLeaseStore;
 pub use reports::*;
 pub use sla::*;
 pub use types::*;
@@ -76,7 +81,16 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
 pub trait Store:
-    DeskStore + KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static
+    DeskStore
+    + KbStore
+    + MailStore
+    + MailboxLeaseStore
+    + OutboxStore
+    + ReportStore
+    + SlaStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Checks that the database answers.
     ///

@@ -97,6 +97,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "revoked" => "Token revoked.",
         "solved_by" => "Article linked: this ticket was solved by it.",
         "voted" => "Thanks for your feedback!",
+        "mail_deleted" => "Deleted.",
+        "mail_queued" => "The message is queued and goes out with the next delivery pass.",
+        "mail_filed" => "The message was filed.",
+        "mail_held" => "The message could not be filed and is held again with a new reason.",
         _ => return None,
     })
 }

@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod admin;
+mod admin_mail;
 mod admin_rules;
 mod admin_sla;
 mod agent;
@@ -113,6 +114,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .nest(
             "/agent",
             agent::routes()
+                .merge(admin_mail::agent_routes())
                 .merge(availability::agent_routes())
                 .fallback(not_found),
         )
@@ -120,6 +122,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .nest(
             "/admin",
             admin::routes()
+                .merge(admin_mail::routes())
                 .merge(admin_sla::routes())
                 .merge(admin_rules::routes())
                 .merge(availability::admin_routes())

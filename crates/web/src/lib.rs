@@ -20,6 +20,7 @@ mod health;
 mod kb;
 mod kb_images;
 mod mail;
+mod mail_outbox;
 mod openapi;
 mod organizations;
 mod reports;
@@ -102,6 +103,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(mail::routes())
+        .merge(mail_outbox::routes())
         .merge(reports::routes())
         .merge(kb::routes())
         .merge(kb_images::routes())

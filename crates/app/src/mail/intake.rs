@@ -332,7 +332,7 @@ impl Intake<'_> {
         let may_auto_reply = self.may_auto_reply(message, &own).await?;
         let record = self.record(message, mailbox, may_auto_reply, &own);
         let now = self.app.now();
-        let (filing, kind) = match target {
+        let (mut filing, kind) = match target {
             Some(ticket) if is_participant && ticket.status != TicketStatus::Closed => {
                 (self.reply_change(ticket, &sender, message), FiledAs::Reply)
             }
@@ -350,6 +350,7 @@ impl Intake<'_> {
                 FiledAs::NewTicket,
             ),
         };
+        super::files::attach(&mut filing, self.store_files(message).await?);
         let filed = db
             .file_inbound(InboundFiling {
                 record: InboundRecord { now, ..record },

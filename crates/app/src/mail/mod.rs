@@ -4,13 +4,16 @@
 //! code; sockets (IMAP, SMTP) live in `ferrodesk-mail`.
 
 mod admin;
+mod files;
 mod intake;
 mod notify;
+mod outbox;
 mod templates;
 
 pub use admin::{MailAdmin, MailboxInput, MailboxStatus};
 pub use intake::{FiledAs, Intake, IntakeOptions, IntakeOutcome};
 pub use notify::{Delivery, MailTransport, Notifications, SendError};
+pub use outbox::MAX_OUTBOX_LISTING;
 
 use crate::App;
 use jiff::SignedDuration;

@@ -5,6 +5,7 @@
 
 mod desk;
 mod mail;
+mod mailio;
 
 use desk::{Backend, Desk, cli};
 use serde_json::{Value, json};

@@ -36,6 +36,7 @@ mod errors;
 mod events;
 mod kb;
 mod mail;
+mod mail_outbox;
 mod openapi;
 mod reports;
 mod sla;
