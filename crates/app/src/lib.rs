@@ -10,6 +10,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod assets;
 pub mod attachments;
 pub mod auth;
 pub mod clock;
@@ -29,6 +30,7 @@ pub mod sla;
 mod system;
 pub mod ticket;
 
+pub use assets::{AssetInput, AssetPatch, Assets};
 pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -37,6 +39,7 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use ferrodesk_store::AssetFilter;
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
@@ -162,6 +165,11 @@ impl App {
     /// Files on tickets: store, upload, cite and download attachments.
     pub fn attachments(&self) -> Attachments<'_> {
         Attachments::new(self)
+    }
+
+    /// Assets and their links to tickets.
+    pub fn assets(&self) -> Assets<'_> {
+        Assets::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

@@ -10,6 +10,7 @@
 
 pub mod contract;
 pub mod desk;
+pub mod desk_extra;
 mod kb;
 pub mod kb_contract;
 pub mod mail;
@@ -19,6 +20,7 @@ pub mod sla;
 mod types;
 
 pub use desk::*;
+pub use desk_extra::DeskExtraStore;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use reports::*;
@@ -76,7 +78,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// `find_*` returns `Option`, `list_*` returns a bounded page.
 #[async_trait]
 pub trait Store:
-    DeskStore + KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static
+    DeskStore + DeskExtraStore + KbStore + MailStore + ReportStore + SlaStore + Send + Sync + 'static
 {
     /// Checks that the database answers.
     ///

@@ -97,6 +97,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "revoked" => "Token revoked.",
         "solved_by" => "Article linked: this ticket was solved by it.",
         "voted" => "Thanks for your feedback!",
+        "asset_linked" => "Asset linked to this ticket.",
+        "asset_unlinked" => "Asset unlinked from this ticket.",
+        "retired" => "Asset retired.",
         _ => return None,
     })
 }

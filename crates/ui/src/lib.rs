@@ -20,6 +20,7 @@ mod admin;
 mod agent;
 mod assets;
 mod chrome;
+mod desk;
 mod error;
 mod form;
 mod knowledge;

@@ -8,6 +8,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod assets;
 mod attachments;
 mod audit;
 mod auth;
@@ -105,6 +106,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(kb::routes())
         .merge(search::routes())
         .merge(attachments::routes())
+        .merge(assets::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(new_ticket::routes())
         .merge(reports::routes())
         .merge(crate::knowledge::agent_routes())
+        .merge(crate::desk::agent_routes())
 }
 
 /// One entry of the sidebar.

@@ -6,6 +6,7 @@
 mod admin;
 mod agent;
 mod browser;
+mod desk;
 mod live;
 mod portal;
 mod reports;

@@ -1,0 +1,186 @@
+//! The desk extras in the agent workspace: the asset inventory and the ticket view's
+//! assets panel.
+
+use crate::support::Desk;
+use axum::http::StatusCode;
+
+#[tokio::test]
+async fn agents_record_edit_link_and_retire_assets() {
+    let desk = Desk::new().await;
+    let ticket = desk.ticket(&desk.customer, "Laptop will not boot").await;
+
+    // Customers never see the inventory pages.
+    let page = desk.get("/agent/assets", Some(&desk.customer)).await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+
+    let page = desk.get("/agent/assets", Some(&desk.agent)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Record an asset");
+
+    // Errors show next to their fields, and nothing is recorded.
+    let bad = desk
+        .post(
+            "/agent/assets",
+            &desk.agent,
+            &[
+                ("tag", "  "),
+                ("type", "computer"),
+                ("assigned_to", "nobody@example.test"),
+                ("purchase_date", "31/12/2024"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("assigned_to").is_some(), "{}", bad.body);
+    assert!(bad.field_error("purchase_date").is_some());
+    let bad = desk
+        .post(
+            "/agent/assets",
+            &desk.agent,
+            &[("tag", ""), ("type", "computer")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("tag").is_some(), "{}", bad.body);
+
+    let created = desk
+        .post(
+            "/agent/assets",
+            &desk.agent,
+            &[
+                ("tag", "LT-<b>7</b>"),
+                ("type", "computer"),
+                ("manufacturer", "Dell"),
+                ("model", "Latitude 7440"),
+                ("assigned_to", "maria@example.test"),
+                ("purchase_date", "2024-05-01"),
+                ("warranty_end", "2027-05-01"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let list = desk
+        .get("/agent/assets?done=saved", Some(&desk.agent))
+        .await;
+    list.assert_contains("LT-&#60;b&#62;7&#60;/b&#62;");
+    list.assert_lacks("LT-<b>7</b>");
+    list.assert_contains("Maria Silva");
+
+    // A second asset with the same tag is refused next to the tag.
+    let taken = desk
+        .post(
+            "/agent/assets",
+            &desk.agent,
+            &[("tag", "LT-<b>7</b>"), ("type", "phone")],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(taken.field_error("tag").is_some());
+
+    // The ticket view loads the panel, which offers the requester's asset.
+    let view = desk
+        .get(&format!("/agent/tickets/{}", ticket.id), Some(&desk.agent))
+        .await;
+    view.assert_contains(&format!("/agent/tickets/{}/desk", ticket.id));
+    let panel = desk
+        .get(
+            &format!("/agent/tickets/{}/desk", ticket.id),
+            Some(&desk.agent),
+        )
+        .await;
+    assert_eq!(panel.status, StatusCode::OK);
+    panel.assert_contains("Maria Silva's other assets");
+    panel.assert_contains("Latitude 7440");
+
+    let linked = desk
+        .post(
+            &format!("/agent/tickets/{}/assets/link", ticket.id),
+            &desk.agent,
+            &[("asset_tag", "lt-<b>7</b>")],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
+    let actor = desk.actor(&desk.agent).await;
+    let assets = desk
+        .app
+        .assets()
+        .of_ticket(&actor, ticket.id)
+        .await
+        .unwrap();
+    assert_eq!(assets.len(), 1);
+    let asset_id = assets[0].id.get().to_string();
+    let panel = desk
+        .get(
+            &format!("/agent/tickets/{}/desk", ticket.id),
+            Some(&desk.agent),
+        )
+        .await;
+    panel.assert_contains("Unlink LT-&#60;b&#62;7&#60;/b&#62;");
+
+    // An unknown tag is refused without a change.
+    let unknown = desk
+        .post(
+            &format!("/agent/tickets/{}/assets/link", ticket.id),
+            &desk.agent,
+            &[("asset_tag", "NOPE-1")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    unknown.assert_contains("No asset has the tag");
+
+    // Edit: the form shows the current values; a bad date is refused.
+    let edit = desk
+        .get(&format!("/agent/assets/{asset_id}"), Some(&desk.agent))
+        .await;
+    assert_eq!(edit.status, StatusCode::OK);
+    edit.assert_contains(r#"value="maria@example.test""#);
+    let bad = desk
+        .post(
+            &format!("/agent/assets/{asset_id}"),
+            &desk.agent,
+            &[
+                ("tag", "LT-7"),
+                ("type", "computer"),
+                ("purchase_date", "2025-01-01"),
+                ("warranty_end", "2024-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("warranty_end").is_some(), "{}", bad.body);
+    let saved = desk
+        .post(
+            &format!("/agent/assets/{asset_id}"),
+            &desk.agent,
+            &[
+                ("tag", "LT-7"),
+                ("type", "computer"),
+                ("location", "Lisbon"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let list = desk.get("/agent/assets?tag=lt", Some(&desk.agent)).await;
+    list.assert_contains("Lisbon");
+
+    let retired = desk
+        .post(
+            &format!("/agent/assets/{asset_id}/delete"),
+            &desk.agent,
+            &[],
+        )
+        .await;
+    assert_eq!(retired.status, StatusCode::SEE_OTHER);
+    let gone = desk
+        .get(&format!("/agent/assets/{asset_id}"), Some(&desk.agent))
+        .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert!(
+        desk.app
+            .assets()
+            .of_ticket(&actor, ticket.id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
