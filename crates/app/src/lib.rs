@@ -29,6 +29,7 @@ pub mod secret;
 pub mod sla;
 mod system;
 pub mod ticket;
+pub mod watchers;
 
 pub use assets::{AssetInput, AssetPatch, Assets};
 pub use attachments::Attachments;
@@ -39,7 +40,7 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
-pub use ferrodesk_store::AssetFilter;
+pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
@@ -52,6 +53,7 @@ pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
     SplitPartInput, TicketPatch, Tickets,
 };
+pub use watchers::Watchers;
 
 pub use ferrodesk_store::{
     ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,
@@ -170,6 +172,11 @@ impl App {
     /// Assets and their links to tickets.
     pub fn assets(&self) -> Assets<'_> {
         Assets::new(self)
+    }
+
+    /// Who follows which ticket.
+    pub fn watchers(&self) -> Watchers<'_> {
+        Watchers::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

@@ -100,6 +100,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "asset_linked" => "Asset linked to this ticket.",
         "asset_unlinked" => "Asset unlinked from this ticket.",
         "retired" => "Asset retired.",
+        "watching" => "You are watching this ticket.",
+        "unwatched" => "You no longer watch this ticket.",
+        "watcher_added" => "Watcher added.",
+        "watcher_removed" => "Watcher removed.",
         _ => return None,
     })
 }

@@ -32,6 +32,10 @@ pub(crate) fn agent_routes() -> Router<UiState> {
         .route("/tickets/{id}/desk", get(ticket_panel))
         .route("/tickets/{id}/assets/link", post(link))
         .route("/tickets/{id}/assets/unlink", post(unlink))
+        .route("/tickets/{id}/watch", post(watch))
+        .route("/tickets/{id}/watchers/add", post(add_watcher))
+        .route("/tickets/{id}/watchers/remove", post(remove_watcher))
+        .route("/watching", get(watching_page))
 }
 
 /// The service's field names mapped to the asset form's.
@@ -447,6 +451,16 @@ struct PanelBody {
     can_work: bool,
     linked: Vec<AssetRow>,
     theirs: Vec<AssetRow>,
+    watchers: Vec<WatcherRow>,
+    is_watching: bool,
+}
+
+/// A watcher as shown in the panel.
+#[derive(Debug, Clone)]
+struct WatcherRow {
+    id: i64,
+    name: String,
+    is_viewer: bool,
 }
 
 /// `GET /agent/tickets/{id}/desk`: the requester's assets and the ticket's linked
@@ -472,6 +486,10 @@ async fn ticket_panel(
     names
         .add_users(&state, &viewer.actor, [ticket.requester_id])
         .await?;
+    let watchers = state.app.watchers().list(&viewer.actor, id).await?;
+    names
+        .add_users(&state, &viewer.actor, watchers.iter().map(|w| w.user_id))
+        .await?;
     let theirs: Vec<Asset> = theirs
         .into_iter()
         .filter(|a| !linked.iter().any(|l| l.id == a.id))
@@ -484,6 +502,15 @@ async fn ticket_panel(
             && ticket.status != ferrodesk_domain::TicketStatus::Closed,
         linked: rows(&state, &viewer, &linked, &mut names).await?,
         theirs: rows(&state, &viewer, &theirs, &mut names).await?,
+        is_watching: watchers.iter().any(|w| w.user_id == viewer.actor.user_id),
+        watchers: watchers
+            .iter()
+            .map(|w| WatcherRow {
+                id: w.user_id.get(),
+                name: names.user_name(w.user_id),
+                is_viewer: w.user_id == viewer.actor.user_id,
+            })
+            .collect(),
     };
     Ok(render(StatusCode::OK, &body))
 }
@@ -554,4 +581,124 @@ pub(crate) async fn publish(state: &UiState, viewer: &Viewer, id: ferrodesk_doma
     if let Ok(ticket) = state.app.tickets().get(&viewer.actor, id).await {
         state.live.publish(vec![ticket]);
     }
+}
+
+// --- watchers --------------------------------------------------------------------------
+
+/// `POST /agent/tickets/{id}/watch`: `action=watch` or `action=unwatch` for the viewer.
+async fn watch(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let watchers = state.app.watchers();
+    let done = match form.get("action") {
+        "watch" => {
+            watchers
+                .add(&viewer.actor, id, None, Channel::Agent)
+                .await?;
+            "watching"
+        }
+        "unwatch" => {
+            watchers
+                .remove(&viewer.actor, id, None, Channel::Agent)
+                .await?;
+            "unwatched"
+        }
+        _ => return Err(PageError::BadRequest("choose watch or unwatch".into())),
+    };
+    publish(&state, &viewer, id).await;
+    Ok(Redirect::to(&format!("/agent/tickets/{}?done={done}", id.get())).into_response())
+}
+
+/// `POST /agent/tickets/{id}/watchers/add`: adds the person with the given email.
+async fn add_watcher(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let person = person_by_email(
+        &state,
+        &viewer.actor,
+        form.get("watcher_email"),
+        &mut errors,
+    )
+    .await?;
+    let Some(person) = person else {
+        let message = errors
+            .get("assigned_to")
+            .unwrap_or("give the email address of a person")
+            .to_owned();
+        return Err(PageError::Refused(message));
+    };
+    state
+        .app
+        .watchers()
+        .add(&viewer.actor, id, Some(person), Channel::Agent)
+        .await?;
+    publish(&state, &viewer, id).await;
+    Ok(Redirect::to(&format!("/agent/tickets/{}?done=watcher_added", id.get())).into_response())
+}
+
+/// `POST /agent/tickets/{id}/watchers/remove`: removes the watcher `user_id`.
+async fn remove_watcher(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = ticket_id(&raw)?;
+    let person = form
+        .get("user_id")
+        .trim()
+        .parse::<i64>()
+        .map(UserId)
+        .map_err(|_| PageError::BadRequest("choose a watcher".into()))?;
+    state
+        .app
+        .watchers()
+        .remove(&viewer.actor, id, Some(person), Channel::Agent)
+        .await?;
+    publish(&state, &viewer, id).await;
+    Ok(Redirect::to(&format!("/agent/tickets/{}?done=watcher_removed", id.get())).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "agent/watching.html")]
+struct WatchingPage {
+    chrome: Chrome,
+    sidebar: Sidebar,
+    rows: Vec<crate::view::TicketRow>,
+    empty_message: &'static str,
+    next_href: Option<String>,
+}
+
+/// `GET /agent/watching`: the tickets the viewer watches.
+async fn watching_page(State(state): State<UiState>, Staff(viewer): Staff) -> PageResult {
+    let tickets = state.app.watchers().watching(&viewer.actor).await?;
+    let mut names = Names::load(&state, &viewer.actor).await?;
+    let people: Vec<UserId> = tickets
+        .iter()
+        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
+        .flatten()
+        .collect();
+    names.add_users(&state, &viewer.actor, people).await?;
+    let times = crate::view::Times::new(&viewer.user, state.app.now());
+    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "watching").await?;
+    let page = WatchingPage {
+        chrome: Chrome::new(&viewer, "agent", "Watching"),
+        sidebar,
+        rows: tickets
+            .iter()
+            .map(|t| crate::view::TicketRow::new(t, &names, &times))
+            .collect(),
+        empty_message: " You watch no tickets. Use Watch on a ticket to follow it here.",
+        next_href: None,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

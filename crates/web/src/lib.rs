@@ -31,6 +31,7 @@ mod tokens;
 pub mod types;
 pub use attachments::file_response;
 mod users;
+mod watchers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -107,6 +108,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(search::routes())
         .merge(attachments::routes())
         .merge(assets::routes())
+        .merge(watchers::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

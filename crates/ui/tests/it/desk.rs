@@ -184,3 +184,73 @@ async fn agents_record_edit_link_and_retire_assets() {
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn agents_watch_tickets_from_the_ticket_view() {
+    let desk = Desk::new().await;
+    let ticket = desk.ticket(&desk.customer, "Printer jams on tray 2").await;
+    let panel_path = format!("/agent/tickets/{}/desk", ticket.id);
+    let panel = desk.get(&panel_path, Some(&desk.agent)).await;
+    panel.assert_contains("Nobody watches this ticket.");
+    panel.assert_contains(r#"value="watch""#);
+
+    let watched = desk
+        .post(
+            &format!("/agent/tickets/{}/watch", ticket.id),
+            &desk.agent,
+            &[("action", "watch")],
+        )
+        .await;
+    assert_eq!(watched.status, StatusCode::SEE_OTHER, "{}", watched.body);
+    let panel = desk.get(&panel_path, Some(&desk.agent)).await;
+    panel.assert_contains("Ana Souza <span class=\"muted small\">(you)</span>");
+    panel.assert_contains(r#"value="unwatch""#);
+    let list = desk.get("/agent/watching", Some(&desk.agent)).await;
+    assert_eq!(list.status, StatusCode::OK);
+    list.assert_contains("Printer jams on tray 2");
+
+    // Adding someone who cannot see the ticket is refused; a wrong action is a 400.
+    let refused = desk
+        .post(
+            &format!("/agent/tickets/{}/watchers/add", ticket.id),
+            &desk.agent,
+            &[("watcher_email", "priya@desk.test")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("cannot see ticket");
+    let bad = desk
+        .post(
+            &format!("/agent/tickets/{}/watch", ticket.id),
+            &desk.agent,
+            &[("action", "dance")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let added = desk
+        .post(
+            &format!("/agent/tickets/{}/watchers/add", ticket.id),
+            &desk.agent,
+            &[("watcher_email", "admin@desk.test")],
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let removed = desk
+        .post(
+            &format!("/agent/tickets/{}/watchers/remove", ticket.id),
+            &desk.agent,
+            &[("user_id", &desk.admin.user_id.to_string())],
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    let unwatched = desk
+        .post(
+            &format!("/agent/tickets/{}/watch", ticket.id),
+            &desk.agent,
+            &[("action", "unwatch")],
+        )
+        .await;
+    assert_eq!(unwatched.status, StatusCode::SEE_OTHER);
+    let list = desk.get("/agent/watching", Some(&desk.agent)).await;
+    list.assert_lacks("Printer jams on tray 2");
+}

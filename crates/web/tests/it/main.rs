@@ -42,3 +42,4 @@ mod reports;
 mod sla;
 mod support;
 mod tickets;
+mod watchers;
