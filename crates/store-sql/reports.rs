@@ -1,10 +1,12 @@
-//! Report rollups: per UTC day, group, agent, channel, priority and category, how many
-//! tickets were created, first answered, resolved and reopened, with the summed times
-//! to first response and to resolution.
+//! Report rollups: per UTC day and group, how many tickets were created, first
+//! answered, resolved and reopened, with the summed times to first response and to
+//! resolution; once in total and once per agent, channel, priority and category (one
+//! row per breakdown value, not per combination of all of them).
 //!
 //! They change in the same transaction as the ticket writes they count (beside the queue
-//! counts), so a 30-day dashboard reads a few thousand rollup rows whatever the desk's
-//! size, and never scans tickets.
+//! counts), all of a write's (or batch's) rows in one statement, so a 30-day dashboard
+//! reads each breakdown's rows for 30 days whatever the desk's size, and never scans
+//! tickets.
 
 use crate::DbConn;
 use crate::sql::convert::{get, micros};
@@ -24,8 +26,8 @@ pub(crate) fn day_of(time: Timestamp) -> i64 {
     micros(time).div_euclid(MICROS_PER_DAY)
 }
 
-/// One rollup row's key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// The ticket facts one change is counted under.
+#[derive(Debug, Clone, Copy)]
 struct RollupKey {
     day: i64,
     group: i64,
@@ -34,6 +36,31 @@ struct RollupKey {
     priority: i64,
     category: i64,
 }
+
+/// One rollup row: a breakdown, a day, a group and the breakdown's value.
+type RowKey = (&'static str, i64, i64, String);
+
+impl RollupKey {
+    /// The rows a change under this key adds to: the total and each breakdown.
+    fn rows(&self) -> [RowKey; 5] {
+        [
+            (TOTAL, self.day, self.group, "0".to_owned()),
+            (AGENT, self.day, self.group, self.agent.to_string()),
+            (CHANNEL, self.day, self.group, self.channel.to_owned()),
+            (PRIORITY, self.day, self.group, self.priority.to_string()),
+            (CATEGORY, self.day, self.group, self.category.to_string()),
+        ]
+    }
+}
+
+const TOTAL: &str = "total";
+const AGENT: &str = "agent";
+const CHANNEL: &str = "channel";
+const PRIORITY: &str = "priority";
+const CATEGORY: &str = "category";
+
+/// Rollup rows per statement: 12 binds each, well under both backends' limits.
+const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// What one write adds to a rollup row.
 #[derive(Debug, Default, Clone, Copy)]
@@ -107,12 +134,14 @@ fn seconds_between(from: Timestamp, to: Timestamp) -> i64 {
 /// The rollup changes of one transaction (or, on SQLite, of one group-commit batch).
 #[derive(Debug, Default)]
 pub(crate) struct Rollups {
-    changes: BTreeMap<RollupKey, RollupDelta>,
+    changes: BTreeMap<RowKey, RollupDelta>,
 }
 
 impl Rollups {
     fn bump(&mut self, key: RollupKey, delta: RollupDelta) {
-        self.changes.entry(key).or_default().add(delta);
+        for row in key.rows() {
+            self.changes.entry(row).or_default().add(delta);
+        }
     }
 
     /// Counts a new ticket, with its first response and resolution when it was written
@@ -183,50 +212,57 @@ impl Rollups {
 
     /// Adds another set of changes to these.
     pub(crate) fn merge(&mut self, other: Rollups) {
-        for (key, delta) in other.changes {
-            self.bump(key, delta);
+        for (row, delta) in other.changes {
+            self.changes.entry(row).or_default().add(delta);
         }
     }
 
     /// Writes the non-zero changes, in key order (so concurrent PostgreSQL transactions
-    /// lock rollup rows in the same order).
+    /// lock rollup rows in the same order), in as few statements as the bind limits
+    /// allow.
     pub(crate) async fn write(self, conn: &mut DbConn, now: Timestamp) -> StoreResult<()> {
-        for (key, delta) in self.changes {
-            if delta.is_zero() {
-                continue;
-            }
-            sqlx::query(
-                "insert into report_daily (day, group_id, agent_id, channel, priority_rank, \
-                 category_id, created, first_responses, first_response_seconds, resolved, \
-                 resolution_seconds, reopened, created_at, updated_at) \
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) \
-                 on conflict (day, group_id, agent_id, channel, priority_rank, category_id) \
-                 do update set created = report_daily.created + excluded.created, \
-                 first_responses = report_daily.first_responses + excluded.first_responses, \
-                 first_response_seconds = report_daily.first_response_seconds \
+        let rows: Vec<(RowKey, RollupDelta)> = self
+            .changes
+            .into_iter()
+            .filter(|(_, delta)| !delta.is_zero())
+            .collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut query = QueryBuilder::<crate::Db>::new(
+                "insert into report_rollups (dimension, day, group_id, dimension_value, \
+                 created, first_responses, first_response_seconds, resolved, \
+                 resolution_seconds, reopened, created_at, updated_at) ",
+            );
+            query.push_values(chunk, |mut row, ((dimension, day, group, value), delta)| {
+                row.push_bind(*dimension)
+                    .push_bind(*day)
+                    .push_bind(*group)
+                    .push_bind(value.as_str())
+                    .push_bind(delta.created)
+                    .push_bind(delta.first_responses)
+                    .push_bind(delta.first_response_seconds)
+                    .push_bind(delta.resolved)
+                    .push_bind(delta.resolution_seconds)
+                    .push_bind(delta.reopened)
+                    .push_bind(micros(now))
+                    .push_bind(micros(now));
+            });
+            query.push(
+                " on conflict (dimension, day, group_id, dimension_value) \
+                 do update set created = report_rollups.created + excluded.created, \
+                 first_responses = report_rollups.first_responses + excluded.first_responses, \
+                 first_response_seconds = report_rollups.first_response_seconds \
                  + excluded.first_response_seconds, \
-                 resolved = report_daily.resolved + excluded.resolved, \
-                 resolution_seconds = report_daily.resolution_seconds \
+                 resolved = report_rollups.resolved + excluded.resolved, \
+                 resolution_seconds = report_rollups.resolution_seconds \
                  + excluded.resolution_seconds, \
-                 reopened = report_daily.reopened + excluded.reopened, \
+                 reopened = report_rollups.reopened + excluded.reopened, \
                  updated_at = excluded.updated_at",
-            )
-            .bind(key.day)
-            .bind(key.group)
-            .bind(key.agent)
-            .bind(key.channel)
-            .bind(key.priority)
-            .bind(key.category)
-            .bind(delta.created)
-            .bind(delta.first_responses)
-            .bind(delta.first_response_seconds)
-            .bind(delta.resolved)
-            .bind(delta.resolution_seconds)
-            .bind(delta.reopened)
-            .bind(micros(now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+            );
+            query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(error::plain)?;
         }
         Ok(())
     }
@@ -238,25 +274,30 @@ pub(crate) async fn report_days(
     query: &ReportQuery,
 ) -> StoreResult<Vec<ReportDay>> {
     let dimension = match query.by {
-        ReportDimension::None => "'0'",
-        ReportDimension::Group => "group_id",
-        ReportDimension::Agent => "agent_id",
-        ReportDimension::Channel => "channel",
-        ReportDimension::Priority => "priority_rank",
-        ReportDimension::Category => "category_id",
+        ReportDimension::None => TOTAL,
+        ReportDimension::Group => TOTAL,
+        ReportDimension::Agent => AGENT,
+        ReportDimension::Channel => CHANNEL,
+        ReportDimension::Priority => PRIORITY,
+        ReportDimension::Category => CATEGORY,
     };
-    // The channel is text, the other dimensions numbers: both come back as text.
+    // Per group is the total's rows keyed by their group.
+    let value = match query.by {
+        ReportDimension::Group => "cast(group_id as text)",
+        _ => "dimension_value",
+    };
     let mut sql = QueryBuilder::<crate::Db>::new(format!(
-        "select day, cast({dimension} as text) as dimension, \
+        "select day, {value} as dimension, \
          cast(sum(created) as bigint) as created, \
          cast(sum(first_responses) as bigint) as first_responses, \
          cast(sum(first_response_seconds) as bigint) as first_response_seconds, \
          cast(sum(resolved) as bigint) as resolved, \
          cast(sum(resolution_seconds) as bigint) as resolution_seconds, \
          cast(sum(reopened) as bigint) as reopened \
-         from report_daily where day >= "
+         from report_rollups where dimension = "
     ));
-    sql.push_bind(query.first_day);
+    sql.push_bind(dimension);
+    sql.push(" and day >= ").push_bind(query.first_day);
     sql.push(" and day <= ").push_bind(query.last_day);
     if let Some(groups) = &query.groups {
         if groups.is_empty() {
@@ -269,10 +310,7 @@ pub(crate) async fn report_days(
         }
         sql.push(")");
     }
-    sql.push(match query.by {
-        ReportDimension::None => " group by day order by day".to_owned(),
-        _ => format!(" group by day, {dimension} order by day, {dimension}"),
-    });
+    sql.push(format!(" group by day, {value} order by day, {value}"));
     let rows = sql
         .build()
         .fetch_all(&mut *conn)

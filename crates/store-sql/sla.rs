@@ -578,9 +578,14 @@ fn stored_target(target: Option<&ferrodesk_domain::TargetClock>) -> Option<Store
     })
 }
 
+/// Whether a mark was recorded for a cycle, over the marks read for a ticket.
+fn has_mark(marks: &[(String, Timestamp)], mark: &str, cycle_start: Timestamp) -> bool {
+    marks.iter().any(|(m, at)| m == mark && *at == cycle_start)
+}
+
 /// The earliest warning or due instant of a running target not yet recorded: when the
 /// ticket's SLA job must run (possibly already past).
-fn next_sla_job(clock: &SlaClock, state: &TicketSlaNow) -> Option<Timestamp> {
+fn next_sla_job(clock: &SlaClock, marks: &[(String, Timestamp)]) -> Option<Timestamp> {
     clock
         .targets()
         .filter(|t| t.phase == ClockPhase::Running)
@@ -589,46 +594,57 @@ fn next_sla_job(clock: &SlaClock, state: &TicketSlaNow) -> Option<Timestamp> {
                 .into_iter()
                 .filter_map(move |(breached, at)| {
                     let at = at?;
-                    (!state.has_mark(&sla_mark(breached, t.kind), t.started_at)).then_some(at)
+                    (!has_mark(marks, &sla_mark(breached, t.kind), t.started_at)).then_some(at)
                 })
         })
         .min()
 }
 
-/// When the ticket's next time-based automation step is due.
+/// When the ticket's next time-based automation step is due. Only a ticket pending on
+/// the customer or resolved has one, so only those read the settings.
 async fn next_automation_job(
     conn: &mut DbConn,
-    state: &TicketSlaNow,
+    status: TicketStatus,
+    since: Timestamp,
+    marks: &[(String, Timestamp)],
 ) -> StoreResult<Option<Timestamp>> {
+    if !matches!(
+        status,
+        TicketStatus::PendingCustomer | TicketStatus::Resolved
+    ) {
+        return Ok(None);
+    }
     let settings = automation_settings(conn).await?;
-    let since = state.status_since;
     let after = |minutes: Option<i64>| {
         minutes.and_then(|m| since.checked_add(jiff::SignedDuration::from_mins(m)).ok())
     };
-    Ok(match state.ticket.status {
+    Ok(match status {
         TicketStatus::PendingCustomer => {
             if settings.pending_reminder_minutes.is_some()
-                && !state.has_mark(PENDING_REMINDER, since)
+                && !has_mark(marks, PENDING_REMINDER, since)
             {
                 after(settings.pending_reminder_minutes)
-            } else if !state.has_mark(PENDING_RESOLVE, since) {
+            } else if !has_mark(marks, PENDING_RESOLVE, since) {
                 after(settings.pending_resolve_minutes)
             } else {
                 None
             }
         }
-        TicketStatus::Resolved if !state.has_mark(RESOLVED_CLOSE, since) => {
+        TicketStatus::Resolved if !has_mark(marks, RESOLVED_CLOSE, since) => {
             after(settings.resolved_close_minutes)
         }
         _ => None,
     })
 }
 
+/// Puts a ticket's job of `kind` at `due`, or removes it. A ticket written in this
+/// transaction for the first time has no job to remove.
 async fn schedule(
     conn: &mut DbConn,
     kind: JobKind,
     ticket: TicketId,
     due: Option<Timestamp>,
+    write: Refresh,
     now: Timestamp,
 ) -> StoreResult<()> {
     let key = format!("{}:{}", kind.as_str(), ticket.get());
@@ -650,6 +666,7 @@ async fn schedule(
             .await
             .map_err(error::plain)?;
         }
+        None if write == Refresh::New => {}
         None => {
             sqlx::query("delete from jobs where job_key = $1")
                 .bind(key)
@@ -661,11 +678,92 @@ async fn schedule(
     Ok(())
 }
 
+/// The policy covering a ticket as the clock needs it (organization contract, else
+/// service, else category, else the default), with its calendar, in one read.
+async fn clock_policy(
+    conn: &mut DbConn,
+    ticket: &Ticket,
+) -> StoreResult<Option<(PolicyId, SlaPolicy)>> {
+    let row = sqlx::query(
+        "select p.id, p.name, p.targets, p.warning_percent, c.always_open, c.time_zone, \
+         c.hours, c.holidays from sla_policies p \
+         join business_calendars c on c.id = p.calendar_id \
+         where p.id = coalesce(\
+         (select policy_id from sla_assignments where kind = $1 and target_id = $2), \
+         (select policy_id from sla_assignments where kind = $3 and target_id = $4), \
+         (select policy_id from sla_assignments where kind = $5 and target_id = $6), \
+         (select min(id) from sla_policies where is_default))",
+    )
+    .bind(ORGANIZATION)
+    .bind(ticket.organization_id.map_or(0, OrganizationId::get))
+    .bind(SERVICE)
+    .bind(ticket.service_id.map_or(0, ServiceId::get))
+    .bind(CATEGORY)
+    .bind(ticket.category_id.map_or(0, CategoryId::get))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let hours: Vec<String> = from_json(&get::<String>(&row, "hours")?)?;
+    let holidays: Vec<String> = from_json(&get::<String>(&row, "holidays")?)?;
+    let zone: String = get(&row, "time_zone")?;
+    let calendar = stored(calendar_from_text(
+        get(&row, "always_open")?,
+        &zone,
+        &hours,
+        &holidays,
+    ))?;
+    let warning = stored(WarningShare::new(
+        u8::try_from(get::<i64>(&row, "warning_percent")?).unwrap_or(0),
+    ))?;
+    let name: String = get(&row, "name")?;
+    let policy = stored(SlaPolicy::new(
+        &name,
+        targets_from_json(&get::<String>(&row, "targets")?)?,
+        warning,
+        calendar,
+    ))?;
+    Ok(Some((PolicyId(get(&row, "id")?), policy)))
+}
+
+/// What the write that refreshes a ticket's clock did to the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Refresh {
+    /// Created it in this transaction: it has no marks and no jobs yet.
+    New,
+    /// Changed it.
+    Changed,
+}
+
 /// Recomputes a ticket's stored clock at `now` and reschedules its jobs. Called by
 /// every ticket write, in its transaction.
 pub(crate) async fn refresh(conn: &mut DbConn, id: TicketId, now: Timestamp) -> StoreResult<()> {
-    let state = ticket_sla_now(conn, id, now).await?;
-    let clock = state.clock.as_ref();
+    let ticket = tickets::get_ticket(conn, id).await?;
+    refresh_ticket(conn, &ticket, Refresh::Changed, now).await
+}
+
+/// [`refresh`] for a write that holds the ticket as it now stands.
+pub(crate) async fn refresh_ticket(
+    conn: &mut DbConn,
+    ticket: &Ticket,
+    write: Refresh,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let id = ticket.id;
+    let policy = clock_policy(conn, ticket).await?;
+    let (events, status_since) = clock_events(conn, ticket).await?;
+    let clock = policy.as_ref().and_then(|(_, policy)| {
+        policy
+            .clock(ticket.priority, ticket.created_at, &events, now)
+            .ok()
+    });
+    let marks = match write {
+        Refresh::New => Vec::new(),
+        Refresh::Changed => marks_of(conn, id).await?,
+    };
+    let clock = clock.as_ref();
     let first = stored_target(clock.and_then(|c| c.first_response.as_ref()));
     let update = stored_target(clock.and_then(|c| c.next_update.as_ref()));
     let resolution = stored_target(clock.and_then(|c| c.resolution.as_ref()));
@@ -685,7 +783,7 @@ pub(crate) async fn refresh(conn: &mut DbConn, id: TicketId, now: Timestamp) -> 
     {
         let mut values = query.separated(", ");
         values.push_bind(id.get());
-        values.push_bind(state.policy.as_ref().map(|p| p.id.get()));
+        values.push_bind(policy.as_ref().map(|(id, _)| id.get()));
         for target in [first, update, resolution] {
             values.push_bind(target.map(|t| t.phase.as_str()));
             values.push_bind(target.and_then(|t| t.warn_at).map(micros));
@@ -715,10 +813,10 @@ pub(crate) async fn refresh(conn: &mut DbConn, id: TicketId, now: Timestamp) -> 
         .execute(&mut *conn)
         .await
         .map_err(error::plain)?;
-    let sla_due = clock.and_then(|c| next_sla_job(c, &state));
-    schedule(conn, JobKind::Sla, id, sla_due, now).await?;
-    let automation_due = next_automation_job(conn, &state).await?;
-    schedule(conn, JobKind::Automation, id, automation_due, now).await
+    let sla_due = clock.and_then(|c| next_sla_job(c, &marks));
+    schedule(conn, JobKind::Sla, id, sla_due, write, now).await?;
+    let automation_due = next_automation_job(conn, ticket.status, status_since, &marks).await?;
+    schedule(conn, JobKind::Automation, id, automation_due, write, now).await
 }
 
 fn target_from_row(

@@ -10,6 +10,7 @@ use crate::sql::convert::{
 };
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::{RollupFacts, Rollups};
+use crate::sql::sla;
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
     CategoryId, Channel, Event, EventId, EventKind, GroupId, Impact, LinkKind, NewEvent,
@@ -186,38 +187,34 @@ static INSERT_TICKET: LazyLock<Arc<str>> = LazyLock::new(|| {
     .into()
 });
 
-/// `$1` id, `$2` version read, `$3..` the new fields, then the status, group and
-/// assignee read: a row that moved on since it was read is not updated.
-static UPDATE_TICKET: LazyLock<Arc<str>> = LazyLock::new(|| {
-    let sets: Vec<String> = DATA_COLUMNS
-        .iter()
-        .enumerate()
-        .map(|(i, c)| format!("{c} = ${}", i + 3))
-        .collect();
-    let n = DATA_COLUMNS.len() + 2;
-    format!(
-        "update tickets set {}, version = version + 1 where id = $1 and version = $2 \
-         and status = ${} and group_id {} ${} and assignee_id {} ${}",
-        sets.join(", "),
-        n + 1,
-        is_same!(),
-        n + 2,
-        is_same!(),
-        n + 3
-    )
-    .into()
-});
+/// Adds `column = value` to `sets` for every field that differs between two
+/// [`TicketValues`] (fields are named as their columns).
+macro_rules! push_changed_values {
+    ($sets:expr, $before:expr, $after:expr, $($field:ident),+ $(,)?) => {
+        $(
+            if $before.$field != $after.$field {
+                $sets.push(concat!(stringify!($field), " = "));
+                $sets.push_bind_unseparated($after.$field);
+            }
+        )+
+    };
+}
+
+macro_rules! ticket_fields {
+    () => {
+        concat!(
+            "id, version, subject, description, ticket_type, status, impact, urgency, ",
+            "priority, priority_reason, category_id, service_id, location, device, ",
+            "requester_id, organization_id, channel, group_id, tier, owner_id, assignee_id, ",
+            "tags, escalation_level, external_ref, merged_into, created_at, updated_at, ",
+            "first_response_at, resolved_at, closed_at"
+        )
+    };
+}
 
 macro_rules! ticket_select {
     () => {
-        concat!(
-            "select t.id, t.version, t.subject, t.description, t.ticket_type, t.status, t.impact, ",
-            "t.urgency, t.priority, t.priority_reason, t.category_id, t.service_id, t.location, ",
-            "t.device, t.requester_id, t.organization_id, t.channel, t.group_id, t.tier, ",
-            "t.owner_id, t.assignee_id, t.tags, t.escalation_level, t.external_ref, ",
-            "t.merged_into, t.created_at, t.updated_at, t.first_response_at, t.resolved_at, ",
-            "t.closed_at from tickets t"
-        )
+        concat!("select ", ticket_fields!(), " from tickets t")
     };
 }
 
@@ -381,26 +378,33 @@ impl CountDeltas {
         let shard = crate::dialect::counter_shard();
         let now = self.now.unwrap_or(Timestamp::UNIX_EPOCH);
         self.rollups.write(conn, now).await?;
-        for ((group, assignee, status), delta) in self.changes {
-            if delta == 0 {
-                continue;
-            }
-            sqlx::query(
+        let changes: Vec<_> = self.changes.into_iter().filter(|(_, d)| *d != 0).collect();
+        // Few rows per write (a group, assignee and status before and after), and one
+        // statement for all of them.
+        for chunk in changes.chunks(1_000) {
+            let mut query = QueryBuilder::<Db>::new(
                 "insert into queue_counts (group_id, assignee_id, status, shard, ticket_count, \
-                 created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $6) \
-                 on conflict (group_id, assignee_id, status, shard) do update set \
+                 created_at, updated_at) ",
+            );
+            query.push_values(chunk, |mut row, ((group, assignee, status), delta)| {
+                row.push_bind(*group)
+                    .push_bind(*assignee)
+                    .push_bind(*status)
+                    .push_bind(shard)
+                    .push_bind(*delta)
+                    .push_bind(micros(now))
+                    .push_bind(micros(now));
+            });
+            query.push(
+                " on conflict (group_id, assignee_id, status, shard) do update set \
                  ticket_count = queue_counts.ticket_count + excluded.ticket_count, \
                  updated_at = excluded.updated_at",
-            )
-            .bind(group)
-            .bind(assignee)
-            .bind(status)
-            .bind(shard)
-            .bind(delta)
-            .bind(micros(now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+            );
+            query
+                .build()
+                .execute(&mut *conn)
+                .await
+                .map_err(error::plain)?;
         }
         Ok(())
     }
@@ -537,18 +541,68 @@ async fn insert_ticket(conn: &mut DbConn, ticket: &Ticket) -> StoreResult<Ticket
 }
 
 /// Writes `change.after` over the row if it is still as `change.before` was read.
+/// Writes a ticket's changed columns (every index over an unchanged column stays as
+/// it is) and bumps its version, provided the row is still the one read: same version,
+/// status, group and assignee.
 async fn update_ticket(conn: &mut DbConn, change: &TicketChange) -> StoreResult<()> {
     let id = change.before.id;
-    let values = TicketValues::of(&change.after)?;
-    let query = sqlx::query(AssertSqlSafe(Arc::clone(&UPDATE_TICKET)))
-        .bind(id.get())
-        .bind(change.before.version);
-    let done = bind_ticket_values!(query, bind, values)
-        .bind(change.before.status.as_str())
-        .bind(change.before.group_id.map(GroupId::get))
-        .bind(change.before.assignee_id.map(UserId::get))
-        .execute(&mut *conn)
-        .await;
+    let before = TicketValues::of(&change.before)?;
+    let after = TicketValues::of(&change.after)?;
+    let mut query = QueryBuilder::<Db>::new("update tickets set ");
+    {
+        let mut sets = query.separated(", ");
+        sets.push("version = version + 1");
+        push_changed_values!(
+            sets,
+            before,
+            after,
+            subject,
+            subject_search,
+            description,
+            ticket_type,
+            status,
+            is_open,
+            impact,
+            urgency,
+            priority,
+            priority_rank,
+            priority_reason,
+            category_id,
+            service_id,
+            location,
+            device,
+            requester_id,
+            organization_id,
+            channel,
+            group_id,
+            tier,
+            owner_id,
+            assignee_id,
+            tags,
+            escalation_level,
+            external_ref,
+            merged_into,
+            created_at,
+            updated_at,
+            first_response_at,
+            resolved_at,
+            closed_at,
+        );
+    }
+    query.push(" where id = ").push_bind(id.get());
+    query
+        .push(" and version = ")
+        .push_bind(change.before.version);
+    query
+        .push(" and status = ")
+        .push_bind(change.before.status.as_str());
+    query
+        .push(concat!(" and group_id ", is_same!(), " "))
+        .push_bind(change.before.group_id.map(GroupId::get));
+    query
+        .push(concat!(" and assignee_id ", is_same!(), " "))
+        .push_bind(change.before.assignee_id.map(UserId::get));
+    let done = query.build().execute(&mut *conn).await;
     match done {
         Ok(done) if done.rows_affected() == 1 => Ok(()),
         Ok(_) => {
@@ -682,7 +736,7 @@ pub(crate) async fn create_ticket(
     deltas.add(&ticket, 1);
     deltas.rollups.created(&ticket);
     deltas.apply(conn, now).await?;
-    crate::sql::sla::refresh(conn, ticket.id, now).await?;
+    sla::refresh_ticket(conn, &ticket, sla::Refresh::New, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -732,7 +786,7 @@ pub(crate) async fn save_tickets(
     }
     deltas.apply(conn, now).await?;
     for change in &write.changes {
-        crate::sql::sla::refresh(conn, change.before.id, now).await?;
+        sla::refresh_ticket(conn, &change.after, sla::Refresh::Changed, now).await?;
     }
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
@@ -786,9 +840,9 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, &event).await?;
     }
     deltas.apply(conn, split.now).await?;
-    crate::sql::sla::refresh(conn, original_id, split.now).await?;
+    sla::refresh_ticket(conn, &original.after, sla::Refresh::Changed, split.now).await?;
     for part in &parts {
-        crate::sql::sla::refresh(conn, part.id, split.now).await?;
+        sla::refresh_ticket(conn, part, sla::Refresh::New, split.now).await?;
     }
     Ok(parts)
 }
@@ -806,13 +860,12 @@ pub(crate) async fn append_event(
             get_event(conn, EventId(first_id(&ids)?)).await?,
         ));
     }
-    let row = sqlx::query(
+    let row = sqlx::query(concat!(
         "update tickets set version = version + 1, updated_at = $2, \
-         first_response_at = case when $3 and first_response_at is null then $2 \
-         else first_response_at end where id = $1 \
-         returning first_response_at, group_id, assignee_id, channel, priority, category_id, \
-         created_at",
-    )
+             first_response_at = case when $3 and first_response_at is null then $2 \
+             else first_response_at end where id = $1 returning ",
+        ticket_fields!()
+    ))
     .bind(append.ticket_id.get())
     .bind(micros(now))
     .bind(append.marks_first_response)
@@ -820,22 +873,17 @@ pub(crate) async fn append_event(
     .await
     .map_err(error::plain)?
     .ok_or_else(|| StoreError::not_found(format!("ticket {}", append.ticket_id)))?;
+    let ticket = ticket_from_row(&row)?;
     // The answer that set the first response is the one whose time it now carries.
-    if append.marks_first_response && get_opt_time(&row, "first_response_at")? == Some(now) {
-        let facts = RollupFacts {
-            group: get::<Option<i64>>(&row, "group_id")?.map(GroupId),
-            agent: get::<Option<i64>>(&row, "assignee_id")?.map(UserId),
-            channel: text_enum(&row, "channel", Channel::parse)?,
-            priority: text_enum(&row, "priority", Priority::parse)?,
-            category: get::<Option<i64>>(&row, "category_id")?.map(CategoryId),
-            created_at: get_time(&row, "created_at")?,
-        };
+    if append.marks_first_response && ticket.first_response_at == Some(now) {
         let mut deltas = CountDeltas::default();
-        deltas.rollups.first_response(&facts, now);
+        deltas
+            .rollups
+            .first_response(&RollupFacts::of(&ticket), now);
         deltas.apply(conn, now).await?;
     }
     let event = insert_event(conn, append.ticket_id, &append.event).await?;
-    crate::sql::sla::refresh(conn, append.ticket_id, now).await?;
+    sla::refresh_ticket(conn, &ticket, sla::Refresh::Changed, now).await?;
     remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
     Ok(Created::New(event))
 }
@@ -922,8 +970,11 @@ pub(crate) async fn bulk_create_tickets(
         }
     }
     deltas.apply(conn, now).await?;
-    for id in &ids {
-        crate::sql::sla::refresh(conn, TicketId(*id), now).await?;
+    for ((ticket, _), id) in tickets.iter().zip(&ids) {
+        let mut ticket = ticket.clone();
+        ticket.id = TicketId(*id);
+        ticket.version = 1;
+        sla::refresh_ticket(conn, &ticket, sla::Refresh::New, now).await?;
     }
     Ok(ids.into_iter().map(TicketId).collect())
 }

@@ -32,8 +32,10 @@ use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{Mutex, Notify};
 
-/// How often the background task looks for new events.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// How often the background task looks for new events. Every look that finds some is
+/// one index commit (a new segment to write and later merge), so under load the index
+/// lags by up to this much rather than spending the cores on tiny segments.
+pub const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How long a gap in the feed ids may stay open before it is taken for a rollback.
 pub const GAP_GRACE: Duration = Duration::from_secs(2);
 /// Events read per step.
@@ -49,6 +51,10 @@ pub struct SearchEngine {
     feed: Mutex<Gaps>,
     wake: Arc<Notify>,
     is_started: AtomicBool,
+    /// Set by [`Search::stop`]: the background task ends after its current look.
+    is_stopping: AtomicBool,
+    /// The background task, once started.
+    task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -67,6 +73,8 @@ impl SearchEngine {
             feed: Mutex::new(Gaps::default()),
             wake: Arc::new(Notify::new()),
             is_started: AtomicBool::new(false),
+            is_stopping: AtomicBool::new(false),
+            task: std::sync::Mutex::new(None),
         }
     }
 }
@@ -186,11 +194,14 @@ impl<'a> Search<'a> {
         let weak: Weak<SearchEngine> = Arc::downgrade(engine);
         let wake = engine.wake.clone();
         let store = self.app.store().clone();
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             loop {
                 let notified = wake.notified();
                 {
                     let Some(engine) = weak.upgrade() else { break };
+                    if engine.is_stopping.load(Ordering::SeqCst) {
+                        break;
+                    }
                     if let Err(error) = catch_up(&engine, store.as_ref(), false).await {
                         tracing::warn!(%error, "search index could not catch up; retrying");
                     }
@@ -201,6 +212,31 @@ impl<'a> Search<'a> {
                 }
             }
         });
+        *engine
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(task);
+    }
+
+    /// Stops the background task and waits until it has let go of the index, so that
+    /// dropping the desk then closes the index at once (another process, or the next
+    /// desk in this one, can open it). Searching still works; the index no longer
+    /// follows the database.
+    pub async fn stop(&self) {
+        let Some(engine) = self.app.search_slot().get() else {
+            return;
+        };
+        engine.is_stopping.store(true, Ordering::SeqCst);
+        engine.wake.notify_one();
+        let task = engine
+            .task
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            // A task that panicked has let go as well.
+            let _ = task.await;
+        }
     }
 
     /// Opens the index (in memory unless one was attached) and starts the background
@@ -517,6 +553,11 @@ async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<
     let mut gaps = engine.feed.lock().await;
     let mut total = CatchUp::default();
     loop {
+        // A long catch-up (a rebuild from the first event) ends between two batches
+        // when the desk stops; the checkpoint keeps what was applied.
+        if engine.is_stopping.load(Ordering::SeqCst) {
+            return Ok(total);
+        }
         let index = &engine.index;
         let mut batch = Batch::new();
         let mut cursors = index.cursors();

@@ -58,6 +58,10 @@ pub struct Report {
     pub index_seconds: f64,
     /// Documents indexed in that time.
     pub index_documents: usize,
+    /// Timers that had come due and were run before measuring.
+    pub jobs_run: usize,
+    /// Seconds spent running them.
+    pub jobs_seconds: f64,
 }
 
 impl Report {
@@ -65,7 +69,7 @@ impl Report {
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
             "backend: {}, tickets: {}, generation: {:.1} s ({:.0} tickets/s), \
-             search index: {} documents in {:.1} s\n\n\
+             search index: {} documents in {:.1} s, due timers: {} in {:.1} s\n\n\
              | scenario | clients | requests | errors | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n\
              |---|---|---|---|---|---|---|---|\n",
             self.backend,
@@ -73,7 +77,9 @@ impl Report {
             self.generation_seconds,
             self.generation_rate,
             self.index_documents,
-            self.index_seconds
+            self.index_seconds,
+            self.jobs_run,
+            self.jobs_seconds
         );
         for s in &self.scenarios {
             out.push_str(&format!(
@@ -148,6 +154,8 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<Report> {
         scenarios: results,
         index_seconds: prepared.index_seconds,
         index_documents: prepared.index_documents,
+        jobs_run: prepared.jobs_run,
+        jobs_seconds: prepared.jobs_seconds,
         backend: if options.database.is_some() {
             "PostgreSQL".into()
         } else {

@@ -48,7 +48,7 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
         let _ = jobs_stopped.await;
     }));
     let ui = ferrodesk_ui::router(
-        app,
+        app.clone(),
         ferrodesk_ui::UiConfig {
             secure_cookies: args.secure_cookies,
             ..ferrodesk_ui::UiConfig::default()
@@ -71,6 +71,8 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     let _ = stop_jobs.send(());
     let _ = jobs.await;
+    // The index's last look finishes, and its writer lock is let go.
+    app.search().stop().await;
     tracing::info!("stopped; every acknowledged request is on disk");
     Ok(())
 }

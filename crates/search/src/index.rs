@@ -39,9 +39,9 @@ use crate::scope::{SearchScope, all_of, i64_term, kind_term, text_term};
 /// desk rebuilds it from the first event.
 const ANALYSIS_VERSION: u32 = 1;
 /// Indexing memory of an on-disk index, split between its threads.
-const DISK_WRITER_BYTES: usize = 80_000_000;
+const DISK_WRITER_BYTES: usize = 50_000_000;
 /// Indexing threads of an on-disk index; the desk shares its cores with the web server.
-const DISK_WRITER_THREADS: usize = 2;
+const DISK_WRITER_THREADS: usize = 1;
 /// Indexing memory of an in-memory index (tantivy's minimum for one thread).
 const MEMORY_WRITER_BYTES: usize = 15_000_000;
 /// At most this many distinct words of a ticket describe it for similar tickets.

@@ -57,6 +57,7 @@ async fn index_catches_up_after_a_restart_and_rebuilds_the_same(store: Arc<dyn S
     assert_eq!(titles(&first, &actor, "jams").await, vec!["Printer jams"]);
     let checkpoint = first.search().status().unwrap().1;
     assert!(checkpoint.is_some());
+    first.search().stop().await;
     drop(first);
 
     // Written while no index was running: the next start catches up from the
