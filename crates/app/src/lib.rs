@@ -22,6 +22,7 @@ pub mod jobs;
 pub mod kb;
 pub mod mail;
 mod markdown;
+pub mod ratings;
 pub mod reports;
 mod routing;
 pub mod search;
@@ -40,10 +41,12 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use ferrodesk_store::Rating;
 pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
@@ -177,6 +180,11 @@ impl App {
     /// Who follows which ticket.
     pub fn watchers(&self) -> Watchers<'_> {
         Watchers::new(self)
+    }
+
+    /// Satisfaction ratings and their signed links.
+    pub fn ratings(&self) -> Ratings<'_> {
+        Ratings::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

@@ -453,6 +453,14 @@ struct PanelBody {
     theirs: Vec<AssetRow>,
     watchers: Vec<WatcherRow>,
     is_watching: bool,
+    rating: Option<RatingView>,
+}
+
+/// The requester's rating of the current resolution.
+#[derive(Debug, Clone)]
+struct RatingView {
+    score: i64,
+    comment: String,
 }
 
 /// A watcher as shown in the panel.
@@ -487,6 +495,15 @@ async fn ticket_panel(
         .add_users(&state, &viewer.actor, [ticket.requester_id])
         .await?;
     let watchers = state.app.watchers().list(&viewer.actor, id).await?;
+    let rating = state
+        .app
+        .ratings()
+        .current(&viewer.actor, id)
+        .await?
+        .map(|r| RatingView {
+            score: r.score,
+            comment: r.comment.unwrap_or_default(),
+        });
     names
         .add_users(&state, &viewer.actor, watchers.iter().map(|w| w.user_id))
         .await?;
@@ -503,6 +520,7 @@ async fn ticket_panel(
         linked: rows(&state, &viewer, &linked, &mut names).await?,
         theirs: rows(&state, &viewer, &theirs, &mut names).await?,
         is_watching: watchers.iter().any(|w| w.user_id == viewer.actor.user_id),
+        rating,
         watchers: watchers
             .iter()
             .map(|w| WatcherRow {

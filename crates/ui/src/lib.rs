@@ -27,6 +27,7 @@ mod knowledge;
 mod live;
 mod portal;
 mod portal_kb;
+mod rating;
 mod session;
 mod sign_in;
 mod sla;
@@ -108,6 +109,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
     let pages = Router::new()
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
+        .merge(rating::public_routes())
         .nest("/agent", agent::routes().fallback(not_found))
         .nest("/portal", portal::routes().fallback(not_found))
         .nest("/admin", admin::routes().fallback(not_found))

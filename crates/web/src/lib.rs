@@ -22,6 +22,7 @@ mod kb;
 mod mail;
 mod openapi;
 mod organizations;
+mod ratings;
 mod reports;
 mod search;
 mod services;
@@ -109,6 +110,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(attachments::routes())
         .merge(assets::routes())
         .merge(watchers::routes())
+        .merge(ratings::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

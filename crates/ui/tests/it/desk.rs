@@ -254,3 +254,179 @@ async fn agents_watch_tickets_from_the_ticket_view() {
     let list = desk.get("/agent/watching", Some(&desk.agent)).await;
     list.assert_lacks("Printer jams on tray 2");
 }
+
+async fn resolved(desk: &Desk, subject: &str) -> ferrodesk_domain::Ticket {
+    let ticket = desk.ticket(&desk.customer, subject).await;
+    let agent = desk.actor(&desk.agent).await;
+    desk.app
+        .tickets()
+        .transition(
+            &agent,
+            ticket.id,
+            ferrodesk_domain::TicketStatus::Resolved,
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    desk.reload(ticket.id).await
+}
+
+#[tokio::test]
+async fn a_signed_link_rates_without_signing_in_once() {
+    let desk = Desk::new().await;
+    let ticket = resolved(&desk, "Wi-Fi drops in room 4").await;
+    let token = desk
+        .app
+        .ratings()
+        .link_token(&ticket)
+        .await
+        .unwrap()
+        .unwrap();
+    let path = format!("/rate/{token}");
+    let page = desk.get(&path, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Wi-Fi drops in room 4");
+    page.assert_contains(r#"name="score""#);
+
+    // A changed link is unknown; so is rubbish.
+    let tampered = format!("{}X", &token[..token.len() - 1]);
+    for bad in [format!("/rate/{tampered}"), "/rate/nonsense".to_owned()] {
+        assert_eq!(desk.get(&bad, None).await.status, StatusCode::NOT_FOUND);
+        let posted = desk
+            .post_raw(
+                &bad,
+                None,
+                &[("score", "5")],
+                &[("sec-fetch-site", "same-origin")],
+            )
+            .await;
+        assert_eq!(posted.status, StatusCode::NOT_FOUND);
+    }
+
+    // No score: the error sits next to the field.
+    let missing = desk
+        .post_raw(&path, None, &[], &[("sec-fetch-site", "same-origin")])
+        .await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(missing.field_error("score").is_some(), "{}", missing.body);
+    // From another site: refused.
+    let cross = desk
+        .post_raw(
+            &path,
+            None,
+            &[("score", "5")],
+            &[("sec-fetch-site", "cross-site")],
+        )
+        .await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+
+    let rated = desk
+        .post_raw(
+            &path,
+            None,
+            &[("score", "4"), ("comment", "Fixed <fast>")],
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
+    let page = desk.get(&path, None).await;
+    page.assert_contains("You rated this 4 out of 5");
+    let again = desk
+        .post_raw(
+            &path,
+            None,
+            &[("score", "1")],
+            &[("sec-fetch-site", "same-origin")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The agent sees the rating beside the ticket, escaped.
+    let panel = desk
+        .get(
+            &format!("/agent/tickets/{}/desk", ticket.id),
+            Some(&desk.agent),
+        )
+        .await;
+    panel.assert_contains("4 / 5");
+    panel.assert_lacks("Fixed <fast>");
+}
+
+#[tokio::test]
+async fn customers_rate_resolved_requests_in_the_portal() {
+    let desk = Desk::new().await;
+    let open = desk.ticket(&desk.customer, "Keyboard missing keys").await;
+    let page = desk
+        .get(
+            &format!("/portal/tickets/{}", open.id),
+            Some(&desk.customer),
+        )
+        .await;
+    page.assert_lacks("rating-panel");
+    let refused = desk
+        .post(
+            &format!("/portal/tickets/{}/rating", open.id),
+            &desk.customer,
+            &[("score", "5")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    refused.assert_contains("once it is resolved");
+
+    let ticket = resolved(&desk, "Mouse double-clicks").await;
+    let page = desk
+        .get(
+            &format!("/portal/tickets/{}", ticket.id),
+            Some(&desk.customer),
+        )
+        .await;
+    page.assert_contains("rating-panel");
+    let panel = desk
+        .get(
+            &format!("/portal/tickets/{}/rating", ticket.id),
+            Some(&desk.customer),
+        )
+        .await;
+    assert_eq!(panel.status, StatusCode::OK);
+    panel.assert_contains("Send rating");
+    // Someone else's request is not found.
+    let other = desk
+        .get(
+            &format!("/portal/tickets/{}/rating", ticket.id),
+            Some(&desk.other_customer),
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let bad = desk
+        .post(
+            &format!("/portal/tickets/{}/rating", ticket.id),
+            &desk.customer,
+            &[("score", "9")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("score").is_some(), "{}", bad.body);
+    let rated = desk
+        .post(
+            &format!("/portal/tickets/{}/rating", ticket.id),
+            &desk.customer,
+            &[("score", "5"), ("comment", "Brilliant")],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::SEE_OTHER, "{}", rated.body);
+    let panel = desk
+        .get(
+            &format!("/portal/tickets/{}/rating", ticket.id),
+            Some(&desk.customer),
+        )
+        .await;
+    panel.assert_contains("You rated this 5 out of 5.");
+    let page = desk
+        .get(
+            &format!("/portal/tickets/{}", ticket.id),
+            Some(&desk.customer),
+        )
+        .await;
+    page.assert_contains("Brilliant");
+}

@@ -38,6 +38,7 @@ mod events;
 mod kb;
 mod mail;
 mod openapi;
+mod ratings;
 mod reports;
 mod sla;
 mod support;
