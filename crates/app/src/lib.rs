@@ -25,6 +25,7 @@ mod markdown;
 pub mod ratings;
 pub mod reports;
 mod routing;
+pub mod saved_filters;
 pub mod search;
 pub mod secret;
 pub mod sla;
@@ -42,12 +43,14 @@ pub use directory::{
 };
 pub use error::{AppError, OrNotFound};
 pub use ferrodesk_store::Rating;
+pub use ferrodesk_store::SharedFilter;
 pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleInput, ArticlePatch, ArticleQuery, Kb};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
 pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
+pub use saved_filters::SavedFilters;
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
 pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
@@ -185,6 +188,11 @@ impl App {
     /// Satisfaction ratings and their signed links.
     pub fn ratings(&self) -> Ratings<'_> {
         Ratings::new(self)
+    }
+
+    /// Agents' saved queue filters.
+    pub fn saved_filters(&self) -> SavedFilters<'_> {
+        SavedFilters::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

@@ -90,6 +90,7 @@ macro_rules! store_contract_tests {
             deleting_an_asset_removes_its_links,
             watched_tickets_are_the_persons_newest_first,
             other_sessions_end_and_the_kept_one_stays,
+            shared_filters_reach_the_groups_members,
         );
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);

@@ -139,3 +139,83 @@ pub async fn other_sessions_end_and_the_kept_one_stays(store: TestStore) {
     assert_eq!(store.end_other_sessions(ana.id, None).await.unwrap(), 1);
     assert!(!alive("a").await);
 }
+
+/// A filter shared with a group is seen by its members besides their own; a private
+/// one only by its owner; names are unique per owner; an unknown group is not found.
+pub async fn shared_filters_reach_the_groups_members(store: TestStore) {
+    let desk = super::group(&store, "Service Desk").await;
+    let network = super::group(&store, "Network").await;
+    let ana = user(&store, "ana@example.com", Role::Agent).await;
+    let bo = user(&store, "bo@example.com", Role::Agent).await;
+    let shared = store
+        .create_filter(
+            ana.id,
+            "P1 in my group".into(),
+            "priority=p1".into(),
+            Some(desk.id),
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shared.group_id, Some(desk.id));
+    store
+        .create_filter(ana.id, "Mine".into(), "assignee=me".into(), None, at(2))
+        .await
+        .unwrap();
+    store
+        .create_filter(
+            bo.id,
+            "Routers".into(),
+            "text=router".into(),
+            Some(network.id),
+            at(3),
+        )
+        .await
+        .unwrap();
+    let names = |filters: Vec<crate::SharedFilter>| -> Vec<String> {
+        filters.into_iter().map(|f| f.filter.name).collect()
+    };
+    assert_eq!(
+        names(store.list_filters(ana.id, &[]).await.unwrap()),
+        ["Mine", "P1 in my group"]
+    );
+    assert_eq!(
+        names(store.list_filters(bo.id, &[desk.id]).await.unwrap()),
+        ["P1 in my group", "Routers"]
+    );
+    assert_eq!(
+        names(store.list_filters(bo.id, &[]).await.unwrap()),
+        ["Routers"]
+    );
+    let taken = store
+        .create_filter(ana.id, "Mine".into(), "x".into(), Some(desk.id), at(4))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(taken, crate::StoreError::Conflict { .. }),
+        "{taken:?}"
+    );
+    let unknown = store
+        .create_filter(
+            ana.id,
+            "Ghost".into(),
+            "x".into(),
+            Some(ferrodesk_domain::GroupId(999_999)),
+            at(5),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, crate::StoreError::NotFound { .. }),
+        "{unknown:?}"
+    );
+    // Deleting through the owner's delete removes it for the group too.
+    store
+        .delete_saved_filter(ana.id, shared.filter.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        names(store.list_filters(bo.id, &[desk.id]).await.unwrap()),
+        ["Routers"]
+    );
+}

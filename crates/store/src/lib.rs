@@ -20,7 +20,7 @@ pub mod sla;
 mod types;
 
 pub use desk::*;
-pub use desk_extra::DeskExtraStore;
+pub use desk_extra::{DeskExtraStore, SharedFilter};
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use reports::*;

@@ -24,6 +24,7 @@ mod openapi;
 mod organizations;
 mod ratings;
 mod reports;
+mod saved_filters;
 mod search;
 mod services;
 mod sla;
@@ -111,6 +112,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(assets::routes())
         .merge(watchers::routes())
         .merge(ratings::routes())
+        .merge(saved_filters::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

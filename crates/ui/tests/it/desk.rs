@@ -430,3 +430,104 @@ async fn customers_rate_resolved_requests_in_the_portal() {
         .await;
     page.assert_contains("Brilliant");
 }
+
+#[tokio::test]
+async fn agents_save_queue_views_and_share_them_with_their_group() {
+    let desk = Desk::new().await;
+    desk.ticket(&desk.customer, "VPN drops").await;
+    let queue = desk
+        .get("/agent/queues/open?sort=oldest&q=vpn", Some(&desk.agent))
+        .await;
+    queue.assert_contains("Save this view as a filter");
+    queue.assert_contains(r#"name="from" value="/agent/queues/open/rows?sort=oldest&#38;q=vpn""#);
+
+    let group = format!("group-{}", desk.service_desk);
+    let saved = desk
+        .post(
+            "/agent/filters",
+            &desk.agent,
+            &[
+                ("name", "Old VPN <tickets>"),
+                ("from", "/agent/queues/open/rows?sort=oldest&q=vpn"),
+                ("share", &group),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(
+        saved.location(),
+        "/agent/queues/open?sort=oldest&q=vpn&done=filter_saved"
+    );
+
+    // In the sidebar, escaped, for the owner and for a colleague in the group.
+    let colleague = desk
+        .person(
+            "rui@desk.test",
+            "Rui Costa",
+            ferrodesk_domain::Role::Agent,
+            Some(desk.service_desk),
+        )
+        .await;
+    for who in [&desk.agent, &colleague] {
+        let page = desk.get("/agent/queues/mine", Some(who)).await;
+        page.assert_contains(
+            r#"href="/agent/queues/open?sort=oldest&#38;q=vpn">Old VPN &#60;tickets&#62;</a>"#,
+        );
+    }
+    let other = desk
+        .get("/agent/queues/mine", Some(&desk.network_agent))
+        .await;
+    other.assert_lacks("Old VPN");
+
+    // The same name twice, a group the agent is not in, a page off the queues: refused.
+    let again = desk
+        .post(
+            "/agent/filters",
+            &desk.agent,
+            &[
+                ("name", "Old VPN <tickets>"),
+                ("from", "/agent/queues/mine/rows?sort=newest"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    again.assert_contains("already have a saved filter");
+    let foreign = desk
+        .post(
+            "/agent/filters",
+            &desk.agent,
+            &[
+                ("name", "Network"),
+                ("from", "/agent/queues/open/rows?sort=newest"),
+                ("share", &format!("group-{}", desk.network)),
+            ],
+        )
+        .await;
+    assert_eq!(foreign.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let off = desk
+        .post(
+            "/agent/filters",
+            &desk.agent,
+            &[("name", "Away"), ("from", "https://evil.example/")],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Only the owner may delete it.
+    let actor = desk.actor(&desk.agent).await;
+    let id = desk.app.saved_filters().list(&actor).await.unwrap()[0]
+        .filter
+        .id;
+    let list = desk.get("/agent/filters", Some(&colleague)).await;
+    list.assert_lacks(&format!("/agent/filters/{id}/delete"));
+    let refused = desk
+        .post(&format!("/agent/filters/{id}/delete"), &colleague, &[])
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let deleted = desk
+        .post(&format!("/agent/filters/{id}/delete"), &desk.agent, &[])
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = desk.get("/agent/queues/mine", Some(&colleague)).await;
+    page.assert_lacks("Old VPN");
+}

@@ -40,6 +40,7 @@ mod mail;
 mod openapi;
 mod ratings;
 mod reports;
+mod saved_filters;
 mod sla;
 mod support;
 mod tickets;
