@@ -10,6 +10,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod account;
 pub mod assets;
 pub mod attachments;
 pub mod auth;
@@ -33,6 +34,7 @@ mod system;
 pub mod ticket;
 pub mod watchers;
 
+pub use account::Account;
 pub use assets::{AssetInput, AssetPatch, Assets};
 pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
@@ -193,6 +195,11 @@ impl App {
     /// Agents' saved queue filters.
     pub fn saved_filters(&self) -> SavedFilters<'_> {
         SavedFilters::new(self)
+    }
+
+    /// The signed-in person's own account.
+    pub fn account(&self) -> Account<'_> {
+        Account::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

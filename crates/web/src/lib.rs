@@ -8,6 +8,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod account;
 mod assets;
 mod attachments;
 mod audit;
@@ -113,6 +114,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(watchers::routes())
         .merge(ratings::routes())
         .merge(saved_filters::routes())
+        .merge(account::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -29,6 +29,7 @@ macro_rules! backend_tests {
     };
 }
 
+mod account;
 mod assets;
 mod attachments;
 mod auth;
