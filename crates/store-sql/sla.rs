@@ -78,7 +78,7 @@ pub(crate) async fn create_calendar(
     get_calendar(conn, CalendarId(id)).await
 }
 
-/// Replaces a calendar; the tickets it governs get new due times on their next change.
+/// Replaces a calendar; the service then recomputes the open tickets' due times.
 pub(crate) async fn update_calendar(
     conn: &mut DbConn,
     id: CalendarId,
@@ -742,6 +742,28 @@ pub(crate) enum Refresh {
 pub(crate) async fn refresh(conn: &mut DbConn, id: TicketId, now: Timestamp) -> StoreResult<()> {
     let ticket = tickets::get_ticket(conn, id).await?;
     refresh_ticket(conn, &ticket, Refresh::Changed, now).await
+}
+
+/// [`refresh`] for up to `limit` open tickets after `after`, in id order; the last id
+/// done, `None` when none were left.
+pub(crate) async fn refresh_open(
+    conn: &mut DbConn,
+    after: Option<TicketId>,
+    limit: i64,
+    now: Timestamp,
+) -> StoreResult<Option<TicketId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select id from tickets where is_open = true and id > $1 order by id limit $2",
+    )
+    .bind(after.map_or(0, TicketId::get))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    for id in &ids {
+        refresh(conn, TicketId(*id), now).await?;
+    }
+    Ok(ids.last().copied().map(TicketId))
 }
 
 /// [`refresh`] for a write that holds the ticket as it now stands.

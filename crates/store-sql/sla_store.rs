@@ -212,6 +212,18 @@ impl SlaStore for Backend {
         .await
     }
 
+    async fn refresh_open_ticket_slas(
+        &self,
+        after: Option<TicketId>,
+        limit: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<TicketId>> {
+        self.write((after, limit, now), |c, (after, limit, now)| {
+            Box::pin(sla::refresh_open(c, *after, *limit, *now))
+        })
+        .await
+    }
+
     async fn agent_settings(&self, user_id: UserId) -> StoreResult<AgentSettings> {
         rules::agent_settings(&mut *self.reader().await?, user_id).await
     }

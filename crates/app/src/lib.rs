@@ -64,11 +64,14 @@ pub use ticket::{
 pub use watchers::Watchers;
 
 pub use ferrodesk_store::{
+    AgentSettings, AssignmentMode, AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget,
+    TicketSla,
+};
+pub use ferrodesk_store::{
     ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,
     EventPage, MAX_PAGE_SIZE, Page, PageRequest, QueueCounts, SessionInfo, Store, TicketFilter,
     TicketLink, TicketQuery, TicketSort, UserFilter,
 };
-pub use ferrodesk_store::{SlaState, StoredTarget, TicketSla};
 
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;

@@ -19,6 +19,9 @@ use ferrodesk_store::{
 };
 use jiff::SignedDuration;
 
+/// Open tickets whose due times are recomputed per write after a policy change.
+const REFRESH_BATCH: i64 = 500;
+
 /// The longest name of a calendar, policy or rule.
 pub const MAX_NAME_CHARS: usize = 100;
 
@@ -202,8 +205,7 @@ impl<'a> ServiceLevels<'a> {
             .map_err(name_taken("calendar", &name))
     }
 
-    /// Replaces a calendar (admins). Tickets it governs get new due times at their
-    /// next change.
+    /// Replaces a calendar (admins). Open tickets get new due times in the background.
     ///
     /// # Errors
     /// As for [`ServiceLevels::create_calendar`], and `NotFound`.
@@ -216,10 +218,12 @@ impl<'a> ServiceLevels<'a> {
         require_admin(actor, "manage calendars")?;
         let input = self.calendar_input(spec)?;
         let name = input.name.clone();
-        match self.app.db().update_calendar(CalendarId(id), input).await {
+        let updated = match self.app.db().update_calendar(CalendarId(id), input).await {
             Err(StoreError::NotFound { .. }) => Err(AppError::not_found("calendar", id)),
             other => other.map_err(name_taken("calendar", &name)),
-        }
+        }?;
+        self.refresh_open_tickets_later();
+        Ok(updated)
     }
 
     /// Deletes a calendar no policy uses (admins).
@@ -326,11 +330,14 @@ impl<'a> ServiceLevels<'a> {
         require_admin(actor, "manage SLA policies")?;
         let input = self.policy_input(spec).await?;
         let name = input.name.clone();
-        self.app
+        let created = self
+            .app
             .db()
             .create_policy(input)
             .await
-            .map_err(name_taken("SLA policy", &name))
+            .map_err(name_taken("SLA policy", &name))?;
+        self.refresh_open_tickets_later();
+        Ok(created)
     }
 
     /// Replaces a policy (admins).
@@ -346,10 +353,12 @@ impl<'a> ServiceLevels<'a> {
         require_admin(actor, "manage SLA policies")?;
         let input = self.policy_input(spec).await?;
         let name = input.name.clone();
-        match self.app.db().update_policy(PolicyId(id), input).await {
+        let updated = match self.app.db().update_policy(PolicyId(id), input).await {
             Err(StoreError::NotFound { .. }) => Err(AppError::not_found("SLA policy", id)),
             other => other.map_err(name_taken("SLA policy", &name)),
-        }
+        }?;
+        self.refresh_open_tickets_later();
+        Ok(updated)
     }
 
     /// Deletes a policy (admins).
@@ -362,7 +371,43 @@ impl<'a> ServiceLevels<'a> {
             .db()
             .delete_policy(PolicyId(id))
             .await
-            .or_not_found("SLA policy", id)
+            .or_not_found("SLA policy", id)?;
+        self.refresh_open_tickets_later();
+        Ok(())
+    }
+
+    /// Recomputes the due times of every open ticket at the current time, in batches
+    /// of [`REFRESH_BATCH`] (after a calendar or policy changed).
+    ///
+    /// # Errors
+    /// `Unavailable`; the batches before the failure stay done.
+    pub async fn refresh_open_tickets(&self) -> Result<(), AppError> {
+        let mut after = None;
+        loop {
+            after = self
+                .app
+                .db()
+                .refresh_open_ticket_slas(after, REFRESH_BATCH, self.app.now())
+                .await?;
+            if after.is_none() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Starts [`ServiceLevels::refresh_open_tickets`] in the background: an admin's
+    /// save returns at once, and open tickets get their new due times moments later
+    /// (a ticket that changes meanwhile gets them with its own write).
+    fn refresh_open_tickets_later(&self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let app = self.app.clone();
+        tokio::spawn(async move {
+            if let Err(error) = app.service_levels().refresh_open_tickets().await {
+                tracing::warn!(%error, "open tickets' due times could not be recomputed");
+            }
+        });
     }
 
     // --- tickets -----------------------------------------------------------------------

@@ -641,6 +641,19 @@ pub trait SlaStore: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<()>;
 
+    /// Recomputes the stored clocks and jobs of up to `limit` open tickets with ids
+    /// above `after`, in id order, at `now` (after a calendar or policy changed), and
+    /// returns the last id done; `None` when there were none left.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn refresh_open_ticket_slas(
+        &self,
+        after: Option<TicketId>,
+        limit: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<TicketId>>;
+
     /// An agent's settings (defaults when never set).
     ///
     /// # Errors

@@ -53,7 +53,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/audit", get(audit))
 }
 
-fn path_id(raw: &str) -> PageResult<i64> {
+pub(crate) fn path_id(raw: &str) -> PageResult<i64> {
     raw.trim().parse().map_err(|_| PageError::NotFound)
 }
 
@@ -89,7 +89,10 @@ fn role_choices(current: &str, any: Option<&str>) -> Vec<Choice> {
         .collect()
 }
 
-async fn all_organizations(state: &UiState, viewer: &Viewer) -> PageResult<Vec<Organization>> {
+pub(crate) async fn all_organizations(
+    state: &UiState,
+    viewer: &Viewer,
+) -> PageResult<Vec<Organization>> {
     let mut all = Vec::new();
     let mut page = PageRequest::first(ferrodesk_app::MAX_PAGE_SIZE);
     // Bounded: a desk with more organizations than this picks them by id in the API.

@@ -210,6 +210,17 @@ impl FormData {
     pub(crate) fn checked(&self, name: &str) -> bool {
         self.fields.iter().any(|(key, _)| key == name)
     }
+
+    /// Sets `name` to `value`, replacing what it had (filling a form from stored values).
+    pub(crate) fn set(&mut self, name: &str, value: &str) {
+        self.fields.retain(|(key, _)| key != name);
+        self.push(name, value);
+    }
+
+    /// Adds one more value of `name` (a list of checkboxes or a multiple select).
+    pub(crate) fn push(&mut self, name: &str, value: &str) {
+        self.fields.push((name.to_owned(), value.to_owned()));
+    }
 }
 
 /// Errors keyed by field name; `""` holds the error of the form as a whole.

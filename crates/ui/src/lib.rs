@@ -17,8 +17,11 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod admin;
+mod admin_rules;
+mod admin_sla;
 mod agent;
 mod assets;
+mod availability;
 mod chrome;
 mod desk;
 mod error;
@@ -110,9 +113,21 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
         .merge(rating::public_routes())
-        .nest("/agent", agent::routes().fallback(not_found))
+        .nest(
+            "/agent",
+            agent::routes()
+                .merge(availability::agent_routes())
+                .fallback(not_found),
+        )
         .nest("/portal", portal::routes().fallback(not_found))
-        .nest("/admin", admin::routes().fallback(not_found))
+        .nest(
+            "/admin",
+            admin::routes()
+                .merge(admin_sla::routes())
+                .merge(admin_rules::routes())
+                .merge(availability::admin_routes())
+                .fallback(not_found),
+        )
         .fallback(not_found)
         .with_state(state)
         .layer(DefaultBodyLimit::max(body_limit))

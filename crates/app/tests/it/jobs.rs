@@ -241,3 +241,165 @@ async fn several_nodes_against_one_postgres_fire_each_due_job_exactly_once() {
         assert_eq!(count(&kinds, "escalated"), 1, "{id}: {kinds:?}");
     }
 }
+
+async fn add_rule(app: &App, actor: &Actor, name: &str, rule: EscalationRule) {
+    app.service_levels()
+        .create_escalation_rule(
+            actor,
+            &EscalationSpec {
+                name: name.into(),
+                is_enabled: true,
+                rule,
+            },
+        )
+        .await
+        .unwrap();
+}
+
+async fn sqlite_desk(now: Timestamp) -> (App, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
+        .await
+        .unwrap();
+    let clock = Arc::new(ManualClock::new(now));
+    (App::new(Arc::new(store), clock, AppConfig::default()), dir)
+}
+
+#[tokio::test]
+async fn editing_a_policy_gives_open_tickets_new_due_times() {
+    let (app, _dir) = sqlite_desk(at("2026-03-06T17:00:00Z")).await;
+    let actor = configure(&app).await;
+    let id = p1_ticket(&app, &actor, "Mail is down").await;
+    let due = |app: App| async move {
+        let sla = app.store().ticket_slas(&[id]).await.unwrap().remove(0);
+        sla.first_response.and_then(|t| t.due_at)
+    };
+    // Monday 08:30 in Oslo.
+    assert_eq!(due(app.clone()).await, Some(at("2026-03-09T07:30:00Z")));
+
+    let levels = app.service_levels();
+    let policy = levels.policies(&actor).await.unwrap().remove(0);
+    let slower = TargetSpec {
+        first_response_minutes: Some(60),
+        update_interval_minutes: None,
+        resolution_minutes: Some(480),
+    };
+    levels
+        .update_policy(
+            &actor,
+            policy.id.get(),
+            &PolicySpec {
+                name: "Standard".into(),
+                calendar_id: policy.calendar_id.get(),
+                targets: [slower; 4],
+                warning_percent: 80,
+                is_default: true,
+                ..PolicySpec::default()
+            },
+        )
+        .await
+        .unwrap();
+    // The recomputation runs in the background; wait for it (bounded).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while due(app.clone()).await != Some(at("2026-03-09T08:00:00Z")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the open ticket kept its old due time"
+        );
+        tokio::task::yield_now().await;
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_complaint_escalates_on_arrival_when_a_rule_says_so() {
+    let (app, _dir) = sqlite_desk(at("2026-03-09T09:00:00Z")).await;
+    let actor = configure(&app).await;
+    add_rule(
+        &app,
+        &actor,
+        "Complaints go up",
+        EscalationRule {
+            trigger: EscalationTrigger::Complaint,
+            target: None,
+            threshold: None,
+            escalates: true,
+            notifies_supervisor: false,
+        },
+    )
+    .await;
+    let plain = p1_ticket(&app, &actor, "Printer jams").await;
+    let complaint = app
+        .tickets()
+        .create(
+            &actor,
+            NewTicketInput {
+                subject: "Nobody answers my calls".into(),
+                description: "Third time I report this".into(),
+                ticket_type: Some(ferrodesk_domain::TicketType::Complaint),
+                ..NewTicketInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(complaint.tier.get(), 2, "{complaint:?}");
+    let kinds_of = kinds(app.store().as_ref(), complaint.id).await;
+    assert_eq!(count(&kinds_of, "escalated"), 1, "{kinds_of:?}");
+    let plain = app.store().get_ticket(plain).await.unwrap();
+    assert_eq!(plain.tier.get(), 1, "only complaints");
+}
+
+#[tokio::test]
+async fn the_second_reassignment_escalates_when_a_rule_says_so() {
+    let (app, _dir) = sqlite_desk(at("2026-03-09T09:00:00Z")).await;
+    let actor = configure(&app).await;
+    add_rule(
+        &app,
+        &actor,
+        "Ping-pong",
+        EscalationRule {
+            trigger: EscalationTrigger::Reassigned,
+            target: None,
+            threshold: Some(2),
+            escalates: true,
+            notifies_supervisor: false,
+        },
+    )
+    .await;
+    let mut agents = Vec::new();
+    for name in ["ana", "bo"] {
+        agents.push(
+            app.add_user_as_system(NewUserInput {
+                email: format!("{name}@example.com"),
+                name: name.into(),
+                role: "agent".into(),
+                tier: Some(1),
+                groups: vec!["Service Desk".into()],
+                ..NewUserInput::default()
+            })
+            .await
+            .unwrap()
+            .id,
+        );
+    }
+    let id = p1_ticket(&app, &actor, "VPN drops").await;
+    let assign = |to: ferrodesk_domain::UserId| ferrodesk_app::TicketPatch {
+        assignee_id: Some(Some(to)),
+        ..ferrodesk_app::TicketPatch::default()
+    };
+    // The first assignment is no reassignment; then a, b: one; b, a: two.
+    for (step, to) in [agents[0], agents[1]].into_iter().enumerate() {
+        let ticket = app.tickets().update(&actor, id, assign(to)).await.unwrap();
+        assert_eq!(ticket.tier.get(), 1, "step {step}");
+    }
+    let ticket = app
+        .tickets()
+        .update(&actor, id, assign(agents[0]))
+        .await
+        .unwrap();
+    assert_eq!(ticket.tier.get(), 2, "{ticket:?}");
+    let kinds_of = kinds(app.store().as_ref(), id).await;
+    assert_eq!(count(&kinds_of, "escalated"), 1, "{kinds_of:?}");
+}

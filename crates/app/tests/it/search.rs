@@ -121,3 +121,53 @@ async fn postgres_index_catches_up_after_a_restart_and_rebuilds_the_same() {
         .unwrap();
     index_catches_up_after_a_restart_and_rebuilds_the_same(Arc::new(store)).await;
 }
+
+/// The demo desk's Portuguese and Hungarian tickets and articles are found by other
+/// inflected forms of their words (the stemmers of their languages), and a word in
+/// none of them finds nothing.
+#[tokio::test]
+async fn demo_data_is_found_by_inflected_forms_in_other_languages() {
+    let store: Arc<dyn Store> = Arc::new(
+        ferrodesk_store_sqlite::SqliteStore::open_temporary()
+            .await
+            .unwrap(),
+    );
+    let now = "2026-03-02T09:00:00Z".parse().unwrap();
+    ferrodesk_seed::seed(
+        store.as_ref(),
+        &ferrodesk_seed::SeedOptions::demo(now, None),
+    )
+    .await
+    .unwrap();
+    let desk = app(store.clone());
+    desk.search().rebuild().await.unwrap();
+    let supervisor = desk
+        .add_user_as_system(NewUserInput {
+            email: "lead@example.com".into(),
+            name: "Lead".into(),
+            role: "supervisor".into(),
+            ..NewUserInput::default()
+        })
+        .await
+        .unwrap();
+    let actor = store.actor_for_user(supervisor.id).await.unwrap();
+
+    // The demo says "impressora" (and "impressoras") and "nyomtató" (and "nyomtatók").
+    let portuguese = titles(&desk, &actor, "impressoras").await;
+    assert!(
+        portuguese.iter().any(|t| t == "A impressora não imprime"),
+        "{portuguese:?}"
+    );
+    let hungarian = titles(&desk, &actor, "nyomtatót").await;
+    assert!(
+        hungarian.iter().any(|t| t == "A nyomtató nem nyomtat"),
+        "{hungarian:?}"
+    );
+    assert!(
+        hungarian
+            .iter()
+            .any(|t| t.contains("nyomtató folyton elakad")),
+        "the ticket as well: {hungarian:?}"
+    );
+    assert!(titles(&desk, &actor, "quetzalcoatl").await.is_empty());
+}

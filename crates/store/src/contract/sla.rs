@@ -23,6 +23,7 @@ macro_rules! sla_contract_tests {
             jobs_are_claimed_once_finished_under_their_lease_and_marks_fire_once,
             breaching_soon_lists_by_due_time_within_scope,
             rules_settings_and_notifications_round_trip,
+            open_tickets_get_new_due_times_when_refreshed_in_batches,
         );
     };
 }
@@ -489,5 +490,50 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
             .await
             .unwrap(),
         0
+    );
+}
+
+/// Tickets opened before any policy existed get due times once their clocks are
+/// refreshed, in id-ordered batches that end with `None`.
+pub async fn open_tickets_get_new_due_times_when_refreshed_in_batches(store: TestStore) {
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let mut ids = Vec::new();
+    for n in 0..3 {
+        ids.push(
+            create(&store, ticket(&customer, &format!("Printer {n}"), at(0)))
+                .await
+                .id,
+        );
+    }
+    let slas = store.ticket_slas(&ids).await.unwrap();
+    assert!(
+        slas.iter().all(|s| s.first_response.is_none()),
+        "no policy, no due times: {slas:?}"
+    );
+    default_policy(&store).await;
+
+    let first = store
+        .refresh_open_ticket_slas(None, 2, at(60))
+        .await
+        .unwrap();
+    assert_eq!(first, Some(ids[1]));
+    let slas = store.ticket_slas(&ids).await.unwrap();
+    assert_eq!(slas[0].first_response.unwrap().due_at, Some(at(3600)));
+    assert_eq!(slas[1].first_response.unwrap().due_at, Some(at(3600)));
+    assert!(slas[2].first_response.is_none(), "not in the first batch");
+    let second = store
+        .refresh_open_ticket_slas(first, 2, at(60))
+        .await
+        .unwrap();
+    assert_eq!(second, Some(ids[2]));
+    let slas = store.ticket_slas(&ids).await.unwrap();
+    assert_eq!(slas[2].first_response.unwrap().due_at, Some(at(3600)));
+    assert_eq!(store.next_job_due().await.unwrap(), Some(at(2880)));
+    assert_eq!(
+        store
+            .refresh_open_ticket_slas(second, 2, at(60))
+            .await
+            .unwrap(),
+        None
     );
 }

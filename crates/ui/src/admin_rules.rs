@@ -1,0 +1,869 @@
+//! `/admin/routing-rules` and `/admin/escalation-rules`: the admin screens of routing
+//! (conditions on channel, category, service, organization, priority and words, with
+//! actions that set group, priority, category, tags and assignee or notify staff) and
+//! of automatic escalation (on an SLA warning or breach, on the N-th reassignment, on a
+//! complaint).
+//!
+//! Admins only; the service-level service checks that again on every call.
+
+use crate::UiState;
+use crate::admin::{all_organizations, path_id};
+use crate::chrome::Chrome;
+use crate::error::{PageResult, render};
+use crate::form::{FieldErrors, Form, FormData};
+use crate::session::{Admin, Viewer};
+use crate::view::{Choice, Names, category_choices, channel_label, group_choices};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use ferrodesk_app::{AppError, EscalationSpec, PageRequest, RoutingRule, RuleId, UserFilter};
+use ferrodesk_domain::{
+    CategoryId, Channel, EscalationRule, EscalationTrigger, GroupId, OrganizationId, Priority,
+    Role, ServiceId, TargetKind, UserId,
+};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<UiState> {
+    Router::new()
+        .route(
+            "/routing-rules",
+            get(routing_rules).post(create_routing_rule),
+        )
+        .route("/routing-rules/new", get(new_routing_rule_page))
+        .route(
+            "/routing-rules/{id}",
+            get(edit_routing_rule_page).post(update_routing_rule),
+        )
+        .route("/routing-rules/{id}/delete", post(delete_routing_rule))
+        .route(
+            "/escalation-rules",
+            get(escalation_rules).post(create_escalation_rule),
+        )
+        .route("/escalation-rules/new", get(new_escalation_rule_page))
+        .route(
+            "/escalation-rules/{id}",
+            get(edit_escalation_rule_page).post(update_escalation_rule),
+        )
+        .route(
+            "/escalation-rules/{id}/delete",
+            post(delete_escalation_rule),
+        )
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
+    Chrome::new(viewer, "admin", title).nav(nav).notice(done)
+}
+
+/// Ids chosen in a multiple select; a value that is not an id is an error on the field.
+fn chosen_ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
+    let mut found = Vec::new();
+    for text in form.all(field) {
+        match text.parse::<i64>() {
+            Ok(id) => found.push(id),
+            Err(_) => errors.add(field, "choose from the list"),
+        }
+    }
+    found
+}
+
+/// One optional id from a select.
+fn chosen_id(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
+    let text = form.opt(field)?;
+    match text.parse::<i64>() {
+        Ok(id) => Some(id),
+        Err(_) => {
+            errors.add(field, "choose from the list");
+            None
+        }
+    }
+}
+
+/// Options of a multiple select, with the submitted values selected.
+fn multi(options: Vec<(String, String)>, chosen: &[&str]) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(value, label)| {
+            let selected = chosen.contains(&value.as_str());
+            Choice::new(value, label, selected)
+        })
+        .collect()
+}
+
+/// Words or tags typed comma-separated (or one per line).
+fn words(text: &str) -> Vec<String> {
+    text.split([',', '\n'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn priority_label(priority: Priority) -> &'static str {
+    match priority {
+        Priority::P1 => "P1 critical",
+        Priority::P2 => "P2 high",
+        Priority::P3 => "P3 medium",
+        Priority::P4 => "P4 low",
+    }
+}
+
+/// Staff who can be assigned or notified, by name (bounded: a page per role).
+async fn staff(state: &UiState, viewer: &Viewer) -> PageResult<Vec<(String, String)>> {
+    let mut people = Vec::new();
+    for role in [Role::Agent, Role::Supervisor, Role::Admin] {
+        let filter = UserFilter {
+            role: Some(role),
+            ..UserFilter::default()
+        };
+        let page = state
+            .app
+            .directory()
+            .list_users(
+                &viewer.actor,
+                &filter,
+                &PageRequest::first(ferrodesk_app::MAX_PAGE_SIZE),
+            )
+            .await?;
+        people.extend(
+            page.items
+                .into_iter()
+                .filter(|u| u.is_active)
+                .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))),
+        );
+    }
+    people.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(people)
+}
+
+// --- routing rules ---------------------------------------------------------------------
+
+const ROUTING_FIELDS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("position", "position"),
+    ("actions", "action_group_id"),
+    ("actions.group_id", "action_group_id"),
+    ("actions.category_id", "action_category_id"),
+    ("actions.assignee_id", "action_assignee_id"),
+    ("actions.notify_user_ids", "action_notify_user_ids"),
+    ("actions.add_tags", "action_tags"),
+    ("tags", "action_tags"),
+    ("group", "action_group_id"),
+    ("category", "action_category_id"),
+];
+
+#[derive(Debug, Clone)]
+struct RoutingRow {
+    id: i64,
+    position: i64,
+    name: String,
+    is_enabled: bool,
+    when: String,
+    then: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/routing_rules.html")]
+struct RoutingRulesPage {
+    chrome: Chrome,
+    rows: Vec<RoutingRow>,
+}
+
+fn describe_conditions(rule: &RoutingRule, names: &Names) -> String {
+    let c = &rule.conditions;
+    let mut parts = Vec::new();
+    if !c.channels.is_empty() {
+        let list: Vec<&str> = c.channels.iter().map(|ch| channel_label(*ch)).collect();
+        parts.push(format!("channel {}", list.join(" or ")));
+    }
+    if !c.priorities.is_empty() {
+        let list: Vec<&str> = c.priorities.iter().map(|p| priority_label(*p)).collect();
+        parts.push(format!("priority {}", list.join(" or ")));
+    }
+    if !c.category_ids.is_empty() {
+        let list: Vec<String> = c
+            .category_ids
+            .iter()
+            .map(|id| names.category_or(Some(*id), "?"))
+            .collect();
+        parts.push(format!("category {}", list.join(" or ")));
+    }
+    if !c.service_ids.is_empty() {
+        let list: Vec<String> = c
+            .service_ids
+            .iter()
+            .map(|id| names.service_or(Some(*id), "?"))
+            .collect();
+        parts.push(format!("service {}", list.join(" or ")));
+    }
+    if !c.organization_ids.is_empty() {
+        parts.push(format!("{} organizations", c.organization_ids.len()));
+    }
+    if !c.requester_ids.is_empty() {
+        parts.push(format!("{} requesters", c.requester_ids.len()));
+    }
+    if !c.text.is_empty() {
+        parts.push(format!(
+            "words \u{201c}{}\u{201d}",
+            c.text.join("\u{201d}, \u{201c}")
+        ));
+    }
+    if parts.is_empty() {
+        "every ticket".to_owned()
+    } else {
+        parts.join("; ")
+    }
+}
+
+fn describe_actions(rule: &RoutingRule, names: &Names) -> String {
+    let a = &rule.actions;
+    let mut parts = Vec::new();
+    if let Some(group) = a.group_id {
+        parts.push(format!("group {}", names.group_name(group)));
+    }
+    if let Some(priority) = a.priority {
+        parts.push(format!("priority {}", priority_label(priority)));
+    }
+    if let Some(category) = a.category_id {
+        parts.push(format!(
+            "category {}",
+            names.category_or(Some(category), "?")
+        ));
+    }
+    if !a.add_tags.is_empty() {
+        parts.push(format!("tags {}", a.add_tags.join(", ")));
+    }
+    if a.assignee_id.is_some() {
+        parts.push("an assignee".to_owned());
+    }
+    if !a.notify_user_ids.is_empty() {
+        parts.push(format!("notify {} people", a.notify_user_ids.len()));
+    }
+    parts.join("; ")
+}
+
+async fn routing_rules(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let names = Names::load(&state, &viewer.actor).await?;
+    let rules = state
+        .app
+        .service_levels()
+        .routing_rules(&viewer.actor)
+        .await?;
+    let rows = rules
+        .iter()
+        .map(|r| RoutingRow {
+            id: r.id.get(),
+            position: r.position,
+            name: r.name.clone(),
+            is_enabled: r.is_enabled,
+            when: describe_conditions(r, &names),
+            then: describe_actions(r, &names),
+        })
+        .collect();
+    let page = RoutingRulesPage {
+        chrome: chrome(&viewer, "routing", "Routing rules", query.done.as_deref()),
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/routing_rule_form.html")]
+struct RoutingRuleFormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    input: FormData,
+    is_enabled: bool,
+    channel_options: Vec<Choice>,
+    priority_options: Vec<Choice>,
+    category_options: Vec<Choice>,
+    service_options: Vec<Choice>,
+    organization_options: Vec<Choice>,
+    group_action_options: Vec<Choice>,
+    priority_action_options: Vec<Choice>,
+    category_action_options: Vec<Choice>,
+    assignee_options: Vec<Choice>,
+    notify_options: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+async fn routing_rule_page(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: FormData,
+    errors: FieldErrors,
+) -> PageResult<RoutingRuleFormPage> {
+    let names = Names::load(state, &viewer.actor).await?;
+    let organizations = all_organizations(state, viewer).await?;
+    let people = staff(state, viewer).await?;
+    let title = match id {
+        Some(_) => input.get("name").to_owned(),
+        None => "New routing rule".to_owned(),
+    };
+    let ids = |list: Vec<(i64, String)>| -> Vec<(String, String)> {
+        list.into_iter()
+            .map(|(id, n)| (id.to_string(), n))
+            .collect()
+    };
+    let assignee = input.get("action_assignee_id").to_owned();
+    let action_priority = input.get("action_priority").to_owned();
+    Ok(RoutingRuleFormPage {
+        chrome: chrome(viewer, "routing", &title, None),
+        id,
+        is_enabled: input.checked("is_enabled"),
+        channel_options: multi(
+            Channel::ALL
+                .iter()
+                .map(|c| (c.as_str().to_owned(), channel_label(*c).to_owned()))
+                .collect(),
+            &input.all("channels"),
+        ),
+        priority_options: multi(
+            Priority::ALL
+                .iter()
+                .map(|p| (p.as_str().to_owned(), priority_label(*p).to_owned()))
+                .collect(),
+            &input.all("priorities"),
+        ),
+        category_options: multi(ids(names.categories()), &input.all("category_ids")),
+        service_options: multi(ids(names.services()), &input.all("service_ids")),
+        organization_options: multi(
+            organizations
+                .into_iter()
+                .map(|o| (o.id.to_string(), o.name))
+                .collect(),
+            &input.all("organization_ids"),
+        ),
+        group_action_options: group_choices(&names, input.get("action_group_id"), "Leave as is"),
+        priority_action_options: std::iter::once(Choice::new(
+            "",
+            "Leave as is",
+            action_priority.is_empty(),
+        ))
+        .chain(
+            Priority::ALL
+                .iter()
+                .map(|p| Choice::new(p, priority_label(*p), p.as_str() == action_priority)),
+        )
+        .collect(),
+        category_action_options: category_choices(
+            &names,
+            input.get("action_category_id"),
+            "Leave as is",
+        ),
+        assignee_options: std::iter::once(Choice::new("", "Nobody", assignee.is_empty()))
+            .chain(
+                people
+                    .iter()
+                    .map(|(id, name)| Choice::new(id, name.clone(), *id == assignee)),
+            )
+            .collect(),
+        notify_options: multi(people, &input.all("action_notify_user_ids")),
+        input,
+        errors,
+    })
+}
+
+async fn new_routing_rule_page(State(state): State<UiState>, Admin(viewer): Admin) -> PageResult {
+    let mut input = FormData::default();
+    input.set("is_enabled", "on");
+    let next = state
+        .app
+        .service_levels()
+        .routing_rules(&viewer.actor)
+        .await?
+        .iter()
+        .map(|r| r.position)
+        .max()
+        .map_or(10, |p| p + 10);
+    input.set("position", &next.to_string());
+    let page = routing_rule_page(&state, &viewer, None, input, FieldErrors::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn routing_rule_form(rule: &RoutingRule) -> FormData {
+    let mut input = FormData::default();
+    input.set("name", &rule.name);
+    input.set("position", &rule.position.to_string());
+    if rule.is_enabled {
+        input.set("is_enabled", "on");
+    }
+    let c = &rule.conditions;
+    for channel in &c.channels {
+        input.push("channels", channel.as_str());
+    }
+    for priority in &c.priorities {
+        input.push("priorities", priority.as_str());
+    }
+    for id in &c.category_ids {
+        input.push("category_ids", &id.to_string());
+    }
+    for id in &c.service_ids {
+        input.push("service_ids", &id.to_string());
+    }
+    for id in &c.organization_ids {
+        input.push("organization_ids", &id.to_string());
+    }
+    // Requesters are kept as they are (the API sets them).
+    for id in &c.requester_ids {
+        input.push("requester_ids", &id.to_string());
+    }
+    input.set("text", &c.text.join(", "));
+    let a = &rule.actions;
+    if let Some(group) = a.group_id {
+        input.set("action_group_id", &group.to_string());
+    }
+    if let Some(priority) = a.priority {
+        input.set("action_priority", priority.as_str());
+    }
+    if let Some(category) = a.category_id {
+        input.set("action_category_id", &category.to_string());
+    }
+    input.set("action_tags", &a.add_tags.join(", "));
+    if let Some(assignee) = a.assignee_id {
+        input.set("action_assignee_id", &assignee.to_string());
+    }
+    for id in &a.notify_user_ids {
+        input.push("action_notify_user_ids", &id.to_string());
+    }
+    input
+}
+
+async fn edit_routing_rule_page(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    let rule = state
+        .app
+        .service_levels()
+        .routing_rules(&viewer.actor)
+        .await?
+        .into_iter()
+        .find(|r| r.id.get() == id)
+        .ok_or(crate::error::PageError::NotFound)?;
+    let input = routing_rule_form(&rule);
+    let page = routing_rule_page(&state, &viewer, Some(id), input, FieldErrors::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn parse_priority(text: &str, errors: &mut FieldErrors, field: &str) -> Option<Priority> {
+    match Priority::parse(text) {
+        Ok(priority) => Some(priority),
+        Err(_) => {
+            errors.add(field, "choose a priority from the list");
+            None
+        }
+    }
+}
+
+fn routing_rule_input(form: &FormData, id: Option<i64>, errors: &mut FieldErrors) -> RoutingRule {
+    let position = match form.get("position").trim().parse::<i64>() {
+        Ok(position) => position,
+        Err(_) => {
+            errors.add("position", "give a whole number; lower runs first");
+            0
+        }
+    };
+    let mut rule = RoutingRule {
+        id: RuleId(id.unwrap_or(0)),
+        name: form.get("name").to_owned(),
+        position,
+        is_enabled: form.checked("is_enabled"),
+        conditions: Default::default(),
+        actions: Default::default(),
+    };
+    let c = &mut rule.conditions;
+    for text in form.all("channels") {
+        match Channel::parse(text) {
+            Ok(channel) => c.channels.push(channel),
+            Err(_) => errors.add("channels", "choose channels from the list"),
+        }
+    }
+    for text in form.all("priorities") {
+        if let Some(priority) = parse_priority(text, errors, "priorities") {
+            c.priorities.push(priority);
+        }
+    }
+    c.category_ids = chosen_ids(form, errors, "category_ids")
+        .into_iter()
+        .map(CategoryId)
+        .collect();
+    c.service_ids = chosen_ids(form, errors, "service_ids")
+        .into_iter()
+        .map(ServiceId)
+        .collect();
+    c.organization_ids = chosen_ids(form, errors, "organization_ids")
+        .into_iter()
+        .map(OrganizationId)
+        .collect();
+    c.requester_ids = chosen_ids(form, errors, "requester_ids")
+        .into_iter()
+        .map(UserId)
+        .collect();
+    c.text = words(form.get("text"));
+    let a = &mut rule.actions;
+    a.group_id = chosen_id(form, errors, "action_group_id").map(GroupId);
+    a.priority = form
+        .opt("action_priority")
+        .and_then(|text| parse_priority(text, errors, "action_priority"));
+    a.category_id = chosen_id(form, errors, "action_category_id").map(CategoryId);
+    a.add_tags = words(form.get("action_tags"));
+    a.assignee_id = chosen_id(form, errors, "action_assignee_id").map(UserId);
+    a.notify_user_ids = chosen_ids(form, errors, "action_notify_user_ids")
+        .into_iter()
+        .map(UserId)
+        .collect();
+    rule
+}
+
+async fn save_routing_rule(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    form: FormData,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let rule = routing_rule_input(&form, id, &mut errors);
+    if errors.is_empty() {
+        let levels = state.app.service_levels();
+        let saved = match id {
+            Some(_) => levels.update_routing_rule(&viewer.actor, rule).await,
+            None => levels.create_routing_rule(&viewer.actor, rule).await,
+        };
+        match saved {
+            Ok(_) => return Ok(Redirect::to("/admin/routing-rules?done=saved").into_response()),
+            Err(AppError::Conflict { message, .. }) => errors.add("name", message),
+            Err(error) => errors.absorb(error, ROUTING_FIELDS, "")?,
+        }
+    }
+    let page = routing_rule_page(state, viewer, id, form, errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn create_routing_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
+    save_routing_rule(&state, &viewer, None, form).await
+}
+
+async fn update_routing_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    save_routing_rule(&state, &viewer, Some(id), form).await
+}
+
+async fn delete_routing_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(_form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    state
+        .app
+        .service_levels()
+        .delete_routing_rule(&viewer.actor, id)
+        .await?;
+    Ok(Redirect::to("/admin/routing-rules?done=deleted").into_response())
+}
+
+// --- escalation rules ------------------------------------------------------------------
+
+const ESCALATION_FIELDS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("trigger", "trigger"),
+    ("target", "target"),
+    ("threshold", "threshold"),
+    ("escalates", "escalates"),
+];
+
+fn trigger_label(trigger: EscalationTrigger) -> &'static str {
+    match trigger {
+        EscalationTrigger::SlaWarning => "An SLA warning",
+        EscalationTrigger::SlaBreach => "An SLA breach",
+        EscalationTrigger::Reassigned => "Reassigned N times",
+        EscalationTrigger::Complaint => "A complaint",
+    }
+}
+
+fn target_label(target: TargetKind) -> &'static str {
+    match target {
+        TargetKind::FirstResponse => "First response",
+        TargetKind::Update => "Update interval",
+        TargetKind::Resolution => "Resolution",
+    }
+}
+
+#[derive(Debug, Clone)]
+struct EscalationRow {
+    id: i64,
+    name: String,
+    is_enabled: bool,
+    when: String,
+    then: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/escalation_rules.html")]
+struct EscalationRulesPage {
+    chrome: Chrome,
+    rows: Vec<EscalationRow>,
+}
+
+async fn escalation_rules(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let rules = state
+        .app
+        .service_levels()
+        .escalation_rules(&viewer.actor)
+        .await?;
+    let rows = rules
+        .iter()
+        .map(|r| {
+            let mut when = trigger_label(r.rule.trigger).to_owned();
+            if let Some(target) = r.rule.target {
+                when.push_str(&format!(" of {}", target_label(target).to_lowercase()));
+            }
+            if let Some(threshold) = r.rule.threshold {
+                when = when.replace('N', &threshold.to_string());
+            }
+            let then = match (r.rule.escalates, r.rule.notifies_supervisor) {
+                (true, true) => "Escalate and notify the supervisors",
+                (true, false) => "Escalate to the next tier",
+                (false, _) => "Notify the group's supervisors",
+            };
+            EscalationRow {
+                id: r.id.get(),
+                name: r.name.clone(),
+                is_enabled: r.is_enabled,
+                when,
+                then: then.to_owned(),
+            }
+        })
+        .collect();
+    let page = EscalationRulesPage {
+        chrome: chrome(
+            &viewer,
+            "escalation",
+            "Escalation rules",
+            query.done.as_deref(),
+        ),
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/escalation_rule_form.html")]
+struct EscalationRuleFormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    input: FormData,
+    is_enabled: bool,
+    escalates: bool,
+    notifies_supervisor: bool,
+    trigger_options: Vec<Choice>,
+    target_options: Vec<Choice>,
+    errors: FieldErrors,
+}
+
+fn escalation_rule_page(
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: FormData,
+    errors: FieldErrors,
+) -> EscalationRuleFormPage {
+    let title = match id {
+        Some(_) => input.get("name").to_owned(),
+        None => "New escalation rule".to_owned(),
+    };
+    let trigger = input.get("trigger").to_owned();
+    let target = input.get("target").to_owned();
+    EscalationRuleFormPage {
+        chrome: chrome(viewer, "escalation", &title, None),
+        id,
+        is_enabled: input.checked("is_enabled"),
+        escalates: input.checked("escalates"),
+        notifies_supervisor: input.checked("notifies_supervisor"),
+        trigger_options: EscalationTrigger::ALL
+            .iter()
+            .map(|t| Choice::new(t, trigger_label(*t), t.as_str() == trigger))
+            .collect(),
+        target_options: std::iter::once(Choice::new("", "Any target", target.is_empty()))
+            .chain(
+                TargetKind::ALL
+                    .iter()
+                    .map(|t| Choice::new(t, target_label(*t), t.as_str() == target)),
+            )
+            .collect(),
+        input,
+        errors,
+    }
+}
+
+async fn new_escalation_rule_page(Admin(viewer): Admin) -> PageResult {
+    let mut input = FormData::default();
+    input.set("is_enabled", "on");
+    input.set("escalates", "on");
+    input.set("trigger", EscalationTrigger::SlaBreach.as_str());
+    let page = escalation_rule_page(&viewer, None, input, FieldErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn edit_escalation_rule_page(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    let rule = state
+        .app
+        .service_levels()
+        .escalation_rules(&viewer.actor)
+        .await?
+        .into_iter()
+        .find(|r| r.id.get() == id)
+        .ok_or(crate::error::PageError::NotFound)?;
+    let mut input = FormData::default();
+    input.set("name", &rule.name);
+    for (field, on) in [
+        ("is_enabled", rule.is_enabled),
+        ("escalates", rule.rule.escalates),
+        ("notifies_supervisor", rule.rule.notifies_supervisor),
+    ] {
+        if on {
+            input.set(field, "on");
+        }
+    }
+    input.set("trigger", rule.rule.trigger.as_str());
+    if let Some(target) = rule.rule.target {
+        input.set("target", target.as_str());
+    }
+    if let Some(threshold) = rule.rule.threshold {
+        input.set("threshold", &threshold.to_string());
+    }
+    let page = escalation_rule_page(&viewer, Some(id), input, FieldErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn escalation_spec(form: &FormData, errors: &mut FieldErrors) -> EscalationSpec {
+    let trigger = EscalationTrigger::parse(form.get("trigger")).unwrap_or_else(|_| {
+        errors.add("trigger", "choose what sets the rule off");
+        EscalationTrigger::SlaBreach
+    });
+    let target = form
+        .opt("target")
+        .and_then(|text| match TargetKind::parse(text) {
+            Ok(target) => Some(target),
+            Err(_) => {
+                errors.add("target", "choose a target from the list");
+                None
+            }
+        });
+    let threshold = form
+        .opt("threshold")
+        .and_then(|text| match text.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.add("threshold", "give a whole number of reassignments");
+                None
+            }
+        });
+    EscalationSpec {
+        name: form.get("name").to_owned(),
+        is_enabled: form.checked("is_enabled"),
+        rule: EscalationRule {
+            trigger,
+            target,
+            threshold,
+            escalates: form.checked("escalates"),
+            notifies_supervisor: form.checked("notifies_supervisor"),
+        },
+    }
+}
+
+async fn save_escalation_rule(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    form: FormData,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let spec = escalation_spec(&form, &mut errors);
+    if errors.is_empty() {
+        let levels = state.app.service_levels();
+        let saved = match id {
+            Some(id) => {
+                levels
+                    .update_escalation_rule(&viewer.actor, id, &spec)
+                    .await
+            }
+            None => levels.create_escalation_rule(&viewer.actor, &spec).await,
+        };
+        match saved {
+            Ok(_) => {
+                return Ok(Redirect::to("/admin/escalation-rules?done=saved").into_response());
+            }
+            Err(AppError::Conflict { message, .. }) => errors.add("name", message),
+            Err(error) => errors.absorb(error, ESCALATION_FIELDS, "")?,
+        }
+    }
+    let page = escalation_rule_page(viewer, id, form, errors);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn create_escalation_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
+    save_escalation_rule(&state, &viewer, None, form).await
+}
+
+async fn update_escalation_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    save_escalation_rule(&state, &viewer, Some(id), form).await
+}
+
+async fn delete_escalation_rule(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(_form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    state
+        .app
+        .service_levels()
+        .delete_escalation_rule(&viewer.actor, id)
+        .await?;
+    Ok(Redirect::to("/admin/escalation-rules?done=deleted").into_response())
+}

@@ -1,0 +1,741 @@
+//! `/admin/calendars`, `/admin/sla-policies` and `/admin/automation`: the admin screens
+//! of the service levels. Business calendars (weekly hours in a time zone, holidays, or
+//! 24/7), SLA policies (per-priority targets on a calendar, assigned by organization
+//! contract, service or category, or the default) and the time-based automations.
+//!
+//! Admins only; the service-level service checks that again on every call.
+
+use crate::UiState;
+use crate::admin::{all_organizations, path_id};
+use crate::chrome::Chrome;
+use crate::error::{PageError, PageResult, render};
+use crate::form::{FieldErrors, Form, FormData};
+use crate::session::{Admin, Viewer};
+use crate::view::{Choice, Names};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect};
+use axum::routing::{get, post};
+use ferrodesk_app::{AppError, CalendarSpec, PolicySpec, TargetSpec};
+use ferrodesk_domain::schedule::calendar_to_text;
+use ferrodesk_domain::{Priority, TargetKind};
+use serde::Deserialize;
+
+pub(crate) fn routes() -> Router<UiState> {
+    Router::new()
+        .route("/calendars", get(calendars).post(create_calendar))
+        .route("/calendars/new", get(new_calendar_page))
+        .route(
+            "/calendars/{id}",
+            get(edit_calendar_page).post(update_calendar),
+        )
+        .route("/calendars/{id}/delete", post(delete_calendar))
+        .route("/sla-policies", get(policies).post(create_policy))
+        .route("/sla-policies/new", get(new_policy_page))
+        .route(
+            "/sla-policies/{id}",
+            get(edit_policy_page).post(update_policy),
+        )
+        .route("/sla-policies/{id}/delete", post(delete_policy))
+        .route("/automation", get(automation).post(save_automation))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+fn chrome(viewer: &Viewer, nav: &str, title: &str, done: Option<&str>) -> Chrome {
+    Chrome::new(viewer, "admin", title).nav(nav).notice(done)
+}
+
+/// Lines of a textarea, trimmed, blanks left out.
+fn lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A whole number of minutes from an optional field; blank is `None` (no target, or
+/// the step turned off).
+fn minutes_field(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
+    let text = form.opt(field)?;
+    match text.parse::<i64>() {
+        Ok(minutes) => Some(minutes),
+        Err(_) => {
+            errors.add(field, "give a whole number of minutes, or leave it blank");
+            None
+        }
+    }
+}
+
+// --- calendars ----------------------------------------------------------------------
+
+/// Where the service reports calendar errors, and where the form shows them.
+const CALENDAR_FIELDS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("time_zone", "time_zone"),
+    ("zone", "time_zone"),
+    ("hours", "hours"),
+    ("opening_hours", "hours"),
+    ("holidays", "holidays"),
+    ("calendar", "hours"),
+];
+
+#[derive(Debug, Clone)]
+struct CalendarRow {
+    id: i64,
+    name: String,
+    hours: String,
+    holidays: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin/calendars.html")]
+struct CalendarsPage {
+    chrome: Chrome,
+    rows: Vec<CalendarRow>,
+}
+
+async fn calendars(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let found = state.app.service_levels().calendars(&viewer.actor).await?;
+    let rows = found
+        .iter()
+        .map(|c| {
+            let (zone, hours, holidays) = calendar_to_text(&c.calendar);
+            CalendarRow {
+                id: c.id.get(),
+                name: c.name.clone(),
+                hours: if c.calendar.is_always_open() {
+                    "Around the clock".to_owned()
+                } else {
+                    format!("{} ({zone})", hours.join(", "))
+                },
+                holidays: holidays.len(),
+            }
+        })
+        .collect();
+    let page = CalendarsPage {
+        chrome: chrome(
+            &viewer,
+            "calendars",
+            "Business calendars",
+            query.done.as_deref(),
+        ),
+        rows,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "admin/calendar_form.html")]
+struct CalendarFormPage {
+    chrome: Chrome,
+    /// `None` while creating.
+    id: Option<i64>,
+    input: FormData,
+    always_open: bool,
+    errors: FieldErrors,
+}
+
+fn calendar_page(
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: FormData,
+    errors: FieldErrors,
+) -> CalendarFormPage {
+    let title = match id {
+        Some(_) => input.get("name").to_owned(),
+        None => "New calendar".to_owned(),
+    };
+    CalendarFormPage {
+        chrome: chrome(viewer, "calendars", &title, None),
+        id,
+        always_open: input.checked("always_open"),
+        input,
+        errors,
+    }
+}
+
+async fn new_calendar_page(Admin(viewer): Admin) -> PageResult {
+    let mut input = FormData::default();
+    input.set("time_zone", "UTC");
+    input.set(
+        "hours",
+        "monday 08:00-17:00\ntuesday 08:00-17:00\nwednesday 08:00-17:00\n\
+         thursday 08:00-17:00\nfriday 08:00-17:00",
+    );
+    let page = calendar_page(&viewer, None, input, FieldErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn edit_calendar_page(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    let calendar = state
+        .app
+        .service_levels()
+        .calendar(&viewer.actor, id)
+        .await?;
+    let (zone, hours, holidays) = calendar_to_text(&calendar.calendar);
+    let mut input = FormData::default();
+    input.set("name", &calendar.name);
+    if calendar.calendar.is_always_open() {
+        input.set("always_open", "on");
+    }
+    input.set("time_zone", &zone);
+    input.set("hours", &hours.join("\n"));
+    input.set("holidays", &holidays.join("\n"));
+    let page = calendar_page(&viewer, Some(id), input, FieldErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn calendar_spec(form: &FormData) -> CalendarSpec {
+    CalendarSpec {
+        name: form.get("name").to_owned(),
+        always_open: form.checked("always_open"),
+        time_zone: form.opt("time_zone").unwrap_or("UTC").to_owned(),
+        hours: lines(form.get("hours")),
+        holidays: lines(form.get("holidays")),
+    }
+}
+
+async fn save_calendar(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    form: FormData,
+) -> PageResult {
+    let spec = calendar_spec(&form);
+    let levels = state.app.service_levels();
+    let saved = match id {
+        Some(id) => levels.update_calendar(&viewer.actor, id, &spec).await,
+        None => levels.create_calendar(&viewer.actor, &spec).await,
+    };
+    let mut errors = FieldErrors::new();
+    match saved {
+        Ok(_) => return Ok(Redirect::to("/admin/calendars?done=saved").into_response()),
+        Err(AppError::Conflict { message, .. }) => errors.add("name", message),
+        Err(error) => errors.absorb(error, CALENDAR_FIELDS, "hours")?,
+    }
+    let page = calendar_page(viewer, id, form, errors);
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn create_calendar(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
+    save_calendar(&state, &viewer, None, form).await
+}
+
+async fn update_calendar(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    save_calendar(&state, &viewer, Some(id), form).await
+}
+
+async fn delete_calendar(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(_form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    match state
+        .app
+        .service_levels()
+        .delete_calendar(&viewer.actor, id)
+        .await
+    {
+        Ok(()) => Ok(Redirect::to("/admin/calendars?done=deleted").into_response()),
+        // A calendar a policy uses stays; the form says why.
+        Err(AppError::Conflict { message, .. }) => {
+            let calendar = state
+                .app
+                .service_levels()
+                .calendar(&viewer.actor, id)
+                .await?;
+            let (zone, hours, holidays) = calendar_to_text(&calendar.calendar);
+            let mut input = FormData::default();
+            input.set("name", &calendar.name);
+            if calendar.calendar.is_always_open() {
+                input.set("always_open", "on");
+            }
+            input.set("time_zone", &zone);
+            input.set("hours", &hours.join("\n"));
+            input.set("holidays", &holidays.join("\n"));
+            let mut errors = FieldErrors::new();
+            errors.add("", message);
+            let page = calendar_page(&viewer, Some(id), input, errors);
+            Ok(render(StatusCode::CONFLICT, &page))
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+// --- policies ------------------------------------------------------------------------
+
+const TARGET_KINDS: [(TargetKind, &str, &str); 3] = [
+    (
+        TargetKind::FirstResponse,
+        "first_response",
+        "First response",
+    ),
+    (TargetKind::Update, "update_interval", "Update interval"),
+    (TargetKind::Resolution, "resolution", "Resolution"),
+];
+
+/// The form's name of a target field: `p1_first_response`.
+fn target_field(priority: usize, kind: &str) -> String {
+    format!("p{priority}_{kind}")
+}
+
+/// Where the service reports policy errors, and where the form shows them.
+fn policy_fields() -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = [
+        ("name", "name"),
+        ("calendar_id", "calendar_id"),
+        ("calendar", "calendar_id"),
+        ("warning_percent", "warning_percent"),
+        ("organization_ids", "organization_ids"),
+        ("organization", "organization_ids"),
+        ("service_ids", "service_ids"),
+        ("service", "service_ids"),
+        ("category_ids", "category_ids"),
+        ("category", "category_ids"),
+    ]
+    .iter()
+    .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+    .collect();
+    for p in 1..=4 {
+        for (_, kind, _) in TARGET_KINDS {
+            fields.push((format!("p{p}.{kind}_minutes"), target_field(p, kind)));
+        }
+    }
+    fields
+}
+
+#[derive(Debug, Clone)]
+struct PolicyRow {
+    id: i64,
+    name: String,
+    calendar: String,
+    is_default: bool,
+    /// `P1 60 min / 4 h` style summary of first response and resolution per priority.
+    targets: String,
+    covers: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/sla_policies.html")]
+struct PoliciesPage {
+    chrome: Chrome,
+    rows: Vec<PolicyRow>,
+    has_calendars: bool,
+}
+
+fn span(minutes: Option<u32>) -> String {
+    match minutes {
+        None => "—".to_owned(),
+        Some(m) if m % 1440 == 0 => format!("{} d", m / 1440),
+        Some(m) if m % 60 == 0 => format!("{} h", m / 60),
+        Some(m) => format!("{m} min"),
+    }
+}
+
+async fn policies(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let levels = state.app.service_levels();
+    let calendars = levels.calendars(&viewer.actor).await?;
+    let found = levels.policies(&viewer.actor).await?;
+    let rows = found
+        .iter()
+        .map(|p| {
+            let targets = Priority::ALL
+                .iter()
+                .map(|priority| {
+                    let t = p.targets.get(*priority);
+                    format!(
+                        "{}: {} / {}",
+                        priority.as_str().to_uppercase(),
+                        span(t.first_response.map(|m| m.get())),
+                        span(t.resolution.map(|m| m.get()))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let mut covers = Vec::new();
+            if !p.organization_ids.is_empty() {
+                covers.push(format!("{} organizations", p.organization_ids.len()));
+            }
+            if !p.service_ids.is_empty() {
+                covers.push(format!("{} services", p.service_ids.len()));
+            }
+            if !p.category_ids.is_empty() {
+                covers.push(format!("{} categories", p.category_ids.len()));
+            }
+            PolicyRow {
+                id: p.id.get(),
+                name: p.name.clone(),
+                calendar: calendars
+                    .iter()
+                    .find(|c| c.id == p.calendar_id)
+                    .map_or_else(|| p.calendar_id.to_string(), |c| c.name.clone()),
+                is_default: p.is_default,
+                targets,
+                covers: covers.join(", "),
+            }
+        })
+        .collect();
+    let page = PoliciesPage {
+        chrome: chrome(&viewer, "sla", "SLA policies", query.done.as_deref()),
+        rows,
+        has_calendars: !calendars.is_empty(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// One priority's row of target inputs.
+#[derive(Debug, Clone)]
+struct TargetRow {
+    label: &'static str,
+    /// (field name, label, value) for first response, update interval, resolution.
+    cells: Vec<(String, &'static str, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "admin/sla_policy_form.html")]
+struct PolicyFormPage {
+    chrome: Chrome,
+    id: Option<i64>,
+    input: FormData,
+    calendar_options: Vec<Choice>,
+    organization_options: Vec<Choice>,
+    service_options: Vec<Choice>,
+    category_options: Vec<Choice>,
+    target_rows: Vec<TargetRow>,
+    sends_progress_notes: bool,
+    is_default: bool,
+    errors: FieldErrors,
+}
+
+fn multi(options: Vec<(i64, String)>, chosen: &[&str]) -> Vec<Choice> {
+    options
+        .into_iter()
+        .map(|(id, label)| Choice::new(id, label, chosen.contains(&id.to_string().as_str())))
+        .collect()
+}
+
+async fn policy_page(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    input: FormData,
+    errors: FieldErrors,
+) -> PageResult<PolicyFormPage> {
+    let names = Names::load(state, &viewer.actor).await?;
+    let calendars = state.app.service_levels().calendars(&viewer.actor).await?;
+    let organizations = all_organizations(state, viewer).await?;
+    let calendar_options = calendars
+        .iter()
+        .map(|c| {
+            Choice::new(
+                c.id.get(),
+                c.name.clone(),
+                c.id.get().to_string() == input.get("calendar_id"),
+            )
+        })
+        .collect();
+    let target_rows = (1..=4)
+        .map(|p| TargetRow {
+            label: ["P1 critical", "P2 high", "P3 medium", "P4 low"][p - 1],
+            cells: TARGET_KINDS
+                .iter()
+                .map(|(_, kind, label)| {
+                    let field = target_field(p, kind);
+                    let value = input.get(&field).to_owned();
+                    (field, *label, value)
+                })
+                .collect(),
+        })
+        .collect();
+    let title = match id {
+        Some(_) => input.get("name").to_owned(),
+        None => "New SLA policy".to_owned(),
+    };
+    Ok(PolicyFormPage {
+        chrome: chrome(viewer, "sla", &title, None),
+        id,
+        calendar_options,
+        organization_options: multi(
+            organizations
+                .into_iter()
+                .map(|o| (o.id.get(), o.name))
+                .collect(),
+            &input.all("organization_ids"),
+        ),
+        service_options: multi(names.services(), &input.all("service_ids")),
+        category_options: multi(names.categories(), &input.all("category_ids")),
+        target_rows,
+        sends_progress_notes: input.checked("sends_progress_notes"),
+        is_default: input.checked("is_default"),
+        input,
+        errors,
+    })
+}
+
+async fn new_policy_page(State(state): State<UiState>, Admin(viewer): Admin) -> PageResult {
+    let mut input = FormData::default();
+    input.set("warning_percent", "80");
+    // A common starting point: hours for the urgent, days for the rest.
+    for (p, first, resolution) in [(1, 30, 240), (2, 60, 480), (3, 240, 1440), (4, 480, 4320)] {
+        input.set(&target_field(p, "first_response"), &first.to_string());
+        input.set(&target_field(p, "resolution"), &resolution.to_string());
+    }
+    let page = policy_page(&state, &viewer, None, input, FieldErrors::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn edit_policy_page(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    let policy = state.app.service_levels().policy(&viewer.actor, id).await?;
+    let mut input = FormData::default();
+    input.set("name", &policy.name);
+    input.set("calendar_id", &policy.calendar_id.to_string());
+    input.set("warning_percent", &policy.warning.percent().to_string());
+    if policy.sends_progress_notes {
+        input.set("sends_progress_notes", "on");
+    }
+    if policy.is_default {
+        input.set("is_default", "on");
+    }
+    for (p, priority) in Priority::ALL.iter().enumerate() {
+        let targets = policy.targets.get(*priority);
+        for (kind, name, _) in TARGET_KINDS {
+            if let Some(minutes) = targets.get(kind) {
+                input.set(&target_field(p + 1, name), &minutes.get().to_string());
+            }
+        }
+    }
+    for id in &policy.organization_ids {
+        input.push("organization_ids", &id.to_string());
+    }
+    for id in &policy.service_ids {
+        input.push("service_ids", &id.to_string());
+    }
+    for id in &policy.category_ids {
+        input.push("category_ids", &id.to_string());
+    }
+    let page = policy_page(&state, &viewer, Some(id), input, FieldErrors::new()).await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn ids(form: &FormData, errors: &mut FieldErrors, field: &str) -> Vec<i64> {
+    let mut found = Vec::new();
+    for text in form.all(field) {
+        match text.parse::<i64>() {
+            Ok(id) => found.push(id),
+            Err(_) => errors.add(field, "choose from the list"),
+        }
+    }
+    found
+}
+
+fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
+    let calendar_id = match form.get("calendar_id").trim().parse::<i64>() {
+        Ok(id) => id,
+        Err(_) => {
+            errors.add("calendar_id", "choose a calendar");
+            0
+        }
+    };
+    let warning_percent = match form.get("warning_percent").trim().parse::<i64>() {
+        Ok(percent) => percent,
+        Err(_) => {
+            errors.add("warning_percent", "give a percentage between 1 and 99");
+            0
+        }
+    };
+    let mut targets = [TargetSpec::default(); 4];
+    for (index, target) in targets.iter_mut().enumerate() {
+        let p = index + 1;
+        target.first_response_minutes =
+            minutes_field(form, errors, &target_field(p, "first_response"));
+        target.update_interval_minutes =
+            minutes_field(form, errors, &target_field(p, "update_interval"));
+        target.resolution_minutes = minutes_field(form, errors, &target_field(p, "resolution"));
+    }
+    PolicySpec {
+        name: form.get("name").to_owned(),
+        calendar_id,
+        targets,
+        warning_percent,
+        sends_progress_notes: form.checked("sends_progress_notes"),
+        is_default: form.checked("is_default"),
+        organization_ids: ids(form, errors, "organization_ids"),
+        service_ids: ids(form, errors, "service_ids"),
+        category_ids: ids(form, errors, "category_ids"),
+    }
+}
+
+async fn save_policy(
+    state: &UiState,
+    viewer: &Viewer,
+    id: Option<i64>,
+    form: FormData,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let spec = policy_spec(&form, &mut errors);
+    if errors.is_empty() {
+        let levels = state.app.service_levels();
+        let saved = match id {
+            Some(id) => levels.update_policy(&viewer.actor, id, &spec).await,
+            None => levels.create_policy(&viewer.actor, &spec).await,
+        };
+        match saved {
+            Ok(_) => return Ok(Redirect::to("/admin/sla-policies?done=saved").into_response()),
+            Err(AppError::Conflict { message, .. }) => errors.add("name", message),
+            Err(error) => {
+                let fields = policy_fields();
+                let fields: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(a, b)| (a.as_str(), b.as_str()))
+                    .collect();
+                errors.absorb(error, &fields, "")?;
+            }
+        }
+    }
+    let page = policy_page(state, viewer, id, form, errors).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+async fn create_policy(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
+    save_policy(&state, &viewer, None, form).await
+}
+
+async fn update_policy(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    save_policy(&state, &viewer, Some(id), form).await
+}
+
+async fn delete_policy(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(_form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    state
+        .app
+        .service_levels()
+        .delete_policy(&viewer.actor, id)
+        .await
+        .map_err(PageError::from)?;
+    Ok(Redirect::to("/admin/sla-policies?done=deleted").into_response())
+}
+
+// --- automation -----------------------------------------------------------------------
+
+const AUTOMATION_FIELDS: &[(&str, &str)] = &[
+    ("pending_reminder_minutes", "pending_reminder_minutes"),
+    ("pending_resolve_minutes", "pending_resolve_minutes"),
+    ("resolved_close_minutes", "resolved_close_minutes"),
+];
+
+#[derive(Template)]
+#[template(path = "admin/automation.html")]
+struct AutomationPage {
+    chrome: Chrome,
+    input: FormData,
+    errors: FieldErrors,
+}
+
+async fn automation(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let settings = state.app.service_levels().automation(&viewer.actor).await?;
+    let mut input = FormData::default();
+    for (field, value) in [
+        (
+            "pending_reminder_minutes",
+            settings.pending_reminder_minutes,
+        ),
+        ("pending_resolve_minutes", settings.pending_resolve_minutes),
+        ("resolved_close_minutes", settings.resolved_close_minutes),
+    ] {
+        if let Some(minutes) = value {
+            input.set(field, &minutes.to_string());
+        }
+    }
+    let page = AutomationPage {
+        chrome: chrome(&viewer, "automation", "Automations", query.done.as_deref()),
+        input,
+        errors: FieldErrors::new(),
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn save_automation(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
+    let mut errors = FieldErrors::new();
+    let settings = ferrodesk_app::AutomationSettings {
+        pending_reminder_minutes: minutes_field(&form, &mut errors, "pending_reminder_minutes"),
+        pending_resolve_minutes: minutes_field(&form, &mut errors, "pending_resolve_minutes"),
+        resolved_close_minutes: minutes_field(&form, &mut errors, "resolved_close_minutes"),
+    };
+    if errors.is_empty() {
+        match state
+            .app
+            .service_levels()
+            .set_automation(&viewer.actor, settings)
+            .await
+        {
+            Ok(_) => return Ok(Redirect::to("/admin/automation?done=saved").into_response()),
+            Err(error) => errors.absorb(error, AUTOMATION_FIELDS, "")?,
+        }
+    }
+    let page = AutomationPage {
+        chrome: chrome(&viewer, "automation", "Automations", None),
+        input: form,
+        errors,
+    };
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
