@@ -100,6 +100,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "asset_linked" => "Asset linked to this ticket.",
         "asset_unlinked" => "Asset unlinked from this ticket.",
         "retired" => "Asset retired.",
+        "category_deleted" => "Category deleted.",
         "filter_saved" => "Filter saved. It is in your sidebar.",
         "filter_deleted" => "Filter deleted.",
         "rated" => "Thank you for rating this request!",

@@ -16,6 +16,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod account;
 mod admin;
 mod admin_rules;
 mod admin_sla;
@@ -113,6 +114,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
         .merge(rating::public_routes())
+        .merge(account::routes())
         .nest(
             "/agent",
             agent::routes()
@@ -126,6 +128,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
                 .merge(admin_sla::routes())
                 .merge(admin_rules::routes())
                 .merge(availability::admin_routes())
+                .merge(account::admin_routes())
                 .fallback(not_found),
         )
         .fallback(not_found)

@@ -531,3 +531,139 @@ async fn agents_save_queue_views_and_share_them_with_their_group() {
     let page = desk.get("/agent/queues/mine", Some(&colleague)).await;
     page.assert_lacks("Old VPN");
 }
+
+#[tokio::test]
+async fn people_change_their_password_and_other_sessions_end() {
+    let desk = Desk::new().await;
+    let elsewhere = desk.session_for(desk.customer.user_id).await;
+    let page = desk.get("/account/password", Some(&desk.customer)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let wrong = desk
+        .post(
+            "/account/password",
+            &desk.customer,
+            &[
+                ("current_password", "nope"),
+                ("new_password", "a much longer secret"),
+                ("repeat_password", "a much longer secret"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.field_error("current_password").is_some());
+    let differ = desk
+        .post(
+            "/account/password",
+            &desk.customer,
+            &[
+                ("current_password", crate::support::PASSWORD),
+                ("new_password", "a much longer secret"),
+                ("repeat_password", "something else"),
+            ],
+        )
+        .await;
+    assert!(differ.field_error("repeat_password").is_some());
+    let short = desk
+        .post(
+            "/account/password",
+            &desk.customer,
+            &[
+                ("current_password", crate::support::PASSWORD),
+                ("new_password", "short"),
+                ("repeat_password", "short"),
+            ],
+        )
+        .await;
+    assert!(short.field_error("new_password").is_some());
+    // Refused attempts ended nothing.
+    assert_eq!(
+        desk.get("/portal", Some(&elsewhere)).await.status,
+        StatusCode::OK
+    );
+    let changed = desk
+        .post(
+            "/account/password",
+            &desk.customer,
+            &[
+                ("current_password", crate::support::PASSWORD),
+                ("new_password", "a much longer secret"),
+                ("repeat_password", "a much longer secret"),
+            ],
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::SEE_OTHER, "{}", changed.body);
+    assert_eq!(
+        desk.get("/portal", Some(&desk.customer)).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        desk.get("/portal", Some(&elsewhere)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn admins_rename_and_delete_unused_categories() {
+    let desk = Desk::new().await;
+    let admin = desk.actor(&desk.admin).await;
+    let directory = desk.app.directory();
+    let used = directory
+        .create_category(&admin, "Printers", None)
+        .await
+        .unwrap();
+    let spare = directory
+        .create_category(&admin, "Fax", None)
+        .await
+        .unwrap();
+    let agent = desk.actor(&desk.agent).await;
+    desk.app
+        .tickets()
+        .create(
+            &agent,
+            ferrodesk_app::NewTicketInput {
+                subject: "Jam".into(),
+                requester: Some(ferrodesk_app::RequesterRef::Id(desk.customer.user_id)),
+                category_id: Some(used.id),
+                ..ferrodesk_app::NewTicketInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let renamed = desk
+        .post(
+            &format!("/admin/categories/{}/rename", used.id),
+            &desk.admin,
+            &[("name", "Printers & scanners")],
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    let page = desk.get("/admin/categories", Some(&desk.admin)).await;
+    page.assert_contains("Printers &#38; scanners");
+    let refused = desk
+        .post(
+            &format!("/admin/categories/{}/delete", used.id),
+            &desk.admin,
+            &[],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let forbidden = desk
+        .post(
+            &format!("/admin/categories/{}/delete", spare.id),
+            &desk.agent,
+            &[],
+        )
+        .await;
+    assert_eq!(forbidden.status, StatusCode::FORBIDDEN);
+    let deleted = desk
+        .post(
+            &format!("/admin/categories/{}/delete", spare.id),
+            &desk.admin,
+            &[],
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER);
+    let page = desk.get("/admin/categories", Some(&desk.admin)).await;
+    page.assert_lacks(">Fax");
+}
