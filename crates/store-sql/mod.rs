@@ -29,6 +29,7 @@
 pub(crate) mod access;
 pub(crate) mod convert;
 pub(crate) mod desk;
+pub(crate) mod desk_extra;
 pub(crate) mod error;
 pub(crate) mod kb;
 pub(crate) mod kb_store;

@@ -850,6 +850,50 @@ impl<'a> Directory<'a> {
             })
     }
 
+    /// Renames a category (admins); tickets keep it, so they show the new name.
+    ///
+    /// # Errors
+    /// `Forbidden`, `Invalid`, `NotFound`, `Conflict` (`name_taken`: a sibling has it).
+    pub async fn rename_category(
+        &self,
+        actor: &Actor,
+        id: CategoryId,
+        name: &str,
+    ) -> Result<Category, AppError> {
+        require_admin(actor, "rename categories")?;
+        let name = required("name", name, 100)?;
+        self.app
+            .db()
+            .rename_category(id, name.clone(), self.app.now())
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => AppError::not_found("category", id),
+                StoreError::Conflict { .. } => AppError::conflict(
+                    "name_taken",
+                    format!("a category named '{name}' already exists at that place in the tree"),
+                ),
+                other => other.into(),
+            })
+    }
+
+    /// Deletes a category (admins) that no ticket uses and that has no children;
+    /// otherwise refuses, saying why (reassign the tickets or move the children first).
+    ///
+    /// # Errors
+    /// `Forbidden`, `NotFound`, `Conflict` (`category_in_use`).
+    pub async fn delete_category(&self, actor: &Actor, id: CategoryId) -> Result<(), AppError> {
+        require_admin(actor, "delete categories")?;
+        self.app
+            .db()
+            .delete_category(id)
+            .await
+            .map_err(|e| match e {
+                StoreError::NotFound { .. } => AppError::not_found("category", id),
+                StoreError::Conflict { what } => AppError::conflict("category_in_use", what),
+                other => other.into(),
+            })
+    }
+
     /// Reads a category (anyone signed in: customers pick categories when reporting).
     ///
     /// # Errors

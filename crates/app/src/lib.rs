@@ -10,6 +10,8 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod account;
+pub mod assets;
 pub mod attachments;
 pub mod auth;
 pub mod clock;
@@ -21,14 +23,19 @@ pub mod jobs;
 pub mod kb;
 pub mod mail;
 mod markdown;
+pub mod ratings;
 pub mod reports;
 mod routing;
+pub mod saved_filters;
 pub mod search;
 pub mod secret;
 pub mod sla;
 mod system;
 pub mod ticket;
+pub mod watchers;
 
+pub use account::Account;
+pub use assets::{AssetInput, AssetPatch, Assets};
 pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -37,10 +44,15 @@ pub use directory::{
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
 pub use error::{AppError, OrNotFound};
+pub use ferrodesk_store::Rating;
+pub use ferrodesk_store::SharedFilter;
+pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleImage, ArticleInput, ArticlePatch, ArticleQuery, Kb, image_path};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
+pub use saved_filters::SavedFilters;
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
 pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
@@ -49,6 +61,7 @@ pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
     SplitPartInput, TicketPatch, Tickets,
 };
+pub use watchers::Watchers;
 
 pub use ferrodesk_store::{
     AgentSettings, AssignmentMode, AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget,
@@ -165,6 +178,31 @@ impl App {
     /// Files on tickets: store, upload, cite and download attachments.
     pub fn attachments(&self) -> Attachments<'_> {
         Attachments::new(self)
+    }
+
+    /// Assets and their links to tickets.
+    pub fn assets(&self) -> Assets<'_> {
+        Assets::new(self)
+    }
+
+    /// Who follows which ticket.
+    pub fn watchers(&self) -> Watchers<'_> {
+        Watchers::new(self)
+    }
+
+    /// Satisfaction ratings and their signed links.
+    pub fn ratings(&self) -> Ratings<'_> {
+        Ratings::new(self)
+    }
+
+    /// Agents' saved queue filters.
+    pub fn saved_filters(&self) -> SavedFilters<'_> {
+        SavedFilters::new(self)
+    }
+
+    /// The signed-in person's own account.
+    pub fn account(&self) -> Account<'_> {
+        Account::new(self)
     }
 
     /// Sign-in, sessions, API tokens and the security audit log.

@@ -404,7 +404,7 @@ impl<'a> Tickets<'a> {
     }
 
     /// A ticket the actor may see, unredacted, for internal use.
-    async fn visible(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+    pub(crate) async fn visible(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
         let ticket = self
             .app
             .db()
@@ -419,7 +419,7 @@ impl<'a> Tickets<'a> {
     }
 
     /// A ticket the actor may change.
-    async fn workable(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
+    pub(crate) async fn workable(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
         let ticket = self.visible(actor, id).await?;
         if actor.can_work(&ticket) {
             Ok(ticket)

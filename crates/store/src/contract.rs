@@ -29,6 +29,9 @@ pub use sla::*;
 #[path = "contract_desk.rs"]
 mod desk;
 pub use desk::*;
+#[path = "contract_desk_extra.rs"]
+mod desk_extra;
+pub use desk_extra::*;
 
 /// A store under test.
 pub type TestStore = Arc<dyn Store>;
@@ -84,6 +87,10 @@ macro_rules! store_contract_tests {
             saved_filters_are_per_person_and_deletable,
             categories_are_renamed_and_deleted_only_when_unused,
             desk_secret_keeps_the_first_value,
+            deleting_an_asset_removes_its_links,
+            watched_tickets_are_the_persons_newest_first,
+            other_sessions_end_and_the_kept_one_stays,
+            shared_filters_reach_the_groups_members,
         );
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);

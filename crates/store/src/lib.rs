@@ -10,6 +10,7 @@
 
 pub mod contract;
 pub mod desk;
+pub mod desk_extra;
 mod kb;
 pub mod kb_contract;
 pub mod mail;
@@ -22,6 +23,7 @@ pub mod sla;
 mod types;
 
 pub use desk::*;
+pub use desk_extra::{DeskExtraStore, SharedFilter};
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
 pub use mail::MailStore;
 pub use mail_outbox::OutboxStore;
@@ -82,6 +84,7 @@ pub type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub trait Store:
     DeskStore
+    + DeskExtraStore
     + KbStore
     + MailStore
     + MailboxLeaseStore

@@ -1059,7 +1059,11 @@ async fn services(
     Ok(render(StatusCode::OK, &page))
 }
 
-fn parse_date(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<jiff::civil::Date> {
+pub(crate) fn parse_date(
+    form: &FormData,
+    errors: &mut FieldErrors,
+    field: &str,
+) -> Option<jiff::civil::Date> {
     let text = form.opt(field)?;
     match text.parse::<jiff::civil::Date>() {
         Ok(date) => Some(date),

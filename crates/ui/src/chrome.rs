@@ -101,6 +101,17 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "mail_queued" => "The message is queued and goes out with the next delivery pass.",
         "mail_filed" => "The message was filed.",
         "mail_held" => "The message could not be filed and is held again with a new reason.",
+        "asset_linked" => "Asset linked to this ticket.",
+        "asset_unlinked" => "Asset unlinked from this ticket.",
+        "retired" => "Asset retired.",
+        "category_deleted" => "Category deleted.",
+        "filter_saved" => "Filter saved. It is in your sidebar.",
+        "filter_deleted" => "Filter deleted.",
+        "rated" => "Thank you for rating this request!",
+        "watching" => "You are watching this ticket.",
+        "unwatched" => "You no longer watch this ticket.",
+        "watcher_added" => "Watcher added.",
+        "watcher_removed" => "Watcher removed.",
         _ => return None,
     })
 }

@@ -169,6 +169,14 @@ impl FormData {
         }
     }
 
+    /// Fields to show in a form, as if submitted (an edit form's current values).
+    pub(crate) fn from_pairs(pairs: Vec<(&str, String)>) -> FormData {
+        FormData {
+            fields: pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+            files: Vec::new(),
+        }
+    }
+
     /// The files chosen in the file input `name`.
     pub(crate) fn files(&self, name: &str) -> impl Iterator<Item = &FormFile> {
         self.files.iter().filter(move |f| f.field == name)

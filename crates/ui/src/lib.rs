@@ -16,6 +16,7 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod account;
 mod admin;
 mod admin_mail;
 mod admin_rules;
@@ -24,12 +25,14 @@ mod agent;
 mod assets;
 mod availability;
 mod chrome;
+mod desk;
 mod error;
 mod form;
 mod knowledge;
 mod live;
 mod portal;
 mod portal_kb;
+mod rating;
 mod session;
 mod sign_in;
 mod sla;
@@ -111,6 +114,8 @@ pub fn router(app: App, config: UiConfig) -> Router {
     let pages = Router::new()
         .route("/", get(sign_in::home))
         .merge(sign_in::routes())
+        .merge(rating::public_routes())
+        .merge(account::routes())
         .nest(
             "/agent",
             agent::routes()
@@ -126,6 +131,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
                 .merge(admin_sla::routes())
                 .merge(admin_rules::routes())
                 .merge(availability::admin_routes())
+                .merge(account::admin_routes())
                 .fallback(not_found),
         )
         .fallback(not_found)

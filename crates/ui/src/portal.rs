@@ -44,6 +44,7 @@ pub(crate) fn routes() -> Router<UiState> {
         )
         .route("/tickets/{id}/reopen", post(reopen))
         .merge(crate::portal_kb::routes())
+        .merge(crate::rating::portal_routes())
 }
 
 /// A request in the customer's list.

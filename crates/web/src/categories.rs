@@ -7,7 +7,8 @@ use crate::extract::{ApiJson, ApiPath, Authenticated};
 use crate::tickets::created;
 use axum::Json;
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse as _, Response};
 use ferrodesk_domain::{Category, CategoryId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ use utoipa_axum::routes;
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_category, list_categories))
-        .routes(routes!(get_category))
+        .routes(routes!(get_category, rename_category, delete_category))
 }
 
 /// A node of the category tree.
@@ -160,4 +161,74 @@ async fn get_category(
         .pop()
         .map(Json)
         .ok_or_else(|| ferrodesk_app::AppError::not_found("category", id).into())
+}
+
+/// A category's new name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameCategoryRequest {
+    /// The new name, unique among its siblings.
+    pub name: String,
+}
+
+/// Renames a category (admins); its tickets keep it.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/categories/{id}",
+    tag = "directory",
+    params(("id" = i64, Path, description = "category id")),
+    request_body = RenameCategoryRequest,
+    responses(
+        (status = 200, description = "the category as renamed", body = CategoryResponse),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "admins only", body = ErrorBody),
+        (status = 404, description = "no such category", body = ErrorBody),
+        (status = 409, description = "a sibling has that name (`name_taken`)", body = ErrorBody),
+        (status = 422, description = "invalid name, wrong field", body = ErrorBody),
+    )
+)]
+async fn rename_category(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<RenameCategoryRequest>,
+) -> Result<Json<CategoryResponse>, ApiError> {
+    let directory = state.app.directory();
+    let category = directory
+        .rename_category(&auth.actor, CategoryId(id), &r.name)
+        .await?;
+    let all = directory.list_categories(&auth.actor).await?;
+    category_responses(&all, vec![category])
+        .pop()
+        .map(Json)
+        .ok_or_else(|| ferrodesk_app::AppError::not_found("category", id).into())
+}
+
+/// Deletes a category (admins). Refused with 409 `category_in_use` while tickets use
+/// it or it has children: reassign the tickets or remove the children first.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/categories/{id}",
+    tag = "directory",
+    params(("id" = i64, Path, description = "category id")),
+    responses(
+        (status = 204, description = "deleted"),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "admins only", body = ErrorBody),
+        (status = 404, description = "no such category", body = ErrorBody),
+        (status = 409, description = "still in use (`category_in_use`)", body = ErrorBody),
+    )
+)]
+async fn delete_category(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, ApiError> {
+    state
+        .app
+        .directory()
+        .delete_category(&auth.actor, CategoryId(id))
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -346,12 +346,17 @@ impl<S: Send + Sync> FromRequestParts<S> for TicketPath {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
         let ApiPath(raw) = ApiPath::<String>::from_request_parts(parts, state).await?;
-        raw.trim()
-            .trim_start_matches('#')
-            .parse::<i64>()
-            .map(|n| TicketPath(TicketId(n)))
-            .map_err(|_| ApiError::InvalidPath(format!("'{raw}' is not a ticket number")))
+        ticket_number(&raw).map(TicketPath)
     }
+}
+
+/// Reads a ticket number as people write it: `10042` or `#10042`.
+pub(crate) fn ticket_number(raw: &str) -> Result<TicketId, ApiError> {
+    raw.trim()
+        .trim_start_matches('#')
+        .parse::<i64>()
+        .map(TicketId)
+        .map_err(|_| ApiError::InvalidPath(format!("'{raw}' is not a ticket number")))
 }
 
 #[cfg(test)]

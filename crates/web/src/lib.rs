@@ -8,6 +8,8 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+mod account;
+mod assets;
 mod attachments;
 mod audit;
 mod auth;
@@ -23,7 +25,9 @@ mod mail;
 mod mail_outbox;
 mod openapi;
 mod organizations;
+mod ratings;
 mod reports;
+mod saved_filters;
 mod search;
 mod services;
 mod sla;
@@ -32,6 +36,7 @@ mod tokens;
 pub mod types;
 pub use attachments::file_response;
 mod users;
+mod watchers;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -109,6 +114,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(kb_images::routes())
         .merge(search::routes())
         .merge(attachments::routes())
+        .merge(assets::routes())
+        .merge(watchers::routes())
+        .merge(ratings::routes())
+        .merge(saved_filters::routes())
+        .merge(account::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -170,6 +170,21 @@ api_enum!(
     }
 );
 
+api_enum!(
+    /// What kind of thing an asset is.
+    AssetKind <=> ferrodesk_domain::AssetType {
+        Computer = "computer",
+        Monitor = "monitor",
+        Printer = "printer",
+        Phone = "phone",
+        Tablet = "tablet",
+        Server = "server",
+        Network = "network",
+        Software = "software",
+        Other = "other",
+    }
+);
+
 /// Reads a field that may be absent (leave alone), `null` (clear) or a value (set):
 /// `Option<Option<T>>` with `#[serde(default, deserialize_with = "nullable")]`.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

@@ -202,7 +202,16 @@ impl Notifications<'_> {
                     return Ok(Err("the requester changed the status themselves".to_owned()));
                 }
                 let text = if *to == TicketStatus::Resolved {
-                    fill(w.resolved, &values)
+                    let mut text = fill(w.resolved, &values);
+                    // Only while this resolution stands: a reopened ticket gets no link.
+                    if let Some(token) = self.app.ratings().link_token(&ticket).await? {
+                        text.push_str(&format!(
+                            "\n\n{}\n{}/rate/{token}",
+                            w.rate,
+                            self.config.public_url.trim_end_matches('/')
+                        ));
+                    }
+                    text
                 } else {
                     fill(
                         w.status,

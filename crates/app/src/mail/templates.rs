@@ -21,6 +21,8 @@ pub(crate) struct Words {
     pub(crate) status: &'static str,
     /// Resolution: "Your request {ticket} was resolved ..."
     pub(crate) resolved: &'static str,
+    /// Above the rating link in a resolution: "How did we do? Rate ... (1-5):"
+    pub(crate) rate: &'static str,
     /// "To answer, reply to this message."
     pub(crate) how_to_answer: &'static str,
     /// "Kind regards,"
@@ -35,6 +37,7 @@ const EN: Words = Words {
     replied: "{agent} answered your request {ticket}:",
     status: "your request {ticket} is now: {status}.",
     resolved: "your request {ticket} was resolved. If the problem is not solved, reply to this message and we will open it again.",
+    rate: "How did we do? Rate the resolution from 1 to 5:",
     how_to_answer: "To answer, reply to this message and keep the ticket number in the subject.",
     regards: "Kind regards,",
     statuses: [
@@ -54,6 +57,7 @@ const PT: Words = Words {
     replied: "{agent} respondeu ao seu pedido {ticket}:",
     status: "o seu pedido {ticket} está agora: {status}.",
     resolved: "o seu pedido {ticket} foi resolvido. Se o problema continuar, responda a esta mensagem e nós o reabriremos.",
+    rate: "Como nos saímos? Avalie a resolução de 1 a 5:",
     how_to_answer: "Para responder, responda a esta mensagem mantendo o número do chamado no assunto.",
     regards: "Atenciosamente,",
     statuses: [
@@ -73,6 +77,7 @@ const ES: Words = Words {
     replied: "{agent} respondió a su solicitud {ticket}:",
     status: "su solicitud {ticket} está ahora: {status}.",
     resolved: "su solicitud {ticket} ha sido resuelta. Si el problema persiste, responda a este mensaje y la reabriremos.",
+    rate: "¿Qué tal lo hicimos? Valore la resolución de 1 a 5:",
     how_to_answer: "Para contestar, responda a este mensaje manteniendo el número del ticket en el asunto.",
     regards: "Saludos cordiales,",
     statuses: [
@@ -92,6 +97,7 @@ const NB: Words = Words {
     replied: "{agent} har svart på henvendelsen din {ticket}:",
     status: "henvendelsen din {ticket} har nå status: {status}.",
     resolved: "henvendelsen din {ticket} er løst. Hvis problemet ikke er løst, svar på denne e-posten, så åpner vi saken igjen.",
+    rate: "Hvordan gjorde vi det? Gi løsningen en karakter fra 1 til 5:",
     how_to_answer: "Svar på denne e-posten for å svare, og behold saksnummeret i emnefeltet.",
     regards: "Vennlig hilsen",
     statuses: [
@@ -111,6 +117,7 @@ const HU: Words = Words {
     replied: "{agent} válaszolt a(z) {ticket} kérésére:",
     status: "a(z) {ticket} kérés állapota mostantól: {status}.",
     resolved: "a(z) {ticket} kérését megoldottuk. Ha a probléma továbbra is fennáll, válaszoljon erre az üzenetre, és újranyitjuk.",
+    rate: "Hogyan teljesítettünk? Értékelje a megoldást 1-től 5-ig:",
     how_to_answer: "Válaszhoz válaszoljon erre az üzenetre, és hagyja a jegyszámot a tárgyban.",
     regards: "Üdvözlettel:",
     statuses: [
@@ -130,6 +137,7 @@ const PL: Words = Words {
     replied: "{agent} odpowiedział(a) na Twoje zgłoszenie {ticket}:",
     status: "Twoje zgłoszenie {ticket} ma teraz status: {status}.",
     resolved: "Twoje zgłoszenie {ticket} zostało rozwiązane. Jeśli problem nadal występuje, odpowiedz na tę wiadomość, a otworzymy je ponownie.",
+    rate: "Jak nam poszło? Oceń rozwiązanie w skali od 1 do 5:",
     how_to_answer: "Aby odpowiedzieć, odpisz na tę wiadomość, zachowując numer zgłoszenia w temacie.",
     regards: "Z poważaniem,",
     statuses: [

@@ -10,6 +10,7 @@ use ferrodesk_domain::Role;
 mod jobs;
 use std::sync::Arc;
 
+mod rating_mail;
 mod search;
 
 async fn app() -> (App, tempfile::TempDir) {

@@ -42,6 +42,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(new_ticket::routes())
         .merge(reports::routes())
         .merge(crate::knowledge::agent_routes())
+        .merge(crate::desk::agent_routes())
 }
 
 /// One entry of the sidebar.
@@ -68,6 +69,8 @@ pub(crate) struct Sidebar {
     pub groups: Vec<NavItem>,
     /// The active key, for the live refresh.
     pub active: String,
+    /// The viewer's saved filters and those shared with their groups.
+    pub filters: Vec<NavItem>,
 }
 
 impl Sidebar {
@@ -84,7 +87,9 @@ impl Sidebar {
         active: &str,
     ) -> PageResult<Sidebar> {
         let counts = state.app.tickets().counts(actor).await?;
-        Ok(Sidebar::build(actor, &counts, names, active))
+        let mut sidebar = Sidebar::build(actor, &counts, names, active);
+        sidebar.filters = crate::desk::filter_items(state, actor, active).await?;
+        Ok(sidebar)
     }
 
     fn build(actor: &Actor, counts: &QueueCounts, names: &Names, active: &str) -> Sidebar {
@@ -183,6 +188,7 @@ impl Sidebar {
             queues,
             groups,
             active: active.to_owned(),
+            filters: Vec::new(),
         }
     }
 }

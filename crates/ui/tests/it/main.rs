@@ -8,6 +8,7 @@ mod admin_mail;
 mod admin_sla;
 mod agent;
 mod browser;
+mod desk;
 mod kb_images;
 mod live;
 mod portal;

@@ -29,6 +29,8 @@ macro_rules! backend_tests {
     };
 }
 
+mod account;
+mod assets;
 mod attachments;
 mod auth;
 mod directory;
@@ -38,7 +40,10 @@ mod kb;
 mod mail;
 mod mail_outbox;
 mod openapi;
+mod ratings;
 mod reports;
+mod saved_filters;
 mod sla;
 mod support;
 mod tickets;
+mod watchers;

@@ -1,0 +1,108 @@
+//! The resolution mail carries a signed rating link that rates without signing in.
+
+use super::{app, input};
+use async_trait::async_trait;
+use ferrodesk_app::mail::{MailTransport, MailboxInput, SendError};
+use ferrodesk_app::{NewTicketInput, RequesterRef};
+use ferrodesk_domain::{EmailAddress, TicketStatus};
+use std::sync::Mutex;
+
+/// Keeps every message it is given.
+#[derive(Default)]
+struct Kept(Mutex<Vec<Vec<u8>>>);
+
+#[async_trait]
+impl MailTransport for Kept {
+    async fn send(
+        &self,
+        _sender: &EmailAddress,
+        _recipients: &[EmailAddress],
+        raw: &[u8],
+    ) -> Result<(), SendError> {
+        self.0.lock().unwrap().push(raw.to_vec());
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn the_resolution_mail_links_to_a_rating_that_works_once() {
+    let (app, _dir) = app().await;
+    let admin = app
+        .add_user_as_system(input("boss@example.com", "admin"))
+        .await
+        .unwrap();
+    let admin = app.store().actor_for_user(admin.id).await.unwrap();
+    app.mail_admin()
+        .create_mailbox(
+            &admin,
+            MailboxInput {
+                name: "Support".into(),
+                address: "support@desk.example".into(),
+                is_default: true,
+                ..MailboxInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let customer = app
+        .add_user_as_system(input("kari@example.com", "customer"))
+        .await
+        .unwrap();
+    let ticket = app
+        .tickets()
+        .create(
+            &admin,
+            NewTicketInput {
+                subject: "Scanner offline".into(),
+                description: "It shows no network".into(),
+                requester: Some(RequesterRef::Id(customer.id)),
+                ..NewTicketInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap()
+        .into_inner();
+    app.tickets()
+        .transition(&admin, ticket.id, TicketStatus::Resolved, None, None)
+        .await
+        .unwrap();
+    let transport = Kept::default();
+    while app
+        .notifications()
+        .deliver_next(&transport)
+        .await
+        .unwrap()
+        .is_some()
+    {}
+    let sent = transport.0.lock().unwrap().clone();
+    let texts: Vec<String> = sent
+        .iter()
+        .map(|raw| ferrodesk_channels::email::parse(raw).unwrap().text_body)
+        .collect();
+    let resolution = texts
+        .iter()
+        .find(|t| t.contains("was resolved"))
+        .unwrap_or_else(|| panic!("no resolution mail in {texts:?}"));
+    assert!(resolution.contains("How did we do?"), "{resolution}");
+    let link = resolution
+        .split_whitespace()
+        .find(|w| w.contains("/rate/"))
+        .unwrap();
+    assert!(link.starts_with("http://127.0.0.1:8080/rate/"), "{link}");
+    let token = link.rsplit('/').next().unwrap();
+    let rating = app
+        .ratings()
+        .rate_with_link(token, 5, Some("fast"))
+        .await
+        .unwrap();
+    assert_eq!(rating.requester_id, customer.id);
+    assert!(app.ratings().rate_with_link(token, 3, None).await.is_err());
+    // Other mails carry no link.
+    assert!(
+        texts
+            .iter()
+            .filter(|t| !t.contains("was resolved"))
+            .all(|t| !t.contains("/rate/"))
+    );
+}
