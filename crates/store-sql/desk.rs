@@ -199,6 +199,28 @@ fn asset_from_row(row: &DbRow) -> StoreResult<Asset> {
     })
 }
 
+/// Assets changed after `after`, in change order.
+pub(crate) async fn assets_changed_after(
+    conn: &mut DbConn,
+    after: Option<(Timestamp, AssetId)>,
+    limit: i64,
+) -> StoreResult<Vec<Asset>> {
+    let (time, id) = after.map_or((i64::MIN, 0), |(t, id)| (micros(t), id.get()));
+    let rows = sqlx::query(concat!(
+        "select ",
+        asset_columns!(),
+        " from assets a where a.updated_at > $1 or (a.updated_at = $1 and a.id > $2) \
+         order by a.updated_at, a.id limit $3"
+    ))
+    .bind(time)
+    .bind(id)
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    rows.iter().map(asset_from_row).collect()
+}
+
 fn asset_conflict(error: StoreError, tag: &str) -> StoreError {
     match error {
         StoreError::Conflict { .. } => {

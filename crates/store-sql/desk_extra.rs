@@ -5,7 +5,7 @@ use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
-use ferrodesk_domain::{AssetId, GroupId, TicketId, UserId};
+use ferrodesk_domain::{Asset, AssetId, GroupId, TicketId, UserId};
 use ferrodesk_store::{DeskExtraStore, SavedFilter, SharedFilter, StoreError, StoreResult};
 use jiff::Timestamp;
 
@@ -174,5 +174,13 @@ impl DeskExtraStore for Backend {
         group_ids: &[GroupId],
     ) -> StoreResult<Vec<SharedFilter>> {
         list_filters(&mut *self.reader().await?, user_id, group_ids).await
+    }
+
+    async fn assets_changed_after(
+        &self,
+        after: Option<(Timestamp, AssetId)>,
+        limit: i64,
+    ) -> StoreResult<Vec<Asset>> {
+        crate::sql::desk::assets_changed_after(&mut *self.reader().await?, after, limit).await
     }
 }

@@ -17,11 +17,11 @@
 use crate::error::AppError;
 use crate::{App, markdown};
 use ferrodesk_domain::{
-    Actor, Article, ArticleId, Event, EventKind, OrganizationId, TicketId, TicketStatus, User,
-    UserId, Visibility,
+    Actor, Article, ArticleId, Asset, AssetId, Event, EventKind, OrganizationId, TicketId,
+    TicketStatus, User, UserId, Visibility,
 };
 use ferrodesk_search::{
-    ArticleDoc, Batch, DocKind, FeedCursors, Language, PersonDoc, SearchError, SearchHit,
+    ArticleDoc, AssetDoc, Batch, DocKind, FeedCursors, Language, PersonDoc, SearchError, SearchHit,
     SearchIndex, SearchRequest, SearchResults, SearchScope, SimilarTo, TicketDoc,
 };
 use ferrodesk_store::{Store, TicketSource};
@@ -455,7 +455,13 @@ impl<'a> Search<'a> {
                     Err(other) => return Err(other.into()),
                 },
                 DocKind::Person => actor.is_staff(),
-                DocKind::Asset => actor.is_staff(),
+                // The index scope already limits customers to their own assets; a
+                // deleted asset stays in the index until a rebuild, so ask.
+                DocKind::Asset => match db.get_asset(AssetId(hit.key.id)).await {
+                    Ok(asset) => actor.is_staff() || asset.assigned_to == Some(actor.user_id),
+                    Err(ferrodesk_store::StoreError::NotFound { .. }) => false,
+                    Err(other) => return Err(other.into()),
+                },
             };
             if is_visible {
                 kept.push(hit);
@@ -547,6 +553,22 @@ fn person_doc(user: &User, organizations: &BTreeMap<OrganizationId, String>) -> 
     }
 }
 
+fn asset_doc(asset: &Asset, names: &BTreeMap<UserId, String>) -> AssetDoc {
+    AssetDoc {
+        id: asset.id.get(),
+        tag: asset.tag.clone(),
+        serial: asset.serial.clone(),
+        asset_type: asset.asset_type.as_str().to_owned(),
+        model: match (&asset.manufacturer, &asset.model) {
+            (Some(maker), Some(model)) => Some(format!("{maker} {model}")),
+            (maker, model) => maker.clone().or_else(|| model.clone()),
+        },
+        location: asset.location.clone(),
+        assigned_to: asset.assigned_to,
+        assigned_name: asset.assigned_to.and_then(|u| names.get(&u).cloned()),
+    }
+}
+
 /// Applies what the feeds hold beyond the index's checkpoint, step by step, until
 /// nothing is left (or a young gap stops it).
 async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<CatchUp, AppError> {
@@ -616,7 +638,34 @@ async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<
             cursors.person = Some((last.updated_at.as_microsecond(), last.id.get()));
         }
 
-        if events.is_empty() && versions.is_empty() && people.is_empty() {
+        let asset_after = match cursors.asset {
+            Some((micros, id)) => Some((
+                Timestamp::from_microsecond(micros)
+                    .map_err(|e| AppError::Internal(format!("search cursor: {e}")))?,
+                AssetId(id),
+            )),
+            None => None,
+        };
+        let assets = db.assets_changed_after(asset_after, SMALL_BATCH).await?;
+        let holders: BTreeSet<UserId> = assets.iter().filter_map(|a| a.assigned_to).collect();
+        let mut names = BTreeMap::new();
+        for holder in holders {
+            match db.get_user(holder).await {
+                Ok(user) => {
+                    names.insert(holder, user.name);
+                }
+                Err(ferrodesk_store::StoreError::NotFound { .. }) => {}
+                Err(other) => return Err(other.into()),
+            }
+        }
+        for asset in &assets {
+            batch.upsert(asset_doc(asset, &names));
+        }
+        if let Some(last) = assets.last() {
+            cursors.asset = Some((last.updated_at.as_microsecond(), last.id.get()));
+        }
+
+        if events.is_empty() && versions.is_empty() && people.is_empty() && assets.is_empty() {
             return Ok(total);
         }
         total.documents += batch.len();

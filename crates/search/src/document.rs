@@ -306,14 +306,18 @@ pub struct Batch {
     cursors: Option<FeedCursors>,
 }
 
-/// Where the index stands in the feeds besides the timeline: article versions and
-/// people (by `(updated_at microseconds, id)`). Stored with the checkpoint.
+/// Where the index stands in the feeds besides the timeline: article versions, people
+/// and assets (by `(updated_at microseconds, id)`). Stored with the checkpoint; a
+/// checkpoint written before a feed existed starts that feed from the beginning.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct FeedCursors {
     /// The last article version applied.
     pub article_version: Option<i64>,
     /// The last person applied, as `(updated_at in microseconds, id)`.
     pub person: Option<(i64, i64)>,
+    /// The last asset applied, as `(updated_at in microseconds, id)`.
+    pub asset: Option<(i64, i64)>,
 }
 
 impl Batch {

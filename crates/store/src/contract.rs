@@ -88,6 +88,7 @@ macro_rules! store_contract_tests {
             categories_are_renamed_and_deleted_only_when_unused,
             desk_secret_keeps_the_first_value,
             deleting_an_asset_removes_its_links,
+            assets_come_in_change_order_after_a_cursor,
             watched_tickets_are_the_persons_newest_first,
             other_sessions_end_and_the_kept_one_stays,
             shared_filters_reach_the_groups_members,

@@ -219,3 +219,72 @@ pub async fn shared_filters_reach_the_groups_members(store: TestStore) {
         ["Routers"]
     );
 }
+
+fn asset_fields(tag: &str) -> AssetFields {
+    AssetFields {
+        tag: tag.into(),
+        serial: None,
+        asset_type: AssetType::Computer,
+        manufacturer: None,
+        model: None,
+        location: None,
+        assigned_to: None,
+        purchase_date: None,
+        warranty_end: None,
+        contract: None,
+    }
+}
+
+/// The asset feed gives assets by change time then id, after a cursor, bounded; a
+/// change moves an asset to the end.
+pub async fn assets_come_in_change_order_after_a_cursor(store: TestStore) {
+    let a = store
+        .create_asset(asset_fields("PC-1"), at(10))
+        .await
+        .unwrap();
+    let b = store
+        .create_asset(asset_fields("PC-2"), at(10))
+        .await
+        .unwrap();
+    let c = store
+        .create_asset(asset_fields("PC-3"), at(20))
+        .await
+        .unwrap();
+    let tags = |assets: Vec<ferrodesk_domain::Asset>| -> Vec<String> {
+        assets.into_iter().map(|a| a.tag).collect()
+    };
+    assert_eq!(
+        tags(store.assets_changed_after(None, 10).await.unwrap()),
+        ["PC-1", "PC-2", "PC-3"]
+    );
+    assert_eq!(
+        tags(
+            store
+                .assets_changed_after(Some((at(10), a.id)), 1)
+                .await
+                .unwrap()
+        ),
+        ["PC-2"]
+    );
+    assert_eq!(
+        tags(
+            store
+                .assets_changed_after(Some((at(10), b.id)), 10)
+                .await
+                .unwrap()
+        ),
+        ["PC-3"]
+    );
+    let mut fields = asset_fields("PC-1");
+    fields.location = Some("Floor 3".into());
+    store.update_asset(a.id, fields, at(30)).await.unwrap();
+    assert_eq!(
+        tags(
+            store
+                .assets_changed_after(Some((at(20), c.id)), 10)
+                .await
+                .unwrap()
+        ),
+        ["PC-1"]
+    );
+}

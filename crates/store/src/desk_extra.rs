@@ -5,7 +5,7 @@
 
 use crate::{SavedFilter, StoreResult};
 use async_trait::async_trait;
-use ferrodesk_domain::{AssetId, GroupId, TicketId, UserId};
+use ferrodesk_domain::{Asset, AssetId, GroupId, TicketId, UserId};
 use jiff::Timestamp;
 
 /// A saved queue filter and the group it is shared with.
@@ -64,4 +64,15 @@ pub trait DeskExtraStore: Send + Sync {
         user_id: UserId,
         group_ids: &[GroupId],
     ) -> StoreResult<Vec<SharedFilter>>;
+
+    /// Assets created or changed after `after` (a change time and id), in that order, at
+    /// most `limit` (the search index's asset feed).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn assets_changed_after(
+        &self,
+        after: Option<(Timestamp, AssetId)>,
+        limit: i64,
+    ) -> StoreResult<Vec<Asset>>;
 }

@@ -171,3 +171,78 @@ async fn demo_data_is_found_by_inflected_forms_in_other_languages() {
     );
     assert!(titles(&desk, &actor, "quetzalcoatl").await.is_empty());
 }
+
+/// Assets join the index through their own feed: staff find them by tag, model or the
+/// holder's name, the holder finds their own, another customer finds none, and a
+/// deleted asset is gone from the results.
+#[tokio::test]
+async fn assets_are_found_by_staff_and_by_their_holder_only() {
+    let store: Arc<dyn Store> = Arc::new(
+        ferrodesk_store_sqlite::SqliteStore::open_temporary()
+            .await
+            .unwrap(),
+    );
+    let desk = app(store.clone());
+    let person = |email: &str, name: &str, role: &str| NewUserInput {
+        email: email.into(),
+        name: name.into(),
+        role: role.into(),
+        ..NewUserInput::default()
+    };
+    let agent = desk
+        .add_user_as_system(person("agent@example.com", "Agent", "agent"))
+        .await
+        .unwrap();
+    let holder = desk
+        .add_user_as_system(person("marta@example.com", "Marta Nowak", "customer"))
+        .await
+        .unwrap();
+    let other = desk
+        .add_user_as_system(person("olek@example.com", "Olek", "customer"))
+        .await
+        .unwrap();
+    let staff = store.actor_for_user(agent.id).await.unwrap();
+    let asset = desk
+        .assets()
+        .create(
+            &staff,
+            ferrodesk_store::AssetFields {
+                tag: "PC-00123".into(),
+                serial: Some("SN-77".into()),
+                asset_type: ferrodesk_domain::AssetType::Computer,
+                manufacturer: Some("Lenovo".into()),
+                model: Some("ThinkPad T14".into()),
+                location: None,
+                assigned_to: Some(holder.id),
+                purchase_date: None,
+                warranty_end: None,
+                contract: None,
+            },
+        )
+        .await
+        .unwrap();
+    desk.search().sync().await.unwrap();
+    let found = |who: ferrodesk_domain::UserId, text: &'static str| {
+        let desk = desk.clone();
+        let store = store.clone();
+        async move {
+            let actor = store.actor_for_user(who).await.unwrap();
+            desk.search()
+                .search(&actor, SearchRequest::new(text))
+                .await
+                .unwrap()
+                .hits
+                .into_iter()
+                .filter(|h| h.key.kind == ferrodesk_search::DocKind::Asset)
+                .count()
+        }
+    };
+    assert_eq!(found(agent.id, "PC-00123").await, 1);
+    assert_eq!(found(agent.id, "thinkpad").await, 1);
+    assert_eq!(found(agent.id, "marta").await, 1, "by the holder's name");
+    assert_eq!(found(holder.id, "thinkpad").await, 1, "the holder's own");
+    assert_eq!(found(other.id, "thinkpad").await, 0, "not someone else's");
+
+    desk.assets().delete(&staff, asset.id).await.unwrap();
+    assert_eq!(found(agent.id, "PC-00123").await, 0, "deleted");
+}
