@@ -410,47 +410,6 @@ pub(crate) async fn delete_policy(conn: &mut DbConn, id: PolicyId) -> StoreResul
     Ok(())
 }
 
-/// The policy covering a ticket: its organization's contract, else its service's,
-/// else its category's, else the default.
-async fn policy_for(conn: &mut DbConn, ticket: &Ticket) -> StoreResult<Option<StoredPolicy>> {
-    let rows = sqlx::query(
-        "select kind, policy_id from sla_assignments where (kind = $1 and target_id = $2) \
-         or (kind = $3 and target_id = $4) or (kind = $5 and target_id = $6)",
-    )
-    .bind(ORGANIZATION)
-    .bind(ticket.organization_id.map_or(0, OrganizationId::get))
-    .bind(SERVICE)
-    .bind(ticket.service_id.map_or(0, ServiceId::get))
-    .bind(CATEGORY)
-    .bind(ticket.category_id.map_or(0, CategoryId::get))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    let mut chosen: Option<(usize, i64)> = None;
-    for row in &rows {
-        let kind: String = get(row, "kind")?;
-        let rank = [ORGANIZATION, SERVICE, CATEGORY]
-            .iter()
-            .position(|k| *k == kind)
-            .unwrap_or(usize::MAX);
-        let policy: i64 = get(row, "policy_id")?;
-        if chosen.is_none_or(|(best, _)| rank < best) {
-            chosen = Some((rank, policy));
-        }
-    }
-    let id = match chosen {
-        Some((_, id)) => Some(id),
-        None => sqlx::query_scalar("select id from sla_policies where is_default order by id")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(error::plain)?,
-    };
-    match id {
-        Some(id) => get_policy(conn, PolicyId(id)).await.map(Some),
-        None => Ok(None),
-    }
-}
-
 // --- the stored clock --------------------------------------------------------------------------
 
 /// The clock-relevant history of a ticket: status changes and the desk's public
@@ -529,19 +488,6 @@ pub const PENDING_RESOLVE: &str = "pending_resolve";
 /// The mark of the automatic close of a resolved ticket.
 pub const RESOLVED_CLOSE: &str = "resolved_close";
 
-async fn calendar_policy(
-    conn: &mut DbConn,
-    stored_policy: &StoredPolicy,
-) -> StoreResult<SlaPolicy> {
-    let calendar = get_calendar(conn, stored_policy.calendar_id).await?;
-    stored(SlaPolicy::new(
-        &stored_policy.name,
-        stored_policy.targets,
-        stored_policy.warning,
-        calendar.calendar,
-    ))
-}
-
 /// Everything about a ticket's clock at `now`.
 pub(crate) async fn ticket_sla_now(
     conn: &mut DbConn,
@@ -549,13 +495,15 @@ pub(crate) async fn ticket_sla_now(
     now: Timestamp,
 ) -> StoreResult<TicketSlaNow> {
     let ticket = tickets::get_ticket(conn, id).await?;
-    let policy = policy_for(conn, &ticket).await?;
+    let found = clock_policy(conn, &ticket).await?;
     let (events, status_since) = clock_events(conn, &ticket).await?;
-    let clock = match &policy {
-        Some(stored_policy) => calendar_policy(conn, stored_policy)
-            .await?
+    let clock = found.as_ref().and_then(|(_, policy)| {
+        policy
             .clock(ticket.priority, ticket.created_at, &events, now)
-            .ok(),
+            .ok()
+    });
+    let policy = match found {
+        Some((policy_id, _)) => Some(get_policy(conn, policy_id).await?),
         None => None,
     };
     let marks = marks_of(conn, id).await?;

@@ -64,8 +64,8 @@ pub use ticket::{
 pub use watchers::Watchers;
 
 pub use ferrodesk_store::{
-    AgentSettings, AssignmentMode, AutomationSettings, RoutingRule, RuleId, SlaState, StoredTarget,
-    TicketSla,
+    AgentSettings, AssignmentMode, AutomationSettings, RoutingRule, RuleId, SlaState,
+    StoredCalendar, StoredTarget, TicketSla,
 };
 pub use ferrodesk_store::{
     ApiToken, ArticleFilter, AuditEntry, Created, Cursor, DEFAULT_PAGE_SIZE, DeflectionCounts,

@@ -178,6 +178,13 @@ async fn edit_calendar_page(
         .service_levels()
         .calendar(&viewer.actor, id)
         .await?;
+    let input = calendar_form(&calendar);
+    let page = calendar_page(&viewer, Some(id), input, FieldErrors::new());
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// A stored calendar in the form's text fields.
+fn calendar_form(calendar: &ferrodesk_app::StoredCalendar) -> FormData {
     let (zone, hours, holidays) = calendar_to_text(&calendar.calendar);
     let mut input = FormData::default();
     input.set("name", &calendar.name);
@@ -187,8 +194,7 @@ async fn edit_calendar_page(
     input.set("time_zone", &zone);
     input.set("hours", &hours.join("\n"));
     input.set("holidays", &holidays.join("\n"));
-    let page = calendar_page(&viewer, Some(id), input, FieldErrors::new());
-    Ok(render(StatusCode::OK, &page))
+    input
 }
 
 fn calendar_spec(form: &FormData) -> CalendarSpec {
@@ -262,15 +268,7 @@ async fn delete_calendar(
                 .service_levels()
                 .calendar(&viewer.actor, id)
                 .await?;
-            let (zone, hours, holidays) = calendar_to_text(&calendar.calendar);
-            let mut input = FormData::default();
-            input.set("name", &calendar.name);
-            if calendar.calendar.is_always_open() {
-                input.set("always_open", "on");
-            }
-            input.set("time_zone", &zone);
-            input.set("hours", &hours.join("\n"));
-            input.set("holidays", &holidays.join("\n"));
+            let input = calendar_form(&calendar);
             let mut errors = FieldErrors::new();
             errors.add("", message);
             let page = calendar_page(&viewer, Some(id), input, errors);
