@@ -668,10 +668,20 @@ async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<
         if events.is_empty() && versions.is_empty() && people.is_empty() && assets.is_empty() {
             return Ok(total);
         }
+        // A short read means the feeds are drained: what arrives while this batch is
+        // applied waits for the next poll, so under steady writes the index commits
+        // once per poll rather than back to back. Full reads are a backlog and go on.
+        let is_backlog = events.len() >= EVENT_BATCH as usize
+            || versions.len() >= SMALL_BATCH as usize
+            || people.len() >= SMALL_BATCH as usize
+            || assets.len() >= SMALL_BATCH as usize;
         total.documents += batch.len();
         batch.with_cursors(cursors);
         let index = engine.index.clone();
         blocking(move || index.apply(batch)).await?;
+        if !is_backlog {
+            return Ok(total);
+        }
     }
 }
 
