@@ -59,7 +59,11 @@ impl Server {
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data"])
             .arg(&options.data_dir)
-            .env("FERRODESK_LOG", "warn")
+            // Quiet unless the caller asks for the server's log (profiling).
+            .env(
+                "FERRODESK_LOG",
+                std::env::var("FERRODESK_LOG").unwrap_or_else(|_| "warn".into()),
+            )
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());

@@ -122,7 +122,10 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .statement_cache_capacity(256)
             // 32 MiB of page cache per connection (negative: KiB).
-            .pragma("cache_size", "-32768");
+            .pragma("cache_size", "-32768")
+            // Statement journals (a write in a batch's transaction that may have to
+            // undo itself) stay in memory rather than in a temporary file each time.
+            .pragma("temp_store", "memory");
         // The writer checkpoints less often than SQLite's default (every 1000 pages):
         // queue indexes rewrite the same hot pages in every batch, and a checkpoint
         // copies each page once however often the WAL holds it.
@@ -143,7 +146,7 @@ impl SqliteStore {
             .await
             .map_err(sql::error::unavailable)?;
         Ok(SqliteStore {
-            writer: writer::Writer::start(connection),
+            writer: writer::Writer::start(connection)?,
             readers,
             _temporary: temporary,
         })

@@ -104,11 +104,24 @@ pub(crate) struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer task on `conn`; it ends when the handle is dropped.
-    pub(crate) fn start(conn: DbConn) -> Writer {
+    /// Starts the writer on `conn`, on a thread of its own; it ends when the handle is
+    /// dropped.
+    ///
+    /// A batch runs its statements one after another, each a round trip to SQLite's
+    /// thread. On its own thread the writer resumes as soon as a statement returns,
+    /// instead of queueing behind the request handlers on the shared runtime; that
+    /// wait, once per statement, was most of the time a write spent in the writer.
+    pub(crate) fn start(conn: DbConn) -> StoreResult<Writer> {
         let (jobs, queue) = mpsc::channel(QUEUE);
-        tokio::spawn(run(conn, queue));
-        Writer { jobs }
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(unavailable)?;
+        std::thread::Builder::new()
+            .name("ferrodesk-writer".into())
+            .spawn(move || runtime.block_on(run(conn, queue)))
+            .map_err(unavailable)?;
+        Ok(Writer { jobs })
     }
 
     /// Queues `op` on `input` and waits for its committed result.
@@ -148,9 +161,16 @@ async fn run(mut conn: DbConn, mut queue: mpsc::Receiver<Box<dyn Job>>) {
                 break;
             }
         }
+        let started = std::time::Instant::now();
+        let size = batch.len();
         if !commit_optimistically(&mut conn, &mut batch).await {
             commit_carefully(&mut conn, &mut batch).await;
         }
+        tracing::debug!(
+            size,
+            micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            "write batch committed"
+        );
         for job in batch.drain(..) {
             job.answer();
         }
@@ -191,10 +211,15 @@ async fn finish(
     kept: &[usize],
     counts: CountDeltas,
 ) {
+    let started = std::time::Instant::now();
     let committed = match counts.write(conn).await {
         Ok(()) => execute(conn, "commit").await,
         Err(e) => Err(format!("queue counts: {e}")),
     };
+    tracing::trace!(
+        micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+        "counts written and committed"
+    );
     if let Err(e) = committed {
         let reason = format!("commit failed: {e}");
         for &k in kept {
