@@ -418,17 +418,23 @@ pub(crate) async fn delete_policy(conn: &mut DbConn, id: PolicyId) -> StoreResul
 async fn clock_events(
     conn: &mut DbConn,
     ticket: &Ticket,
+    write: Refresh,
 ) -> StoreResult<(Vec<ClockEvent>, Timestamp)> {
-    let rows = sqlx::query(
-        "select e.kind, e.data, e.created_at, u.role from ticket_events e \
+    // A ticket just opened has no history the clock reads.
+    let rows = if write == Refresh::Opened {
+        Vec::new()
+    } else {
+        sqlx::query(
+            "select e.kind, e.data, e.created_at, u.role from ticket_events e \
          left join users u on u.id = e.actor_id \
          where e.ticket_id = $1 and (e.kind = 'status_changed' \
          or (e.kind = 'reply' and e.visibility = 'public')) order by e.id",
-    )
-    .bind(ticket.id.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+        )
+        .bind(ticket.id.get())
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?
+    };
     let mut events = Vec::with_capacity(rows.len());
     let mut status = TicketStatus::New;
     let mut since = ticket.created_at;
@@ -496,7 +502,7 @@ pub(crate) async fn ticket_sla_now(
 ) -> StoreResult<TicketSlaNow> {
     let ticket = tickets::get_ticket(conn, id).await?;
     let found = clock_policy(conn, &ticket).await?;
-    let (events, status_since) = clock_events(conn, &ticket).await?;
+    let (events, status_since) = clock_events(conn, &ticket, Refresh::Changed).await?;
     let clock = found.as_ref().and_then(|(_, policy)| {
         policy
             .clock(ticket.priority, ticket.created_at, &events, now)
@@ -614,7 +620,7 @@ async fn schedule(
             .await
             .map_err(error::plain)?;
         }
-        None if write == Refresh::New => {}
+        None if write != Refresh::Changed => {}
         None => {
             sqlx::query("delete from jobs where job_key = $1")
                 .bind(key)
@@ -681,6 +687,9 @@ async fn clock_policy(
 pub(crate) enum Refresh {
     /// Created it in this transaction: it has no marks and no jobs yet.
     New,
+    /// Created it in this transaction with no event the clock reads (no status change,
+    /// no public reply): like [`Refresh::New`], and its history need not be read.
+    Opened,
     /// Changed it.
     Changed,
 }
@@ -723,14 +732,14 @@ pub(crate) async fn refresh_ticket(
 ) -> StoreResult<()> {
     let id = ticket.id;
     let policy = clock_policy(conn, ticket).await?;
-    let (events, status_since) = clock_events(conn, ticket).await?;
+    let (events, status_since) = clock_events(conn, ticket, write).await?;
     let clock = policy.as_ref().and_then(|(_, policy)| {
         policy
             .clock(ticket.priority, ticket.created_at, &events, now)
             .ok()
     });
     let marks = match write {
-        Refresh::New => Vec::new(),
+        Refresh::New | Refresh::Opened => Vec::new(),
         Refresh::Changed => marks_of(conn, id).await?,
     };
     let clock = clock.as_ref();

@@ -736,7 +736,16 @@ pub(crate) async fn create_ticket(
     deltas.add(&ticket, 1);
     deltas.rollups.created(&ticket);
     deltas.apply(conn, now).await?;
-    sla::refresh_ticket(conn, &ticket, sla::Refresh::New, now).await?;
+    let moves_clock = new.events.iter().any(|e| {
+        matches!(e.kind, EventKind::StatusChanged { .. })
+            || (matches!(e.kind, EventKind::Reply { .. }) && e.visibility == Visibility::Public)
+    });
+    let write = if moves_clock {
+        sla::Refresh::New
+    } else {
+        sla::Refresh::Opened
+    };
+    sla::refresh_ticket(conn, &ticket, write, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
