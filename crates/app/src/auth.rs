@@ -184,7 +184,9 @@ impl<'a> Auth<'a> {
             .find_actor_by_token(&sha256_hex(secret.trim()), now)
             .await?;
         match found {
-            Some((actor, _)) => self.require_active(actor).await,
+            // The store finds only active people (its contract): deactivation takes
+            // effect at once without a second read.
+            Some((actor, _)) => Ok(actor),
             None => Err(AppError::unauthenticated(
                 "the API token is unknown, revoked or expired",
             )),
@@ -206,20 +208,10 @@ impl<'a> Auth<'a> {
             .find_actor_by_session(&sha256_hex(cookie_value), now)
             .await?;
         match found {
-            Some((actor, info)) => Ok((self.require_active(actor).await?, info)),
+            Some((actor, info)) => Ok((actor, info)),
             None => Err(AppError::unauthenticated(
                 "the session has ended; sign in again",
             )),
-        }
-    }
-
-    async fn require_active(&self, actor: Actor) -> Result<Actor, AppError> {
-        // Deactivation must take effect at once, whatever the store's token query does.
-        let user = self.app.db().get_user(actor.user_id).await?;
-        if user.is_active {
-            Ok(actor)
-        } else {
-            Err(AppError::unauthenticated("the account is deactivated"))
         }
     }
 

@@ -246,7 +246,8 @@ pub trait Store:
     /// # Errors
     /// `NotFound` for an unknown user.
     async fn create_token(&self, token: NewToken, audit: NewAuditEntry) -> StoreResult<ApiToken>;
-    /// The actor behind a live (not revoked, not expired) token.
+    /// The actor behind a live (not revoked, not expired) token of an active person;
+    /// `None` for anyone deactivated, so that deactivation takes effect at once.
     ///
     /// # Errors
     /// `Unavailable`.
@@ -281,7 +282,8 @@ pub trait Store:
     /// # Errors
     /// `NotFound` for an unknown user.
     async fn create_session(&self, session: NewSession) -> StoreResult<()>;
-    /// The actor behind a live session, with the session's CSRF secret.
+    /// The actor behind a live session of an active person, with the session's CSRF
+    /// secret; `None` for anyone deactivated.
     ///
     /// # Errors
     /// `Unavailable`.
