@@ -212,34 +212,51 @@ impl SearchIndex {
         check_page(request.offset, request.limit)?;
         let mut analyzers = self.analyzers.clone();
         let clauses = parse(&request.text, request.is_prefix_last);
-        let built = QueryBuilder::new(
-            &self.fields,
-            &mut analyzers,
-            scope.parts(),
-            &Language::ALL,
-            true,
-        )
-        .build(&clauses);
-        let positive = if built.positive.is_empty() {
-            None
-        } else {
-            Some(Box::new(BooleanQuery::intersection(built.positive)) as Box<dyn Query>)
+        let searcher = self.reader.searcher();
+        // Typos are looked for only when the words as written (and their inflected
+        // forms) fill less than a page: a typo match ranks below every real match
+        // anyway, and expanding a common word into its near neighbours costs more than
+        // the rest of the query on a large desk. The choice depends on the query and
+        // the page size only, so every page of one search agrees on it.
+        let attempt = |is_fuzzy: bool, analyzers: &mut Analyzers| {
+            let built = QueryBuilder::new(
+                &self.fields,
+                analyzers,
+                scope.parts(),
+                &Language::ALL,
+                is_fuzzy,
+            )
+            .build(&clauses);
+            let positive = if built.positive.is_empty() {
+                None
+            } else {
+                Some(Box::new(BooleanQuery::intersection(built.positive)) as Box<dyn Query>)
+            };
+            let mut filters = self.filters(&request.filters);
+            filters.extend(scope.filter(&self.fields));
+            let query = assemble(positive, built.negative, filters);
+            let page = Page {
+                offset: request.offset,
+                limit: request.limit,
+                is_ranked: !built.highlight.is_empty(),
+            };
+            let (docs, total) = collect(&searcher, query.as_ref(), page)?;
+            Ok::<_, SearchError>((docs, total, built.highlight))
         };
-        let mut filters = self.filters(&request.filters);
-        filters.extend(scope.filter(&self.fields));
-        let query = assemble(positive, built.negative, filters);
-        let page = Page {
-            offset: request.offset,
-            limit: request.limit,
-            is_ranked: !built.highlight.is_empty(),
-        };
-        self.run(
-            scope,
-            query.as_ref(),
-            page,
-            &built.highlight,
-            &mut analyzers,
-        )
+        let (mut docs, mut total, mut highlight) = attempt(false, &mut analyzers)?;
+        if total < request.limit {
+            let (more_docs, more_total, more_highlight) = attempt(true, &mut analyzers)?;
+            if !more_highlight.fuzzy.is_empty() {
+                (docs, total, highlight) = (more_docs, more_total, more_highlight);
+            }
+        }
+        let hits = docs
+            .into_iter()
+            .map(|(score, address)| {
+                self.hit(&searcher, address, score, scope, &highlight, &mut analyzers)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(SearchResults { total, hits })
     }
 
     /// Resolved and closed tickets that look like the one described, most similar
@@ -497,19 +514,7 @@ impl SearchIndex {
         analyzers: &mut Analyzers,
     ) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
-        let (docs, total): (Vec<(f32, DocAddress)>, usize) = if page.is_ranked {
-            searcher.search(query, &(top.order_by_score(), Count))?
-        } else {
-            let (docs, total) = searcher.search(
-                query,
-                &(
-                    top.order_by_fast_field::<i64>(UPDATED_FIELD, Order::Desc),
-                    Count,
-                ),
-            )?;
-            (docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total)
-        };
+        let (docs, total) = collect(&searcher, query, page)?;
         let hits = docs
             .into_iter()
             .map(|(score, address)| {
@@ -618,6 +623,27 @@ impl Highlight {
 
 /// The text clauses, exclusions and filters as one query; filters weigh nothing in
 /// the score.
+/// The page of documents `query` matches, best (or newest) first, and how many match.
+fn collect(
+    searcher: &Searcher,
+    query: &dyn Query,
+    page: Page,
+) -> Result<(Vec<(f32, DocAddress)>, usize), SearchError> {
+    let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
+    if page.is_ranked {
+        Ok(searcher.search(query, &(top.order_by_score(), Count))?)
+    } else {
+        let (docs, total) = searcher.search(
+            query,
+            &(
+                top.order_by_fast_field::<i64>(UPDATED_FIELD, Order::Desc),
+                Count,
+            ),
+        )?;
+        Ok((docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total))
+    }
+}
+
 fn assemble(
     positive: Option<Box<dyn Query>>,
     negative: Vec<Box<dyn Query>>,

@@ -10,7 +10,8 @@
 //! - with typos: one edit for words of 5 to 8 letters, two from 9 letters on (a
 //!   swap of two letters counts as one edit), none for words with digits. A typo
 //!   match scores a small constant, far below any BM25 score of a real word, so exact
-//!   matches rank above it;
+//!   matches rank above it. A search looks for typos only when the words themselves
+//!   fill less than a page of results (see `SearchIndex::search`);
 //! - as a prefix, for `print*` and for the last word while the user is still typing
 //!   (never also with typos, so `print*` does not find "sprint").
 //!

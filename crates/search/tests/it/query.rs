@@ -71,6 +71,35 @@ fn a_typo_still_finds_the_word_but_ranks_below_the_word_itself() {
 }
 
 #[test]
+fn typos_are_looked_for_only_while_the_word_itself_fills_less_than_a_page() {
+    let index = index_of(vec![
+        ticket(10001, "printer jammed", ""),
+        ticket(10002, "printer offline", ""),
+        ticket(10003, "pointer lost", ""),
+    ]);
+    let page_of = |limit: usize| {
+        let request = SearchRequest {
+            limit,
+            ..SearchRequest::new("printer")
+        };
+        let results = index.search(&admin(), &request).expect("search");
+        let mut ids: Vec<_> = results.hits.iter().map(|h| h.key.id).collect();
+        ids.sort_unstable();
+        (ids, results.total)
+    };
+    assert_eq!(
+        page_of(2),
+        (vec![10001, 10002], 2),
+        "two real matches fill a page of two: no typo match, nor in the total"
+    );
+    assert_eq!(
+        page_of(20),
+        (vec![10001, 10002, 10003], 3),
+        "a page of twenty is not filled: the typo match joins, last"
+    );
+}
+
+#[test]
 fn long_words_tolerate_two_typos_and_short_words_none() {
     let index = index_of(vec![
         ticket(10001, "keyboard replacement", ""),
