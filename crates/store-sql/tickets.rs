@@ -1216,6 +1216,22 @@ fn order_by(sort: TicketSort) -> &'static str {
     }
 }
 
+/// The sort key columns a branch of a union reads besides the id (`, t.a, t.b`), and
+/// the order of the merged branches by them.
+fn sort_keys(sort: TicketSort) -> (&'static str, &'static str) {
+    match sort {
+        TicketSort::UpdatedDesc => (", t.updated_at", " order by updated_at desc, id desc"),
+        TicketSort::UpdatedAsc => (", t.updated_at", " order by updated_at, id"),
+        TicketSort::CreatedDesc => (", t.created_at", " order by created_at desc, id desc"),
+        TicketSort::CreatedAsc => (", t.created_at", " order by created_at, id"),
+        TicketSort::PriorityDesc => (
+            ", t.priority_rank, t.created_at",
+            " order by priority_rank, created_at, id",
+        ),
+        TicketSort::IdDesc => ("", " order by id desc"),
+    }
+}
+
 /// Appends `from tickets t where <branch>` with the backend's index hint for it.
 fn push_branch(query: &mut QueryBuilder<Db>, branch: Branch, sort: TicketSort) {
     query.push(" from tickets t");
@@ -1262,12 +1278,15 @@ pub(crate) async fn list_tickets(
             push_conditions(&mut query, request);
         }
         many => {
-            query.push(" from tickets t where t.id in (");
+            // Each branch reads its ids with their sort keys from its index; the
+            // merged page of ids is cut before any whole row is read.
+            let (keys, merged_order) = sort_keys(sort);
+            query.push(" from tickets t where t.id in (select id from (");
             for (index, branch) in many.iter().enumerate() {
                 if index > 0 {
                     query.push(" union ");
                 }
-                query.push("select id from (select t.id");
+                query.push(format_args!("select * from (select t.id{keys}"));
                 push_branch(&mut query, *branch, sort);
                 push_conditions(&mut query, request);
                 query
@@ -1276,7 +1295,12 @@ pub(crate) async fn list_tickets(
                     .push_bind(limit + 1);
                 query.push(format_args!(") as branch{index}"));
             }
-            query.push(")");
+            query
+                .push(") as merged")
+                .push(merged_order)
+                .push(" limit ")
+                .push_bind(limit + 1)
+                .push(")");
         }
     }
     query.push(order_by(sort));
