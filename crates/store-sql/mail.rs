@@ -298,13 +298,15 @@ pub(crate) async fn count_inbound_since(
     conn: &mut DbConn,
     sender: &EmailAddress,
     since: Timestamp,
+    cap: i64,
 ) -> StoreResult<i64> {
     sqlx::query_scalar(
-        "select count(*) from mail_messages where sender = $1 and created_at >= $2 \
-         and direction = 'in'",
+        "select count(*) from (select 1 from mail_messages where sender = $1 \
+         and created_at >= $2 and direction = 'in' limit $3) as recent",
     )
     .bind(sender.as_str())
     .bind(micros(since))
+    .bind(cap.max(0))
     .fetch_one(&mut *conn)
     .await
     .map_err(error::plain)

@@ -34,8 +34,9 @@ impl MailStore for Backend {
         &self,
         sender: &EmailAddress,
         since: Timestamp,
+        cap: i64,
     ) -> StoreResult<i64> {
-        mail::count_inbound_since(&mut *self.reader().await?, sender, since).await
+        mail::count_inbound_since(&mut *self.reader().await?, sender, since, cap).await
     }
 
     async fn list_thread(&self, ticket: TicketId) -> StoreResult<Vec<ThreadMessage>> {

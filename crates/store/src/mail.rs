@@ -395,7 +395,9 @@ pub trait MailStore: Send + Sync {
     /// # Errors
     /// `Unavailable`.
     async fn is_participant(&self, ticket: TicketId, email: &EmailAddress) -> StoreResult<bool>;
-    /// Inbound messages from `sender` stored since `since` (the per-sender rate limit).
+    /// Inbound messages from `sender` stored since `since`, counted up to `cap` (the
+    /// per-sender rate limit only asks whether the limit is reached, so a sender who
+    /// sends thousands costs no more than one who sends `cap`).
     ///
     /// # Errors
     /// `Unavailable`.
@@ -403,6 +405,7 @@ pub trait MailStore: Send + Sync {
         &self,
         sender: &EmailAddress,
         since: Timestamp,
+        cap: i64,
     ) -> StoreResult<i64>;
     /// A ticket's mail thread, oldest first (bounded to the newest 500).
     ///

@@ -187,12 +187,26 @@ pub async fn inbound_mail_is_filed_once_with_its_thread_and_participants(store: 
     let inbound = store.inbound_for_event(event).await.unwrap().unwrap();
     assert!(inbound.may_auto_reply);
     assert_eq!(
-        store.count_inbound_since(&ana.email, at(0)).await.unwrap(),
+        store
+            .count_inbound_since(&ana.email, at(0), 5)
+            .await
+            .unwrap(),
         1
     );
     assert_eq!(
-        store.count_inbound_since(&ana.email, at(11)).await.unwrap(),
+        store
+            .count_inbound_since(&ana.email, at(11), 5)
+            .await
+            .unwrap(),
         0
+    );
+    assert_eq!(
+        store
+            .count_inbound_since(&ana.email, at(0), 0)
+            .await
+            .unwrap(),
+        0,
+        "counted up to the cap"
     );
 }
 

@@ -395,7 +395,11 @@ impl Intake<'_> {
         let recent = self
             .app
             .db()
-            .count_inbound_since(&message.from.address, since)
+            .count_inbound_since(
+                &message.from.address,
+                since,
+                self.config.max_auto_replies_per_window,
+            )
             .await?;
         Ok(recent < self.config.max_auto_replies_per_window)
     }
