@@ -226,9 +226,12 @@ impl Rollups {
             .into_iter()
             .filter(|(_, delta)| !delta.is_zero())
             .collect();
+        // One shard per transaction, as for the queue counts: concurrent transactions
+        // on PostgreSQL then rarely wait for the same rows.
+        let shard = crate::dialect::counter_shard();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             let mut query = QueryBuilder::<crate::Db>::new(
-                "insert into report_rollups (dimension, day, group_id, dimension_value, \
+                "insert into report_rollups (dimension, day, group_id, dimension_value, shard, \
                  created, first_responses, first_response_seconds, resolved, \
                  resolution_seconds, reopened, created_at, updated_at) ",
             );
@@ -237,6 +240,7 @@ impl Rollups {
                     .push_bind(*day)
                     .push_bind(*group)
                     .push_bind(value.as_str())
+                    .push_bind(shard)
                     .push_bind(delta.created)
                     .push_bind(delta.first_responses)
                     .push_bind(delta.first_response_seconds)
@@ -247,7 +251,7 @@ impl Rollups {
                     .push_bind(micros(now));
             });
             query.push(
-                " on conflict (dimension, day, group_id, dimension_value) \
+                " on conflict (dimension, day, group_id, dimension_value, shard) \
                  do update set created = report_rollups.created + excluded.created, \
                  first_responses = report_rollups.first_responses + excluded.first_responses, \
                  first_response_seconds = report_rollups.first_response_seconds \
