@@ -26,7 +26,7 @@ use crate::document::{ArticleStatus, Batch, DocKey, DocKind, FeedCursors, Operat
 use crate::error::SearchError;
 use crate::highlight::{mark_all, snippet};
 use crate::language::{Analyzers, Language, RAW_TOKENIZER, raw_analyzer};
-use crate::query::{Clause, Highlight, QueryBuilder, parse};
+use crate::query::{Built, Clause, Highlight, QueryBuilder, parse};
 use crate::request::{
     DocStatus, MAX_LIMIT, MAX_OFFSET, SearchFilters, SearchHit, SearchRequest, SearchResults,
     SimilarTo, SnippetSource,
@@ -218,15 +218,17 @@ impl SearchIndex {
         // anyway, and expanding a common word into its near neighbours costs more than
         // the rest of the query on a large desk. The choice depends on the query and
         // the page size only, so every page of one search agrees on it.
-        let attempt = |is_fuzzy: bool, analyzers: &mut Analyzers| {
-            let built = QueryBuilder::new(
+        let build = |is_fuzzy: bool, analyzers: &mut Analyzers| {
+            QueryBuilder::new(
                 &self.fields,
                 analyzers,
                 scope.parts(),
                 &Language::ALL,
                 is_fuzzy,
             )
-            .build(&clauses);
+            .build(&clauses)
+        };
+        let run = |built: Built| {
             let positive = if built.positive.is_empty() {
                 None
             } else {
@@ -243,11 +245,12 @@ impl SearchIndex {
             let (docs, total) = collect(&searcher, query.as_ref(), page)?;
             Ok::<_, SearchError>((docs, total, built.highlight))
         };
-        let (mut docs, mut total, mut highlight) = attempt(false, &mut analyzers)?;
+        let (mut docs, mut total, mut highlight) = run(build(false, &mut analyzers))?;
         if total < request.limit {
-            let (more_docs, more_total, more_highlight) = attempt(true, &mut analyzers)?;
-            if !more_highlight.fuzzy.is_empty() {
-                (docs, total, highlight) = (more_docs, more_total, more_highlight);
+            let with_typos = build(true, &mut analyzers);
+            // Only when some word is long enough for a typo is there more to find.
+            if !with_typos.highlight.fuzzy.is_empty() {
+                (docs, total, highlight) = run(with_typos)?;
             }
         }
         let hits = docs
