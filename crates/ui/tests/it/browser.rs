@@ -231,8 +231,10 @@ impl Harness {
             .click()
             .await
             .unwrap();
+        // The sign-in page has a `main#main` too; only a signed-in page has the sign-out
+        // form, so waiting for it is waiting for the form post to have landed.
         driver
-            .query(By::Css("main#main"))
+            .query(By::Css("form[action='/logout']"))
             .wait(WAIT, POLL)
             .first()
             .await
