@@ -16,9 +16,9 @@ use crate::sql::tickets;
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::schedule::{calendar_from_text, calendar_to_text};
 use ferrodesk_domain::{
-    BusinessMinutes, CategoryId, ClockEvent, ClockPhase, EventKind, OrganizationId,
+    BusinessMinutes, CategoryId, ClockEvent, ClockPhase, EventKind, NewEvent, OrganizationId,
     PriorityTargets, ServiceId, SlaClock, SlaPolicy, SlaTargets, TargetKind, Ticket, TicketId,
-    TicketScope, TicketStatus, WarningShare,
+    TicketScope, TicketStatus, UserId, Visibility, WarningShare,
 };
 use ferrodesk_store::{
     AutomationSettings, CalendarId, CalendarInput, EventAppend, Job, JobFinish, JobId, JobKind,
@@ -28,6 +28,8 @@ use ferrodesk_store::{
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sqlx::QueryBuilder;
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 // --- calendars ---------------------------------------------------------------------------
 
@@ -435,22 +437,50 @@ async fn clock_events(
         .await
         .map_err(error::plain)?
     };
-    let mut events = Vec::with_capacity(rows.len());
-    let mut status = TicketStatus::New;
-    let mut since = ticket.created_at;
+    let mut history = Vec::with_capacity(rows.len());
     for row in &rows {
         let at = get_time(row, "created_at")?;
         let kind: String = get(row, "kind")?;
         if kind == "status_changed" {
             if let EventKind::StatusChanged { to, .. } = from_json(&get::<String>(row, "data")?)? {
+                history.push(History::Status { at, to });
+            }
+        } else {
+            let role: Option<String> = get(row, "role")?;
+            history.push(History::Reply {
+                at,
+                by_customer: role.as_deref() == Some("customer"),
+            });
+        }
+    }
+    Ok(clock_history(ticket, history))
+}
+
+/// One event of a ticket's history the clock may read.
+enum History {
+    Status { at: Timestamp, to: TicketStatus },
+    Reply { at: Timestamp, by_customer: bool },
+}
+
+/// The clock events of a ticket's history, in order, and when its current status began.
+fn clock_history(
+    ticket: &Ticket,
+    history: impl IntoIterator<Item = History>,
+) -> (Vec<ClockEvent>, Timestamp) {
+    let mut events = Vec::new();
+    let mut status = TicketStatus::New;
+    let mut since = ticket.created_at;
+    for item in history {
+        match item {
+            History::Status { at, to } => {
                 events.push(ClockEvent::Status { at, status: to });
                 status = to;
                 since = at;
             }
-        } else {
-            let role: Option<String> = get(row, "role")?;
-            if role.as_deref() != Some("customer") {
-                events.push(ClockEvent::PublicReply { at });
+            History::Reply { at, by_customer } => {
+                if !by_customer {
+                    events.push(ClockEvent::PublicReply { at });
+                }
             }
         }
     }
@@ -463,7 +493,7 @@ async fn clock_events(
         });
         since = ticket.updated_at;
     }
-    Ok((events, since))
+    (events, since)
 }
 
 /// The marks recorded for a ticket.
@@ -562,17 +592,32 @@ async fn next_automation_job(
     since: Timestamp,
     marks: &[(String, Timestamp)],
 ) -> StoreResult<Option<Timestamp>> {
-    if !matches!(
-        status,
-        TicketStatus::PendingCustomer | TicketStatus::Resolved
-    ) {
+    if !has_automation(status) {
         return Ok(None);
     }
     let settings = automation_settings(conn).await?;
+    Ok(automation_due(&settings, status, since, marks))
+}
+
+/// Whether a ticket in `status` waits for a time-based automation step.
+fn has_automation(status: TicketStatus) -> bool {
+    matches!(
+        status,
+        TicketStatus::PendingCustomer | TicketStatus::Resolved
+    )
+}
+
+/// [`next_automation_job`] with the settings at hand.
+fn automation_due(
+    settings: &AutomationSettings,
+    status: TicketStatus,
+    since: Timestamp,
+    marks: &[(String, Timestamp)],
+) -> Option<Timestamp> {
     let after = |minutes: Option<i64>| {
         minutes.and_then(|m| since.checked_add(jiff::SignedDuration::from_mins(m)).ok())
     };
-    Ok(match status {
+    match status {
         TicketStatus::PendingCustomer => {
             if settings.pending_reminder_minutes.is_some()
                 && !has_mark(marks, PENDING_REMINDER, since)
@@ -588,7 +633,7 @@ async fn next_automation_job(
             after(settings.resolved_close_minutes)
         }
         _ => None,
-    })
+    }
 }
 
 /// Puts a ticket's job of `kind` at `due`, or removes it. A ticket written in this
@@ -730,72 +775,251 @@ pub(crate) async fn refresh_ticket(
     write: Refresh,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let id = ticket.id;
     let policy = clock_policy(conn, ticket).await?;
     let (events, status_since) = clock_events(conn, ticket, write).await?;
-    let clock = policy.as_ref().and_then(|(_, policy)| {
-        policy
-            .clock(ticket.priority, ticket.created_at, &events, now)
-            .ok()
-    });
     let marks = match write {
         Refresh::New | Refresh::Opened => Vec::new(),
-        Refresh::Changed => marks_of(conn, id).await?,
+        Refresh::Changed => marks_of(conn, ticket.id).await?,
     };
-    let clock = clock.as_ref();
-    let first = stored_target(clock.and_then(|c| c.first_response.as_ref()));
-    let update = stored_target(clock.and_then(|c| c.next_update.as_ref()));
-    let resolution = stored_target(clock.and_then(|c| c.resolution.as_ref()));
-    let next_due = [first, update, resolution]
-        .into_iter()
-        .flatten()
-        .filter(|t| t.phase == ClockPhase::Running)
-        .filter_map(|t| t.due_at)
-        .min();
-    let mut query = QueryBuilder::<Db>::new(
-        "insert into ticket_sla (ticket_id, policy_id, \
-         first_response_phase, first_response_warn_at, first_response_due_at, first_response_started_at, \
-         update_phase, update_warn_at, update_due_at, update_started_at, \
-         resolution_phase, resolution_warn_at, resolution_due_at, resolution_started_at, \
-         next_due_at, created_at, updated_at) values (",
-    );
-    {
-        let mut values = query.separated(", ");
-        values.push_bind(id.get());
-        values.push_bind(policy.as_ref().map(|(id, _)| id.get()));
-        for target in [first, update, resolution] {
-            values.push_bind(target.map(|t| t.phase.as_str()));
-            values.push_bind(target.and_then(|t| t.warn_at).map(micros));
-            values.push_bind(target.and_then(|t| t.due_at).map(micros));
-            values.push_bind(target.map(|t| micros(t.started_at)));
-        }
-        values.push_bind(next_due.map(micros));
-        values.push_bind(micros(now));
-        values.push_bind(micros(now));
-    }
-    query.push(
-        ") on conflict (ticket_id) do update set policy_id = excluded.policy_id, \
-         first_response_phase = excluded.first_response_phase, \
-         first_response_warn_at = excluded.first_response_warn_at, \
-         first_response_due_at = excluded.first_response_due_at, \
-         first_response_started_at = excluded.first_response_started_at, \
-         update_phase = excluded.update_phase, update_warn_at = excluded.update_warn_at, \
-         update_due_at = excluded.update_due_at, update_started_at = excluded.update_started_at, \
-         resolution_phase = excluded.resolution_phase, \
-         resolution_warn_at = excluded.resolution_warn_at, \
-         resolution_due_at = excluded.resolution_due_at, \
-         resolution_started_at = excluded.resolution_started_at, \
-         next_due_at = excluded.next_due_at, updated_at = excluded.updated_at",
-    );
-    query
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    let sla_due = clock.and_then(|c| next_sla_job(c, &marks));
-    schedule(conn, JobKind::Sla, id, sla_due, write, now).await?;
+    let clock = StoredClock::of(ticket, policy.as_ref(), &events, &marks, now);
     let automation_due = next_automation_job(conn, ticket.status, status_since, &marks).await?;
-    schedule(conn, JobKind::Automation, id, automation_due, write, now).await
+    write_clocks(conn, std::slice::from_ref(&clock), now).await?;
+    schedule(conn, JobKind::Sla, ticket.id, clock.sla_due, write, now).await?;
+    schedule(
+        conn,
+        JobKind::Automation,
+        ticket.id,
+        automation_due,
+        write,
+        now,
+    )
+    .await
+}
+
+/// The stored clocks of tickets created in bulk, with their jobs, in a few multi-row
+/// writes: the same rows [`refresh_ticket`] writes with [`Refresh::New`], but the
+/// history comes from the events being written, the policy is read once per
+/// (organization, service, category), and the settings and reply authors once.
+pub(crate) async fn refresh_new_tickets(
+    conn: &mut DbConn,
+    tickets: &[(Ticket, &[NewEvent])],
+    now: Timestamp,
+) -> StoreResult<()> {
+    type PolicyKey = (
+        Option<OrganizationId>,
+        Option<ServiceId>,
+        Option<CategoryId>,
+    );
+    let mut policies: HashMap<PolicyKey, Option<(PolicyId, SlaPolicy)>> = HashMap::new();
+    for (ticket, _) in tickets {
+        let key = (
+            ticket.organization_id,
+            ticket.service_id,
+            ticket.category_id,
+        );
+        if let Entry::Vacant(slot) = policies.entry(key) {
+            slot.insert(clock_policy(conn, ticket).await?);
+        }
+    }
+    let repliers: BTreeSet<i64> = tickets
+        .iter()
+        .flat_map(|(_, events)| events.iter())
+        .filter(|e| matches!(e.kind, EventKind::Reply { .. }) && e.visibility == Visibility::Public)
+        .filter_map(|e| e.actor_id.map(UserId::get))
+        .collect();
+    let customers = customers_among(conn, &repliers).await?;
+    let settings = if tickets.iter().any(|(t, _)| has_automation(t.status)) {
+        Some(automation_settings(conn).await?)
+    } else {
+        None
+    };
+    let mut clocks = Vec::with_capacity(tickets.len());
+    let mut jobs = Vec::new();
+    for (ticket, events) in tickets {
+        let key = (
+            ticket.organization_id,
+            ticket.service_id,
+            ticket.category_id,
+        );
+        let policy = policies.get(&key).and_then(Option::as_ref);
+        let history = events.iter().filter_map(|e| match &e.kind {
+            EventKind::StatusChanged { to, .. } => Some(History::Status {
+                at: e.created_at,
+                to: *to,
+            }),
+            EventKind::Reply { .. } if e.visibility == Visibility::Public => Some(History::Reply {
+                at: e.created_at,
+                by_customer: e
+                    .actor_id
+                    .is_some_and(|actor| customers.contains(&actor.get())),
+            }),
+            _ => None,
+        });
+        let (events, since) = clock_history(ticket, history);
+        let clock = StoredClock::of(ticket, policy, &events, &[], now);
+        if let Some(due) = clock.sla_due {
+            jobs.push((JobKind::Sla, ticket.id, due));
+        }
+        if let Some(due) = settings
+            .as_ref()
+            .and_then(|settings| automation_due(settings, ticket.status, since, &[]))
+        {
+            jobs.push((JobKind::Automation, ticket.id, due));
+        }
+        clocks.push(clock);
+    }
+    write_clocks(conn, &clocks, now).await?;
+    insert_jobs(conn, &jobs, now).await
+}
+
+/// Which of `ids` are customers.
+async fn customers_among(conn: &mut DbConn, ids: &BTreeSet<i64>) -> StoreResult<HashSet<i64>> {
+    let mut customers = HashSet::new();
+    let ids: Vec<i64> = ids.iter().copied().collect();
+    for chunk in ids.chunks(BULK_ROWS) {
+        let mut query =
+            QueryBuilder::<Db>::new("select id from users where role = 'customer' and id in (");
+        {
+            let mut list = query.separated(", ");
+            for id in chunk {
+                list.push_bind(*id);
+            }
+        }
+        query.push(")");
+        let found: Vec<i64> = query
+            .build_query_scalar()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+        customers.extend(found);
+    }
+    Ok(customers)
+}
+
+/// Rows per multi-row write of clocks and jobs: well under both backends' limits on
+/// bind parameters (17 per clock row).
+const BULK_ROWS: usize = 500;
+
+/// What `ticket_sla` stores for a ticket, and when its SLA job is due.
+struct StoredClock {
+    ticket_id: TicketId,
+    policy_id: Option<PolicyId>,
+    targets: [Option<StoredTarget>; 3],
+    next_due: Option<Timestamp>,
+    sla_due: Option<Timestamp>,
+}
+
+impl StoredClock {
+    fn of(
+        ticket: &Ticket,
+        policy: Option<&(PolicyId, SlaPolicy)>,
+        events: &[ClockEvent],
+        marks: &[(String, Timestamp)],
+        now: Timestamp,
+    ) -> StoredClock {
+        let clock = policy.and_then(|(_, policy)| {
+            policy
+                .clock(ticket.priority, ticket.created_at, events, now)
+                .ok()
+        });
+        let clock = clock.as_ref();
+        let targets = [
+            stored_target(clock.and_then(|c| c.first_response.as_ref())),
+            stored_target(clock.and_then(|c| c.next_update.as_ref())),
+            stored_target(clock.and_then(|c| c.resolution.as_ref())),
+        ];
+        let next_due = targets
+            .iter()
+            .flatten()
+            .filter(|t| t.phase == ClockPhase::Running)
+            .filter_map(|t| t.due_at)
+            .min();
+        StoredClock {
+            ticket_id: ticket.id,
+            policy_id: policy.map(|(id, _)| *id),
+            targets,
+            next_due,
+            sla_due: clock.and_then(|c| next_sla_job(c, marks)),
+        }
+    }
+}
+
+/// Stores clocks, replacing those the tickets had.
+async fn write_clocks(
+    conn: &mut DbConn,
+    clocks: &[StoredClock],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for chunk in clocks.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "insert into ticket_sla (ticket_id, policy_id, \
+             first_response_phase, first_response_warn_at, first_response_due_at, first_response_started_at, \
+             update_phase, update_warn_at, update_due_at, update_started_at, \
+             resolution_phase, resolution_warn_at, resolution_due_at, resolution_started_at, \
+             next_due_at, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut values, clock| {
+            values.push_bind(clock.ticket_id.get());
+            values.push_bind(clock.policy_id.map(PolicyId::get));
+            for target in &clock.targets {
+                values.push_bind(target.map(|t| t.phase.as_str()));
+                values.push_bind(target.and_then(|t| t.warn_at).map(micros));
+                values.push_bind(target.and_then(|t| t.due_at).map(micros));
+                values.push_bind(target.map(|t| micros(t.started_at)));
+            }
+            values.push_bind(clock.next_due.map(micros));
+            values.push_bind(micros(now));
+            values.push_bind(micros(now));
+        });
+        query.push(
+            " on conflict (ticket_id) do update set policy_id = excluded.policy_id, \
+             first_response_phase = excluded.first_response_phase, \
+             first_response_warn_at = excluded.first_response_warn_at, \
+             first_response_due_at = excluded.first_response_due_at, \
+             first_response_started_at = excluded.first_response_started_at, \
+             update_phase = excluded.update_phase, update_warn_at = excluded.update_warn_at, \
+             update_due_at = excluded.update_due_at, update_started_at = excluded.update_started_at, \
+             resolution_phase = excluded.resolution_phase, \
+             resolution_warn_at = excluded.resolution_warn_at, \
+             resolution_due_at = excluded.resolution_due_at, \
+             resolution_started_at = excluded.resolution_started_at, \
+             next_due_at = excluded.next_due_at, updated_at = excluded.updated_at",
+        );
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(())
+}
+
+/// Adds the first jobs of tickets created in this transaction.
+async fn insert_jobs(
+    conn: &mut DbConn,
+    jobs: &[(JobKind, TicketId, Timestamp)],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for chunk in jobs.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "insert into jobs (job_key, kind, ticket_id, due_at, attempts, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut values, (kind, ticket, due)| {
+            values.push_bind(format!("{}:{}", kind.as_str(), ticket.get()));
+            values.push_bind(kind.as_str());
+            values.push_bind(ticket.get());
+            values.push_bind(micros(*due));
+            values.push_bind(0_i64);
+            values.push_bind(micros(now));
+            values.push_bind(micros(now));
+        });
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(())
 }
 
 fn target_from_row(

@@ -979,12 +979,17 @@ pub(crate) async fn bulk_create_tickets(
         }
     }
     deltas.apply(conn, now).await?;
-    for ((ticket, _), id) in tickets.iter().zip(&ids) {
-        let mut ticket = ticket.clone();
-        ticket.id = TicketId(*id);
-        ticket.version = 1;
-        sla::refresh_ticket(conn, &ticket, sla::Refresh::New, now).await?;
-    }
+    let written: Vec<(Ticket, &[NewEvent])> = tickets
+        .iter()
+        .zip(&ids)
+        .map(|((ticket, events), id)| {
+            let mut ticket = ticket.clone();
+            ticket.id = TicketId(*id);
+            ticket.version = 1;
+            (ticket, events.as_slice())
+        })
+        .collect();
+    sla::refresh_new_tickets(conn, &written, now).await?;
     Ok(ids.into_iter().map(TicketId).collect())
 }
 

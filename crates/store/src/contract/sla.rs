@@ -24,6 +24,7 @@ macro_rules! sla_contract_tests {
             breaching_soon_lists_by_due_time_within_scope,
             rules_settings_and_notifications_round_trip,
             open_tickets_get_new_due_times_when_refreshed_in_batches,
+            tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates,
         );
     };
 }
@@ -536,4 +537,156 @@ pub async fn open_tickets_get_new_due_times_when_refreshed_in_batches(store: Tes
             .unwrap(),
         None
     );
+}
+
+/// The bulk path stores the clock and the jobs a ticket created on its own would get:
+/// the policy of its category or the default, its history (a staff reply meets the
+/// first response, a customer's does not, a status change pauses or stops the clock),
+/// and the automation step of a resolved ticket. A create computes the clock at the
+/// ticket's creation, so the history here happens at that instant.
+pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(store: TestStore) {
+    default_policy(&store).await;
+    let office = calendar(&store, "Office", BusinessCalendar::always_open()).await;
+    let printers = store
+        .create_category(crate::NewCategory {
+            name: "Printers".into(),
+            parent_id: None,
+            now: at(0),
+        })
+        .await
+        .unwrap();
+    let mut strict = policy_input("Printers", office, false);
+    strict.targets.p4.first_response = minutes(15);
+    strict.category_ids = vec![printers.id];
+    store.create_policy(strict).await.unwrap();
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let status = |from, to, seconds| {
+        NewEvent::new(
+            EventKind::StatusChanged { from, to },
+            Some(agent.id),
+            Channel::Agent,
+            at(seconds),
+        )
+    };
+    let public = |mut event: NewEvent| {
+        event.visibility = Visibility::Public;
+        event
+    };
+    let shapes = |offset: i64| -> Vec<(Ticket, Vec<NewEvent>)> {
+        let base = |subject: &str| ticket(&customer, subject, at(offset));
+        let mut printer = base("Printer jam");
+        printer.category_id = Some(printers.id);
+        let mut answered = base("Answered");
+        answered.status = TicketStatus::Open;
+        let mut asked_again = base("Customer wrote again");
+        asked_again.status = TicketStatus::Open;
+        let mut waiting = base("Waiting on the customer");
+        waiting.status = TicketStatus::PendingCustomer;
+        let mut solved = base("Solved");
+        solved.status = TicketStatus::Resolved;
+        solved.resolved_at = Some(at(offset));
+        let mut bare_status = base("Status without history");
+        bare_status.status = TicketStatus::PendingCustomer;
+        vec![
+            (printer.clone(), vec![created_event(&printer)]),
+            (
+                answered.clone(),
+                vec![
+                    created_event(&answered),
+                    status(TicketStatus::New, TicketStatus::Open, offset),
+                    public(reply(&agent, "On it", at(offset))),
+                ],
+            ),
+            (
+                asked_again.clone(),
+                vec![
+                    created_event(&asked_again),
+                    status(TicketStatus::New, TicketStatus::Open, offset),
+                    public(reply(&customer, "Any news?", at(offset))),
+                ],
+            ),
+            (
+                waiting.clone(),
+                vec![
+                    created_event(&waiting),
+                    status(TicketStatus::New, TicketStatus::PendingCustomer, offset),
+                ],
+            ),
+            (
+                solved.clone(),
+                vec![
+                    created_event(&solved),
+                    public(reply(&agent, "Fixed", at(offset))),
+                    status(TicketStatus::New, TicketStatus::Resolved, offset),
+                ],
+            ),
+            (bare_status.clone(), vec![created_event(&bare_status)]),
+        ]
+    };
+    let mut single = Vec::new();
+    for (ticket, events) in shapes(0) {
+        let created = store
+            .create_ticket(NewTicket {
+                ticket,
+                events,
+                links: vec![],
+                idempotency: None,
+            })
+            .await
+            .unwrap();
+        let Created::New(created) = created else {
+            panic!("a create without a key was replayed");
+        };
+        single.push(created.id);
+    }
+    let bulk = store.bulk_create_tickets(shapes(0)).await.unwrap();
+    let clocks = |ids: &[TicketId]| {
+        let store = &store;
+        let ids = ids.to_vec();
+        async move {
+            let slas = store.ticket_slas(&ids).await.unwrap();
+            slas.into_iter()
+                .map(|sla| {
+                    (
+                        sla.policy_id,
+                        sla.first_response,
+                        sla.next_update,
+                        sla.resolution,
+                        sla.next_due_at,
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let single_clocks = clocks(&single).await;
+    assert_eq!(single_clocks.len(), single.len());
+    assert_eq!(clocks(&bulk).await, single_clocks);
+    assert_ne!(
+        single_clocks[0].0, single_clocks[1].0,
+        "the printer ticket follows its category's policy"
+    );
+    let jobs = store
+        .claim_jobs(at(100 * 24 * 3600), 60, 100)
+        .await
+        .unwrap();
+    let of = |ids: &[TicketId]| {
+        let mut found: Vec<(usize, JobKind, Timestamp)> = jobs
+            .iter()
+            .filter_map(|job| {
+                let index = ids.iter().position(|id| Some(*id) == job.ticket_id)?;
+                Some((index, job.kind, job.due_at))
+            })
+            .collect();
+        found.sort_by_key(|(index, kind, _)| (*index, kind.as_str()));
+        found
+    };
+    let single_jobs = of(&single);
+    assert!(
+        single_jobs
+            .iter()
+            .any(|(index, kind, _)| *index == 4 && *kind == JobKind::Automation),
+        "the resolved ticket waits to be closed: {single_jobs:?}"
+    );
+    assert_eq!(of(&bulk), single_jobs);
 }
