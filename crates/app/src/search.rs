@@ -239,6 +239,18 @@ impl<'a> Search<'a> {
         }
     }
 
+    /// Stops the projection, lets the index finish merging its segments and closes it
+    /// for writing (see `SearchIndex::close_merged`): for a tool that built the index
+    /// and hands it over to a server.
+    ///
+    /// # Errors
+    /// `Internal` when there is no index; `Unavailable` when the merges fail.
+    pub async fn stop_merged(&self) -> Result<(), AppError> {
+        self.stop().await;
+        let index = self.engine()?.index.clone();
+        blocking(move || index.close_merged()).await
+    }
+
     /// Opens the index (in memory unless one was attached) and starts the background
     /// task, which first catches up with whatever happened since the index's
     /// checkpoint (what `serve` calls on start; requests do not wait for it).

@@ -58,6 +58,8 @@ pub struct Report {
     pub index_seconds: f64,
     /// Documents indexed in that time.
     pub index_documents: usize,
+    /// Seconds spent letting the index's merges finish after that.
+    pub merge_seconds: f64,
     /// Timers that had come due and were run before measuring.
     pub jobs_run: usize,
     /// Seconds spent running them.
@@ -69,7 +71,7 @@ impl Report {
     pub fn to_markdown(&self) -> String {
         let mut out = format!(
             "backend: {}, tickets: {}, generation: {:.1} s ({:.0} tickets/s), \
-             search index: {} documents in {:.1} s, due timers: {} in {:.1} s\n\n\
+             search index: {} documents in {:.1} s, merged in {:.1} s, due timers: {} in {:.1} s\n\n\
              | scenario | clients | requests | errors | throughput (req/s) | p50 (ms) | p99 (ms) | max (ms) |\n\
              |---|---|---|---|---|---|---|---|\n",
             self.backend,
@@ -78,6 +80,7 @@ impl Report {
             self.generation_rate,
             self.index_documents,
             self.index_seconds,
+            self.merge_seconds,
             self.jobs_run,
             self.jobs_seconds
         );
@@ -153,6 +156,7 @@ pub async fn run(options: &BenchOptions) -> anyhow::Result<Report> {
         process,
         scenarios: results,
         index_seconds: prepared.index_seconds,
+        merge_seconds: prepared.merge_seconds,
         index_documents: prepared.index_documents,
         jobs_run: prepared.jobs_run,
         jobs_seconds: prepared.jobs_seconds,

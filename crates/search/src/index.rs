@@ -63,7 +63,8 @@ pub struct SearchIndex {
     reader: IndexReader,
     fields: Fields,
     analyzers: Analyzers,
-    writer: Mutex<IndexWriter<TantivyDocument>>,
+    /// `None` once [`SearchIndex::close_merged`] closed it.
+    writer: Mutex<Option<IndexWriter<TantivyDocument>>>,
     last_event_id: Mutex<Option<EventId>>,
     cursors: Mutex<FeedCursors>,
 }
@@ -131,7 +132,7 @@ impl SearchIndex {
             reader,
             fields,
             analyzers: Analyzers::new(),
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
             last_event_id: Mutex::new(last_event_id),
             cursors: Mutex::new(cursors),
         })
@@ -169,11 +170,12 @@ impl SearchIndex {
         if operations.is_empty() && last_event_id.is_none() && cursors.is_none() {
             return Ok(());
         }
-        let mut writer = self.lock_writer();
+        let mut guard = self.lock_writer();
+        let writer = open_writer(&mut guard)?;
         let checkpoint = last_event_id.or_else(|| self.last_event_id());
         let cursors = cursors.unwrap_or_else(|| self.cursors());
-        let result = self.write(&mut writer, operations, checkpoint, cursors);
-        self.finish(&mut writer, result, checkpoint, cursors)
+        let result = self.write(writer, operations, checkpoint, cursors);
+        self.finish(writer, result, checkpoint, cursors)
     }
 
     /// Removes every document and the checkpoint, in one commit (the first step of a
@@ -182,12 +184,13 @@ impl SearchIndex {
     /// # Errors
     /// [`SearchError::Unavailable`] when the commit fails; then nothing is removed.
     pub fn clear(&self) -> Result<(), SearchError> {
-        let mut writer = self.lock_writer();
+        let mut guard = self.lock_writer();
+        let writer = open_writer(&mut guard)?;
         let result = writer
             .delete_all_documents()
             .map_err(SearchError::from)
-            .and_then(|_| commit(&mut writer, None, FeedCursors::default()));
-        self.finish(&mut writer, result, None, FeedCursors::default())
+            .and_then(|_| commit(writer, None, FeedCursors::default()));
+        self.finish(writer, result, None, FeedCursors::default())
     }
 
     /// How many documents the index holds, for every actor.
@@ -391,14 +394,37 @@ impl SearchIndex {
         Ok(results.hits)
     }
 
-    fn lock_writer(&self) -> MutexGuard<'_, IndexWriter<TantivyDocument>> {
+    /// Closes the index for writing once the merges of its segments are done; searches
+    /// still work, writes are refused from then on.
+    ///
+    /// Every commit adds a segment, and tantivy merges them in the background; a writer
+    /// that is simply dropped abandons a merge under way, and the next one to commit
+    /// starts it over. An index just built from scratch is many segments, so a tool
+    /// that built one and hands it to a server calls this to hand it over merged. It
+    /// commits once more with the same checkpoint, so the merge policy looks at every
+    /// segment, and waits for the merges that starts.
+    ///
+    /// # Errors
+    /// [`SearchError::Unavailable`] when the commit or a merge fails, or the index was
+    /// closed already; what was committed before stays.
+    pub fn close_merged(&self) -> Result<(), SearchError> {
+        let mut guard = self.lock_writer();
+        let mut writer = guard.take().ok_or_else(closed)?;
+        commit(&mut writer, self.last_event_id(), self.cursors())?;
+        writer.wait_merging_threads()?;
+        Ok(())
+    }
+
+    fn lock_writer(&self) -> MutexGuard<'_, Option<IndexWriter<TantivyDocument>>> {
         match self.writer.lock() {
             Ok(writer) => writer,
             Err(poisoned) => {
                 // A batch panicked half-way: drop what it left uncommitted, so the next
                 // commit holds only whole batches.
                 let mut writer = poisoned.into_inner();
-                let _rolled_back = writer.rollback();
+                if let Some(writer) = writer.as_mut() {
+                    let _rolled_back = writer.rollback();
+                }
                 self.writer.clear_poison();
                 writer
             }
@@ -702,6 +728,19 @@ fn with_english(language: Language) -> Vec<Language> {
     } else {
         vec![language, Language::English]
     }
+}
+
+/// The writer of an index not closed yet.
+fn open_writer(
+    writer: &mut Option<IndexWriter<TantivyDocument>>,
+) -> Result<&mut IndexWriter<TantivyDocument>, SearchError> {
+    writer.as_mut().ok_or_else(closed)
+}
+
+fn closed() -> SearchError {
+    SearchError::Unavailable(TantivyError::InvalidArgument(
+        "the index was closed for writing".into(),
+    ))
 }
 
 /// Commits what the writer holds, with the checkpoint as payload.

@@ -73,6 +73,43 @@ fn the_checkpoint_and_documents_survive_reopening_the_index() {
 }
 
 #[test]
+fn an_index_closed_merged_keeps_its_documents_and_checkpoint_in_fewer_segments_and_takes_no_more_writes()
+ {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("search");
+    let batches = 12_u32;
+    {
+        let index = SearchIndex::open(&path).expect("open");
+        for n in 0..batches {
+            let mut batch = Batch::new();
+            batch
+                .upsert(ticket(10001 + i64::from(n), "printer offline", ""))
+                .up_to(EventId(i64::from(n) + 1));
+            index.apply(batch).expect("apply");
+        }
+        index.close_merged().expect("close merged");
+        let mut late = Batch::new();
+        late.upsert(ticket(20001, "too late", ""))
+            .up_to(EventId(99));
+        assert!(index.apply(late).is_err(), "a closed index takes no writes");
+        assert_eq!(found(&index, &admin(), "printer").len(), batches as usize);
+    }
+    let segments = tantivy::Index::open_in_dir(&path)
+        .expect("the index opens")
+        .searchable_segment_ids()
+        .expect("segments")
+        .len();
+    assert!(
+        segments < usize::try_from(batches).expect("a small count"),
+        "{batches} commits left {segments} segments"
+    );
+    let index = SearchIndex::open(&path).expect("reopen");
+    assert_eq!(index.last_event_id(), Some(EventId(i64::from(batches))));
+    assert_eq!(index.num_docs(), u64::from(batches));
+    assert_eq!(found(&index, &admin(), "printer").len(), batches as usize);
+}
+
+#[test]
 fn a_second_writer_on_the_same_directory_is_refused() {
     let dir = tempfile::tempdir().expect("a temporary directory");
     let _first = SearchIndex::open(dir.path()).expect("open");
