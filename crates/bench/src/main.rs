@@ -36,6 +36,16 @@ struct Args {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    // What runs in this process (generation, mail intake) logs as the server does:
+    // `FERRODESK_LOG=sqlx::query=debug` shows every statement and its time. Quiet by
+    // default, so the tables stay readable.
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FERRODESK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
     let server_binary = match args.server {
         Some(path) => path,
         None => std::env::current_exe()?
