@@ -910,6 +910,21 @@ pub(crate) async fn bulk_create_tickets(
     if tickets.is_empty() {
         return Ok(Vec::new());
     }
+    crate::dialect::bulk_cache(conn, true)
+        .await
+        .map_err(error::plain)?;
+    let written = write_bulk(conn, tickets).await;
+    // Narrowed again whether or not the batch was written.
+    crate::dialect::bulk_cache(conn, false)
+        .await
+        .map_err(error::plain)?;
+    written
+}
+
+async fn write_bulk(
+    conn: &mut DbConn,
+    tickets: &[(Ticket, Vec<NewEvent>)],
+) -> StoreResult<Vec<TicketId>> {
     let ids = crate::dialect::reserve_ticket_ids(conn, tickets.len())
         .await
         .map_err(error::plain)?;

@@ -42,6 +42,11 @@ pub(crate) async fn reserve_ticket_ids(
     Ok(ids)
 }
 
+/// Nothing: PostgreSQL's shared buffers are sized by the server's configuration.
+pub(crate) async fn bulk_cache(_conn: &mut DbConn, _is_bulk: bool) -> Result<(), sqlx::Error> {
+    Ok(())
+}
+
 /// No hints: PostgreSQL plans from its own statistics.
 pub(crate) fn ticket_index_hint(_column: &str, _sort: TicketSort) -> &'static str {
     ""

@@ -26,6 +26,25 @@ pub(crate) async fn reserve_ticket_ids(
     Ok((last + 1..=last + count).collect())
 }
 
+/// Page cache of each connection, in KiB.
+pub(crate) const CACHE_KIB: i64 = 32_768;
+/// Page cache of the writer while it writes a bulk batch, in KiB. A batch inserts
+/// thousands of rows into each ticket index at scattered places; with the usual cache
+/// the pages it changed spill to the log before the commit and are read back and
+/// written again (a 300,000-ticket generation spent a third of its time in system
+/// calls; with this cache it is a third faster).
+const BULK_CACHE_KIB: i64 = 262_144;
+
+/// Widens the writer's page cache for a bulk batch, or narrows it back (SQLite frees
+/// the pages beyond the limit).
+pub(crate) async fn bulk_cache(conn: &mut DbConn, is_bulk: bool) -> Result<(), sqlx::Error> {
+    let kib = if is_bulk { BULK_CACHE_KIB } else { CACHE_KIB };
+    sqlx::query(sqlx::AssertSqlSafe(format!("pragma cache_size = -{kib}")))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
 /// Names the index that serves a queue branch (`column = value`, then open or not, in
 /// change order). Without statistics SQLite may otherwise pick an index that saves the
 /// sort but reads every open ticket of the desk.

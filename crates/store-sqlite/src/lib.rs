@@ -122,7 +122,7 @@ impl SqliteStore {
             .busy_timeout(BUSY_TIMEOUT)
             .statement_cache_capacity(256)
             // 32 MiB of page cache per connection (negative: KiB).
-            .pragma("cache_size", "-32768")
+            .pragma("cache_size", format!("-{}", dialect::CACHE_KIB))
             // Statement journals (a write in a batch's transaction that may have to
             // undo itself) stay in memory rather than in a temporary file each time.
             .pragma("temp_store", "memory");

@@ -2601,7 +2601,8 @@ pub async fn bulk_create_writes_tickets_events_and_counts(store: TestStore) {
     let ana = user(&store, "ana@example.com", Role::Agent).await;
     let desk = group(&store, "Service Desk").await.id;
     let single = create(&store, ticket(&carla, "Before", at(0))).await;
-    let count = 2_345;
+    // More than one bulk transaction (10,000 tickets) and many multi-row inserts.
+    let count = 10_345;
     let batch: Vec<(Ticket, Vec<NewEvent>)> = (0..count)
         .map(|i| {
             let mut t = ticket(&carla, &format!("Bulk {i}"), at(i));
@@ -2630,7 +2631,7 @@ pub async fn bulk_create_writes_tickets_events_and_counts(store: TestStore) {
         after.id > created[created.len() - 1],
         "numbers are not reused"
     );
-    for index in [0_usize, 1, 4, 1234, count as usize - 1] {
+    for index in [0_usize, 1, 4, 1234, 10_001, count as usize - 1] {
         let read = store.get_ticket(created[index]).await.unwrap();
         let (mut want, events) = expected[index].clone();
         want.id = created[index];
