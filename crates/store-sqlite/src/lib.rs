@@ -139,6 +139,15 @@ impl SqliteStore {
             .run(&mut connection)
             .await
             .map_err(sql::error::unavailable)?;
+        // Fold what an earlier process left in the write-ahead log into the database
+        // before anything reads. A long log (a bulk load writes thousands of tickets in
+        // one transaction) makes every read look its pages up in the log's index, and
+        // under steady reads it is folded in only slowly. Passive: it never waits for
+        // another process using the database, it only does what it can.
+        sqlx::query("pragma wal_checkpoint(passive)")
+            .execute(&mut connection)
+            .await
+            .map_err(sql::error::unavailable)?;
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             .min_connections(1)
