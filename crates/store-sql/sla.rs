@@ -646,29 +646,12 @@ async fn schedule(
     write: Refresh,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let key = format!("{}:{}", kind.as_str(), ticket.get());
     match due {
-        Some(due) => {
-            sqlx::query(
-                "insert into jobs (job_key, kind, ticket_id, due_at, attempts, created_at, \
-                 updated_at) values ($1, $2, $3, $4, 0, $5, $5) on conflict (job_key) do update \
-                 set due_at = excluded.due_at, lease_until = null, lease_token = null, \
-                 attempts = 0, updated_at = excluded.updated_at \
-                 where jobs.due_at <> excluded.due_at",
-            )
-            .bind(key)
-            .bind(kind.as_str())
-            .bind(ticket.get())
-            .bind(micros(due))
-            .bind(micros(now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        }
+        Some(due) => put_jobs(conn, &[(kind, ticket, due)], now).await?,
         None if write != Refresh::Changed => {}
         None => {
             sqlx::query("delete from jobs where job_key = $1")
-                .bind(key)
+                .bind(job_key(kind, ticket))
                 .execute(&mut *conn)
                 .await
                 .map_err(error::plain)?;
@@ -805,19 +788,11 @@ pub(crate) async fn refresh_new_tickets(
     tickets: &[(Ticket, &[NewEvent])],
     now: Timestamp,
 ) -> StoreResult<()> {
-    type PolicyKey = (
-        Option<OrganizationId>,
-        Option<ServiceId>,
-        Option<CategoryId>,
-    );
-    let mut policies: HashMap<PolicyKey, Option<(PolicyId, SlaPolicy)>> = HashMap::new();
+    // What chooses a ticket's policy (see `clock_policy`).
+    let policy_key = |t: &Ticket| (t.organization_id, t.service_id, t.category_id);
+    let mut policies = HashMap::new();
     for (ticket, _) in tickets {
-        let key = (
-            ticket.organization_id,
-            ticket.service_id,
-            ticket.category_id,
-        );
-        if let Entry::Vacant(slot) = policies.entry(key) {
+        if let Entry::Vacant(slot) = policies.entry(policy_key(ticket)) {
             slot.insert(clock_policy(conn, ticket).await?);
         }
     }
@@ -836,12 +811,7 @@ pub(crate) async fn refresh_new_tickets(
     let mut clocks = Vec::with_capacity(tickets.len());
     let mut jobs = Vec::new();
     for (ticket, events) in tickets {
-        let key = (
-            ticket.organization_id,
-            ticket.service_id,
-            ticket.category_id,
-        );
-        let policy = policies.get(&key).and_then(Option::as_ref);
+        let policy = policies.get(&policy_key(ticket)).and_then(Option::as_ref);
         let history = events.iter().filter_map(|e| match &e.kind {
             EventKind::StatusChanged { to, .. } => Some(History::Status {
                 at: e.created_at,
@@ -869,7 +839,7 @@ pub(crate) async fn refresh_new_tickets(
         clocks.push(clock);
     }
     write_clocks(conn, &clocks, now).await?;
-    insert_jobs(conn, &jobs, now).await
+    put_jobs(conn, &jobs, now).await
 }
 
 /// Which of `ids` are customers.
@@ -994,8 +964,14 @@ async fn write_clocks(
     Ok(())
 }
 
-/// Adds the first jobs of tickets created in this transaction.
-async fn insert_jobs(
+/// The key of a ticket's job of `kind`: one job per ticket and kind.
+fn job_key(kind: JobKind, ticket: TicketId) -> String {
+    format!("{}:{}", kind.as_str(), ticket.get())
+}
+
+/// Puts jobs at their due times, replacing a ticket's job of the same kind (a moved
+/// job starts over: no lease, no attempts).
+async fn put_jobs(
     conn: &mut DbConn,
     jobs: &[(JobKind, TicketId, Timestamp)],
     now: Timestamp,
@@ -1005,7 +981,7 @@ async fn insert_jobs(
             "insert into jobs (job_key, kind, ticket_id, due_at, attempts, created_at, updated_at) ",
         );
         query.push_values(chunk, |mut values, (kind, ticket, due)| {
-            values.push_bind(format!("{}:{}", kind.as_str(), ticket.get()));
+            values.push_bind(job_key(*kind, *ticket));
             values.push_bind(kind.as_str());
             values.push_bind(ticket.get());
             values.push_bind(micros(*due));
@@ -1013,6 +989,11 @@ async fn insert_jobs(
             values.push_bind(micros(now));
             values.push_bind(micros(now));
         });
+        query.push(
+            " on conflict (job_key) do update set due_at = excluded.due_at, \
+             lease_until = null, lease_token = null, attempts = 0, \
+             updated_at = excluded.updated_at where jobs.due_at <> excluded.due_at",
+        );
         query
             .build()
             .execute(&mut *conn)

@@ -914,11 +914,12 @@ pub(crate) async fn bulk_create_tickets(
         .await
         .map_err(error::plain)?;
     let written = write_bulk(conn, tickets).await;
-    // Narrowed again whether or not the batch was written.
-    crate::dialect::bulk_cache(conn, false)
-        .await
-        .map_err(error::plain)?;
-    written
+    // Narrowed again whether or not the batch was written; a failed batch reports its
+    // own error first.
+    let narrowed = crate::dialect::bulk_cache(conn, false).await;
+    let ids = written?;
+    narrowed.map_err(error::plain)?;
+    Ok(ids)
 }
 
 async fn write_bulk(
