@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use ferrodesk_domain::{EventId, TicketStatus, Visibility};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Collector, Count, TopDocs};
 use tantivy::directory::MmapDirectory;
 use tantivy::query::{AllQuery, BooleanQuery, ConstScoreQuery, Occur, Query, RangeQuery};
 use tantivy::schema::Value;
@@ -32,7 +32,7 @@ use crate::request::{
     SimilarTo, SnippetSource,
 };
 use crate::schema::{Fields, Part, UPDATED_FIELD};
-use crate::scope::{SearchScope, all_of, i64_term, kind_term, text_term};
+use crate::scope::{Scoped, SearchScope, all_of, i64_term, kind_term, text_term};
 
 /// Bumped whenever the analysis changes in a way the schema does not show (a new
 /// stemming rule): an index written with another version is emptied on open and the
@@ -225,7 +225,7 @@ impl SearchIndex {
             QueryBuilder::new(
                 &self.fields,
                 analyzers,
-                scope.parts(),
+                scope.matched(),
                 &Language::ALL,
                 is_fuzzy,
             )
@@ -245,7 +245,7 @@ impl SearchIndex {
                 limit: request.limit,
                 is_ranked: !built.highlight.is_empty(),
             };
-            let (docs, total) = collect(&searcher, query.as_ref(), page)?;
+            let (docs, total) = collect(&searcher, query.as_ref(), scope, page)?;
             Ok::<_, SearchError>((docs, total, built.highlight))
         };
         let (mut docs, mut total, mut highlight) = run(build(false, &mut analyzers))?;
@@ -301,7 +301,7 @@ impl SearchIndex {
         let built = QueryBuilder::new(
             &self.fields,
             &mut analyzers,
-            scope.parts(),
+            scope.matched(),
             &languages,
             false,
         )
@@ -364,7 +364,7 @@ impl SearchIndex {
         let built = QueryBuilder::new(
             &self.fields,
             &mut analyzers,
-            scope.parts(),
+            scope.matched(),
             &languages,
             true,
         )
@@ -543,7 +543,7 @@ impl SearchIndex {
         analyzers: &mut Analyzers,
     ) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
-        let (docs, total) = collect(&searcher, query, page)?;
+        let (docs, total) = collect(&searcher, query, scope, page)?;
         let hits = docs
             .into_iter()
             .map(|(score, address)| {
@@ -583,7 +583,7 @@ impl SearchIndex {
         });
         let time = |field| number(field).and_then(|m| Timestamp::from_microsecond(m).ok());
 
-        let title = text(f.text(Part::Title).raw).unwrap_or_default().to_owned();
+        let title = text(f.stored(Part::Title)).unwrap_or_default().to_owned();
         let title_html = mark_all(&title, &highlight.matches(analyzers, language, &title));
 
         // The snippet quotes the value with the most matches, the body on a tie; an
@@ -598,7 +598,7 @@ impl SearchIndex {
             if part == Part::Internal && !scope.is_staff() {
                 continue;
             }
-            for value in doc.get_all(f.text(part).raw).filter_map(|v| v.as_str()) {
+            for value in doc.get_all(f.stored(part)).filter_map(|v| v.as_str()) {
                 let matches = highlight.matches(analyzers, language, value);
                 let count = matches.len();
                 let is_better = match &best {
@@ -653,22 +653,37 @@ impl Highlight {
 /// The text clauses, exclusions and filters as one query; filters weigh nothing in
 /// the score.
 /// The page of documents `query` matches, best (or newest) first, and how many match.
+/// One page of what `query` matches and the total, counting only what `scope` may
+/// see; an agent's scope is tested here rather than in the query (see `AgentTest`).
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
+    scope: &SearchScope,
     page: Page,
 ) -> Result<(Vec<(f32, DocAddress)>, usize), SearchError> {
+    fn run<C: Collector>(
+        searcher: &Searcher,
+        query: &dyn Query,
+        scope: &SearchScope,
+        collector: C,
+    ) -> tantivy::Result<C::Fruit> {
+        match scope.agent_test() {
+            Some(test) => searcher.search(
+                query,
+                &Scoped {
+                    test,
+                    inner: collector,
+                },
+            ),
+            None => searcher.search(query, &collector),
+        }
+    }
     let top = TopDocs::with_limit(page.limit).and_offset(page.offset);
     if page.is_ranked {
-        Ok(searcher.search(query, &(top.order_by_score(), Count))?)
+        Ok(run(searcher, query, scope, (top.order_by_score(), Count))?)
     } else {
-        let (docs, total) = searcher.search(
-            query,
-            &(
-                top.order_by_fast_field::<i64>(UPDATED_FIELD, Order::Desc),
-                Count,
-            ),
-        )?;
+        let newest_first = top.order_by_fast_field::<i64>(UPDATED_FIELD, Order::Desc);
+        let (docs, total) = run(searcher, query, scope, (newest_first, Count))?;
         Ok((docs.into_iter().map(|(_, a)| (0.0, a)).collect(), total))
     }
 }

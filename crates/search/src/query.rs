@@ -26,7 +26,7 @@ use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::Token;
 
 use crate::language::{Analyzers, Language};
-use crate::schema::{Fields, Part};
+use crate::schema::{Fields, Matched};
 
 /// At most this many clauses of a query are used; the rest is ignored.
 pub(crate) const MAX_CLAUSES: usize = 32;
@@ -139,7 +139,7 @@ pub(crate) struct Built {
 pub(crate) struct QueryBuilder<'a> {
     fields: &'a Fields,
     analyzers: &'a mut Analyzers,
-    parts: &'a [Part],
+    parts: &'a [Matched],
     languages: &'a [Language],
     is_fuzzy: bool,
     highlight: Highlight,
@@ -149,7 +149,7 @@ impl<'a> QueryBuilder<'a> {
     pub(crate) fn new(
         fields: &'a Fields,
         analyzers: &'a mut Analyzers,
-        parts: &'a [Part],
+        parts: &'a [Matched],
         languages: &'a [Language],
         is_fuzzy: bool,
     ) -> QueryBuilder<'a> {

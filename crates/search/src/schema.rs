@@ -1,16 +1,24 @@
 //! The index's fields and how each kind of document fills them.
 //!
-//! Text is indexed twice. The `*_raw` fields hold the words unstemmed (lowercased,
-//! folded to ASCII) and keep the original text for snippets; exact words, prefixes and
-//! typos are matched there. The `*_stem` fields hold the words stemmed in the
+//! Text comes in four parts: title (subject, article title, name, asset tag), body
+//! (description, article body, a person's or an asset's details), public replies, and
+//! internal notes, which only staff queries look at. Each part is stored as written,
+//! for titles and snippets.
+//!
+//! Words are matched in two texts ([`Matched`]): the public one (title, body and
+//! replies together; the title twice, since a word there says more about what a
+//! document is about) and the internal notes. Each is indexed twice. The `*_raw`
+//! fields hold the words unstemmed (lowercased, folded to ASCII); exact words, prefixes
+//! and typos are matched there. The `*_stem` fields hold the words stemmed in the
 //! document's own language and tagged with it (`pt:impressor`), so one field serves
 //! every language while stems of different languages never meet, and BM25 sees one
 //! set of statistics per field. A query is stemmed in each language and looks up each
 //! tagged stem.
 //!
-//! Text comes in four parts: title (subject, article title, name, asset tag), body
-//! (description, article body, a person's or an asset's details), public replies, and
-//! internal notes, which only staff queries look at.
+//! One public text rather than a field per part keeps a word to one posting per
+//! document and analysis: on a large desk the same common word ("printer") sits in
+//! the subject, the description and the replies of a hundred thousand tickets, and a
+//! search walks every posting it looks up.
 
 use ferrodesk_domain::Visibility;
 use jiff::Timestamp;
@@ -34,23 +42,40 @@ pub(crate) enum Part {
 }
 
 impl Part {
-    /// The parts a customer's query may look at.
-    pub(crate) const PUBLIC: [Part; 3] = [Part::Title, Part::Body, Part::Replies];
-    /// Every part, for staff.
-    pub(crate) const ALL: [Part; 4] = [Part::Title, Part::Body, Part::Replies, Part::Internal];
-
-    /// How much a match in this part weighs: a word in the title says more about what
-    /// a document is about than the same word deep in a reply.
-    pub(crate) fn boost(self) -> f32 {
+    /// The text this part's words are matched in.
+    fn matched(self) -> Matched {
         match self {
-            Part::Title => 2.0,
-            Part::Body => 1.0,
-            Part::Replies | Part::Internal => 0.8,
+            Part::Title | Part::Body | Part::Replies => Matched::Public,
+            Part::Internal => Matched::Internal,
         }
     }
 }
 
-/// The two fields of one part of the text.
+/// A text words are matched in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Matched {
+    /// Title, body and public replies.
+    Public,
+    /// Internal notes.
+    Internal,
+}
+
+impl Matched {
+    /// What a customer's query may look at.
+    pub(crate) const PUBLIC: [Matched; 1] = [Matched::Public];
+    /// Everything, for staff.
+    pub(crate) const ALL: [Matched; 2] = [Matched::Public, Matched::Internal];
+
+    /// How much a match in this text weighs.
+    pub(crate) fn boost(self) -> f32 {
+        match self {
+            Matched::Public => 1.0,
+            Matched::Internal => 0.8,
+        }
+    }
+}
+
+/// The two fields of one matched text.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct TextFields {
     pub(crate) raw: Field,
@@ -68,6 +93,8 @@ pub(crate) struct Fields {
     pub(crate) visibility: Field,
     pub(crate) article_kind: Field,
     pub(crate) group: Field,
+    /// The group an agent's scope is tested on: [`NO_GROUP`], [`NOT_A_TICKET`] or an id.
+    pub(crate) scope_group: Field,
     pub(crate) category: Field,
     pub(crate) requester: Field,
     pub(crate) organization: Field,
@@ -78,41 +105,47 @@ pub(crate) struct Fields {
     pub(crate) updated: Field,
     /// Identifiers people type: ticket numbers, asset tags and serials, emails.
     pub(crate) code: Field,
-    title: TextFields,
-    body: TextFields,
-    replies: TextFields,
-    internal: TextFields,
+    title: Field,
+    body: Field,
+    replies: Field,
+    internal: Field,
+    public_text: TextFields,
+    internal_text: TextFields,
 }
 
 /// The name of the fast field empty queries sort on.
 pub(crate) const UPDATED_FIELD: &str = "updated";
+/// The fast fields an agent's scope is tested on (see `scope::AgentTest`).
+pub(crate) const SCOPE_GROUP_FIELD: &str = "scope_group";
+pub(crate) const OWNER_FIELD: &str = "owner";
+pub(crate) const ASSIGNEE_FIELD: &str = "assignee";
+/// `scope_group` of a ticket in no group.
+pub(crate) const NO_GROUP: i64 = 0;
+/// `scope_group` of a document that is not a ticket.
+pub(crate) const NOT_A_TICKET: i64 = -1;
 
 impl Fields {
     /// Builds the schema and names its fields.
     pub(crate) fn build() -> (Schema, Fields) {
         let mut builder = Schema::builder();
-        let raw_text = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(RAW_TOKENIZER)
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            )
-            .set_stored();
-        let stem_text = TextOptions::default().set_indexing_options(
+        let indexed_text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(RAW_TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
-        let code_text = stem_text.clone();
+        let stored_text = TextOptions::default().set_stored();
         let filter = NumericOptions::default().set_indexed();
+        let scope = filter.clone().set_fast();
         let mut text = |name: &str| TextFields {
-            raw: builder.add_text_field(&format!("{name}_raw"), raw_text.clone()),
-            stem: builder.add_text_field(&format!("{name}_stem"), stem_text.clone()),
+            raw: builder.add_text_field(&format!("{name}_raw"), indexed_text.clone()),
+            stem: builder.add_text_field(&format!("{name}_stem"), indexed_text.clone()),
         };
-        let title = text("title");
-        let body = text("body");
-        let replies = text("replies");
-        let internal = text("internal");
+        let public_text = text("public");
+        let internal_text = text("internal");
+        let title = builder.add_text_field("title", stored_text.clone());
+        let body = builder.add_text_field("body", stored_text.clone());
+        let replies = builder.add_text_field("replies", stored_text.clone());
+        let internal = builder.add_text_field("internal", stored_text);
         let fields = Fields {
             kind: builder.add_text_field("kind", STRING | STORED),
             key: builder.add_text_field("key", STRING),
@@ -125,8 +158,10 @@ impl Fields {
             category: builder.add_i64_field("category", filter.clone()),
             requester: builder.add_i64_field("requester", filter.clone()),
             organization: builder.add_i64_field("organization", filter.clone()),
-            owner: builder.add_i64_field("owner", filter.clone()),
-            assignee: builder.add_i64_field("assignee", filter.clone()),
+            owner: builder.add_i64_field(OWNER_FIELD, scope.clone()),
+            assignee: builder.add_i64_field(ASSIGNEE_FIELD, scope),
+            scope_group: builder
+                .add_i64_field(SCOPE_GROUP_FIELD, NumericOptions::default().set_fast()),
             holder: builder.add_i64_field("holder", filter),
             created: builder.add_i64_field(
                 "created",
@@ -139,22 +174,32 @@ impl Fields {
                 UPDATED_FIELD,
                 NumericOptions::default().set_fast().set_stored(),
             ),
-            code: builder.add_text_field("code", code_text),
+            code: builder.add_text_field("code", indexed_text),
             title,
             body,
             replies,
             internal,
+            public_text,
+            internal_text,
         };
         (builder.build(), fields)
     }
 
-    /// The fields of one part of the text.
-    pub(crate) fn text(&self, part: Part) -> TextFields {
+    /// The field one part of the text is stored in, as written.
+    pub(crate) fn stored(&self, part: Part) -> Field {
         match part {
             Part::Title => self.title,
             Part::Body => self.body,
             Part::Replies => self.replies,
             Part::Internal => self.internal,
+        }
+    }
+
+    /// The fields a text's words are matched in.
+    pub(crate) fn text(&self, matched: Matched) -> TextFields {
+        match matched {
+            Matched::Public => self.public_text,
+            Matched::Internal => self.internal_text,
         }
     }
 
@@ -177,8 +222,13 @@ impl Fields {
             Document::Person(person) => writer.person(person),
             Document::Asset(asset) => writer.asset(asset),
         }
+        let scope_group = match doc {
+            Document::Ticket(ticket) => ticket.group_id.map_or(NO_GROUP, |id| id.get()),
+            Document::Article(_) | Document::Person(_) | Document::Asset(_) => NOT_A_TICKET,
+        };
         let language = writer.language;
         let mut out = writer.out;
+        out.add_i64(self.scope_group, scope_group);
         out.add_text(self.language, language.code());
         out
     }
@@ -259,19 +309,23 @@ impl Writer<'_> {
         self.optional(f.holder, asset.assigned_to.map(|id| id.get()));
     }
 
-    /// Indexes one value of a text part: as written (stored, unstemmed) and stemmed in
-    /// the document's language.
+    /// Stores one value of a text part and indexes its words, unstemmed and stemmed in
+    /// the document's language; a title's words count twice.
     fn text(&mut self, part: Part, text: &str) {
-        let fields = self.fields.text(part);
-        self.out.add_text(fields.raw, text);
+        self.out.add_text(self.fields.stored(part), text);
+        let fields = self.fields.text(part.matched());
         let tokens = self.analyzers.stem_tokens(self.language, text);
-        self.out.add_pre_tokenized_text(
-            fields.stem,
-            PreTokenizedString {
-                text: text.to_owned(),
-                tokens,
-            },
-        );
+        let times = if part == Part::Title { 2 } else { 1 };
+        for _ in 0..times {
+            self.out.add_text(fields.raw, text);
+            self.out.add_pre_tokenized_text(
+                fields.stem,
+                PreTokenizedString {
+                    text: text.to_owned(),
+                    tokens: tokens.clone(),
+                },
+            );
+        }
     }
 
     fn optional(&mut self, field: Field, value: Option<i64>) {

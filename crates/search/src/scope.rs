@@ -20,13 +20,19 @@
 //! The scope is a filter clause of the query itself, never a pass over a page of
 //! results, so pages stay full and totals count only what the actor may see.
 
+use std::sync::Arc;
+
 use ferrodesk_domain::{Actor, TicketScope, UserId, Visibility};
-use tantivy::Term;
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use crate::document::{ArticleStatus, DocKind};
-use crate::schema::{Fields, Part, visibility_text};
+use crate::schema::{
+    ASSIGNEE_FIELD, Fields, Matched, NOT_A_TICKET, OWNER_FIELD, SCOPE_GROUP_FIELD, visibility_text,
+};
 
 /// What one actor may find.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,37 +55,33 @@ impl SearchScope {
         !matches!(self.tickets, TicketScope::Customer { .. })
     }
 
-    /// The text parts this actor's queries look at.
-    pub(crate) fn parts(&self) -> &'static [Part] {
+    /// An agent's scope, tested on each matched document while results are collected.
+    pub(crate) fn agent_test(&self) -> Option<AgentTest> {
+        match &self.tickets {
+            TicketScope::Agent { user_id, group_ids } => Some(AgentTest {
+                user_id: user_id.get(),
+                group_ids: group_ids.iter().map(|g| g.get()).collect(),
+            }),
+            TicketScope::All | TicketScope::Customer { .. } => None,
+        }
+    }
+
+    /// The texts this actor's queries look at.
+    pub(crate) fn matched(&self) -> &'static [Matched] {
         if self.is_staff() {
-            &Part::ALL
+            &Matched::ALL
         } else {
-            &Part::PUBLIC
+            &Matched::PUBLIC
         }
     }
 
     /// The clause a document must match to be visible, or `None` when every document
-    /// is.
+    /// is or when the scope is tested while collecting ([`SearchScope::agent_test`]).
     pub(crate) fn filter(&self, fields: &Fields) -> Option<Box<dyn Query>> {
         match &self.tickets {
             TicketScope::All => None,
-            TicketScope::Agent { user_id, group_ids } => {
-                // Only tickets carry an assignee, an owner or a group (see
-                // `schema::Writer::ticket`), so these terms need no "is a ticket" beside
-                // them: intersecting with every ticket of a large desk was most of the
-                // cost of an agent's filter.
-                let mut any: Vec<Box<dyn Query>> = vec![
-                    i64_term(fields.assignee, user_id.get()),
-                    i64_term(fields.owner, user_id.get()),
-                ];
-                any.extend(group_ids.iter().map(|g| i64_term(fields.group, g.get())));
-                any.extend(
-                    [DocKind::Article, DocKind::Person, DocKind::Asset]
-                        .into_iter()
-                        .map(|kind| kind_term(fields, kind)),
-                );
-                Some(Box::new(BooleanQuery::union(any)))
-            }
+            // Tested while collecting instead: see `AgentTest`.
+            TicketScope::Agent { .. } => None,
             TicketScope::Customer {
                 user_id,
                 shared_organization,
@@ -112,6 +114,95 @@ impl SearchScope {
 impl From<&Actor> for SearchScope {
     fn from(actor: &Actor) -> SearchScope {
         SearchScope::for_actor(actor)
+    }
+}
+
+/// What an agent may find: every document that is not a ticket, and the tickets of
+/// their groups or assigned to or owned by them.
+///
+/// An agent's groups usually hold most of a desk, so matching the scope as query terms
+/// meant walking most of the index for every search, and intersecting it with the
+/// words cost more than the words themselves. It is a test of each matched document's
+/// own values instead (tantivy's fast fields, a lookup each), made while the results
+/// are collected ([`Scoped`]).
+#[derive(Debug, Clone)]
+pub(crate) struct AgentTest {
+    user_id: i64,
+    group_ids: Arc<[i64]>,
+}
+
+impl AgentTest {
+    /// The test for the documents of one segment.
+    fn for_segment(
+        &self,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<impl Fn(DocId) -> bool + use<>> {
+        let fast = segment.fast_fields();
+        let group = fast.column_opt::<i64>(SCOPE_GROUP_FIELD)?;
+        let owner = fast.column_opt::<i64>(OWNER_FIELD)?;
+        let assignee = fast.column_opt::<i64>(ASSIGNEE_FIELD)?;
+        let AgentTest { user_id, group_ids } = self.clone();
+        Ok(move |doc: DocId| {
+            let value = |column: &Option<Column<i64>>| column.as_ref().and_then(|c| c.first(doc));
+            // Most documents are tickets of the agent's groups: one lookup answers.
+            match value(&group) {
+                Some(NOT_A_TICKET) => true,
+                Some(group) if group_ids.contains(&group) => true,
+                _ => value(&owner) == Some(user_id) || value(&assignee) == Some(user_id),
+            }
+        })
+    }
+}
+
+/// A collector that passes on only the documents an [`AgentTest`] keeps.
+pub(crate) struct Scoped<C> {
+    pub(crate) test: AgentTest,
+    pub(crate) inner: C,
+}
+
+impl<C: Collector> Collector for Scoped<C> {
+    type Fruit = C::Fruit;
+    type Child = ScopedSegment<C::Child, Box<dyn Fn(DocId) -> bool>>;
+
+    fn for_segment(
+        &self,
+        segment_ord: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(ScopedSegment {
+            keeps: Box::new(self.test.for_segment(segment)?),
+            inner: self.inner.for_segment(segment_ord, segment)?,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+pub(crate) struct ScopedSegment<S, F> {
+    keeps: F,
+    inner: S,
+}
+
+impl<S: SegmentCollector, F: Fn(DocId) -> bool + 'static> SegmentCollector for ScopedSegment<S, F> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if (self.keeps)(doc) {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
     }
 }
 
@@ -168,23 +259,22 @@ mod tests {
     #[test]
     fn customers_never_search_internal_notes() {
         let customer = SearchScope::for_actor(&actor(Role::Customer));
-        assert!(!customer.parts().contains(&Part::Internal));
+        assert!(!customer.matched().contains(&Matched::Internal));
         let agent = SearchScope::for_actor(&actor(Role::Agent));
-        assert!(agent.parts().contains(&Part::Internal));
+        assert!(agent.matched().contains(&Matched::Internal));
     }
 
     #[test]
-    fn supervisors_need_no_filter() {
+    fn supervisors_need_no_filter_agents_a_test_while_collecting_and_customers_a_query_clause() {
         let (_, fields) = Fields::build();
-        assert!(
-            SearchScope::for_actor(&actor(Role::Supervisor))
-                .filter(&fields)
-                .is_none()
-        );
-        assert!(
-            SearchScope::for_actor(&actor(Role::Agent))
-                .filter(&fields)
-                .is_some()
-        );
+        let supervisor = SearchScope::for_actor(&actor(Role::Supervisor));
+        assert!(supervisor.filter(&fields).is_none());
+        assert!(supervisor.agent_test().is_none());
+        let agent = SearchScope::for_actor(&actor(Role::Agent));
+        assert!(agent.filter(&fields).is_none());
+        assert!(agent.agent_test().is_some());
+        let customer = SearchScope::for_actor(&actor(Role::Customer));
+        assert!(customer.filter(&fields).is_some());
+        assert!(customer.agent_test().is_none());
     }
 }

@@ -143,6 +143,33 @@ fn an_agent_finds_tickets_of_their_groups_and_those_assigned_to_or_owned_by_them
 }
 
 #[test]
+fn an_agents_scope_holds_in_every_segment_even_one_without_tickets() {
+    // Each batch is a commit of its own and a segment of its own: the scope is tested on
+    // each segment's own values, and a segment may hold no ticket, or no owner at all.
+    let index = index_with([Document::from(article(1, "Printer driver install", ""))]);
+    let mut elsewhere = ticket(10002, "printer offline", "");
+    elsewhere.group_id = Some(GroupId(2));
+    let mut batch = ferrodesk_search::Batch::new();
+    batch.upsert(ticket(10001, "printer offline", ""));
+    batch.upsert(elsewhere.clone());
+    index.apply(batch).expect("second segment");
+    let mut owned = elsewhere;
+    owned.id = TicketId(10003);
+    owned.owner_id = Some(UserId(100));
+    let mut batch = ferrodesk_search::Batch::new();
+    batch.upsert(owned);
+    index.apply(batch).expect("third segment");
+
+    let mut mine = found(&index, &agent(100, &[1]), "printer");
+    mine.sort();
+    assert_eq!(mine, vec![t(10001), t(10003), DocKey::article(1)]);
+    let mut theirs = found(&index, &agent(101, &[2]), "printer");
+    theirs.sort();
+    assert_eq!(theirs, vec![t(10002), t(10003), DocKey::article(1)]);
+    assert_eq!(search(&index, &admin(), "printer").total, 4);
+}
+
+#[test]
 fn the_scope_agrees_with_the_domain_rules_for_every_ticket_and_actor() {
     // The same tickets through `Actor::can_view` and through the index.
     let tickets: Vec<Ticket> = [
