@@ -93,8 +93,12 @@ pub(crate) struct Fields {
     pub(crate) visibility: Field,
     pub(crate) article_kind: Field,
     pub(crate) group: Field,
-    /// The group an agent's scope is tested on: [`NO_GROUP`], [`NOT_A_TICKET`] or an id.
+    /// What an agent's scope is tested on, in every document (see `scope::AgentTest`):
+    /// a ticket's group ([`NOT_A_TICKET`] for other documents), owner and assignee
+    /// ([`NOBODY`] when there is none).
     pub(crate) scope_group: Field,
+    pub(crate) scope_owner: Field,
+    pub(crate) scope_assignee: Field,
     pub(crate) category: Field,
     pub(crate) requester: Field,
     pub(crate) organization: Field,
@@ -115,12 +119,14 @@ pub(crate) struct Fields {
 
 /// The name of the fast field empty queries sort on.
 pub(crate) const UPDATED_FIELD: &str = "updated";
-/// The fast fields an agent's scope is tested on (see `scope::AgentTest`).
+/// The fast fields an agent's scope is tested on (see `scope::AgentTest`). Every
+/// document has a value in each, so a lookup is a plain read.
 pub(crate) const SCOPE_GROUP_FIELD: &str = "scope_group";
-pub(crate) const OWNER_FIELD: &str = "owner";
-pub(crate) const ASSIGNEE_FIELD: &str = "assignee";
-/// `scope_group` of a ticket in no group.
-pub(crate) const NO_GROUP: i64 = 0;
+pub(crate) const SCOPE_OWNER_FIELD: &str = "scope_owner";
+pub(crate) const SCOPE_ASSIGNEE_FIELD: &str = "scope_assignee";
+/// A ticket's `scope_group` when it is in no group, and its `scope_owner` or
+/// `scope_assignee` when it has none (ids start at 1).
+pub(crate) const NOBODY: i64 = 0;
 /// `scope_group` of a document that is not a ticket.
 pub(crate) const NOT_A_TICKET: i64 = -1;
 
@@ -135,7 +141,7 @@ impl Fields {
         );
         let stored_text = TextOptions::default().set_stored();
         let filter = NumericOptions::default().set_indexed();
-        let scope = filter.clone().set_fast();
+        let scope = NumericOptions::default().set_fast();
         let mut text = |name: &str| TextFields {
             raw: builder.add_text_field(&format!("{name}_raw"), indexed_text.clone()),
             stem: builder.add_text_field(&format!("{name}_stem"), indexed_text.clone()),
@@ -158,10 +164,11 @@ impl Fields {
             category: builder.add_i64_field("category", filter.clone()),
             requester: builder.add_i64_field("requester", filter.clone()),
             organization: builder.add_i64_field("organization", filter.clone()),
-            owner: builder.add_i64_field(OWNER_FIELD, scope.clone()),
-            assignee: builder.add_i64_field(ASSIGNEE_FIELD, scope),
-            scope_group: builder
-                .add_i64_field(SCOPE_GROUP_FIELD, NumericOptions::default().set_fast()),
+            owner: builder.add_i64_field("owner", filter.clone()),
+            assignee: builder.add_i64_field("assignee", filter.clone()),
+            scope_group: builder.add_i64_field(SCOPE_GROUP_FIELD, scope.clone()),
+            scope_owner: builder.add_i64_field(SCOPE_OWNER_FIELD, scope.clone()),
+            scope_assignee: builder.add_i64_field(SCOPE_ASSIGNEE_FIELD, scope),
             holder: builder.add_i64_field("holder", filter),
             created: builder.add_i64_field(
                 "created",
@@ -222,13 +229,22 @@ impl Fields {
             Document::Person(person) => writer.person(person),
             Document::Asset(asset) => writer.asset(asset),
         }
-        let scope_group = match doc {
-            Document::Ticket(ticket) => ticket.group_id.map_or(NO_GROUP, |id| id.get()),
-            Document::Article(_) | Document::Person(_) | Document::Asset(_) => NOT_A_TICKET,
+        let id = |id: Option<i64>| id.unwrap_or(NOBODY);
+        let (scope_group, scope_owner, scope_assignee) = match doc {
+            Document::Ticket(ticket) => (
+                id(ticket.group_id.map(|g| g.get())),
+                id(ticket.owner_id.map(|u| u.get())),
+                id(ticket.assignee_id.map(|u| u.get())),
+            ),
+            Document::Article(_) | Document::Person(_) | Document::Asset(_) => {
+                (NOT_A_TICKET, NOBODY, NOBODY)
+            }
         };
         let language = writer.language;
         let mut out = writer.out;
         out.add_i64(self.scope_group, scope_group);
+        out.add_i64(self.scope_owner, scope_owner);
+        out.add_i64(self.scope_assignee, scope_assignee);
         out.add_text(self.language, language.code());
         out
     }

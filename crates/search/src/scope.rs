@@ -31,7 +31,8 @@ use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
 
 use crate::document::{ArticleStatus, DocKind};
 use crate::schema::{
-    ASSIGNEE_FIELD, Fields, Matched, NOT_A_TICKET, OWNER_FIELD, SCOPE_GROUP_FIELD, visibility_text,
+    Fields, Matched, NOT_A_TICKET, SCOPE_ASSIGNEE_FIELD, SCOPE_GROUP_FIELD, SCOPE_OWNER_FIELD,
+    visibility_text,
 };
 
 /// What one actor may find.
@@ -133,24 +134,62 @@ pub(crate) struct AgentTest {
 
 impl AgentTest {
     /// The test for the documents of one segment.
-    fn for_segment(
-        &self,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<impl Fn(DocId) -> bool + use<>> {
+    fn for_segment(&self, segment: &SegmentReader) -> tantivy::Result<SegmentTest> {
         let fast = segment.fast_fields();
-        let group = fast.column_opt::<i64>(SCOPE_GROUP_FIELD)?;
-        let owner = fast.column_opt::<i64>(OWNER_FIELD)?;
-        let assignee = fast.column_opt::<i64>(ASSIGNEE_FIELD)?;
-        let AgentTest { user_id, group_ids } = self.clone();
-        Ok(move |doc: DocId| {
-            let value = |column: &Option<Column<i64>>| column.as_ref().and_then(|c| c.first(doc));
-            // Most documents are tickets of the agent's groups: one lookup answers.
-            match value(&group) {
-                Some(NOT_A_TICKET) => true,
-                Some(group) if group_ids.contains(&group) => true,
-                _ => value(&owner) == Some(user_id) || value(&assignee) == Some(user_id),
-            }
+        Ok(SegmentTest {
+            group: fast.column_opt::<i64>(SCOPE_GROUP_FIELD)?,
+            owner: fast.column_opt::<i64>(SCOPE_OWNER_FIELD)?,
+            assignee: fast.column_opt::<i64>(SCOPE_ASSIGNEE_FIELD)?,
+            test: self.clone(),
+            groups: Vec::with_capacity(BATCH),
+            owners: Vec::with_capacity(BATCH),
+            assignees: Vec::with_capacity(BATCH),
         })
+    }
+}
+
+/// How many matched documents are tested at once: a batch reads each column in one
+/// call instead of one call per document.
+const BATCH: usize = 64;
+
+/// An [`AgentTest`] on the values of one segment.
+struct SegmentTest {
+    group: Option<Column<i64>>,
+    owner: Option<Column<i64>>,
+    assignee: Option<Column<i64>>,
+    test: AgentTest,
+    /// The values of the documents of a batch.
+    groups: Vec<Option<i64>>,
+    owners: Vec<Option<i64>>,
+    assignees: Vec<Option<i64>>,
+}
+
+impl SegmentTest {
+    /// Calls `keep` with each of `docs` the agent may see, in order.
+    fn each_kept(&mut self, docs: &[(DocId, Score)], mut keep: impl FnMut(DocId, Score)) {
+        let ids: Vec<DocId> = docs.iter().map(|&(doc, _)| doc).collect();
+        let read = |column: &Option<Column<i64>>, values: &mut Vec<Option<i64>>| {
+            values.clear();
+            values.resize(ids.len(), None);
+            if let Some(column) = column {
+                column.first_vals(&ids, values);
+            }
+        };
+        read(&self.group, &mut self.groups);
+        read(&self.owner, &mut self.owners);
+        read(&self.assignee, &mut self.assignees);
+        let test = &self.test;
+        let user = Some(test.user_id);
+        for (index, &(doc, score)) in docs.iter().enumerate() {
+            let is_kept = match self.groups[index] {
+                Some(NOT_A_TICKET) => true,
+                Some(group) if test.group_ids.contains(&group) => true,
+                _ => self.owners[index] == user || self.assignees[index] == user,
+            };
+            if is_kept {
+                keep(doc, score);
+            }
+        }
     }
 }
 
@@ -162,7 +201,7 @@ pub(crate) struct Scoped<C> {
 
 impl<C: Collector> Collector for Scoped<C> {
     type Fruit = C::Fruit;
-    type Child = ScopedSegment<C::Child, Box<dyn Fn(DocId) -> bool>>;
+    type Child = ScopedSegment<C::Child>;
 
     fn for_segment(
         &self,
@@ -170,7 +209,8 @@ impl<C: Collector> Collector for Scoped<C> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         Ok(ScopedSegment {
-            keeps: Box::new(self.test.for_segment(segment)?),
+            test: self.test.for_segment(segment)?,
+            pending: Vec::with_capacity(BATCH),
             inner: self.inner.for_segment(segment_ord, segment)?,
         })
     }
@@ -187,21 +227,34 @@ impl<C: Collector> Collector for Scoped<C> {
     }
 }
 
-pub(crate) struct ScopedSegment<S, F> {
-    keeps: F,
+pub(crate) struct ScopedSegment<S> {
+    test: SegmentTest,
+    /// Matched documents not tested yet.
+    pending: Vec<(DocId, Score)>,
     inner: S,
 }
 
-impl<S: SegmentCollector, F: Fn(DocId) -> bool + 'static> SegmentCollector for ScopedSegment<S, F> {
+impl<S: SegmentCollector> ScopedSegment<S> {
+    fn flush(&mut self) {
+        let inner = &mut self.inner;
+        self.test
+            .each_kept(&self.pending, |doc, score| inner.collect(doc, score));
+        self.pending.clear();
+    }
+}
+
+impl<S: SegmentCollector> SegmentCollector for ScopedSegment<S> {
     type Fruit = S::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if (self.keeps)(doc) {
-            self.inner.collect(doc, score);
+        self.pending.push((doc, score));
+        if self.pending.len() == BATCH {
+            self.flush();
         }
     }
 
-    fn harvest(self) -> Self::Fruit {
+    fn harvest(mut self) -> Self::Fruit {
+        self.flush();
         self.inner.harvest()
     }
 }

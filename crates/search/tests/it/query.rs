@@ -21,6 +21,18 @@ fn a_quoted_phrase_needs_its_words_in_order_while_plain_words_need_them_anywhere
 }
 
 #[test]
+fn a_quoted_phrase_matches_inflected_and_base_forms_in_its_order() {
+    let index = index_of(vec![
+        ticket(10001, "Printer jammed again", ""),
+        ticket(10002, "Printers jam every morning", ""),
+        ticket(10003, "Jammed, so the printer was restarted", ""),
+    ]);
+    let mut found_in_order = found(&index, &admin(), r#""printers jammed""#);
+    found_in_order.sort();
+    assert_eq!(found_in_order, vec![t(10001), t(10002)]);
+}
+
+#[test]
 fn every_plain_word_must_match() {
     let index = index_of(vec![
         ticket(10001, "printer offline", ""),
