@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::{Mutex, Notify, Semaphore};
 
 /// How often the background task looks for new events. Every look that finds some is
 /// one index commit (a new segment to write and later merge), so under load the index
@@ -55,6 +55,9 @@ pub struct SearchEngine {
     is_stopping: AtomicBool,
     /// The background task, once started.
     task: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// Queries running at once: one more than the machine has cores (see
+    /// [`SearchEngine::query`]).
+    queries: Semaphore,
 }
 
 impl std::fmt::Debug for SearchEngine {
@@ -75,7 +78,34 @@ impl SearchEngine {
             is_started: AtomicBool::new(false),
             is_stopping: AtomicBool::new(false),
             task: std::sync::Mutex::new(None),
+            queries: Semaphore::new(
+                std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get) + 1,
+            ),
         }
+    }
+
+    /// Runs a query on the index, once a core is free for it.
+    ///
+    /// A query is pure CPU work. Run all at once, more queries than cores share them
+    /// and each takes as many times longer as there are queries per core, a common
+    /// word's query most of all; about one at a time per core, each runs at full
+    /// speed after the queries ahead of it, which is much sooner for the slowest. One
+    /// query more than there are cores keeps a core from idling while the requests
+    /// around the queries read the database and write their answers.
+    ///
+    /// With 8 clients on 2 cores at a million tickets, the 99th percentile fell from
+    /// 50 to 40 ms, for 6 to 8 % fewer queries a second (BENCHMARKS.md).
+    async fn query<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&SearchIndex) -> Result<T, SearchError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let _core = self
+            .queries
+            .acquire()
+            .await
+            .map_err(|error| AppError::Internal(format!("search queries: {error}")))?;
+        let index = self.index.clone();
+        blocking(move || work(&index)).await
     }
 }
 
@@ -341,8 +371,9 @@ impl<'a> Search<'a> {
     ) -> Result<SearchResults, AppError> {
         let engine = self.engine()?;
         let scope = SearchScope::for_actor(actor);
-        let index = engine.index.clone();
-        let mut results = blocking(move || index.search(&scope, &request)).await?;
+        let mut results = engine
+            .query(move |index| index.search(&scope, &request))
+            .await?;
         let before = results.hits.len();
         results.hits = self.visible(actor, results.hits).await?;
         results.total = results.total.saturating_sub(before - results.hits.len());
@@ -367,9 +398,10 @@ impl<'a> Search<'a> {
         let user = self.app.db().get_user(actor.user_id).await?;
         let language = Language::from_tag(&user.locale);
         let scope = SearchScope::for_actor(actor);
-        let index = engine.index.clone();
         let text = text.to_owned();
-        let hits = blocking(move || index.suggest_articles(&scope, &text, language, limit)).await?;
+        let hits = engine
+            .query(move |index| index.suggest_articles(&scope, &text, language, limit))
+            .await?;
         self.visible(actor, hits).await
     }
 
@@ -417,8 +449,9 @@ impl<'a> Search<'a> {
             exclude: Some(id),
             limit,
         };
-        let index = engine.index.clone();
-        let hits = blocking(move || index.similar_tickets(&scope, &similar)).await?;
+        let hits = engine
+            .query(move |index| index.similar_tickets(&scope, &similar))
+            .await?;
         let hits = self.visible(actor, hits).await?;
         let ids: Vec<TicketId> = hits.iter().map(|h| TicketId(h.key.id)).collect();
         let mut resolutions: BTreeMap<TicketId, Option<String>> = self
