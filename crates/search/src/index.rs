@@ -650,11 +650,9 @@ impl Highlight {
     }
 }
 
-/// The text clauses, exclusions and filters as one query; filters weigh nothing in
-/// the score.
-/// The page of documents `query` matches, best (or newest) first, and how many match.
-/// One page of what `query` matches and the total, counting only what `scope` may
-/// see; an agent's scope is tested here rather than in the query (see `AgentTest`).
+/// The page of documents `query` matches, best (or newest) first, and how many match,
+/// counting only what `scope` may see: an agent's scope is tested here rather than in
+/// the query (see `AgentTest`).
 fn collect(
     searcher: &Searcher,
     query: &dyn Query,
@@ -688,6 +686,8 @@ fn collect(
     }
 }
 
+/// The text clauses, exclusions and filters as one query; filters weigh nothing in
+/// the score.
 fn assemble(
     positive: Option<Box<dyn Query>>,
     negative: Vec<Box<dyn Query>>,

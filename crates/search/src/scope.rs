@@ -17,8 +17,10 @@
 //! - **Assets**: staff find every asset; customers find only the assets assigned to
 //!   them.
 //!
-//! The scope is a filter clause of the query itself, never a pass over a page of
-//! results, so pages stay full and totals count only what the actor may see.
+//! The scope is part of the search itself, never a pass over a page of results, so
+//! pages stay full and totals count only what the actor may see: a clause of the
+//! query for customers, and for agents a test of each matched document made while the
+//! results are collected ([`AgentTest`]).
 
 use std::sync::Arc;
 

@@ -231,6 +231,10 @@ fn the_scope_agrees_with_the_domain_rules_for_every_ticket_and_actor() {
         let mut actual = found(&index, &SearchScope::for_actor(&who), "printer");
         actual.sort();
         assert_eq!(actual, expected, "{who:?}");
+        // An empty query lists newest first, unscored: the scope holds there too.
+        let mut listed = found(&index, &SearchScope::for_actor(&who), "");
+        listed.sort();
+        assert_eq!(listed, expected, "{who:?}, empty query");
     }
 }
 
