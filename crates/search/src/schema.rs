@@ -102,8 +102,6 @@ pub(crate) struct Fields {
     pub(crate) category: Field,
     pub(crate) requester: Field,
     pub(crate) organization: Field,
-    pub(crate) owner: Field,
-    pub(crate) assignee: Field,
     pub(crate) holder: Field,
     pub(crate) created: Field,
     pub(crate) updated: Field,
@@ -164,8 +162,6 @@ impl Fields {
             category: builder.add_i64_field("category", filter.clone()),
             requester: builder.add_i64_field("requester", filter.clone()),
             organization: builder.add_i64_field("organization", filter.clone()),
-            owner: builder.add_i64_field("owner", filter.clone()),
-            assignee: builder.add_i64_field("assignee", filter.clone()),
             scope_group: builder.add_i64_field(SCOPE_GROUP_FIELD, scope.clone()),
             scope_owner: builder.add_i64_field(SCOPE_OWNER_FIELD, scope.clone()),
             scope_assignee: builder.add_i64_field(SCOPE_ASSIGNEE_FIELD, scope),
@@ -276,8 +272,6 @@ impl Writer<'_> {
         self.optional(f.category, ticket.category_id.map(|id| id.get()));
         self.out.add_i64(f.requester, ticket.requester_id.get());
         self.optional(f.organization, ticket.organization_id.map(|id| id.get()));
-        self.optional(f.owner, ticket.owner_id.map(|id| id.get()));
-        self.optional(f.assignee, ticket.assignee_id.map(|id| id.get()));
         self.times(ticket.created_at, ticket.updated_at);
     }
 

@@ -143,6 +143,7 @@ impl AgentTest {
             owner: fast.column_opt::<i64>(SCOPE_OWNER_FIELD)?,
             assignee: fast.column_opt::<i64>(SCOPE_ASSIGNEE_FIELD)?,
             test: self.clone(),
+            ids: Vec::with_capacity(BATCH),
             groups: Vec::with_capacity(BATCH),
             owners: Vec::with_capacity(BATCH),
             assignees: Vec::with_capacity(BATCH),
@@ -160,7 +161,8 @@ struct SegmentTest {
     owner: Option<Column<i64>>,
     assignee: Option<Column<i64>>,
     test: AgentTest,
-    /// The values of the documents of a batch.
+    /// The documents of a batch and their values.
+    ids: Vec<DocId>,
     groups: Vec<Option<i64>>,
     owners: Vec<Option<i64>>,
     assignees: Vec<Option<i64>>,
@@ -169,12 +171,14 @@ struct SegmentTest {
 impl SegmentTest {
     /// Calls `keep` with each of `docs` the agent may see, in order.
     fn each_kept(&mut self, docs: &[(DocId, Score)], mut keep: impl FnMut(DocId, Score)) {
-        let ids: Vec<DocId> = docs.iter().map(|&(doc, _)| doc).collect();
+        self.ids.clear();
+        self.ids.extend(docs.iter().map(|&(doc, _)| doc));
+        let ids = &self.ids;
         let read = |column: &Option<Column<i64>>, values: &mut Vec<Option<i64>>| {
             values.clear();
             values.resize(ids.len(), None);
             if let Some(column) = column {
-                column.first_vals(&ids, values);
+                column.first_vals(ids, values);
             }
         };
         read(&self.group, &mut self.groups);
