@@ -9,7 +9,7 @@
 use crate::sql::convert::{get, get_opt_time, get_time, micros, opt_micros, stored};
 use crate::sql::error::{self, Ref};
 use crate::sql::tickets;
-use crate::{DbConn, DbRow};
+use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{CategoryId, EmailAddress, Event, EventId, GroupId, TicketId};
 use ferrodesk_store::mail::{
     AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, Mailbox, MailboxId,
@@ -18,6 +18,7 @@ use ferrodesk_store::mail::{
 };
 use ferrodesk_store::{StoreError, StoreResult, TicketWrite};
 use jiff::Timestamp;
+use sqlx::QueryBuilder;
 
 /// The longest mail thread the ticket view reads.
 const MAX_THREAD: i64 = 500;
@@ -41,6 +42,39 @@ pub(crate) async fn enqueue(conn: &mut DbConn, event: &Event) -> StoreResult<()>
     .execute(&mut *conn)
     .await
     .map_err(error::plain)?;
+    Ok(())
+}
+
+/// [`enqueue`] for events already known to announce mail, given as (event, ticket,
+/// time), in multi-row inserts.
+#[allow(
+    dead_code,
+    reason = "only SQLite's group commit creates tickets together"
+)]
+pub(crate) async fn enqueue_all(
+    conn: &mut DbConn,
+    events: &[(EventId, TicketId, Timestamp)],
+) -> StoreResult<()> {
+    for chunk in events.chunks(1_000) {
+        let mut query = QueryBuilder::<Db>::new(
+            "insert into mail_outbox (event_id, ticket_id, state, attempts, next_attempt_at, \
+             created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, (event, ticket, at)| {
+            row.push_bind(event.get())
+                .push_bind(ticket.get())
+                .push_bind("pending")
+                .push_bind(0_i64)
+                .push_bind(micros(*at))
+                .push_bind(micros(*at))
+                .push_bind(micros(*at));
+        });
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
     Ok(())
 }
 

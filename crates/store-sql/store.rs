@@ -7,8 +7,8 @@
 //!   input is owned because the SQLite writer runs it on another task, and `op` is a
 //!   plain function of it so the writer may run it again (see its module doc).
 
-use crate::Backend;
 use crate::sql::{access, people, tickets};
+use crate::{Backend, Op};
 use async_trait::async_trait;
 use ferrodesk_domain::{
     Actor, Category, CategoryId, EmailAddress, Event, EventId, Group, GroupId, NewEvent,
@@ -267,8 +267,14 @@ impl Store for Backend {
     // --- tickets --------------------------------------------------------------------
 
     async fn create_ticket(&self, ticket: NewTicket) -> StoreResult<Created<Ticket>> {
-        self.write(ticket, |c, ticket| {
-            Box::pin(tickets::create_ticket(c, ticket))
+        let op: Op<NewTicket, Created<Ticket>> =
+            |c, ticket| Box::pin(tickets::create_ticket(c, ticket));
+        // A create with an idempotency key or links is checked and written on its own.
+        if ticket.idempotency.is_some() || !ticket.links.is_empty() {
+            return self.write(ticket, op).await;
+        }
+        self.write_joinable(ticket, op, |c, tickets| {
+            Box::pin(tickets::create_tickets(c, tickets))
         })
         .await
     }

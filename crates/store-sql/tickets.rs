@@ -932,16 +932,101 @@ async fn write_bulk(
     if ids.len() != tickets.len() {
         return Err(crate::sql::convert::damaged("ticket id sequence"));
     }
-    let mut deltas = CountDeltas::default();
-    let mut now = Timestamp::UNIX_EPOCH;
-    for (chunk_index, chunk) in tickets.chunks(BULK_TICKET_ROWS).enumerate() {
-        let chunk_ids = &ids[chunk_index * BULK_TICKET_ROWS..][..chunk.len()];
+    let written: Vec<(Ticket, &[NewEvent])> = tickets
+        .iter()
+        .zip(&ids)
+        .map(|((ticket, events), id)| {
+            let mut ticket = ticket.clone();
+            ticket.id = TicketId(*id);
+            ticket.version = 1;
+            (ticket, events.as_slice())
+        })
+        .collect();
+    insert_ticket_rows(conn, written.iter().map(|(ticket, _)| ticket)).await?;
+    let events: Vec<(TicketId, &NewEvent)> = written
+        .iter()
+        .flat_map(|(ticket, events)| events.iter().map(|event| (ticket.id, event)))
+        .collect();
+    insert_event_rows(conn, &events, None).await?;
+    let now = count_created(conn, written.iter().map(|(ticket, _)| ticket)).await?;
+    sla::refresh_new_tickets(conn, &written, now).await?;
+    Ok(ids.into_iter().map(TicketId).collect())
+}
+
+/// Creates tickets with their events as [`create_ticket`] does each of them, in a few
+/// multi-row writes: SQLite's group commit joins the creates of a batch into one call.
+/// The tickets carry no idempotency key and no links (those are created one by one).
+#[allow(
+    dead_code,
+    reason = "only SQLite's group commit joins creates; PostgreSQL creates each in its own transaction"
+)]
+pub(crate) async fn create_tickets(
+    conn: &mut DbConn,
+    news: &[&NewTicket],
+) -> StoreResult<Vec<Created<Ticket>>> {
+    if news
+        .iter()
+        .any(|new| new.idempotency.is_some() || !new.links.is_empty())
+    {
+        return Err(error::unavailable(
+            "a ticket with an idempotency key or links must be created on its own",
+        ));
+    }
+    let ids = crate::dialect::reserve_ticket_ids(conn, news.len())
+        .await
+        .map_err(error::plain)?;
+    if ids.len() != news.len() {
+        return Err(crate::sql::convert::damaged("ticket id sequence"));
+    }
+    let written: Vec<(Ticket, &[NewEvent])> = news
+        .iter()
+        .zip(&ids)
+        .map(|(new, id)| {
+            let mut ticket = new.ticket.clone();
+            ticket.id = TicketId(*id);
+            ticket.version = 1;
+            (ticket, new.events.as_slice())
+        })
+        .collect();
+    insert_ticket_rows(conn, written.iter().map(|(ticket, _)| ticket)).await?;
+    let events: Vec<(TicketId, &NewEvent)> = written
+        .iter()
+        .flat_map(|(ticket, events)| events.iter().map(|event| (ticket.id, event)))
+        .collect();
+    let event_ids = crate::dialect::reserve_event_ids(conn, events.len())
+        .await
+        .map_err(error::plain)?;
+    if event_ids.len() != events.len() {
+        return Err(crate::sql::convert::damaged("event id sequence"));
+    }
+    insert_event_rows(conn, &events, Some(&event_ids)).await?;
+    let announced: Vec<(EventId, TicketId, Timestamp)> = events
+        .iter()
+        .zip(&event_ids)
+        .filter(|((_, event), _)| {
+            ferrodesk_store::mail::announces_mail(&event.kind, event.visibility)
+        })
+        .map(|((ticket, event), id)| (EventId(*id), *ticket, event.created_at))
+        .collect();
+    crate::sql::mail::enqueue_all(conn, &announced).await?;
+    let now = count_created(conn, written.iter().map(|(ticket, _)| ticket)).await?;
+    sla::refresh_new_tickets(conn, &written, now).await?;
+    Ok(written
+        .into_iter()
+        .map(|(ticket, _)| Created::New(ticket))
+        .collect())
+}
+
+/// Inserts new tickets, which carry their ids, with multi-row inserts.
+async fn insert_ticket_rows<'t>(
+    conn: &mut DbConn,
+    tickets: impl Iterator<Item = &'t Ticket>,
+) -> StoreResult<()> {
+    let tickets: Vec<&Ticket> = tickets.collect();
+    for chunk in tickets.chunks(BULK_TICKET_ROWS) {
         let mut rows = Vec::with_capacity(chunk.len());
-        for ((ticket, _), id) in chunk.iter().zip(chunk_ids) {
-            rows.push((*id, TicketValues::of(ticket)?));
-            deltas.add(ticket, 1);
-            deltas.rollups.created(ticket);
-            now = now.max(ticket.updated_at);
+        for ticket in chunk {
+            rows.push((ticket.id.get(), TicketValues::of(ticket)?));
         }
         let mut query = QueryBuilder::<Db>::new(format!(
             "insert into tickets (id, version, {}) ",
@@ -952,28 +1037,46 @@ async fn write_bulk(
             bind_ticket_values!(row, push_bind, values);
         });
         if let Err(e) = query.build().execute(&mut *conn).await {
-            let refs: BTreeSet<Ref> = chunk.iter().flat_map(|(t, _)| ticket_refs(t)).collect();
+            let refs: BTreeSet<Ref> = chunk.iter().flat_map(|t| ticket_refs(t)).collect();
             let refs: Vec<Ref> = refs.into_iter().collect();
             return Err(error::write(conn, e, &refs).await);
         }
     }
-    let mut events = Vec::new();
-    for ((_, ticket_events), id) in tickets.iter().zip(&ids) {
-        for event in ticket_events {
-            events.push((*id, event));
-        }
-    }
-    for chunk in events.chunks(BULK_EVENT_ROWS) {
+    Ok(())
+}
+
+/// Inserts events with multi-row inserts, with the ids given (one per event) or new
+/// ones.
+async fn insert_event_rows(
+    conn: &mut DbConn,
+    events: &[(TicketId, &NewEvent)],
+    ids: Option<&[i64]>,
+) -> StoreResult<()> {
+    for (chunk_index, chunk) in events.chunks(BULK_EVENT_ROWS).enumerate() {
+        let chunk_ids = ids.map(|ids| &ids[chunk_index * BULK_EVENT_ROWS..][..chunk.len()]);
         let mut rows = Vec::with_capacity(chunk.len());
-        for (id, event) in chunk {
-            rows.push((*id, *event, json(&event.kind)?, attachments_json(event)?));
+        for (index, (ticket, event)) in chunk.iter().enumerate() {
+            let id = chunk_ids.map(|ids| ids[index]);
+            rows.push((
+                id,
+                *ticket,
+                *event,
+                json(&event.kind)?,
+                attachments_json(event)?,
+            ));
         }
-        let mut query = QueryBuilder::<Db>::new(
+        let mut query = QueryBuilder::<Db>::new(if ids.is_some() {
+            "insert into ticket_events (id, ticket_id, kind, data, actor_id, channel, \
+             visibility, created_at, updated_at, attachments) "
+        } else {
             "insert into ticket_events (ticket_id, kind, data, actor_id, channel, visibility, \
-             created_at, updated_at, attachments) ",
-        );
-        query.push_values(rows, |mut row, (id, event, data, attachments)| {
-            row.push_bind(id)
+             created_at, updated_at, attachments) "
+        });
+        query.push_values(rows, |mut row, (id, ticket, event, data, attachments)| {
+            if let Some(id) = id {
+                row.push_bind(id);
+            }
+            row.push_bind(ticket.get())
                 .push_bind(event.kind.name())
                 .push_bind(data)
                 .push_bind(event.actor_id.map(UserId::get))
@@ -994,19 +1097,24 @@ async fn write_bulk(
             return Err(error::write(conn, e, &refs).await);
         }
     }
+    Ok(())
+}
+
+/// Counts new tickets in the queue counts and report rollups; the latest change time
+/// among them, at which the counts change.
+async fn count_created<'t>(
+    conn: &mut DbConn,
+    tickets: impl Iterator<Item = &'t Ticket>,
+) -> StoreResult<Timestamp> {
+    let mut deltas = CountDeltas::default();
+    let mut now = Timestamp::UNIX_EPOCH;
+    for ticket in tickets {
+        deltas.add(ticket, 1);
+        deltas.rollups.created(ticket);
+        now = now.max(ticket.updated_at);
+    }
     deltas.apply(conn, now).await?;
-    let written: Vec<(Ticket, &[NewEvent])> = tickets
-        .iter()
-        .zip(&ids)
-        .map(|((ticket, events), id)| {
-            let mut ticket = ticket.clone();
-            ticket.id = TicketId(*id);
-            ticket.version = 1;
-            (ticket, events.as_slice())
-        })
-        .collect();
-    sla::refresh_new_tickets(conn, &written, now).await?;
-    Ok(ids.into_iter().map(TicketId).collect())
+    Ok(now)
 }
 
 // --- reads ----------------------------------------------------------------------------------------

@@ -42,6 +42,27 @@ pub(crate) async fn reserve_ticket_ids(
     Ok(ids)
 }
 
+/// Ids for new events, drawn from the identity sequence.
+#[allow(
+    dead_code,
+    reason = "only SQLite's group commit creates tickets together"
+)]
+pub(crate) async fn reserve_event_ids(
+    conn: &mut DbConn,
+    count: usize,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let count = i64::try_from(count).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let mut ids: Vec<i64> = sqlx::query_scalar(
+        "select nextval(pg_get_serial_sequence('ticket_events', 'id')) \
+         from generate_series(1, $1)",
+    )
+    .bind(count)
+    .fetch_all(&mut *conn)
+    .await?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
 /// Nothing: PostgreSQL's shared buffers are sized by the server's configuration.
 pub(crate) async fn bulk_cache(_conn: &mut DbConn, _is_bulk: bool) -> Result<(), sqlx::Error> {
     Ok(())

@@ -63,6 +63,9 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A write: a function of a connection inside a transaction and its input.
 type Op<D, T> = for<'c> fn(&'c mut DbConn, &'c D) -> BoxFuture<'c, StoreResult<T>>;
+/// Many writes of one kind at once; SQLite's group commit uses it, PostgreSQL runs each
+/// write in a transaction of its own.
+type JoinOp<D, T> = for<'c> fn(&'c mut DbConn, &'c [&'c D]) -> BoxFuture<'c, StoreResult<Vec<T>>>;
 
 /// The PostgreSQL store: a connection pool, nothing else.
 pub struct PgStore {
@@ -123,5 +126,20 @@ impl PgStore {
                 Err(error)
             }
         }
+    }
+
+    /// [`PgStore::write`]: each write has its own transaction here, so there are no
+    /// neighbours to join.
+    pub(crate) async fn write_joinable<D, T>(
+        &self,
+        input: D,
+        op: Op<D, T>,
+        _join: JoinOp<D, T>,
+    ) -> StoreResult<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        self.write(input, op).await
     }
 }

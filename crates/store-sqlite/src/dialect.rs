@@ -26,6 +26,19 @@ pub(crate) async fn reserve_ticket_ids(
     Ok((last + 1..=last + count).collect())
 }
 
+/// Ids for new events: the next `count` rowids. Only the single writer calls this,
+/// inside its transaction, so nothing else takes them before they are inserted.
+pub(crate) async fn reserve_event_ids(
+    conn: &mut DbConn,
+    count: usize,
+) -> Result<Vec<i64>, sqlx::Error> {
+    let last: i64 = sqlx::query_scalar("select coalesce(max(id), 0) from ticket_events")
+        .fetch_one(&mut *conn)
+        .await?;
+    let count = i64::try_from(count).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    Ok((last + 1..=last + count).collect())
+}
+
 /// Page cache of each connection, in KiB.
 pub(crate) const CACHE_KIB: i64 = 32_768;
 /// Page cache of the writer while it writes a bulk batch, in KiB. A batch inserts

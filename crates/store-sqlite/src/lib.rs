@@ -58,6 +58,9 @@ mod dialect;
 mod sql;
 mod writer;
 
+/// A write, as the shared `Store` implementation hands it to [`SqliteStore::write`].
+use writer::Op;
+
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// Read connections: WAL readers run in parallel with the writer and with each other.
@@ -171,11 +174,26 @@ impl SqliteStore {
 
     /// Runs `op` on `input` in the next group commit and answers once that commit is
     /// durable.
-    pub(crate) async fn write<D, T>(&self, input: D, op: writer::Op<D, T>) -> StoreResult<T>
+    pub(crate) async fn write<D, T>(&self, input: D, op: Op<D, T>) -> StoreResult<T>
     where
         D: Send + Sync + 'static,
         T: Send + 'static,
     {
         self.writer.run(input, op).await
+    }
+
+    /// [`SqliteStore::write`] for a write the writer may run together with
+    /// neighbouring ones in its batch, through `join` (see [`writer::JoinOp`]).
+    pub(crate) async fn write_joinable<D, T>(
+        &self,
+        input: D,
+        op: Op<D, T>,
+        join: writer::JoinOp<D, T>,
+    ) -> StoreResult<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        self.writer.run_joinable(input, op, join).await
     }
 }

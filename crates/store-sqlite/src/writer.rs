@@ -18,6 +18,12 @@
 //!
 //! Queue-count changes of a batch are summed and written once before the commit
 //! ([`BATCH_COUNTS`]), keeping only those of writes that succeeded.
+//!
+//! A write may also name a way to run many of its kind together ([`JoinOp`], queued
+//! with [`Writer::run_joinable`]): the optimistic run hands consecutive writes that name
+//! the same one their inputs at once (ticket creates become one multi-row insert of
+//! tickets, one of events, and so on, instead of a handful of statements each). If the
+//! joined write fails, the careful run does each write on its own.
 
 use crate::DbConn;
 use crate::dialect::BATCH_COUNTS;
@@ -26,6 +32,7 @@ use crate::sql::tickets::CountDeltas;
 use ferrodesk_store::{StoreError, StoreResult};
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
+use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
 use tokio::sync::{mpsc, oneshot};
@@ -41,15 +48,32 @@ const QUEUE: usize = 4096;
 /// the module doc); only the run that is committed has an effect.
 pub(crate) type Op<D, T> = for<'c> fn(&'c mut DbConn, &'c D) -> BoxFuture<'c, StoreResult<T>>;
 
+/// Many writes of one kind at once: `op` for each input in order, with its results in
+/// the same order. All or nothing, like one write.
+pub(crate) type JoinOp<D, T> =
+    for<'c> fn(&'c mut DbConn, &'c [&'c D]) -> BoxFuture<'c, StoreResult<Vec<T>>>;
+
 /// A write that failed because the batch it was part of could not commit.
 #[derive(Debug, thiserror::Error)]
 #[error("the write was not committed: {0}")]
 struct NotCommitted(String);
 
 /// One queued write, with its result kept until the batch commits.
-trait Job: Send {
+trait Job: Send + Any {
     /// Runs the write; `true` when it succeeded.
     fn run<'a>(&'a mut self, conn: &'a mut DbConn) -> BoxFuture<'a, bool>;
+    /// Tells apart the writes this one can run together with, if any: equal keys, same
+    /// kind of write and same [`JoinOp`].
+    fn join_key(&self) -> Option<(TypeId, usize)>;
+    /// Runs this write together with `others`, which have its join key; `true` when all
+    /// succeeded. On failure it leaves every result unset: the careful run follows.
+    fn run_joined<'a>(
+        &'a mut self,
+        others: &'a mut [Box<dyn Job>],
+        conn: &'a mut DbConn,
+    ) -> BoxFuture<'a, bool>;
+    /// The write as [`Any`], for [`Job::run_joined`] to reach the others' inputs.
+    fn as_any(&mut self) -> &mut dyn Any;
     /// Marks a write that succeeded (or never ran) as failed: its batch did not commit.
     fn fail(&mut self, reason: &str);
     /// Sends the result to the caller.
@@ -59,6 +83,7 @@ trait Job: Send {
 struct TypedJob<D, T> {
     input: D,
     op: Op<D, T>,
+    join: Option<JoinOp<D, T>>,
     outcome: Option<StoreResult<T>>,
     reply: oneshot::Sender<StoreResult<T>>,
 }
@@ -81,6 +106,51 @@ where
             self.outcome = Some(outcome);
             succeeded
         })
+    }
+
+    fn join_key(&self) -> Option<(TypeId, usize)> {
+        self.join
+            .map(|join| (TypeId::of::<TypedJob<D, T>>(), join as usize))
+    }
+
+    fn run_joined<'a>(
+        &'a mut self,
+        others: &'a mut [Box<dyn Job>],
+        conn: &'a mut DbConn,
+    ) -> BoxFuture<'a, bool> {
+        Box::pin(async move {
+            let Some(join) = self.join else {
+                return false;
+            };
+            let mut rest: Vec<&mut TypedJob<D, T>> = Vec::with_capacity(others.len());
+            for other in others.iter_mut() {
+                match other.as_any().downcast_mut::<TypedJob<D, T>>() {
+                    Some(other) => rest.push(other),
+                    None => return false,
+                }
+            }
+            let inputs: Vec<&D> = std::iter::once(&self.input)
+                .chain(rest.iter().map(|other| &other.input))
+                .collect();
+            let joined = AssertUnwindSafe(join(conn, &inputs)).catch_unwind().await;
+            let expected = inputs.len();
+            drop(inputs);
+            match joined {
+                Ok(Ok(values)) if values.len() == expected => {
+                    let mut values = values.into_iter();
+                    self.outcome = values.next().map(Ok);
+                    for (other, value) in rest.into_iter().zip(values) {
+                        other.outcome = Some(Ok(value));
+                    }
+                    true
+                }
+                _ => false,
+            }
+        })
+    }
+
+    fn as_any(&mut self) -> &mut dyn Any {
+        self
     }
 
     fn fail(&mut self, reason: &str) {
@@ -130,10 +200,39 @@ impl Writer {
         D: Send + Sync + 'static,
         T: Send + 'static,
     {
+        self.queue(input, op, None).await
+    }
+
+    /// [`Writer::run`] for a write that may run together with its neighbours in the
+    /// batch that queued `join` too.
+    pub(crate) async fn run_joinable<D, T>(
+        &self,
+        input: D,
+        op: Op<D, T>,
+        join: JoinOp<D, T>,
+    ) -> StoreResult<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        self.queue(input, op, Some(join)).await
+    }
+
+    async fn queue<D, T>(
+        &self,
+        input: D,
+        op: Op<D, T>,
+        join: Option<JoinOp<D, T>>,
+    ) -> StoreResult<T>
+    where
+        D: Send + Sync + 'static,
+        T: Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let job = TypedJob {
             input,
             op,
+            join,
             outcome: None,
             reply,
         };
@@ -204,6 +303,33 @@ async fn run_job(conn: &mut DbConn, job: &mut Box<dyn Job>) -> (bool, CountDelta
         .await
 }
 
+/// [`run_job`] for consecutive writes with the same join key, run as one.
+async fn run_joined(conn: &mut DbConn, jobs: &mut [Box<dyn Job>]) -> (bool, CountDeltas) {
+    BATCH_COUNTS
+        .scope(RefCell::new(CountDeltas::default()), async {
+            let succeeded = match jobs.split_first_mut() {
+                Some((first, others)) => first.run_joined(others, conn).await,
+                None => true,
+            };
+            (succeeded, BATCH_COUNTS.with(RefCell::take))
+        })
+        .await
+}
+
+/// The end of the run of writes from `start` on that can run together: `start + 1`
+/// when the write at `start` runs alone.
+fn joined_until(batch: &[Box<dyn Job>], start: usize) -> usize {
+    let Some(key) = batch[start].join_key() else {
+        return start + 1;
+    };
+    start
+        + 1
+        + batch[start + 1..]
+            .iter()
+            .take_while(|job| job.join_key() == Some(key))
+            .count()
+}
+
 /// Writes the batch's counts and commits; on failure every write is marked failed.
 async fn finish(
     conn: &mut DbConn,
@@ -241,13 +367,20 @@ async fn commit_optimistically(conn: &mut DbConn, batch: &mut [Box<dyn Job>]) ->
         return true;
     }
     let mut counts = CountDeltas::default();
-    for job in batch.iter_mut() {
-        let (succeeded, job_counts) = run_job(conn, job).await;
+    let mut start = 0;
+    while start < batch.len() {
+        let end = joined_until(batch, start);
+        let (succeeded, job_counts) = if end - start > 1 {
+            run_joined(conn, &mut batch[start..end]).await
+        } else {
+            run_job(conn, &mut batch[start]).await
+        };
         if !succeeded {
             let _ = execute(conn, "rollback").await;
             return batch.len() == 1;
         }
         counts.merge(job_counts);
+        start = end;
     }
     let all: Vec<usize> = (0..batch.len()).collect();
     finish(conn, batch, &all, counts).await;
@@ -308,3 +441,7 @@ async fn commit_carefully(conn: &mut DbConn, batch: &mut [Box<dyn Job>]) {
         finish(conn, batch, &kept, counts).await;
     }
 }
+
+#[cfg(test)]
+#[path = "writer_tests.rs"]
+mod tests;
