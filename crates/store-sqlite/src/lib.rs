@@ -154,6 +154,10 @@ impl SqliteStore {
         let readers = SqlitePoolOptions::new()
             .max_connections(READERS)
             .min_connections(1)
+            // A connection to a local file does not go stale between uses; the ping
+            // sqlx sends before lending one out by default is a round trip to the
+            // connection's thread per read.
+            .test_before_acquire(false)
             .connect_with(options.pragma("query_only", "true"))
             .await
             .map_err(sql::error::unavailable)?;
