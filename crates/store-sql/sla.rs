@@ -414,46 +414,72 @@ pub(crate) async fn delete_policy(conn: &mut DbConn, id: PolicyId) -> StoreResul
 
 // --- the stored clock --------------------------------------------------------------------------
 
-/// The clock-relevant history of a ticket: status changes and the desk's public
-/// replies (a reply by the requester moves no clock), plus when the current status
-/// began.
+/// The clock-relevant history of a ticket (see [`histories`]), plus when its current
+/// status began.
 async fn clock_events(
     conn: &mut DbConn,
     ticket: &Ticket,
     write: Refresh,
 ) -> StoreResult<(Vec<ClockEvent>, Timestamp)> {
     // A ticket just opened has no history the clock reads.
-    let rows = if write == Refresh::Opened {
+    let history = if write == Refresh::Opened {
         Vec::new()
     } else {
-        sqlx::query(
-            "select e.kind, e.data, e.created_at, u.role from ticket_events e \
-         left join users u on u.id = e.actor_id \
-         where e.ticket_id = $1 and (e.kind = 'status_changed' \
-         or (e.kind = 'reply' and e.visibility = 'public')) order by e.id",
-        )
-        .bind(ticket.id.get())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?
+        histories(conn, &[ticket.id.get()])
+            .await?
+            .remove(&ticket.id.get())
+            .unwrap_or_default()
     };
-    let mut history = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let at = get_time(row, "created_at")?;
-        let kind: String = get(row, "kind")?;
-        if kind == "status_changed" {
-            if let EventKind::StatusChanged { to, .. } = from_json(&get::<String>(row, "data")?)? {
-                history.push(History::Status { at, to });
+    Ok(clock_history(ticket, history))
+}
+
+/// The clock-relevant history of tickets, in id order: status changes and public
+/// replies, without the replies' bodies, which the clock does not read.
+async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<History>>> {
+    let mut histories: HashMap<i64, Vec<History>> = HashMap::new();
+    for chunk in ids.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "select e.ticket_id, e.kind, e.created_at, u.role, \
+             case when e.kind = 'status_changed' then e.data end as data \
+             from ticket_events e left join users u on u.id = e.actor_id \
+             where (e.kind = 'status_changed' or (e.kind = 'reply' and e.visibility = 'public')) \
+             and e.ticket_id in (",
+        );
+        push_list(&mut query, chunk);
+        query.push(") order by e.ticket_id, e.id");
+        for row in query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?
+        {
+            if let Some(item) = history_of_row(&row)? {
+                histories
+                    .entry(get(&row, "ticket_id")?)
+                    .or_default()
+                    .push(item);
             }
-        } else {
-            let role: Option<String> = get(row, "role")?;
-            history.push(History::Reply {
-                at,
-                by_customer: role.as_deref() == Some("customer"),
-            });
         }
     }
-    Ok(clock_history(ticket, history))
+    Ok(histories)
+}
+
+/// A row of [`histories`] as the clock reads it.
+fn history_of_row(row: &DbRow) -> StoreResult<Option<History>> {
+    let at = get_time(row, "created_at")?;
+    let kind: String = get(row, "kind")?;
+    if kind == "status_changed" {
+        Ok(match from_json(&get::<String>(row, "data")?)? {
+            EventKind::StatusChanged { to, .. } => Some(History::Status { at, to }),
+            _ => None,
+        })
+    } else {
+        let role: Option<String> = get(row, "role")?;
+        Ok(Some(History::Reply {
+            at,
+            by_customer: role.as_deref() == Some("customer"),
+        }))
+    }
 }
 
 /// One event of a ticket's history the clock may read.
@@ -788,14 +814,7 @@ pub(crate) async fn refresh_new_tickets(
     tickets: &[(Ticket, &[NewEvent])],
     now: Timestamp,
 ) -> StoreResult<()> {
-    // What chooses a ticket's policy (see `clock_policy`).
-    let policy_key = |t: &Ticket| (t.organization_id, t.service_id, t.category_id);
-    let mut policies = HashMap::new();
-    for (ticket, _) in tickets {
-        if let Entry::Vacant(slot) = policies.entry(policy_key(ticket)) {
-            slot.insert(clock_policy(conn, ticket).await?);
-        }
-    }
+    let policies = Policies::read(conn, tickets.iter().map(|(ticket, _)| ticket)).await?;
     let repliers: BTreeSet<i64> = tickets
         .iter()
         .flat_map(|(_, events)| events.iter())
@@ -811,7 +830,7 @@ pub(crate) async fn refresh_new_tickets(
     let mut clocks = Vec::with_capacity(tickets.len());
     let mut jobs = Vec::new();
     for (ticket, events) in tickets {
-        let policy = policies.get(&policy_key(ticket)).and_then(Option::as_ref);
+        let policy = policies.of(ticket);
         let history = events.iter().filter_map(|e| match &e.kind {
             EventKind::StatusChanged { to, .. } => Some(History::Status {
                 at: e.created_at,
@@ -842,6 +861,129 @@ pub(crate) async fn refresh_new_tickets(
     put_jobs(conn, &jobs, now).await
 }
 
+/// The policies covering some tickets, read once per (organization, service,
+/// category): what chooses a ticket's policy (see [`clock_policy`]).
+struct Policies(HashMap<PolicyKey, Option<(PolicyId, SlaPolicy)>>);
+
+type PolicyKey = (
+    Option<OrganizationId>,
+    Option<ServiceId>,
+    Option<CategoryId>,
+);
+
+impl Policies {
+    fn key(ticket: &Ticket) -> PolicyKey {
+        (
+            ticket.organization_id,
+            ticket.service_id,
+            ticket.category_id,
+        )
+    }
+
+    async fn read<'t>(
+        conn: &mut DbConn,
+        tickets: impl Iterator<Item = &'t Ticket>,
+    ) -> StoreResult<Policies> {
+        let mut policies = HashMap::new();
+        for ticket in tickets {
+            if let Entry::Vacant(slot) = policies.entry(Policies::key(ticket)) {
+                slot.insert(clock_policy(conn, ticket).await?);
+            }
+        }
+        Ok(Policies(policies))
+    }
+
+    fn of(&self, ticket: &Ticket) -> Option<&(PolicyId, SlaPolicy)> {
+        self.0.get(&Policies::key(ticket)).and_then(Option::as_ref)
+    }
+}
+
+/// [`refresh_ticket`] with [`Refresh::Changed`] for many tickets changed in this
+/// transaction, each once, in a few statements for all: the same clocks and jobs, with
+/// the policies read once per (organization, service, category), and the histories,
+/// marks and settings once for all.
+pub(crate) async fn refresh_changed_tickets(
+    conn: &mut DbConn,
+    tickets: &[&Ticket],
+    now: Timestamp,
+) -> StoreResult<()> {
+    let policies = Policies::read(conn, tickets.iter().copied()).await?;
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
+    let mut histories = histories(conn, &ids).await?;
+    let mut marks: HashMap<i64, Vec<(String, Timestamp)>> = HashMap::new();
+    for chunk in ids.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
+        );
+        push_list(&mut query, chunk);
+        query.push(")");
+        for row in query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?
+        {
+            marks
+                .entry(get(&row, "ticket_id")?)
+                .or_default()
+                .push((get(&row, "mark")?, timestamp(get(&row, "cycle_start")?)?));
+        }
+    }
+    let settings = if tickets.iter().any(|t| has_automation(t.status)) {
+        Some(automation_settings(conn).await?)
+    } else {
+        None
+    };
+    let mut clocks = Vec::with_capacity(tickets.len());
+    let mut due = Vec::new();
+    let mut done = Vec::new();
+    for ticket in tickets {
+        let history = histories.remove(&ticket.id.get()).unwrap_or_default();
+        let marks = marks.remove(&ticket.id.get()).unwrap_or_default();
+        let (events, since) = clock_history(ticket, history);
+        let clock = StoredClock::of(ticket, policies.of(ticket), &events, &marks, now);
+        let automation = settings
+            .as_ref()
+            .and_then(|settings| automation_due(settings, ticket.status, since, &marks));
+        for (kind, at) in [
+            (JobKind::Sla, clock.sla_due),
+            (JobKind::Automation, automation),
+        ] {
+            match at {
+                Some(at) => due.push((kind, ticket.id, at)),
+                None => done.push(job_key(kind, ticket.id)),
+            }
+        }
+        clocks.push(clock);
+    }
+    write_clocks(conn, &clocks, now).await?;
+    put_jobs(conn, &due, now).await?;
+    for chunk in done.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new("delete from jobs where job_key in (");
+        {
+            let mut list = query.separated(", ");
+            for key in chunk {
+                list.push_bind(key.as_str());
+            }
+        }
+        query.push(")");
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(())
+}
+
+/// Pushes `ids` as a comma-separated list of bound values.
+fn push_list(query: &mut QueryBuilder<Db>, ids: &[i64]) {
+    let mut list = query.separated(", ");
+    for id in ids {
+        list.push_bind(*id);
+    }
+}
+
 /// Which of `ids` are customers.
 async fn customers_among(conn: &mut DbConn, ids: &BTreeSet<i64>) -> StoreResult<HashSet<i64>> {
     let mut customers = HashSet::new();
@@ -849,12 +991,7 @@ async fn customers_among(conn: &mut DbConn, ids: &BTreeSet<i64>) -> StoreResult<
     for chunk in ids.chunks(BULK_ROWS) {
         let mut query =
             QueryBuilder::<Db>::new("select id from users where role = 'customer' and id in (");
-        {
-            let mut list = query.separated(", ");
-            for id in chunk {
-                list.push_bind(*id);
-            }
-        }
+        push_list(&mut query, chunk);
         query.push(")");
         let found: Vec<i64> = query
             .build_query_scalar()

@@ -340,8 +340,14 @@ impl Store for Backend {
     }
 
     async fn append_event(&self, append: EventAppend) -> StoreResult<Created<Event>> {
-        self.write(append, |c, append| {
-            Box::pin(tickets::append_event(c, append))
+        let op: Op<EventAppend, Created<Event>> =
+            |c, append| Box::pin(tickets::append_event(c, append));
+        // An append with an idempotency key is checked and written on its own.
+        if append.idempotency.is_some() {
+            return self.write(append, op).await;
+        }
+        self.write_joinable(append, op, |c, appends| {
+            Box::pin(tickets::append_events(c, appends))
         })
         .await
     }

@@ -897,6 +897,95 @@ pub(crate) async fn append_event(
     Ok(Created::New(event))
 }
 
+/// [`append_event`] for many events without idempotency keys, in a few statements for
+/// all: one update of their tickets, one insert of the events, one of their mail, and
+/// the clocks refreshed together. Events on the same ticket are appended one by one.
+pub(crate) async fn append_events(
+    conn: &mut DbConn,
+    appends: &[&EventAppend],
+) -> StoreResult<Vec<Created<Event>>> {
+    if appends.iter().any(|a| a.idempotency.is_some()) {
+        return Err(error::unavailable(
+            "an event with an idempotency key must be appended on its own",
+        ));
+    }
+    let ids: BTreeSet<TicketId> = appends.iter().map(|a| a.ticket_id).collect();
+    if ids.len() != appends.len() {
+        let mut created = Vec::with_capacity(appends.len());
+        for append in appends {
+            created.push(append_event(conn, append).await?);
+        }
+        return Ok(created);
+    }
+    let mut tickets = BTreeMap::new();
+    for chunk in appends.chunks(BULK_TICKET_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "update tickets set version = version + 1, updated_at = v.column2, \
+             first_response_at = case when v.column3 and first_response_at is null \
+             then v.column2 else first_response_at end from (",
+        );
+        query.push_values(chunk, |mut row, append| {
+            row.push_bind(append.ticket_id.get())
+                .push_bind(micros(append.event.created_at))
+                .push_bind(append.marks_first_response);
+        });
+        query.push(concat!(
+            ") as v where tickets.id = v.column1 returning ",
+            ticket_fields!()
+        ));
+        for row in query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?
+        {
+            let ticket = ticket_from_row(&row)?;
+            tickets.insert(ticket.id, ticket);
+        }
+    }
+    let mut deltas = CountDeltas::default();
+    let mut first_responses = false;
+    let mut now = Timestamp::UNIX_EPOCH;
+    let mut changed = Vec::with_capacity(appends.len());
+    for append in appends {
+        let ticket = tickets
+            .get(&append.ticket_id)
+            .ok_or_else(|| StoreError::not_found(format!("ticket {}", append.ticket_id)))?;
+        let at = append.event.created_at;
+        // The answer that set the first response is the one whose time it now carries.
+        if append.marks_first_response && ticket.first_response_at == Some(at) {
+            deltas.rollups.first_response(&RollupFacts::of(ticket), at);
+            first_responses = true;
+        }
+        now = now.max(at);
+        changed.push(ticket);
+    }
+    if first_responses {
+        deltas.apply(conn, now).await?;
+    }
+    let events: Vec<(TicketId, &NewEvent)> =
+        appends.iter().map(|a| (a.ticket_id, &a.event)).collect();
+    let event_ids = insert_new_events(conn, &events).await?;
+    sla::refresh_changed_tickets(conn, &changed, now).await?;
+    Ok(appends
+        .iter()
+        .zip(event_ids)
+        .map(|(append, id)| {
+            let event = &append.event;
+            Created::New(Event {
+                id: EventId(id),
+                ticket_id: append.ticket_id,
+                kind: event.kind.clone(),
+                actor_id: event.actor_id,
+                channel: event.channel,
+                visibility: event.visibility,
+                created_at: event.created_at,
+                attachments: event.attachments.clone(),
+            })
+        })
+        .collect())
+}
+
 /// Rows per multi-row insert: well under both backends' bind-parameter limits.
 const BULK_TICKET_ROWS: usize = 500;
 const BULK_EVENT_ROWS: usize = 1000;
@@ -993,28 +1082,38 @@ pub(crate) async fn create_tickets(
         .iter()
         .flat_map(|(ticket, events)| events.iter().map(|event| (ticket.id, event)))
         .collect();
-    let event_ids = crate::dialect::reserve_event_ids(conn, events.len())
-        .await
-        .map_err(error::plain)?;
-    if event_ids.len() != events.len() {
-        return Err(crate::sql::convert::damaged("event id sequence"));
-    }
-    insert_event_rows(conn, &events, Some(&event_ids)).await?;
-    let announced: Vec<(EventId, TicketId, Timestamp)> = events
-        .iter()
-        .zip(&event_ids)
-        .filter(|((_, event), _)| {
-            ferrodesk_store::mail::announces_mail(&event.kind, event.visibility)
-        })
-        .map(|((ticket, event), id)| (EventId(*id), *ticket, event.created_at))
-        .collect();
-    crate::sql::mail::enqueue_all(conn, &announced).await?;
+    insert_new_events(conn, &events).await?;
     let now = count_created(conn, written.iter().map(|(ticket, _)| ticket)).await?;
     sla::refresh_new_tickets(conn, &written, now).await?;
     Ok(written
         .into_iter()
         .map(|(ticket, _)| Created::New(ticket))
         .collect())
+}
+
+/// Inserts events of tickets written in this transaction with multi-row inserts, and
+/// queues the mail they announce; their new ids, in order.
+async fn insert_new_events(
+    conn: &mut DbConn,
+    events: &[(TicketId, &NewEvent)],
+) -> StoreResult<Vec<i64>> {
+    let ids = crate::dialect::reserve_event_ids(conn, events.len())
+        .await
+        .map_err(error::plain)?;
+    if ids.len() != events.len() {
+        return Err(crate::sql::convert::damaged("event id sequence"));
+    }
+    insert_event_rows(conn, events, Some(&ids)).await?;
+    let announced: Vec<(EventId, TicketId, Timestamp)> = events
+        .iter()
+        .zip(&ids)
+        .filter(|((_, event), _)| {
+            ferrodesk_store::mail::announces_mail(&event.kind, event.visibility)
+        })
+        .map(|((ticket, event), id)| (EventId(*id), *ticket, event.created_at))
+        .collect();
+    crate::sql::mail::enqueue_all(conn, &announced).await?;
+    Ok(ids)
 }
 
 /// Inserts new tickets, which carry their ids, with multi-row inserts.

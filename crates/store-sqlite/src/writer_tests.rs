@@ -1,17 +1,18 @@
-//! The writer's joined creates: the rows they leave are those of single creates, and a
-//! failing create in a joined batch fails alone.
+//! The writer's joined creates and appends: the rows they leave are those of single
+//! writes, and a failing write in a joined batch fails alone.
 #![allow(clippy::unwrap_used)] // a test reports failure by panicking
 
 use super::*;
 use crate::SqliteStore;
 use crate::sql::tickets;
 use ferrodesk_domain::{
-    BusinessCalendar, BusinessMinutes, Channel, EventKind, GroupId, Impact, NewEvent, Priority,
-    PriorityTargets, Role, SlaTargets, Ticket, TicketId, TicketStatus, TicketType, Tier, Urgency,
-    User, Visibility, WarningShare,
+    BusinessCalendar, BusinessMinutes, Channel, Event, EventKind, GroupId, Impact, NewEvent,
+    Priority, PriorityTargets, Role, SlaTargets, TargetKind, Ticket, TicketId, TicketStatus,
+    TicketType, Tier, Urgency, User, Visibility, WarningShare,
 };
 use ferrodesk_store::{
-    CalendarInput, Created, NewGroup, NewTicket, NewUser, PolicyInput, SlaStore as _, Store,
+    CalendarInput, Created, EventAppend, NewGroup, NewTicket, NewUser, PolicyInput, SlaStore as _,
+    Store,
 };
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteConnectOptions;
@@ -275,6 +276,25 @@ async fn joined_creates_write_the_rows_of_single_creates() {
     }
 }
 
+impl SqliteStore {
+    /// A connection of its own to the store's file, to run a batch on as the writer
+    /// runs it, while the writer idles.
+    async fn writer_connection(&self) -> sqlx::SqliteConnection {
+        let path = self
+            ._temporary
+            .as_ref()
+            .unwrap()
+            .path()
+            .join("ferrodesk.db");
+        SqliteConnectOptions::new()
+            .filename(path)
+            .foreign_keys(true)
+            .connect()
+            .await
+            .unwrap()
+    }
+}
+
 /// A create queued as the store queues it, with its receiver.
 fn queued(
     new: NewTicket,
@@ -303,20 +323,7 @@ async fn a_failing_create_in_a_joined_batch_fails_alone() {
     let (mut batch, answers): (Vec<_>, Vec<_>) = news.into_iter().map(queued).unzip();
     assert_eq!(joined_until(&batch, 0), 4, "the four creates run as one");
 
-    // The batch runs on a connection of its own to the store's file, as the writer runs
-    // it, while the writer idles.
-    let path = store
-        ._temporary
-        .as_ref()
-        .unwrap()
-        .path()
-        .join("ferrodesk.db");
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .foreign_keys(true)
-        .connect()
-        .await
-        .unwrap();
+    let mut conn = store.writer_connection().await;
     assert!(
         !commit_optimistically(&mut conn, &mut batch).await,
         "the joined create fails as a whole"
@@ -387,4 +394,226 @@ async fn only_neighbouring_writes_of_one_kind_are_joined() {
         start = end;
     }
     assert_eq!(runs, [0..2, 2..3, 3..8]);
+}
+
+/// Events as a desk appends them to the tickets of [`creates`] within one batch: a
+/// first public answer (which mails the requester and sets the first response), an
+/// internal note, the requester's reply, and an answer on an answered ticket.
+fn appends(tickets: &[Ticket], customer: &User, agent: &User) -> Vec<EventAppend> {
+    let now = at(120);
+    tickets
+        .iter()
+        .enumerate()
+        .map(|(i, ticket)| {
+            let (kind, actor, visibility) = match i % 4 {
+                0 => (
+                    EventKind::Reply {
+                        body: "Please restart it".into(),
+                    },
+                    agent.id,
+                    Visibility::Public,
+                ),
+                1 => (
+                    EventKind::Note {
+                        body: "Toner ordered".into(),
+                    },
+                    agent.id,
+                    Visibility::Internal,
+                ),
+                2 => (
+                    EventKind::Reply {
+                        body: "It still jams".into(),
+                    },
+                    customer.id,
+                    Visibility::Public,
+                ),
+                _ => (
+                    EventKind::Reply {
+                        body: "A technician is on the way".into(),
+                    },
+                    agent.id,
+                    Visibility::Public,
+                ),
+            };
+            let mut event = NewEvent::new(kind, Some(actor), Channel::Agent, now);
+            event.visibility = visibility;
+            EventAppend {
+                ticket_id: ticket.id,
+                event,
+                marks_first_response: actor == agent.id && visibility == Visibility::Public,
+                idempotency: None,
+            }
+        })
+        .collect()
+}
+
+/// Two stores holding the same desk and the tickets of [`creates`], with the tickets.
+async fn twin_desks() -> ((SqliteStore, SqliteStore), (User, User), Vec<Ticket>) {
+    let single = SqliteStore::open_temporary().await.unwrap();
+    let joined = SqliteStore::open_temporary().await.unwrap();
+    let (customer, agent, group) = desk(&single).await;
+    assert_eq!(
+        desk(&joined).await,
+        (customer.clone(), agent.clone(), group)
+    );
+    let mut made = Vec::new();
+    for new in creates(&customer, &agent, group) {
+        let ticket = single.create_ticket(new.clone()).await.unwrap();
+        assert_eq!(joined.create_ticket(new).await.unwrap(), ticket);
+        made.push(ticket.into_inner());
+    }
+    // The third ticket (unanswered; its requester replies below) has had its
+    // first-response warning: its next SLA job is the breach, not the warning.
+    let warned = (made[2].id, made[2].created_at);
+    for store in [&single, &joined] {
+        store
+            .write(warned, |c, (ticket, start)| {
+                Box::pin(async move {
+                    sqlx::query(
+                        "insert into ticket_marks (ticket_id, mark, cycle_start, created_at, \
+                         updated_at) values ($1, $2, $3, $3, $3)",
+                    )
+                    .bind(ticket.get())
+                    .bind(crate::sql::sla::sla_mark(false, TargetKind::FirstResponse))
+                    .bind(start.as_microsecond())
+                    .execute(&mut *c)
+                    .await
+                    .unwrap();
+                    Ok(())
+                })
+            })
+            .await
+            .unwrap();
+    }
+    ((single, joined), (customer, agent), made)
+}
+
+async fn append_joined(store: &SqliteStore, appends: Vec<EventAppend>) -> Vec<Created<Event>> {
+    store
+        .write(appends, |c, appends| {
+            Box::pin(async move {
+                let appends: Vec<&EventAppend> = appends.iter().collect();
+                tickets::append_events(c, &appends).await
+            })
+        })
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn joined_appends_write_the_rows_of_single_appends() {
+    let ((single, joined), (customer, agent), made) = twin_desks().await;
+    let batch = appends(&made, &customer, &agent);
+
+    let mut one_by_one = Vec::new();
+    for append in batch.clone() {
+        one_by_one.push(single.append_event(append).await.unwrap());
+    }
+    let together = append_joined(&joined, batch).await;
+
+    assert_eq!(together, one_by_one);
+    for table in WRITTEN {
+        assert_eq!(
+            dump(&joined, table).await,
+            dump(&single, table).await,
+            "rows of {table}"
+        );
+    }
+    let answered = made
+        .iter()
+        .filter(|t| t.first_response_at.is_none())
+        .count();
+    let rollups = dump(&joined, "report_rollups").await;
+    assert!(
+        !rollups.is_empty() && answered > 0,
+        "first answers are counted in the rollups"
+    );
+    for ticket in &made {
+        let after = joined.get_ticket(ticket.id).await.unwrap();
+        assert_eq!(after.version, ticket.version + 1, "ticket {}", ticket.id);
+        assert_eq!(after.updated_at, at(120));
+    }
+}
+
+#[tokio::test]
+async fn joined_appends_to_one_ticket_are_written_in_order() {
+    let ((single, joined), (customer, agent), made) = twin_desks().await;
+    // Three events on the first ticket, with others between them.
+    let mut batch = appends(&made[..3], &customer, &agent);
+    let mut again = appends(&made[..1], &customer, &agent);
+    again[0].event.kind = EventKind::Note {
+        body: "Checked the fuser".into(),
+    };
+    batch.insert(1, again[0].clone());
+    batch.push(again.remove(0));
+
+    let mut one_by_one = Vec::new();
+    for append in batch.clone() {
+        one_by_one.push(single.append_event(append).await.unwrap());
+    }
+    assert_eq!(append_joined(&joined, batch).await, one_by_one);
+    for table in WRITTEN {
+        assert_eq!(
+            dump(&joined, table).await,
+            dump(&single, table).await,
+            "rows of {table}"
+        );
+    }
+    assert_eq!(
+        joined.get_ticket(made[0].id).await.unwrap().version,
+        made[0].version + 3
+    );
+}
+
+#[tokio::test]
+async fn a_failing_append_in_a_joined_batch_fails_alone() {
+    let ((store, _), (customer, agent), made) = twin_desks().await;
+    let mut batch = appends(&made[..4], &customer, &agent);
+    batch[1].ticket_id = TicketId(999);
+    let events_before = dump(&store, "ticket_events").await.len();
+    let (mut jobs, answers): (Vec<Box<dyn Job>>, Vec<_>) = batch
+        .into_iter()
+        .map(|append| {
+            let (reply, answer) = oneshot::channel();
+            let job: Box<dyn Job> = Box::new(TypedJob::<EventAppend, Created<Event>> {
+                input: append,
+                op: |c, append| Box::pin(tickets::append_event(c, append)),
+                join: Some(|c, appends| Box::pin(tickets::append_events(c, appends))),
+                outcome: None,
+                reply,
+            });
+            (job, answer)
+        })
+        .unzip();
+    assert_eq!(joined_until(&jobs, 0), 4, "the four appends run as one");
+
+    let mut conn = store.writer_connection().await;
+    assert!(
+        !commit_optimistically(&mut conn, &mut jobs).await,
+        "the joined append fails as a whole"
+    );
+    commit_carefully(&mut conn, &mut jobs).await;
+    for job in jobs {
+        job.answer();
+    }
+    for (index, answer) in answers.into_iter().enumerate() {
+        let outcome = answer.await.unwrap();
+        if index == 1 {
+            let err = outcome.unwrap_err();
+            assert!(matches!(err, StoreError::NotFound { .. }), "{err}");
+        } else {
+            let event = outcome.unwrap().into_inner();
+            assert_eq!(store.get_event(event.id).await.unwrap(), event);
+        }
+    }
+    assert_eq!(
+        dump(&store, "ticket_events").await.len(),
+        events_before + 3,
+        "the three good appends are kept, nothing of the failed one"
+    );
+    assert_eq!(
+        store.get_ticket(made[1].id).await.unwrap().version,
+        made[1].version,
+        "the ticket of the failed append is unchanged"
+    );
 }

@@ -9,8 +9,8 @@ use crate::{
 };
 use ferrodesk_domain::schedule::calendar_from_text;
 use ferrodesk_domain::{
-    BusinessCalendar, BusinessMinutes, ClockPhase, EscalationRule, EscalationTrigger,
-    PriorityTargets, RuleActions, RuleConditions, SlaTargets, TargetKind, WarningShare,
+    BusinessCalendar, BusinessMinutes, ClockEvent, ClockPhase, EscalationRule, EscalationTrigger,
+    PriorityTargets, RuleActions, RuleConditions, SlaPolicy, SlaTargets, TargetKind, WarningShare,
 };
 
 /// Expands to one test per SLA contract test (see [`store_contract_tests!`]).
@@ -25,6 +25,7 @@ macro_rules! sla_contract_tests {
             rules_settings_and_notifications_round_trip,
             open_tickets_get_new_due_times_when_refreshed_in_batches,
             tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates,
+            a_long_history_keeps_the_clock_of_every_event,
         );
     };
 }
@@ -689,4 +690,110 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
         "the resolved ticket waits to be closed: {single_jobs:?}"
     );
     assert_eq!(of(&bulk), single_jobs);
+}
+
+/// The clock read and stored after each write of a long history (answers before,
+/// during and after a pause, the requester's replies between them) is the clock the
+/// policy gives for the whole history.
+pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
+    default_policy(&store).await;
+    let policy = SlaPolicy::new(
+        "Standard",
+        targets(),
+        WarningShare::new(80).unwrap(),
+        BusinessCalendar::always_open(),
+    )
+    .unwrap();
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let created = create(&store, ticket(&customer, "Printer", at(0))).await;
+    let mut history = Vec::new();
+    let steps: [(i64, Option<&User>, Option<TicketStatus>); 14] = [
+        (100, Some(&customer), None),
+        (200, Some(&agent), None),
+        (300, Some(&agent), None),
+        (400, Some(&agent), None),
+        (450, Some(&customer), None),
+        (500, None, Some(TicketStatus::PendingCustomer)),
+        (600, Some(&agent), None),
+        (700, Some(&customer), None),
+        (800, None, Some(TicketStatus::Open)),
+        (900, Some(&agent), None),
+        (1000, Some(&agent), None),
+        (1100, Some(&agent), None),
+        (1150, Some(&customer), None),
+        (1200, Some(&agent), None),
+    ];
+    for (seconds, replier, status) in steps {
+        let now = at(seconds);
+        match (replier, status) {
+            (Some(actor), _) => {
+                store
+                    .append_event(EventAppend {
+                        ticket_id: created.id,
+                        event: reply(actor, "more on the printer", now),
+                        marks_first_response: actor.role.is_staff(),
+                        idempotency: None,
+                    })
+                    .await
+                    .unwrap();
+                if actor.role.is_staff() {
+                    history.push(ClockEvent::PublicReply { at: now });
+                }
+            }
+            (None, Some(to)) => {
+                let before = store.get_ticket(created.id).await.unwrap();
+                let moved = change(
+                    &before,
+                    |t| {
+                        t.status = to;
+                        t.updated_at = now;
+                    },
+                    vec![NewEvent::new(
+                        EventKind::StatusChanged {
+                            from: before.status,
+                            to,
+                        },
+                        Some(agent.id),
+                        Channel::Agent,
+                        now,
+                    )],
+                );
+                store.save_tickets(write(vec![moved])).await.unwrap();
+                history.push(ClockEvent::Status {
+                    at: now,
+                    status: to,
+                });
+            }
+            (None, None) => unreachable!("each step replies or changes the status"),
+        }
+        let ticket = store.get_ticket(created.id).await.unwrap();
+        let expected = policy
+            .clock(ticket.priority, ticket.created_at, &history, now)
+            .unwrap();
+        let read = store.ticket_sla_now(created.id, now).await.unwrap();
+        assert_eq!(
+            read.clock.as_ref(),
+            Some(&expected),
+            "the clock read after the step at {seconds} s"
+        );
+        let stored = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
+        for (kind, stored, expected) in [
+            (
+                TargetKind::FirstResponse,
+                stored.first_response,
+                expected.first_response,
+            ),
+            (TargetKind::Update, stored.next_update, expected.next_update),
+            (
+                TargetKind::Resolution,
+                stored.resolution,
+                expected.resolution,
+            ),
+        ] {
+            let stored = stored.map(|t| (t.phase, t.started_at, t.warn_at, t.due_at));
+            let expected = expected.map(|t| (t.phase, t.started_at, t.warn_at, t.due_at));
+            assert_eq!(stored, expected, "{kind:?} after the step at {seconds} s");
+        }
+    }
 }
