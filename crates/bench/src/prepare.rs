@@ -7,7 +7,7 @@ use ferrodesk_domain::{
     Channel, EventKind, GroupId, Impact, NewEvent, Priority, Ticket, TicketId, TicketScope,
     TicketStatus, TicketType, Tier, Urgency, UserId, Visibility,
 };
-use ferrodesk_store::{PageRequest, Store, TicketFilter, TicketQuery};
+use ferrodesk_store::{MAX_PAGE_SIZE, PageRequest, Store, TicketFilter, TicketQuery, TicketSort};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Instant;
@@ -24,6 +24,8 @@ const TIMELINE_TICKETS: usize = 20;
 const TIMELINE_EVENTS: usize = 50;
 /// Due timers claimed per pass while the desk is brought to its steady state.
 const JOB_BATCH: i64 = 500;
+/// Open tickets the reply scenario answers on, in turn.
+const REPLY_TICKETS: usize = 2_000;
 
 /// What the scenarios need to know about the desk.
 #[derive(Debug, Clone)]
@@ -36,7 +38,7 @@ pub struct Fixtures {
     pub agent_group: GroupId,
     /// Tickets with 50 timeline events.
     pub timeline_tickets: Vec<i64>,
-    /// Open tickets in the agent's queue, to reply on.
+    /// The newest open tickets in the agent's queue, to reply on.
     pub reply_tickets: Vec<i64>,
     /// Every group, for per-group reports.
     pub groups: Vec<i64>,
@@ -153,23 +155,38 @@ pub async fn prepare(options: &BenchOptions) -> anyhow::Result<Prepared> {
         .group_ids
         .first()
         .context("the sample agent has no group")?;
-    let queue = store
-        .list_tickets(
-            &TicketScope::Agent {
-                user_id: agent.id,
-                group_ids: agent.group_ids.clone(),
-            },
-            &TicketQuery {
-                filter: TicketFilter {
-                    open_only: true,
-                    ..Default::default()
+    // Replies go to the agent's newest open tickets, many of them, so that runs on
+    // one desk spread their answers as a desk does instead of piling hundreds onto the
+    // same few tickets.
+    let scope = TicketScope::Agent {
+        user_id: agent.id,
+        group_ids: agent.group_ids.clone(),
+    };
+    let mut reply_tickets: Vec<i64> = Vec::with_capacity(REPLY_TICKETS);
+    let mut cursor = None;
+    while reply_tickets.len() < REPLY_TICKETS {
+        let page = store
+            .list_tickets(
+                &scope,
+                &TicketQuery {
+                    filter: TicketFilter {
+                        open_only: true,
+                        ..Default::default()
+                    },
+                    sort: TicketSort::IdDesc,
+                    page: PageRequest {
+                        cursor,
+                        limit: MAX_PAGE_SIZE,
+                    },
                 },
-                page: PageRequest::first(200),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let reply_tickets: Vec<i64> = queue.items.iter().map(|t| t.id.get()).collect();
+            )
+            .await?;
+        reply_tickets.extend(page.items.iter().map(|t| t.id.get()));
+        cursor = page.next_cursor;
+        if cursor.is_none() {
+            break;
+        }
+    }
     anyhow::ensure!(!reply_tickets.is_empty(), "the agent's queue is empty");
     let groups = store
         .list_groups()
