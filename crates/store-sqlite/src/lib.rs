@@ -53,6 +53,7 @@ macro_rules! is_same {
     };
 }
 
+mod checkpoint;
 mod dialect;
 #[path = "../../store-sql/mod.rs"]
 mod sql;
@@ -72,6 +73,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct SqliteStore {
     writer: writer::Writer,
     readers: SqlitePool,
+    /// What the checkpoint task last did.
+    #[cfg_attr(not(test), allow(dead_code, reason = "read by the tests"))]
+    checkpoints: tokio::sync::watch::Receiver<checkpoint::Checkpointed>,
     /// A temporary directory that holds the database, removed when the store is dropped.
     _temporary: Option<tempfile::TempDir>,
 }
@@ -129,12 +133,11 @@ impl SqliteStore {
             // Statement journals (a write in a batch's transaction that may have to
             // undo itself) stay in memory rather than in a temporary file each time.
             .pragma("temp_store", "memory");
-        // The writer checkpoints less often than SQLite's default (every 1000 pages):
-        // queue indexes rewrite the same hot pages in every batch, and a checkpoint
-        // copies each page once however often the WAL holds it.
+        // The writer never checkpoints inside a commit; the checkpoint task does it
+        // beside the writer (see `checkpoint`).
         let mut connection = options
             .clone()
-            .pragma("wal_autocheckpoint", "16384")
+            .pragma("wal_autocheckpoint", "0")
             .connect()
             .await
             .map_err(sql::error::unavailable)?;
@@ -158,12 +161,19 @@ impl SqliteStore {
             // sqlx sends before lending one out by default is a round trip to the
             // connection's thread per read.
             .test_before_acquire(false)
-            .connect_with(options.pragma("query_only", "true"))
+            .connect_with(options.clone().pragma("query_only", "true"))
             .await
             .map_err(sql::error::unavailable)?;
+        let checkpointer = options
+            .pragma("wal_autocheckpoint", "0")
+            .connect()
+            .await
+            .map_err(sql::error::unavailable)?;
+        let (writer, checkpoints) = writer::Writer::start(connection, checkpointer)?;
         Ok(SqliteStore {
-            writer: writer::Writer::start(connection)?,
+            writer,
             readers,
+            checkpoints,
             _temporary: temporary,
         })
     }

@@ -26,6 +26,7 @@
 //! joined write fails, the careful run does each write on its own.
 
 use crate::DbConn;
+use crate::checkpoint::{self, Checkpointed, Wake};
 use crate::dialect::BATCH_COUNTS;
 use crate::sql::error::unavailable;
 use crate::sql::tickets::CountDeltas;
@@ -35,7 +36,7 @@ use futures::future::BoxFuture;
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
 use std::panic::AssertUnwindSafe;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 
 /// The most writes committed together.
 const MAX_BATCH: usize = 256;
@@ -181,17 +182,30 @@ impl Writer {
     /// thread. On its own thread the writer resumes as soon as a statement returns,
     /// instead of queueing behind the request handlers on the shared runtime; that
     /// wait, once per statement, was most of the time a write spent in the writer.
-    pub(crate) fn start(conn: DbConn) -> StoreResult<Writer> {
+    ///
+    /// The [`checkpoint`](crate::checkpoint) task runs beside it on `checkpointer`, a
+    /// connection of its own, and ends with it.
+    pub(crate) fn start(
+        conn: DbConn,
+        checkpointer: DbConn,
+    ) -> StoreResult<(Writer, watch::Receiver<Checkpointed>)> {
         let (jobs, queue) = mpsc::channel(QUEUE);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .map_err(unavailable)?;
+        let (wake, woken) = checkpoint::wake();
+        let (report, checkpoints) = watch::channel(Checkpointed::default());
         std::thread::Builder::new()
             .name("ferrodesk-writer".into())
-            .spawn(move || runtime.block_on(run(conn, queue)))
+            .spawn(move || {
+                runtime.block_on(async move {
+                    tokio::spawn(checkpoint::run(checkpointer, woken, report));
+                    run(conn, queue, wake).await;
+                });
+            })
             .map_err(unavailable)?;
-        Ok(Writer { jobs })
+        Ok((Writer { jobs }, checkpoints))
     }
 
     /// Queues `op` on `input` and waits for its committed result.
@@ -245,7 +259,7 @@ fn stopped() -> StoreError {
     unavailable(NotCommitted("the database writer has stopped".into()))
 }
 
-async fn run(mut conn: DbConn, mut queue: mpsc::Receiver<Box<dyn Job>>) {
+async fn run(mut conn: DbConn, mut queue: mpsc::Receiver<Box<dyn Job>>, wake: Wake) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.recv().await {
         batch.push(first);
@@ -273,6 +287,7 @@ async fn run(mut conn: DbConn, mut queue: mpsc::Receiver<Box<dyn Job>>) {
         for job in batch.drain(..) {
             job.answer();
         }
+        wake.commit();
     }
 }
 
