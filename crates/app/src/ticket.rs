@@ -542,16 +542,21 @@ impl<'a> Tickets<'a> {
         let has_key = idempotency.is_some();
         let subject = required("subject", &input.subject, MAX_SUBJECT_CHARS)?;
         let description = body("description", &input.description, MAX_BODY_CHARS)?;
-        let requester = match input.requester {
-            None => self.app.db().get_user(actor.user_id).await?,
+        // The actor was read with this request: opening a ticket for oneself needs no
+        // second read of the person.
+        let (requester_id, organization_id) = match input.requester {
+            None => (actor.user_id, actor.organization_id),
             Some(RequesterRef::Id(id)) => {
-                self.app.db().get_user(id).await.or_not_found("user", id)?
+                let user = self.app.db().get_user(id).await.or_not_found("user", id)?;
+                (user.id, user.organization_id)
             }
             Some(RequesterRef::Email { email, name }) => {
-                self.app
+                let user = self
+                    .app
                     .directory()
                     .find_or_create_customer(actor, &email, name.as_deref())
-                    .await?
+                    .await?;
+                (user.id, user.organization_id)
             }
         };
         let impact = input.impact.unwrap_or(Impact::Individual);
@@ -628,8 +633,8 @@ impl<'a> Tickets<'a> {
             service_id: input.service_id,
             location: optional("location", input.location.as_deref(), 200)?,
             device: optional("device", input.device.as_deref(), 200)?,
-            requester_id: requester.id,
-            organization_id: requester.organization_id,
+            requester_id,
+            organization_id,
             channel,
             group_id,
             tier,

@@ -21,7 +21,8 @@ pub struct Actor {
     pub role: Role,
     /// Groups a staff member works in.
     pub group_ids: Vec<GroupId>,
-    /// A customer's organization.
+    /// Their organization, as stored with the person (a customer's decides which
+    /// tickets they see; a ticket anyone opens for themselves is filed under it).
     pub organization_id: Option<OrganizationId>,
     /// Whether that organization lets members see each other's tickets.
     pub organization_shares_tickets: bool,
