@@ -524,14 +524,37 @@ fn clock_history(
 
 /// The marks recorded for a ticket.
 async fn marks_of(conn: &mut DbConn, id: TicketId) -> StoreResult<Vec<(String, Timestamp)>> {
-    let rows = sqlx::query("select mark, cycle_start from ticket_marks where ticket_id = $1")
-        .bind(id.get())
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| Ok((get(row, "mark")?, timestamp(get(row, "cycle_start")?)?)))
-        .collect()
+    Ok(marks_of_tickets(conn, &[id.get()])
+        .await?
+        .remove(&id.get())
+        .unwrap_or_default())
+}
+
+/// The marks recorded for tickets, by ticket.
+async fn marks_of_tickets(
+    conn: &mut DbConn,
+    ids: &[i64],
+) -> StoreResult<HashMap<i64, Vec<(String, Timestamp)>>> {
+    let mut marks: HashMap<i64, Vec<(String, Timestamp)>> = HashMap::new();
+    for chunk in ids.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(
+            "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
+        );
+        push_list(&mut query, chunk);
+        query.push(")");
+        for row in query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?
+        {
+            marks
+                .entry(get(&row, "ticket_id")?)
+                .or_default()
+                .push((get(&row, "mark")?, timestamp(get(&row, "cycle_start")?)?));
+        }
+    }
+    Ok(marks)
 }
 
 /// The mark recording a warning (`breached = false`) or breach of a target's cycle.
@@ -910,25 +933,7 @@ pub(crate) async fn refresh_changed_tickets(
     let policies = Policies::read(conn, tickets.iter().copied()).await?;
     let ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
     let mut histories = histories(conn, &ids).await?;
-    let mut marks: HashMap<i64, Vec<(String, Timestamp)>> = HashMap::new();
-    for chunk in ids.chunks(BULK_ROWS) {
-        let mut query = QueryBuilder::<Db>::new(
-            "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
-        );
-        push_list(&mut query, chunk);
-        query.push(")");
-        for row in query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?
-        {
-            marks
-                .entry(get(&row, "ticket_id")?)
-                .or_default()
-                .push((get(&row, "mark")?, timestamp(get(&row, "cycle_start")?)?));
-        }
-    }
+    let mut marks = marks_of_tickets(conn, &ids).await?;
     let settings = if tickets.iter().any(|t| has_automation(t.status)) {
         Some(automation_settings(conn).await?)
     } else {
