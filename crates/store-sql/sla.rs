@@ -436,29 +436,24 @@ async fn clock_events(
 /// The clock-relevant history of tickets, in id order: status changes and public
 /// replies, without the replies' bodies, which the clock does not read.
 async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<History>>> {
+    let rows = rows_for_ids(
+        conn,
+        "select e.ticket_id, e.kind, e.created_at, u.role, \
+         case when e.kind = 'status_changed' then e.data end as data \
+         from ticket_events e left join users u on u.id = e.actor_id \
+         where (e.kind = 'status_changed' or (e.kind = 'reply' and e.visibility = 'public')) \
+         and e.ticket_id in (",
+        ids,
+        ") order by e.ticket_id, e.id",
+    )
+    .await?;
     let mut histories: HashMap<i64, Vec<History>> = HashMap::new();
-    for chunk in ids.chunks(BULK_ROWS) {
-        let mut query = QueryBuilder::<Db>::new(
-            "select e.ticket_id, e.kind, e.created_at, u.role, \
-             case when e.kind = 'status_changed' then e.data end as data \
-             from ticket_events e left join users u on u.id = e.actor_id \
-             where (e.kind = 'status_changed' or (e.kind = 'reply' and e.visibility = 'public')) \
-             and e.ticket_id in (",
-        );
-        push_list(&mut query, chunk);
-        query.push(") order by e.ticket_id, e.id");
-        for row in query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?
-        {
-            if let Some(item) = history_of_row(&row)? {
-                histories
-                    .entry(get(&row, "ticket_id")?)
-                    .or_default()
-                    .push(item);
-            }
+    for row in &rows {
+        if let Some(item) = history_of_row(row)? {
+            histories
+                .entry(get(row, "ticket_id")?)
+                .or_default()
+                .push(item);
         }
     }
     Ok(histories)
@@ -535,24 +530,19 @@ async fn marks_of_tickets(
     conn: &mut DbConn,
     ids: &[i64],
 ) -> StoreResult<HashMap<i64, Vec<(String, Timestamp)>>> {
+    let rows = rows_for_ids(
+        conn,
+        "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
+        ids,
+        ")",
+    )
+    .await?;
     let mut marks: HashMap<i64, Vec<(String, Timestamp)>> = HashMap::new();
-    for chunk in ids.chunks(BULK_ROWS) {
-        let mut query = QueryBuilder::<Db>::new(
-            "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
-        );
-        push_list(&mut query, chunk);
-        query.push(")");
-        for row in query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?
-        {
-            marks
-                .entry(get(&row, "ticket_id")?)
-                .or_default()
-                .push((get(&row, "mark")?, timestamp(get(&row, "cycle_start")?)?));
-        }
+    for row in &rows {
+        marks
+            .entry(get(row, "ticket_id")?)
+            .or_default()
+            .push((get(row, "mark")?, timestamp(get(row, "cycle_start")?)?));
     }
     Ok(marks)
 }
@@ -987,6 +977,29 @@ fn push_list(query: &mut QueryBuilder<Db>, ids: &[i64]) {
     for id in ids {
         list.push_bind(*id);
     }
+}
+
+/// The rows of `head`, a list of `ids`, then `tail`: one query per [`BULK_ROWS`] ids.
+async fn rows_for_ids(
+    conn: &mut DbConn,
+    head: &'static str,
+    ids: &[i64],
+    tail: &'static str,
+) -> StoreResult<Vec<DbRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new(head);
+        push_list(&mut query, chunk);
+        query.push(tail);
+        rows.extend(
+            query
+                .build()
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(error::plain)?,
+        );
+    }
+    Ok(rows)
 }
 
 /// Which of `ids` are customers.

@@ -646,16 +646,7 @@ pub(crate) async fn insert_event(
     .await;
     match inserted {
         Ok(row) => {
-            let event = Event {
-                id: EventId(get(&row, "id")?),
-                ticket_id: ticket,
-                kind: event.kind.clone(),
-                actor_id: event.actor_id,
-                channel: event.channel,
-                visibility: event.visibility,
-                created_at: event.created_at,
-                attachments: event.attachments.clone(),
-            };
+            let event = stored_event(EventId(get(&row, "id")?), ticket, event);
             crate::sql::mail::enqueue(conn, &event).await?;
             Ok(event)
         }
@@ -971,19 +962,23 @@ pub(crate) async fn append_events(
         .iter()
         .zip(event_ids)
         .map(|(append, id)| {
-            let event = &append.event;
-            Created::New(Event {
-                id: EventId(id),
-                ticket_id: append.ticket_id,
-                kind: event.kind.clone(),
-                actor_id: event.actor_id,
-                channel: event.channel,
-                visibility: event.visibility,
-                created_at: event.created_at,
-                attachments: event.attachments.clone(),
-            })
+            Created::New(stored_event(EventId(id), append.ticket_id, &append.event))
         })
         .collect())
+}
+
+/// `event` as stored on `ticket` with `id`.
+fn stored_event(id: EventId, ticket: TicketId, event: &NewEvent) -> Event {
+    Event {
+        id,
+        ticket_id: ticket,
+        kind: event.kind.clone(),
+        actor_id: event.actor_id,
+        channel: event.channel,
+        visibility: event.visibility,
+        created_at: event.created_at,
+        attachments: event.attachments.clone(),
+    }
 }
 
 /// Rows per multi-row insert: well under both backends' bind-parameter limits.
