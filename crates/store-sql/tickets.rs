@@ -1010,20 +1010,35 @@ async fn write_bulk(
     conn: &mut DbConn,
     tickets: &[(Ticket, Vec<NewEvent>)],
 ) -> StoreResult<Vec<TicketId>> {
-    let ids = crate::dialect::reserve_ticket_ids(conn, tickets.len())
+    let news = tickets
+        .iter()
+        .map(|(ticket, events)| (ticket, events.as_slice()));
+    // A history being loaded announces nothing.
+    let written = write_new_tickets(conn, news, false).await?;
+    Ok(written.into_iter().map(|(ticket, _)| ticket.id).collect())
+}
+
+/// Numbers new tickets, inserts them and their events with multi-row inserts, counts
+/// them and starts their clocks; the tickets as written. With `queues_mail`, the
+/// events that announce mail queue it.
+async fn write_new_tickets<'e>(
+    conn: &mut DbConn,
+    news: impl ExactSizeIterator<Item = (&'e Ticket, &'e [NewEvent])>,
+    queues_mail: bool,
+) -> StoreResult<Vec<(Ticket, &'e [NewEvent])>> {
+    let ids = crate::dialect::reserve_ticket_ids(conn, news.len())
         .await
         .map_err(error::plain)?;
-    if ids.len() != tickets.len() {
+    if ids.len() != news.len() {
         return Err(crate::sql::convert::damaged("ticket id sequence"));
     }
-    let written: Vec<(Ticket, &[NewEvent])> = tickets
-        .iter()
+    let written: Vec<(Ticket, &[NewEvent])> = news
         .zip(&ids)
         .map(|((ticket, events), id)| {
             let mut ticket = ticket.clone();
             ticket.id = TicketId(*id);
             ticket.version = 1;
-            (ticket, events.as_slice())
+            (ticket, events)
         })
         .collect();
     insert_ticket_rows(conn, written.iter().map(|(ticket, _)| ticket)).await?;
@@ -1031,10 +1046,14 @@ async fn write_bulk(
         .iter()
         .flat_map(|(ticket, events)| events.iter().map(|event| (ticket.id, event)))
         .collect();
-    insert_event_rows(conn, &events, None).await?;
+    if queues_mail {
+        insert_new_events(conn, &events).await?;
+    } else {
+        insert_event_rows(conn, &events, None).await?;
+    }
     let now = count_created(conn, written.iter().map(|(ticket, _)| ticket)).await?;
     sla::refresh_new_tickets(conn, &written, now).await?;
-    Ok(ids.into_iter().map(TicketId).collect())
+    Ok(written)
 }
 
 /// Creates tickets with their events as [`create_ticket`] does each of them, in a few
@@ -1056,31 +1075,9 @@ pub(crate) async fn create_tickets(
             "a ticket with an idempotency key or links must be created on its own",
         ));
     }
-    let ids = crate::dialect::reserve_ticket_ids(conn, news.len())
-        .await
-        .map_err(error::plain)?;
-    if ids.len() != news.len() {
-        return Err(crate::sql::convert::damaged("ticket id sequence"));
-    }
-    let written: Vec<(Ticket, &[NewEvent])> = news
-        .iter()
-        .zip(&ids)
-        .map(|(new, id)| {
-            let mut ticket = new.ticket.clone();
-            ticket.id = TicketId(*id);
-            ticket.version = 1;
-            (ticket, new.events.as_slice())
-        })
-        .collect();
-    insert_ticket_rows(conn, written.iter().map(|(ticket, _)| ticket)).await?;
-    let events: Vec<(TicketId, &NewEvent)> = written
-        .iter()
-        .flat_map(|(ticket, events)| events.iter().map(|event| (ticket.id, event)))
-        .collect();
-    insert_new_events(conn, &events).await?;
-    let now = count_created(conn, written.iter().map(|(ticket, _)| ticket)).await?;
-    sla::refresh_new_tickets(conn, &written, now).await?;
-    Ok(written
+    let news = news.iter().map(|new| (&new.ticket, new.events.as_slice()));
+    Ok(write_new_tickets(conn, news, true)
+        .await?
         .into_iter()
         .map(|(ticket, _)| Created::New(ticket))
         .collect())
