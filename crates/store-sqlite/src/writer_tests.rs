@@ -6,39 +6,20 @@ use super::*;
 use crate::SqliteStore;
 use crate::sql::tickets;
 use ferrodesk_domain::{
-    BusinessCalendar, BusinessMinutes, Channel, Event, EventKind, GroupId, Impact, NewEvent,
-    Priority, PriorityTargets, Role, SlaTargets, TargetKind, Ticket, TicketId, TicketStatus,
-    TicketType, Tier, Urgency, User, Visibility, WarningShare,
+    BusinessCalendar, BusinessMinutes, Channel, Event, EventKind, GroupId, NewEvent,
+    PriorityTargets, Role, SlaTargets, TargetKind, Ticket, TicketId, TicketStatus, Tier, User,
+    Visibility, WarningShare,
 };
+use ferrodesk_store::contract::{at, created_event, new_user, ticket};
 use ferrodesk_store::{
-    CalendarInput, Created, EventAppend, NewGroup, NewTicket, NewUser, PolicyInput, SlaStore as _,
-    Store,
+    CalendarInput, Created, EventAppend, NewGroup, NewTicket, PolicyInput, SlaStore as _, Store,
 };
-use jiff::Timestamp;
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions as _};
 
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(1_767_225_600 + seconds).unwrap()
-}
-
 async fn user(store: &SqliteStore, address: &str, role: Role) -> User {
     store
-        .create_user(NewUser {
-            email: ferrodesk_domain::EmailAddress::parse(address).unwrap(),
-            name: address.into(),
-            role,
-            organization_id: None,
-            phone: None,
-            location: None,
-            employee_id: None,
-            locale: "en".into(),
-            time_zone: "Europe/Oslo".into(),
-            tier: role.is_staff().then_some(Tier::FIRST),
-            group_ids: vec![],
-            password_hash: None,
-            now: at(0),
-        })
+        .create_user(new_user(address, address, role))
         .await
         .unwrap()
 }
@@ -94,53 +75,8 @@ async fn desk(store: &SqliteStore) -> (User, User, GroupId) {
     (customer, agent, group.id)
 }
 
-fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket {
-    Ticket {
-        id: TicketId(0),
-        version: 0,
-        subject: subject.into(),
-        description: format!("{subject}, please help"),
-        ticket_type: TicketType::Incident,
-        status: TicketStatus::New,
-        impact: Impact::Individual,
-        urgency: Urgency::Medium,
-        priority: Priority::P4,
-        priority_reason: None,
-        category_id: None,
-        service_id: None,
-        location: None,
-        device: None,
-        requester_id: requester.id,
-        organization_id: None,
-        channel: Channel::Email,
-        group_id: None,
-        tier: Tier::FIRST,
-        owner_id: None,
-        assignee_id: None,
-        tags: vec![],
-        escalation_level: 0,
-        external_ref: None,
-        merged_into: None,
-        created_at: now,
-        updated_at: now,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
-    }
-}
-
 fn new_ticket(ticket: Ticket, mut events: Vec<NewEvent>) -> NewTicket {
-    events.insert(
-        0,
-        NewEvent::new(
-            EventKind::Created {
-                subject: ticket.subject.clone(),
-            },
-            Some(ticket.requester_id),
-            ticket.channel,
-            ticket.created_at,
-        ),
-    );
+    events.insert(0, created_event(&ticket));
     NewTicket {
         ticket,
         events,
@@ -295,22 +231,54 @@ impl SqliteStore {
     }
 }
 
+/// A write queued as the store queues a joinable one, with its receiver.
+fn queued<D, T>(
+    input: D,
+    op: Op<D, T>,
+    join: JoinOp<D, T>,
+) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<T>>)
+where
+    D: Send + Sync + 'static,
+    T: Send + 'static,
+{
+    let (reply, answer) = oneshot::channel();
+    let job = TypedJob {
+        input,
+        op,
+        join: Some(join),
+        outcome: None,
+        reply,
+    };
+    (Box::new(job), answer)
+}
+
 /// A create queued as the store queues it, with its receiver.
-fn queued(
+fn queued_create(
     new: NewTicket,
 ) -> (
     Box<dyn Job>,
     oneshot::Receiver<StoreResult<Created<Ticket>>>,
 ) {
-    let (reply, answer) = oneshot::channel();
-    let job = TypedJob::<NewTicket, Created<Ticket>> {
-        input: new,
-        op: |c, new| Box::pin(tickets::create_ticket(c, new)),
-        join: Some(|c, news| Box::pin(tickets::create_tickets(c, news))),
-        outcome: None,
-        reply,
-    };
-    (Box::new(job), answer)
+    queued(
+        new,
+        |c, new| Box::pin(tickets::create_ticket(c, new)),
+        |c, news| Box::pin(tickets::create_tickets(c, news)),
+    )
+}
+
+/// Runs `batch` as the writer runs it, on a connection of its own while the writer
+/// idles: the joined run fails as a whole, the careful run follows, and every write is
+/// answered.
+async fn commit_after_a_failed_join(store: &SqliteStore, mut batch: Vec<Box<dyn Job>>) {
+    let mut conn = store.writer_connection().await;
+    assert!(
+        !commit_optimistically(&mut conn, &mut batch).await,
+        "the joined write fails as a whole"
+    );
+    commit_carefully(&mut conn, &mut batch).await;
+    for job in batch {
+        job.answer();
+    }
 }
 
 #[tokio::test]
@@ -320,18 +288,10 @@ async fn a_failing_create_in_a_joined_batch_fails_alone() {
     let mut news = creates(&customer, &agent, group);
     news.truncate(4);
     news[2].ticket.group_id = Some(GroupId(999));
-    let (mut batch, answers): (Vec<_>, Vec<_>) = news.into_iter().map(queued).unzip();
+    let (batch, answers): (Vec<_>, Vec<_>) = news.into_iter().map(queued_create).unzip();
     assert_eq!(joined_until(&batch, 0), 4, "the four creates run as one");
 
-    let mut conn = store.writer_connection().await;
-    assert!(
-        !commit_optimistically(&mut conn, &mut batch).await,
-        "the joined create fails as a whole"
-    );
-    commit_carefully(&mut conn, &mut batch).await;
-    for job in batch {
-        job.answer();
-    }
+    commit_after_a_failed_join(&store, batch).await;
     let mut made = Vec::new();
     for (index, answer) in answers.into_iter().enumerate() {
         let outcome = answer.await.unwrap();
@@ -373,7 +333,7 @@ async fn only_neighbouring_writes_of_one_kind_are_joined() {
     let store = SqliteStore::open_temporary().await.unwrap();
     let (customer, agent, group) = desk(&store).await;
     let news = creates(&customer, &agent, group);
-    let mut batch: Vec<Box<dyn Job>> = news.into_iter().map(|n| queued(n).0).collect();
+    let mut batch: Vec<Box<dyn Job>> = news.into_iter().map(|n| queued_create(n).0).collect();
     // A write queued without a join splits the run.
     let (reply, _answer) = oneshot::channel::<StoreResult<()>>();
     batch.insert(
@@ -571,31 +531,19 @@ async fn a_failing_append_in_a_joined_batch_fails_alone() {
     let mut batch = appends(&made[..4], &customer, &agent);
     batch[1].ticket_id = TicketId(999);
     let events_before = dump(&store, "ticket_events").await.len();
-    let (mut jobs, answers): (Vec<Box<dyn Job>>, Vec<_>) = batch
+    let (jobs, answers): (Vec<Box<dyn Job>>, Vec<_>) = batch
         .into_iter()
         .map(|append| {
-            let (reply, answer) = oneshot::channel();
-            let job: Box<dyn Job> = Box::new(TypedJob::<EventAppend, Created<Event>> {
-                input: append,
-                op: |c, append| Box::pin(tickets::append_event(c, append)),
-                join: Some(|c, appends| Box::pin(tickets::append_events(c, appends))),
-                outcome: None,
-                reply,
-            });
-            (job, answer)
+            queued::<EventAppend, Created<Event>>(
+                append,
+                |c, append| Box::pin(tickets::append_event(c, append)),
+                |c, appends| Box::pin(tickets::append_events(c, appends)),
+            )
         })
         .unzip();
     assert_eq!(joined_until(&jobs, 0), 4, "the four appends run as one");
 
-    let mut conn = store.writer_connection().await;
-    assert!(
-        !commit_optimistically(&mut conn, &mut jobs).await,
-        "the joined append fails as a whole"
-    );
-    commit_carefully(&mut conn, &mut jobs).await;
-    for job in jobs {
-        job.answer();
-    }
+    commit_after_a_failed_join(&store, jobs).await;
     for (index, answer) in answers.into_iter().enumerate() {
         let outcome = answer.await.unwrap();
         if index == 1 {

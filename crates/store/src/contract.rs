@@ -116,8 +116,9 @@ macro_rules! store_contract_tests {
 
 // --- fixtures ---------------------------------------------------------------------------
 
-/// 2025-01-01T00:00:00Z plus `seconds`.
-pub(crate) fn at(seconds: i64) -> Timestamp {
+/// 2025-01-01T00:00:00Z plus `seconds`. The fixtures are public for a backend's own
+/// tests of what only it does.
+pub fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_735_689_600 + seconds).unwrap()
 }
 
@@ -125,7 +126,8 @@ fn email(text: &str) -> EmailAddress {
     EmailAddress::parse(text).unwrap()
 }
 
-fn new_user(address: &str, name: &str, role: Role) -> NewUser {
+/// A person to create, of `role`, with no organization or groups.
+pub fn new_user(address: &str, name: &str, role: Role) -> NewUser {
     NewUser {
         email: email(address),
         name: name.into(),
@@ -174,7 +176,8 @@ async fn organization(store: &TestStore, name: &str, shares: bool) -> Organizati
         .unwrap()
 }
 
-pub(crate) fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket {
+/// A new P4 incident from `requester` by email, in no group.
+pub fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket {
     Ticket {
         id: TicketId(0),
         version: 0,
@@ -209,7 +212,8 @@ pub(crate) fn ticket(requester: &User, subject: &str, now: Timestamp) -> Ticket 
     }
 }
 
-fn created_event(ticket: &Ticket) -> NewEvent {
+/// The event that opens `ticket`.
+pub fn created_event(ticket: &Ticket) -> NewEvent {
     NewEvent::new(
         EventKind::Created {
             subject: ticket.subject.clone(),

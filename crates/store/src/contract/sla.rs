@@ -692,6 +692,14 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
     assert_eq!(of(&bulk), single_jobs);
 }
 
+/// One write of [`a_long_history_keeps_the_clock_of_every_event`].
+enum Step<'u> {
+    /// A public reply by this person.
+    Reply(&'u User),
+    /// A status change by the agent.
+    Status(TicketStatus),
+}
+
 /// The clock read and stored after each write of a long history (answers before,
 /// during and after a pause, the requester's replies between them) is the clock the
 /// policy gives for the whole history.
@@ -708,26 +716,26 @@ pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
     let agent = user(&store, "a@example.com", Role::Agent).await;
     let created = create(&store, ticket(&customer, "Printer", at(0))).await;
     let mut history = Vec::new();
-    let steps: [(i64, Option<&User>, Option<TicketStatus>); 14] = [
-        (100, Some(&customer), None),
-        (200, Some(&agent), None),
-        (300, Some(&agent), None),
-        (400, Some(&agent), None),
-        (450, Some(&customer), None),
-        (500, None, Some(TicketStatus::PendingCustomer)),
-        (600, Some(&agent), None),
-        (700, Some(&customer), None),
-        (800, None, Some(TicketStatus::Open)),
-        (900, Some(&agent), None),
-        (1000, Some(&agent), None),
-        (1100, Some(&agent), None),
-        (1150, Some(&customer), None),
-        (1200, Some(&agent), None),
+    let steps = [
+        (100, Step::Reply(&customer)),
+        (200, Step::Reply(&agent)),
+        (300, Step::Reply(&agent)),
+        (400, Step::Reply(&agent)),
+        (450, Step::Reply(&customer)),
+        (500, Step::Status(TicketStatus::PendingCustomer)),
+        (600, Step::Reply(&agent)),
+        (700, Step::Reply(&customer)),
+        (800, Step::Status(TicketStatus::Open)),
+        (900, Step::Reply(&agent)),
+        (1000, Step::Reply(&agent)),
+        (1100, Step::Reply(&agent)),
+        (1150, Step::Reply(&customer)),
+        (1200, Step::Reply(&agent)),
     ];
-    for (seconds, replier, status) in steps {
+    for (seconds, step) in steps {
         let now = at(seconds);
-        match (replier, status) {
-            (Some(actor), _) => {
+        match step {
+            Step::Reply(actor) => {
                 store
                     .append_event(EventAppend {
                         ticket_id: created.id,
@@ -741,7 +749,7 @@ pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
                     history.push(ClockEvent::PublicReply { at: now });
                 }
             }
-            (None, Some(to)) => {
+            Step::Status(to) => {
                 let before = store.get_ticket(created.id).await.unwrap();
                 let moved = change(
                     &before,
@@ -765,7 +773,6 @@ pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
                     status: to,
                 });
             }
-            (None, None) => unreachable!("each step replies or changes the status"),
         }
         let ticket = store.get_ticket(created.id).await.unwrap();
         let expected = policy
