@@ -451,6 +451,7 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
                     changes: vec![change.as_ref().clone()],
                     links: vec![],
                     idempotency: None,
+                    settings_version: None,
                 },
             )
             .await?

@@ -4,13 +4,13 @@
 use crate::DbConn;
 use crate::sql::convert::{from_json, get, get_opt_time, get_time, json, micros, stored};
 use crate::sql::error;
-use crate::sql::tickets;
+use crate::sql::{people, tickets};
 use ferrodesk_domain::{
     CategoryId, EscalationRule, EscalationTrigger, GroupId, ServiceId, TargetKind, TicketId, UserId,
 };
 use ferrodesk_store::{
-    AgentLoad, AgentSettings, AssignmentMode, Notification, NotificationId, PageRequest,
-    RoutingRule, RuleId, StoreError, StoreResult, StoredEscalationRule,
+    AgentLoad, AgentSettings, AssignmentMode, DeskSettings, Notification, NotificationId,
+    PageRequest, RoutingRule, RuleId, StoreError, StoreResult, StoredEscalationRule,
 };
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
@@ -324,6 +324,58 @@ async fn group_assignment(
             .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))?,
         last.map(UserId),
     ))
+}
+
+/// The settings counter that triggers on the routing settings' tables move.
+async fn settings_version(conn: &mut DbConn) -> StoreResult<i64> {
+    let row = sqlx::query("select version from settings_version where id = 1")
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    get(&row, "version")
+}
+
+/// The routing settings with their version. The version is read first, so a change
+/// made while the rest is read leaves the snapshot older than its contents, and a
+/// write routed with it is refused rather than accepted on mixed settings.
+pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings> {
+    let version = settings_version(conn).await?;
+    let rows = sqlx::query("select group_id, mode from group_assignment where mode <> 'manual'")
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    let mut assignment_modes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let mode: String = get(row, "mode")?;
+        let mode = AssignmentMode::parse(&mode)
+            .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))?;
+        assignment_modes.push((GroupId(get(row, "group_id")?), mode));
+    }
+    Ok(DeskSettings {
+        version,
+        groups: people::list_groups(conn).await?,
+        routing_rules: list_routing_rules(conn).await?,
+        assignment_modes,
+        categories: people::list_categories(conn).await?,
+        services: people::list_services(conn).await?,
+    })
+}
+
+/// Refuses a write when any of its parts was routed with settings older than the
+/// current ones (`None`: not routed with a snapshot). The version is read once.
+pub(crate) async fn check_settings(
+    conn: &mut DbConn,
+    routed_with: impl IntoIterator<Item = Option<i64>>,
+) -> StoreResult<()> {
+    let versions: Vec<i64> = routed_with.into_iter().flatten().collect();
+    if versions.is_empty() {
+        return Ok(());
+    }
+    let current = settings_version(conn).await?;
+    if versions.iter().any(|v| *v != current) {
+        return Err(StoreError::settings_changed());
+    }
+    Ok(())
 }
 
 /// A group's assignment mode.

@@ -1352,6 +1352,7 @@ pub(crate) async fn finish_job(conn: &mut DbConn, finish: &JobFinish) -> StoreRe
                 changes: vec![change.clone()],
                 links: Vec::new(),
                 idempotency: None,
+                settings_version: None,
             };
             tickets::save_tickets(conn, &write).await?;
         } else if finish.events.is_empty() {

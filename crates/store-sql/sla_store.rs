@@ -139,6 +139,10 @@ impl SlaStore for Backend {
         rules::list_routing_rules(&mut *self.reader().await?).await
     }
 
+    async fn desk_settings(&self) -> StoreResult<ferrodesk_store::DeskSettings> {
+        rules::desk_settings(&mut *self.reader().await?).await
+    }
+
     async fn create_routing_rule(
         &self,
         rule: RoutingRuleInput,

@@ -10,7 +10,7 @@ use crate::sql::convert::{
 };
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::{RollupFacts, Rollups};
-use crate::sql::sla;
+use crate::sql::{rules, sla};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
     CategoryId, Channel, Event, EventId, EventKind, GroupId, Impact, LinkKind, NewEvent,
@@ -713,6 +713,7 @@ pub(crate) async fn create_ticket(
         let ticket = get_ticket(conn, TicketId(first_id(&ids)?)).await?;
         return Ok(Created::Replayed(ticket));
     }
+    rules::check_settings(conn, [new.settings_version]).await?;
     let mut ticket = new.ticket.clone();
     ticket.version = 1;
     ticket.id = insert_ticket(conn, &ticket).await?;
@@ -757,6 +758,7 @@ pub(crate) async fn save_tickets(
     {
         return Ok(Created::Replayed(events_by_ids(conn, &ids).await?));
     }
+    rules::check_settings(conn, [write.settings_version]).await?;
     let mut deltas = CountDeltas::default();
     // Rows are changed in id order so concurrent writers lock them in the same order.
     let mut ordered: Vec<&TicketChange> = write.changes.iter().collect();
@@ -1075,6 +1077,7 @@ pub(crate) async fn create_tickets(
             "a ticket with an idempotency key or links must be created on its own",
         ));
     }
+    rules::check_settings(conn, news.iter().map(|new| new.settings_version)).await?;
     let news = news.iter().map(|new| (&new.ticket, new.events.as_slice()));
     Ok(write_new_tickets(conn, news, true)
         .await?

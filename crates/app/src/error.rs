@@ -126,6 +126,12 @@ impl From<StoreError> for AppError {
                 kind: "resource",
                 id: what,
             },
+            settings @ StoreError::Conflict { .. } if settings.is_settings_changed() => {
+                AppError::Conflict {
+                    code: crate::settings::SETTINGS_CHANGED,
+                    message: "the desk's routing settings changed while this request was handled; try again".into(),
+                }
+            }
             StoreError::Conflict { what } => AppError::Conflict {
                 code: "conflict",
                 message: what,

@@ -29,6 +29,7 @@ mod routing;
 pub mod saved_filters;
 pub mod search;
 pub mod secret;
+mod settings;
 pub mod sla;
 mod system;
 pub mod ticket;
@@ -133,6 +134,8 @@ struct Inner {
     /// The attachment storage, opened on first use (with its temporary folder when the
     /// config names none).
     blobs: tokio::sync::OnceCell<(ferrodesk_blobs::BlobStore, Option<tempfile::TempDir>)>,
+    /// The routing settings, kept between requests.
+    settings: settings::SettingsCache,
 }
 
 impl App {
@@ -146,6 +149,7 @@ impl App {
                 dummy_hash: tokio::sync::OnceCell::new(),
                 search: std::sync::OnceLock::new(),
                 blobs: tokio::sync::OnceCell::new(),
+                settings: settings::SettingsCache::default(),
             }),
         }
     }
@@ -260,6 +264,10 @@ impl App {
     /// [`AppError::Unavailable`] when it does not.
     pub async fn ping(&self) -> Result<(), AppError> {
         self.inner.store.ping().await.map_err(AppError::Unavailable)
+    }
+
+    pub(crate) fn settings_cache(&self) -> &settings::SettingsCache {
+        &self.inner.settings
     }
 
     pub(crate) fn db(&self) -> &dyn Store {

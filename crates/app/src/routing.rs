@@ -12,7 +12,7 @@
 
 use crate::{App, AppError};
 use ferrodesk_domain::{Channel, EventKind, NewEvent, Ticket, UserId};
-use ferrodesk_store::{AgentLoad, AssignmentMode, NewNotification};
+use ferrodesk_store::{AgentLoad, AssignmentMode, DeskSettings, NewNotification};
 use jiff::Timestamp;
 
 /// What routing decided beyond the ticket's fields.
@@ -35,18 +35,19 @@ fn desk_event(kind: EventKind, now: Timestamp) -> NewEvent {
     NewEvent::new(kind, None, Channel::Api, now)
 }
 
-/// Runs the routing rules over `ticket` (`before`: the ticket before this change, or
-/// `None` on create) and then automatic assignment.
+/// Runs the routing rules of `settings` over `ticket` (`before`: the ticket before
+/// this change, or `None` on create) and then automatic assignment. The write that
+/// follows must name `settings.version`.
 pub(crate) async fn route(
     app: &App,
+    settings: &DeskSettings,
     before: Option<&Ticket>,
     ticket: &mut Ticket,
     now: Timestamp,
 ) -> Result<Routed, AppError> {
-    let db = app.db();
     let mut routed = Routed::default();
     let original_group = ticket.group_id;
-    for rule in db.list_routing_rules().await? {
+    for rule in &settings.routing_rules {
         if !rule.is_enabled || !rule.conditions.matches(ticket) {
             continue;
         }
@@ -83,13 +84,16 @@ pub(crate) async fn route(
     if ticket.group_id != original_group
         && let Some(group) = ticket.group_id
     {
-        ticket.tier = db.get_group(group).await?.tier;
+        ticket.tier = settings
+            .group(group)
+            .ok_or_else(|| AppError::not_found("group", group))?
+            .tier;
     }
     let group_changed = before.is_none_or(|b| b.group_id != ticket.group_id);
     if ticket.assignee_id.is_none()
         && group_changed
         && ticket.status.is_open()
-        && let Some(assignee) = pick_assignee(app, ticket, now).await?
+        && let Some(assignee) = pick_assignee(app, settings, ticket, now).await?
     {
         ticket.assignee_id = Some(assignee);
         routed.events.push(desk_event(
@@ -121,17 +125,18 @@ fn can_take(agent: &AgentLoad, ticket: &Ticket) -> bool {
 /// The agent the ticket's group hands it to, if the group assigns automatically.
 async fn pick_assignee(
     app: &App,
+    settings: &DeskSettings,
     ticket: &Ticket,
     now: Timestamp,
 ) -> Result<Option<UserId>, AppError> {
     let Some(group) = ticket.group_id else {
         return Ok(None);
     };
-    let db = app.db();
-    let mode = db.assignment_mode(group).await?;
+    let mode = settings.assignment_mode(group);
     if mode == AssignmentMode::Manual {
         return Ok(None);
     }
+    let db = app.db();
     let (agents, last) = db.group_agents(group).await?;
     let candidates: Vec<&AgentLoad> = agents.iter().filter(|a| can_take(a, ticket)).collect();
     let chosen = match mode {

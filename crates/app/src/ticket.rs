@@ -18,8 +18,8 @@ use ferrodesk_domain::{
     TransitionError, Urgency, User, UserId, Visibility,
 };
 use ferrodesk_store::{
-    Created, EventAppend, EventPage, Idempotency, NewLink, NewTicket, Page, QueueCounts,
-    StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
+    Created, DeskSettings, EventAppend, EventPage, Idempotency, NewLink, NewTicket, Page,
+    QueueCounts, StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 
@@ -264,7 +264,7 @@ pub fn for_actor(actor: &Actor, mut ticket: Ticket) -> Ticket {
 
 fn changed_concurrently(error: StoreError, id: TicketId) -> AppError {
     match error {
-        StoreError::Conflict { .. } => AppError::conflict(
+        StoreError::Conflict { .. } if !error.is_settings_changed() => AppError::conflict(
             "ticket_changed",
             format!(
                 "ticket {} changed while this request was made; reload it and try again",
@@ -443,48 +443,58 @@ impl<'a> Tickets<'a> {
     }
 
     /// The group and tier for a ticket, by the routing rule in the module docs.
-    pub(crate) async fn route(
-        &self,
+    pub(crate) fn route(
+        settings: &DeskSettings,
         group_id: Option<GroupId>,
         service_id: Option<ServiceId>,
     ) -> Result<(Option<GroupId>, Tier), AppError> {
-        let db = self.app.db();
         if let Some(id) = group_id {
-            let group = db.get_group(id).await.or_not_found("group", id)?;
+            let group = settings
+                .group(id)
+                .ok_or_else(|| AppError::not_found("group", id))?;
             return Ok((Some(group.id), group.tier));
         }
-        let mut groups = db.list_groups().await?;
         if let Some(id) = service_id {
-            let service = db.get_service(id).await.or_not_found("service", id)?;
-            if let Some(group) = service.owner_group_id.and_then(|owner| {
-                groups
-                    .iter()
-                    .find(|g| g.id == owner && g.tier == Tier::FIRST)
-            }) {
+            let service = settings
+                .service(id)
+                .ok_or_else(|| AppError::not_found("service", id))?;
+            if let Some(group) = service
+                .owner_group_id
+                .and_then(|owner| settings.group(owner))
+                .filter(|g| g.tier == Tier::FIRST)
+            {
                 return Ok((Some(group.id), group.tier));
             }
         }
-        groups.retain(|g| g.tier == Tier::FIRST);
-        groups.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        Ok(match groups.first() {
+        let first = settings
+            .groups
+            .iter()
+            .filter(|g| g.tier == Tier::FIRST)
+            .min_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(match first {
             Some(group) => (Some(group.id), Tier::FIRST),
             None => (None, Tier::FIRST),
         })
     }
 
+    /// Checks that the named category, service and staff members exist.
     async fn check_refs(
         &self,
+        settings: &DeskSettings,
         category_id: Option<CategoryId>,
         service_id: Option<ServiceId>,
         owner_id: Option<UserId>,
         assignee_id: Option<UserId>,
     ) -> Result<(), AppError> {
-        let db = self.app.db();
-        if let Some(id) = category_id {
-            db.get_category(id).await.or_not_found("category", id)?;
+        if let Some(id) = category_id
+            && settings.category(id).is_none()
+        {
+            return Err(AppError::not_found("category", id));
         }
-        if let Some(id) = service_id {
-            db.get_service(id).await.or_not_found("service", id)?;
+        if let Some(id) = service_id
+            && settings.service(id).is_none()
+        {
+            return Err(AppError::not_found("service", id));
         }
         if let Some(id) = owner_id {
             self.staff_member("owner_id", id).await?;
@@ -567,14 +577,6 @@ impl<'a> Tickets<'a> {
             input.priority,
             input.priority_reason.as_deref(),
         )?;
-        self.check_refs(
-            input.category_id,
-            input.service_id,
-            input.owner_id,
-            input.assignee_id,
-        )
-        .await?;
-        let (group_id, tier) = self.route(input.group_id, input.service_id).await?;
         let interaction = input.interaction.map(interaction_kind).transpose()?;
         let channel = input.channel.unwrap_or(match &interaction {
             Some((EventKind::Call { .. }, _)) => Channel::Phone,
@@ -618,7 +620,8 @@ impl<'a> Tickets<'a> {
             event.visibility = visibility;
             events.push(event);
         }
-        let mut ticket = Ticket {
+        // Routed below, with the settings the write names.
+        let unrouted = Ticket {
             id: TicketId(0),
             version: 0,
             subject,
@@ -636,8 +639,8 @@ impl<'a> Tickets<'a> {
             requester_id,
             organization_id,
             channel,
-            group_id,
-            tier,
+            group_id: None,
+            tier: Tier::FIRST,
             owner_id: input.owner_id,
             assignee_id: input.assignee_id,
             tags: tags(&input.tags)?,
@@ -650,27 +653,52 @@ impl<'a> Tickets<'a> {
             resolved_at: None,
             closed_at: None,
         };
-        let mut routed = crate::routing::route(self.app, None, &mut ticket, now).await?;
-        events.append(&mut routed.events);
-        crate::escalation::on_complaint(self.app, &mut ticket, &mut events, &mut routed, now)
-            .await?;
-        let created = self
+        let (unrouted, events, idempotency) = (&unrouted, &events, &idempotency);
+        let (category_id, service_id, group_id) =
+            (input.category_id, input.service_id, input.group_id);
+        let (owner_id, assignee_id) = (input.owner_id, input.assignee_id);
+        let (created, routed) = self
             .app
-            .db()
-            .create_ticket(NewTicket {
-                ticket,
-                events,
-                links: Vec::new(),
-                idempotency,
+            .with_settings(|settings| async move {
+                self.check_refs(&settings, category_id, service_id, owner_id, assignee_id)
+                    .await?;
+                let mut ticket = unrouted.clone();
+                (ticket.group_id, ticket.tier) = Self::route(&settings, group_id, service_id)?;
+                let mut events = events.clone();
+                let mut routed =
+                    crate::routing::route(self.app, &settings, None, &mut ticket, now).await?;
+                events.append(&mut routed.events);
+                crate::escalation::on_complaint(
+                    self.app,
+                    &mut ticket,
+                    &mut events,
+                    &mut routed,
+                    now,
+                )
+                .await?;
+                let created = self
+                    .app
+                    .db()
+                    .create_ticket(NewTicket {
+                        ticket,
+                        events,
+                        links: Vec::new(),
+                        idempotency: idempotency.clone(),
+                        settings_version: Some(settings.version),
+                    })
+                    .await
+                    .map_err(|error| match error {
+                        StoreError::Conflict { .. } if has_key && !error.is_settings_changed() => {
+                            AppError::conflict(
+                                "idempotency_key_reused",
+                                "this Idempotency-Key was already used with a different request; use a new key for a new request",
+                            )
+                        }
+                        other => other.into(),
+                    })?;
+                Ok((created, routed))
             })
-            .await
-            .map_err(|error| match error {
-                StoreError::Conflict { .. } if has_key => AppError::conflict(
-                    "idempotency_key_reused",
-                    "this Idempotency-Key was already used with a different request; use a new key for a new request",
-                ),
-                other => other.into(),
-            })?;
+            .await?;
         if let Created::New(ticket) = &created {
             crate::routing::send(self.app, ticket, routed.notifications, now).await?;
         }
@@ -726,6 +754,7 @@ impl<'a> Tickets<'a> {
         id: TicketId,
         changes: Vec<TicketChange>,
         links: Vec<NewLink>,
+        settings_version: Option<i64>,
     ) -> Result<(), AppError> {
         self.app
             .db()
@@ -733,6 +762,7 @@ impl<'a> Tickets<'a> {
                 changes,
                 links,
                 idempotency: None,
+                settings_version,
             })
             .await
             .map_err(|e| changed_concurrently(e, id))?;
@@ -760,6 +790,22 @@ impl<'a> Tickets<'a> {
         actor: &Actor,
         id: TicketId,
         patch: TicketPatch,
+    ) -> Result<Ticket, AppError> {
+        self.app
+            .with_settings(|settings| {
+                let patch = &patch;
+                async move { self.update_routed(actor, id, patch, &settings).await }
+            })
+            .await
+    }
+
+    /// [`Tickets::update`] with one snapshot of the routing settings.
+    async fn update_routed(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        patch: &TicketPatch,
+        settings: &DeskSettings,
     ) -> Result<Ticket, AppError> {
         let before = self.workable(actor, id).await?;
         if patch.version.is_some_and(|v| v != before.version) {
@@ -898,17 +944,14 @@ impl<'a> Tickets<'a> {
             .assignee_id
             .flatten()
             .filter(|a| Some(*a) != before.assignee_id);
-        self.check_refs(new_category, new_service, new_owner, new_assignee)
+        self.check_refs(settings, new_category, new_service, new_owner, new_assignee)
             .await?;
         if let Some(group_id) = patch.group_id {
             let (group, tier) = match group_id {
                 Some(id) => {
-                    let group = self
-                        .app
-                        .db()
-                        .get_group(id)
-                        .await
-                        .or_not_found("group", id)?;
+                    let group = settings
+                        .group(id)
+                        .ok_or_else(|| AppError::not_found("group", id))?;
                     (Some(group.id), group.tier)
                 }
                 None => (None, before.tier),
@@ -947,7 +990,8 @@ impl<'a> Tickets<'a> {
             return Ok(for_actor(actor, before));
         }
         after.updated_at = now;
-        let mut routed = crate::routing::route(self.app, Some(&before), &mut after, now).await?;
+        let mut routed =
+            crate::routing::route(self.app, settings, Some(&before), &mut after, now).await?;
         let mut events: Vec<NewEvent> = changes
             .into_iter()
             .map(|(field, old, new, reason)| {
@@ -976,6 +1020,7 @@ impl<'a> Tickets<'a> {
                 events,
             }],
             Vec::new(),
+            Some(settings.version),
         )
         .await?;
         let saved = self.reread(actor, id).await?;
@@ -1047,6 +1092,7 @@ impl<'a> Tickets<'a> {
                 events,
             }],
             Vec::new(),
+            None,
         )
         .await?;
         self.reread(actor, id).await
@@ -1158,6 +1204,7 @@ impl<'a> Tickets<'a> {
                 events,
             }],
             Vec::new(),
+            None,
         )
         .await?;
         self.reread(actor, id).await
@@ -1189,19 +1236,22 @@ impl<'a> Tickets<'a> {
             ));
         }
         let now = self.app.now();
+        // The split's write does not name a settings version: route with fresh ones.
+        let settings = self.app.db().desk_settings().await?;
         let mut new_tickets = Vec::with_capacity(parts.len());
         for part in parts {
             let subject = required("subject", &part.subject, MAX_SUBJECT_CHARS)?;
             let impact = part.impact.unwrap_or(original.impact);
             let urgency = part.urgency.unwrap_or(original.urgency);
             self.check_refs(
+                &settings,
                 part.category_id,
                 part.service_id,
                 part.owner_id,
                 part.assignee_id,
             )
             .await?;
-            let (group_id, tier) = self.route(part.group_id, part.service_id).await?;
+            let (group_id, tier) = Self::route(&settings, part.group_id, part.service_id)?;
             let ticket = Ticket {
                 id: TicketId(0),
                 version: 0,
@@ -1338,6 +1388,7 @@ impl<'a> Tickets<'a> {
                 events,
             }],
             vec![new_link],
+            None,
         )
         .await?;
         self.links(actor, id).await
@@ -1454,6 +1505,7 @@ impl<'a> Tickets<'a> {
                 },
             ],
             links,
+            None,
         )
         .await?;
         self.reread(actor, into).await
@@ -1590,6 +1642,7 @@ impl<'a> Tickets<'a> {
                     }],
                     links: Vec::new(),
                     idempotency: idempotency.clone(),
+                    settings_version: None,
                 })
                 .await;
             let pick = |events: Vec<Event>| {

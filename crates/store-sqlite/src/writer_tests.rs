@@ -82,6 +82,7 @@ fn new_ticket(ticket: Ticket, mut events: Vec<NewEvent>) -> NewTicket {
         events,
         links: vec![],
         idempotency: None,
+        settings_version: None,
     }
 }
 

@@ -230,6 +230,7 @@ fn new_ticket(ticket: Ticket) -> NewTicket {
         ticket,
         links: vec![],
         idempotency: None,
+        settings_version: None,
     }
 }
 
@@ -273,6 +274,7 @@ fn write(changes: Vec<TicketChange>) -> TicketWrite {
         changes,
         links: vec![],
         idempotency: None,
+        settings_version: None,
     }
 }
 

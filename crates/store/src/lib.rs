@@ -19,6 +19,7 @@ pub mod mail_outbox;
 pub mod mail_outbox_contract;
 pub mod mailbox_lease;
 mod reports;
+mod settings;
 pub mod sla;
 mod types;
 
@@ -29,6 +30,7 @@ pub use mail::MailStore;
 pub use mail_outbox::OutboxStore;
 pub use mailbox_lease::MailboxLeaseStore;
 pub use reports::*;
+pub use settings::{DeskSettings, SETTINGS_CHANGED};
 pub use sla::*;
 pub use types::*;
 

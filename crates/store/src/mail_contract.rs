@@ -141,6 +141,7 @@ fn new_ticket_filing(message_id: &str, requester: &User) -> InboundFiling {
             ticket,
             links: vec![],
             idempotency: None,
+            settings_version: None,
         })),
         retry_of: None,
     }

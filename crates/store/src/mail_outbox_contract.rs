@@ -122,6 +122,7 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
                     ticket,
                     links: vec![],
                     idempotency: None,
+                    settings_version: None,
                 })),
                 retry_of: None,
             })

@@ -573,6 +573,12 @@ pub trait SlaStore: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable`.
     async fn list_routing_rules(&self) -> StoreResult<Vec<RoutingRule>>;
+    /// The desk's routing settings (groups, routing rules, assignment modes,
+    /// categories, services) with the version a routed write names.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn desk_settings(&self) -> StoreResult<crate::DeskSettings>;
     /// Creates a routing rule.
     ///
     /// # Errors

@@ -384,6 +384,9 @@ pub struct NewTicket {
     pub links: Vec<(LinkKind, TicketId)>,
     /// Retry key.
     pub idempotency: Option<Idempotency>,
+    /// The version of the [`DeskSettings`](crate::DeskSettings) the ticket was routed
+    /// with; the write is refused when the settings changed since.
+    pub settings_version: Option<i64>,
 }
 
 /// A change to one ticket: its state when read, its new state, and the events.
@@ -421,6 +424,9 @@ pub struct TicketWrite {
     pub links: Vec<NewLink>,
     /// Retry key.
     pub idempotency: Option<Idempotency>,
+    /// The version of the [`DeskSettings`](crate::DeskSettings) the changes were routed
+    /// with; the write is refused when the settings changed since.
+    pub settings_version: Option<i64>,
 }
 
 /// A link as seen from one ticket.

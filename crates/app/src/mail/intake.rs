@@ -40,7 +40,7 @@ use ferrodesk_domain::{
 use ferrodesk_store::mail::{
     Filed, Filing, InboundFiling, InboundRecord, Mailbox, MailboxId, NewQuarantine, QuarantineId,
 };
-use ferrodesk_store::{NewTicket, TicketChange};
+use ferrodesk_store::{DeskSettings, NewTicket, TicketChange};
 
 use super::MailConfig;
 
@@ -206,7 +206,14 @@ impl Intake<'_> {
         let mut attempts = 0;
         let routed = loop {
             attempts += 1;
-            match self.route(&desk, mailbox.as_ref(), &message, options).await {
+            let routed = self
+                .app
+                .with_settings(|settings| {
+                    let (desk, mailbox, message) = (&desk, mailbox.as_ref(), &message);
+                    async move { self.route(desk, &settings, mailbox, message, options).await }
+                })
+                .await;
+            match routed {
                 Err(AppError::Conflict { .. }) if attempts < 3 => continue,
                 other => break other?,
             }
@@ -253,6 +260,7 @@ impl Intake<'_> {
     async fn route(
         &self,
         desk: &DeskMail,
+        settings: &DeskSettings,
         mailbox: Option<&Mailbox>,
         message: &InboundMessage,
         options: IntakeOptions,
@@ -337,15 +345,18 @@ impl Intake<'_> {
                 (self.reply_change(ticket, &sender, message), FiledAs::Reply)
             }
             Some(ticket) if is_participant => (
-                Filing::NewTicket(Box::new(
-                    self.new_ticket(mailbox, &sender, message, Some(ticket.id))
-                        .await?,
-                )),
+                Filing::NewTicket(Box::new(self.new_ticket(
+                    settings,
+                    mailbox,
+                    &sender,
+                    message,
+                    Some(ticket.id),
+                )?)),
                 FiledAs::FollowUp,
             ),
             _ => (
                 Filing::NewTicket(Box::new(
-                    self.new_ticket(mailbox, &sender, message, None).await?,
+                    self.new_ticket(settings, mailbox, &sender, message, None)?,
                 )),
                 FiledAs::NewTicket,
             ),
@@ -489,8 +500,9 @@ impl Intake<'_> {
         }
     }
 
-    async fn new_ticket(
+    fn new_ticket(
         &self,
+        settings: &DeskSettings,
         mailbox: Option<&Mailbox>,
         requester: &User,
         message: &InboundMessage,
@@ -503,11 +515,8 @@ impl Intake<'_> {
         } else {
             cut(subject, MAX_SUBJECT_CHARS)
         };
-        let (group_id, tier) = self
-            .app
-            .tickets()
-            .route(mailbox.and_then(|m| m.group_id), None)
-            .await?;
+        let (group_id, tier) =
+            crate::ticket::Tickets::route(settings, mailbox.and_then(|m| m.group_id), None)?;
         let category_id = mailbox.and_then(|m| m.category_id);
         let ticket = Ticket {
             id: TicketId(0),
@@ -553,6 +562,7 @@ impl Intake<'_> {
                 .map(|closed| vec![(LinkKind::FollowUpOf, closed)])
                 .unwrap_or_default(),
             idempotency: None,
+            settings_version: Some(settings.version),
         })
     }
 

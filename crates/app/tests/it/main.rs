@@ -11,6 +11,7 @@ mod jobs;
 use std::sync::Arc;
 
 mod rating_mail;
+mod routing_settings;
 mod search;
 
 async fn app() -> (App, tempfile::TempDir) {

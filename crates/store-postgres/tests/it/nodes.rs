@@ -89,6 +89,7 @@ async fn two_nodes_share_versions_keys_and_counts() {
                 key: key.into(),
                 fingerprint: "fp".into(),
             }),
+            settings_version: None,
         }
     };
     // The same retry reaching both nodes at once creates one ticket.
@@ -113,6 +114,7 @@ async fn two_nodes_share_versions_keys_and_counts() {
             }],
             links: vec![],
             idempotency: None,
+            settings_version: None,
         }
     };
     let (a, b) = tokio::join!(

@@ -26,6 +26,7 @@ macro_rules! sla_contract_tests {
             open_tickets_get_new_due_times_when_refreshed_in_batches,
             tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates,
             a_long_history_keeps_the_clock_of_every_event,
+            routing_settings_move_their_version_and_stale_routed_writes_are_refused,
         );
     };
 }
@@ -633,6 +634,7 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
                 events,
                 links: vec![],
                 idempotency: None,
+                settings_version: None,
             })
             .await
             .unwrap();
@@ -803,4 +805,163 @@ pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
             assert_eq!(stored, expected, "{kind:?} after the step at {seconds} s");
         }
     }
+}
+
+/// Every change to the routing settings moves their version, round robin's picks do
+/// not, and a write routed with an older version is refused whole.
+pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_refused(
+    store: TestStore,
+) {
+    let requester = user(&store, "r@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let start = store.desk_settings().await.unwrap();
+    assert!(start.groups.is_empty() && start.routing_rules.is_empty());
+
+    // Each kind of change moves the version and shows in the snapshot.
+    let mut seen = start.version;
+    let mut moved = async |what: &str| {
+        let now = store.desk_settings().await.unwrap();
+        assert!(
+            now.version > seen,
+            "{what} did not move the settings version"
+        );
+        seen = now.version;
+        now
+    };
+    let team = group(&store, "Service desk").await;
+    assert_eq!(moved("a new group").await.groups, vec![team.clone()]);
+    store
+        .update_group(
+            team.id,
+            crate::GroupPatch {
+                description: Some("First line".into()),
+                ..crate::GroupPatch::default()
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        moved("a changed group").await.groups[0].description,
+        "First line"
+    );
+    let rule = store
+        .create_routing_rule(
+            RoutingRule {
+                id: RuleId(0),
+                name: "Printers".into(),
+                position: 1,
+                is_enabled: true,
+                conditions: RuleConditions::default(),
+                actions: RuleActions::default(),
+            },
+            at(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        moved("a new routing rule").await.routing_rules,
+        vec![rule.clone()]
+    );
+    store.delete_routing_rule(rule.id).await.unwrap();
+    assert!(
+        moved("a deleted routing rule")
+            .await
+            .routing_rules
+            .is_empty()
+    );
+    store
+        .set_assignment_mode(team.id, AssignmentMode::RoundRobin, at(2))
+        .await
+        .unwrap();
+    let snapshot = moved("a new assignment mode").await;
+    assert_eq!(
+        snapshot.assignment_mode(team.id),
+        AssignmentMode::RoundRobin
+    );
+    let printers = store
+        .create_category(crate::NewCategory {
+            name: "Printers".into(),
+            parent_id: None,
+            now: at(2),
+        })
+        .await
+        .unwrap();
+    assert!(
+        moved("a new category")
+            .await
+            .category(printers.id)
+            .is_some()
+    );
+    let mail = store
+        .create_service(crate::NewService {
+            name: "Mail".into(),
+            description: String::new(),
+            owner_group_id: Some(team.id),
+            support_hours: "24/7".into(),
+            is_supported: true,
+            end_of_support: None,
+            now: at(2),
+        })
+        .await
+        .unwrap();
+    let current = moved("a new service").await;
+    assert_eq!(
+        current.service(mail.id).and_then(|s| s.owner_group_id),
+        Some(team.id)
+    );
+
+    // Round robin's pick is bookkeeping, not a setting.
+    store
+        .set_round_robin_last(team.id, agent.id, at(3))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.desk_settings().await.unwrap().version,
+        current.version
+    );
+
+    // A create or a change routed with the current version is written; with an older
+    // one it is refused and leaves nothing behind.
+    let routed = |version: i64, subject: &str| crate::NewTicket {
+        settings_version: Some(version),
+        ..new_ticket(ticket(&requester, subject, at(4)))
+    };
+    let written = store
+        .create_ticket(routed(current.version, "Paper jam"))
+        .await
+        .unwrap()
+        .into_inner();
+    let stale = store
+        .create_ticket(routed(start.version, "Toner low"))
+        .await
+        .unwrap_err();
+    assert!(stale.is_settings_changed(), "{stale:?}");
+    assert!(
+        !all_tickets(&store)
+            .await
+            .iter()
+            .any(|t| t.subject == "Toner low"),
+        "a refused create was written"
+    );
+    let change = |version: i64| TicketWrite {
+        settings_version: Some(version),
+        ..write(vec![change(
+            &written,
+            |t| t.group_id = Some(team.id),
+            vec![note(&agent, "to the desk", at(5))],
+        )])
+    };
+    let refused = store.save_tickets(change(start.version)).await.unwrap_err();
+    assert!(refused.is_settings_changed(), "{refused:?}");
+    let unchanged = store.get_ticket(written.id).await.unwrap();
+    assert_eq!(
+        (unchanged.version, unchanged.group_id),
+        (written.version, None)
+    );
+    store.save_tickets(change(current.version)).await.unwrap();
+    assert_eq!(
+        store.get_ticket(written.id).await.unwrap().group_id,
+        Some(team.id)
+    );
 }

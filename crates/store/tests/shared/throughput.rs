@@ -148,6 +148,7 @@ async fn creates_per_second_with_32_callers() {
                         events,
                         links: vec![],
                         idempotency: None,
+                        settings_version: None,
                     })
                     .await
                     .unwrap();

@@ -1,0 +1,103 @@
+//! The desk's routing settings kept in memory.
+//!
+//! Creating or changing a ticket routes it by the groups, routing rules, assignment
+//! modes, categories and services ([`DeskSettings`]). The server keeps one snapshot of
+//! them and reads them again only when a write routed with the snapshot is refused
+//! because the settings changed since (by this server, another process on the same
+//! file, or another node): the write names the snapshot's version and the store
+//! compares it with the counter its triggers keep.
+
+use crate::{App, AppError};
+use ferrodesk_store::{DeskSettings, Store};
+use std::sync::{Arc, PoisonError, RwLock};
+
+/// How many times a request is routed before a settings change that keeps racing it
+/// is reported to the caller.
+const ATTEMPTS: u32 = 3;
+
+/// The error code of a write refused because the settings changed under it.
+pub(crate) const SETTINGS_CHANGED: &str = "settings_changed";
+
+/// The snapshot, read on first use and dropped when found stale.
+#[derive(Debug, Default)]
+pub(crate) struct SettingsCache {
+    current: RwLock<Option<Arc<DeskSettings>>>,
+    /// Held while reading, so concurrent requests wait for one read.
+    loading: tokio::sync::Mutex<()>,
+}
+
+impl SettingsCache {
+    fn peek(&self) -> Option<Arc<DeskSettings>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    async fn get(&self, db: &dyn Store) -> Result<Arc<DeskSettings>, AppError> {
+        if let Some(settings) = self.peek() {
+            return Ok(settings);
+        }
+        let _loading = self.loading.lock().await;
+        if let Some(settings) = self.peek() {
+            return Ok(settings);
+        }
+        let fresh = Arc::new(db.desk_settings().await?);
+        *self.current.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::clone(&fresh));
+        Ok(fresh)
+    }
+
+    /// Drops the snapshot if it is still the one at `version`.
+    fn forget(&self, version: i64) {
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|s| s.version == version) {
+            *current = None;
+        }
+    }
+}
+
+/// Whether `error` is a write refused because the settings changed under it.
+pub(crate) fn is_settings_changed(error: &AppError) -> bool {
+    matches!(error, AppError::Conflict { code, .. } if *code == SETTINGS_CHANGED)
+}
+
+impl App {
+    /// The current snapshot of the routing settings (read once, then kept).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub(crate) async fn settings(&self) -> Result<Arc<DeskSettings>, AppError> {
+        self.settings_cache().get(self.db()).await
+    }
+
+    /// Runs `attempt` with the routing settings; when its write is refused because
+    /// they changed meanwhile, reads them again and runs it again, up to
+    /// [`ATTEMPTS`] times.
+    ///
+    /// # Errors
+    /// What `attempt` returns; `Conflict` (`settings_changed`) when the settings kept
+    /// changing.
+    pub(crate) async fn with_settings<T, Attempt>(
+        &self,
+        mut attempt: impl FnMut(Arc<DeskSettings>) -> Attempt,
+    ) -> Result<T, AppError>
+    where
+        Attempt: Future<Output = Result<T, AppError>>,
+    {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            let settings = self.settings().await?;
+            let version = settings.version;
+            match attempt(settings).await {
+                Err(error) if is_settings_changed(&error) => {
+                    self.settings_cache().forget(version);
+                    if tries >= ATTEMPTS {
+                        return Err(error);
+                    }
+                }
+                other => return other,
+            }
+        }
+    }
+}
