@@ -68,6 +68,10 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 const READERS: u32 = 4;
 /// How long a connection waits for a lock held by another process before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// SQLite's default page size, which the desk keeps.
+const PAGE_BYTES: u64 = 4096;
+/// The write-ahead log's bound, in pages (256 MiB); see `checkpoint`.
+const LOG_LIMIT_PAGES: u32 = 65_536;
 
 /// The SQLite store: a group-commit writer and a pool of readers on one database file.
 pub struct SqliteStore {
@@ -94,7 +98,7 @@ impl SqliteStore {
     /// [`StoreError::Unavailable`] when the folder or file cannot be created or opened,
     /// or a migration fails.
     pub async fn open(path: &Path) -> Result<SqliteStore, StoreError> {
-        Self::open_with(path, None).await
+        Self::open_with(path, None, LOG_LIMIT_PAGES).await
     }
 
     /// Opens a fresh database in a new temporary folder that is removed when the store
@@ -108,12 +112,13 @@ impl SqliteStore {
             .tempdir()
             .map_err(sql::error::unavailable)?;
         let path = dir.path().join("ferrodesk.db");
-        Self::open_with(&path, Some(dir)).await
+        Self::open_with(&path, Some(dir), LOG_LIMIT_PAGES).await
     }
 
     async fn open_with(
         path: &Path,
         temporary: Option<tempfile::TempDir>,
+        log_limit_pages: u32,
     ) -> Result<SqliteStore, StoreError> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             tokio::fs::create_dir_all(parent)
@@ -133,11 +138,16 @@ impl SqliteStore {
             // Statement journals (a write in a batch's transaction that may have to
             // undo itself) stay in memory rather than in a temporary file each time.
             .pragma("temp_store", "memory");
-        // The writer never checkpoints inside a commit; the checkpoint task does it
-        // beside the writer (see `checkpoint`).
+        // The checkpoint task copies the log into the database beside the writer; the
+        // writer checkpoints inside a commit only once the log passes its bound, which
+        // happens when writes never pause long enough for the log to start over (see
+        // `checkpoint`). A log that grew past the bound in one large transaction is
+        // cut back to it when it starts over.
+        let log_limit_bytes = u64::from(log_limit_pages) * PAGE_BYTES;
         let mut connection = options
             .clone()
-            .pragma("wal_autocheckpoint", "0")
+            .pragma("wal_autocheckpoint", log_limit_pages.to_string())
+            .pragma("journal_size_limit", log_limit_bytes.to_string())
             .connect()
             .await
             .map_err(sql::error::unavailable)?;
