@@ -19,6 +19,7 @@ use ferrodesk_store::mail::{
 use ferrodesk_store::{StoreError, StoreResult, TicketWrite};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The longest mail thread the ticket view reads.
 const MAX_THREAD: i64 = 500;
@@ -488,6 +489,182 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
             .map_err(error::plain)?;
     }
     Ok(Filed::Stored(ticket))
+}
+
+/// Files inbound messages as [`file_inbound`] files each of them, in a few multi-row
+/// writes: SQLite's group commit joins the filings of a batch into one call. New
+/// tickets are created together ([`tickets::create_tickets`]), changes are saved in
+/// one write, and the mail records and participants are inserted together. Only plain
+/// filings are joined: a retried quarantine, a follow-up (it links tickets), a message
+/// already stored, two filings of one message or two changes to one ticket make the
+/// joined write fail, and the writer then files each message on its own.
+#[allow(
+    dead_code,
+    reason = "only SQLite's group commit joins filings; PostgreSQL files each in its own transaction"
+)]
+pub(crate) async fn file_inbound_all(
+    conn: &mut DbConn,
+    filings: &[&InboundFiling],
+) -> StoreResult<Vec<Filed>> {
+    let not_joined = || error::unavailable("these filings are written one by one");
+    let mut message_ids = BTreeSet::new();
+    let mut changed = BTreeSet::new();
+    let mut news = Vec::new();
+    let mut changes = Vec::new();
+    for filing in filings {
+        let plain = filing.retry_of.is_none()
+            && message_ids.insert(filing.record.message_id.as_str())
+            && match &filing.filing {
+                Filing::NewTicket(new) => new.links.is_empty() && new.idempotency.is_none(),
+                Filing::Change(change) => changed.insert(change.before.id),
+            };
+        if !plain {
+            return Err(not_joined());
+        }
+        match &filing.filing {
+            Filing::NewTicket(new) => news.push(new.as_ref()),
+            Filing::Change(change) => changes.push(change.as_ref().clone()),
+        }
+    }
+    let mut stored = QueryBuilder::<Db>::new("select 1 from mail_messages where message_id in (");
+    {
+        let mut list = stored.separated(", ");
+        for id in &message_ids {
+            list.push_bind(*id);
+        }
+    }
+    stored.push(") limit 1");
+    let any_stored = stored
+        .build()
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    if any_stored.is_some() {
+        return Err(not_joined());
+    }
+
+    // The new tickets, and the id of each one's last event (its `created` event).
+    let created: Vec<TicketId> = tickets::create_tickets(conn, &news)
+        .await?
+        .into_iter()
+        .map(|created| created.into_inner().id)
+        .collect();
+    let mut last_events = BTreeMap::new();
+    if !created.is_empty() {
+        let mut query = QueryBuilder::<Db>::new(
+            "select ticket_id, max(id) as id from ticket_events where ticket_id in (",
+        );
+        {
+            let mut list = query.separated(", ");
+            for id in &created {
+                list.push_bind(id.get());
+            }
+        }
+        query.push(") group by ticket_id");
+        for row in query
+            .build()
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(error::plain)?
+        {
+            last_events.insert(get::<i64>(&row, "ticket_id")?, EventId(get(&row, "id")?));
+        }
+    }
+    // The changes in one write; its events come back change by change.
+    let firsts: Vec<usize> = changes.iter().map(|c| c.events.len()).collect();
+    let events = if changes.is_empty() {
+        Vec::new()
+    } else {
+        tickets::save_tickets(
+            conn,
+            &TicketWrite {
+                changes,
+                links: vec![],
+                idempotency: None,
+                settings_version: None,
+            },
+        )
+        .await?
+        .into_inner()
+    };
+
+    // Each filing's ticket and event, in order.
+    let (mut created, mut offset, mut counts) = (created.into_iter(), 0, firsts.into_iter());
+    let mut placed = Vec::with_capacity(filings.len());
+    for filing in filings {
+        placed.push(match &filing.filing {
+            Filing::NewTicket(_) => {
+                let ticket = created.next().ok_or_else(not_joined)?;
+                (ticket, last_events.get(&ticket.get()).copied())
+            }
+            Filing::Change(change) => {
+                let first = events.get(offset).map(|e| e.id);
+                offset += counts.next().ok_or_else(not_joined)?;
+                (change.before.id, first)
+            }
+        });
+    }
+
+    let mut messages = QueryBuilder::<Db>::new(
+        "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
+         sender, subject, html_body, full_text, may_auto_reply, created_at, updated_at) ",
+    );
+    messages.push_values(
+        filings.iter().zip(&placed),
+        |mut row, (filing, (ticket, event))| {
+            let record = &filing.record;
+            row.push_bind(record.message_id.as_str())
+                .push_bind("in")
+                .push_bind(ticket.get())
+                .push_bind(event.map(EventId::get))
+                .push_bind(record.mailbox_id.map(|m| m.0))
+                .push_bind(record.sender.as_str())
+                .push_bind(record.subject.as_str())
+                .push_bind(record.html_body.as_deref())
+                .push_bind(record.full_text.as_str())
+                .push_bind(record.may_auto_reply)
+                .push_bind(micros(record.now))
+                .push_bind(micros(record.now));
+        },
+    );
+    messages
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+
+    let participants: Vec<(TicketId, &EmailAddress, Timestamp)> = filings
+        .iter()
+        .zip(&placed)
+        .flat_map(|(filing, (ticket, _))| {
+            let record = &filing.record;
+            record
+                .participants
+                .iter()
+                .map(move |email| (*ticket, email, record.now))
+        })
+        .collect();
+    if !participants.is_empty() {
+        let mut insert = QueryBuilder::<Db>::new(
+            "insert into mail_participants (ticket_id, email, created_at, updated_at) ",
+        );
+        insert.push_values(&participants, |mut row, (ticket, email, now)| {
+            row.push_bind(ticket.get())
+                .push_bind(email.as_str())
+                .push_bind(micros(*now))
+                .push_bind(micros(*now));
+        });
+        insert.push(" on conflict (ticket_id, email) do nothing");
+        insert
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(placed
+        .into_iter()
+        .map(|(ticket, _)| Filed::Stored(ticket))
+        .collect())
 }
 
 // --- quarantine -----------------------------------------------------------------------

@@ -1,21 +1,30 @@
 //! [`MailStore`] for the backend, in terms of `reader()` and `write()` (see [`super::store`]).
 
-use crate::Backend;
 use crate::sql::mail;
+use crate::{Backend, Op};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, EventId, TicketId};
 use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::{
-    Filed, InboundFiling, MailStore, Mailbox, MailboxId, MailboxWrite, NewQuarantine, OutboxEntry,
-    OutboxId, OutboxItem, QuarantineId, QuarantinedMail, RenderedMail, ThreadMessage,
+    Filed, Filing, InboundFiling, MailStore, Mailbox, MailboxId, MailboxWrite, NewQuarantine,
+    OutboxEntry, OutboxId, OutboxItem, QuarantineId, QuarantinedMail, RenderedMail, ThreadMessage,
 };
 use jiff::Timestamp;
 
 #[async_trait]
 impl MailStore for Backend {
     async fn file_inbound(&self, filing: InboundFiling) -> StoreResult<Filed> {
-        self.write(filing, |c, filing| Box::pin(mail::file_inbound(c, filing)))
-            .await
+        let op: Op<InboundFiling, Filed> = |c, filing| Box::pin(mail::file_inbound(c, filing));
+        // A retried quarantine and a follow-up (it links two tickets) are filed alone.
+        let alone = filing.retry_of.is_some()
+            || matches!(&filing.filing, Filing::NewTicket(new) if !new.links.is_empty());
+        if alone {
+            return self.write(filing, op).await;
+        }
+        self.write_joinable(filing, op, |c, filings| {
+            Box::pin(mail::file_inbound_all(c, filings))
+        })
+        .await
     }
 
     async fn find_inbound(&self, message_id: &str) -> StoreResult<Option<TicketId>> {

@@ -1,18 +1,20 @@
-//! The writer's joined creates and appends: the rows they leave are those of single
-//! writes, and a failing write in a joined batch fails alone.
+//! The writer's joined creates, appends and mail filings: the rows they leave are those
+//! of single writes, and a failing write in a joined batch fails alone.
 #![allow(clippy::unwrap_used)] // a test reports failure by panicking
 
 use super::*;
 use crate::SqliteStore;
 use crate::sql::tickets;
 use ferrodesk_domain::{
-    BusinessCalendar, BusinessMinutes, Channel, Event, EventKind, GroupId, NewEvent,
+    BusinessCalendar, BusinessMinutes, Channel, EmailAddress, Event, EventKind, GroupId, NewEvent,
     PriorityTargets, Role, SlaTargets, TargetKind, Ticket, TicketId, TicketStatus, Tier, User,
     Visibility, WarningShare,
 };
 use ferrodesk_store::contract::{at, created_event, new_user, ticket};
+use ferrodesk_store::mail::{Filed, Filing, InboundFiling, InboundRecord, MailStore as _};
 use ferrodesk_store::{
     CalendarInput, Created, EventAppend, NewGroup, NewTicket, PolicyInput, SlaStore as _, Store,
+    TicketChange,
 };
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions as _};
@@ -564,5 +566,133 @@ async fn a_failing_append_in_a_joined_batch_fails_alone() {
         store.get_ticket(made[1].id).await.unwrap().version,
         made[1].version,
         "the ticket of the failed append is unchanged"
+    );
+}
+
+/// Messages as the intake files them within one batch: three new tickets, then the
+/// requester's answers on the first `answered` of `made` (two addresses each, one of
+/// them shared by all). New tickets come first: the joined write numbers their events
+/// before the changes' events.
+fn filings(customer: &User, made: &[Ticket], answered: usize, tag: &str) -> Vec<InboundFiling> {
+    let now = at(180);
+    let colleague = EmailAddress::parse("colleague@example.com").unwrap();
+    let record = |n: usize, subject: &str| InboundRecord {
+        message_id: format!("{tag}-{n}@mail.example.com"),
+        mailbox_id: None,
+        sender: customer.email.clone(),
+        subject: subject.into(),
+        html_body: n.is_multiple_of(2).then(|| format!("<p>{subject}</p>")),
+        full_text: format!("{subject}\n> earlier"),
+        may_auto_reply: !n.is_multiple_of(3),
+        participants: vec![customer.email.clone(), colleague.clone()],
+        now,
+    };
+    let news = (0..3).map(|n| {
+        let mut ticket = ticket(customer, &format!("Scanner {n} is offline"), now);
+        ticket.channel = Channel::Email;
+        InboundFiling {
+            record: record(n, &ticket.subject.clone()),
+            filing: Filing::NewTicket(Box::new(new_ticket(ticket, vec![]))),
+            retry_of: None,
+        }
+    });
+    let answers = made.iter().take(answered).enumerate().map(|(n, before)| {
+        let mut after = before.clone();
+        after.updated_at = now;
+        let reply = NewEvent::new(
+            EventKind::Reply {
+                body: "It happened again this morning".into(),
+            },
+            Some(customer.id),
+            Channel::Email,
+            now,
+        );
+        InboundFiling {
+            record: record(10 + n, &format!("Re: {}", before.subject)),
+            filing: Filing::Change(Box::new(TicketChange {
+                before: before.clone(),
+                after,
+                events: vec![reply],
+            })),
+            retry_of: None,
+        }
+    });
+    news.chain(answers).collect()
+}
+
+/// What filing mail leaves behind besides a ticket write's rows.
+const FILED: [&str; 2] = ["mail_messages", "mail_participants"];
+
+#[tokio::test]
+async fn joined_filings_write_the_rows_of_single_filings() {
+    let ((single, joined), (customer, _), made) = twin_desks().await;
+    let batch = filings(&customer, &made, 4, "joined");
+
+    let mut one_by_one = Vec::new();
+    for filing in batch.clone() {
+        one_by_one.push(single.file_inbound(filing).await.unwrap());
+    }
+    let together = joined
+        .write(batch, |c, batch| {
+            Box::pin(async move {
+                let batch: Vec<&InboundFiling> = batch.iter().collect();
+                crate::sql::mail::file_inbound_all(c, &batch).await
+            })
+        })
+        .await
+        .unwrap();
+
+    assert_eq!(together, one_by_one);
+    assert_eq!(together.len(), 7);
+    for table in WRITTEN.iter().chain(&FILED) {
+        assert_eq!(
+            dump(&joined, table).await,
+            dump(&single, table).await,
+            "rows of {table}"
+        );
+    }
+    let messages = dump(&joined, "mail_messages").await;
+    assert_eq!(messages.len(), 7, "every message is kept");
+    for ticket in made.iter().take(4) {
+        let after = joined.get_ticket(ticket.id).await.unwrap();
+        assert_eq!(after.version, ticket.version + 1, "ticket {}", ticket.id);
+    }
+}
+
+/// A filing queued as the store queues a joinable one, with its receiver.
+fn queued_filing(filing: InboundFiling) -> (Box<dyn Job>, oneshot::Receiver<StoreResult<Filed>>) {
+    queued(
+        filing,
+        |c, filing| Box::pin(crate::sql::mail::file_inbound(c, filing)),
+        |c, filings| Box::pin(crate::sql::mail::file_inbound_all(c, filings)),
+    )
+}
+
+#[tokio::test]
+async fn a_message_filed_before_is_answered_as_a_duplicate_in_a_joined_batch() {
+    let ((store, _), (customer, _), made) = twin_desks().await;
+    let mut batch = filings(&customer, &made, 2, "twice");
+    let earlier = store.file_inbound(batch[3].clone()).await.unwrap();
+    // The answer filed before is in the batch again, at the same ticket's version it
+    // had then, as a second poll of the same mailbox would file it.
+    assert_eq!(earlier, Filed::Stored(made[0].id));
+    batch.truncate(5);
+    let (jobs, answers): (Vec<_>, Vec<_>) = batch.into_iter().map(queued_filing).unzip();
+    assert_eq!(joined_until(&jobs, 0), 5, "the five filings run as one");
+
+    commit_after_a_failed_join(&store, jobs).await;
+    let mut outcomes = Vec::new();
+    for answer in answers {
+        outcomes.push(answer.await.unwrap().unwrap());
+    }
+    assert_eq!(outcomes[3], Filed::Duplicate(made[0].id));
+    assert_eq!(outcomes[4], Filed::Stored(made[1].id));
+    assert!(outcomes[..3].iter().all(|o| matches!(o, Filed::Stored(_))));
+    assert_eq!(dump(&store, "mail_messages").await.len(), 5);
+    let answered = store.get_ticket(made[0].id).await.unwrap();
+    assert_eq!(
+        answered.version,
+        made[0].version + 1,
+        "the answer is filed once"
     );
 }
