@@ -571,7 +571,7 @@ pub(crate) async fn file_inbound_all(
         }
     }
     // The changes in one write; its events come back change by change.
-    let firsts: Vec<usize> = changes.iter().map(|c| c.events.len()).collect();
+    let event_counts: Vec<usize> = changes.iter().map(|c| c.events.len()).collect();
     let events = if changes.is_empty() {
         Vec::new()
     } else {
@@ -589,7 +589,8 @@ pub(crate) async fn file_inbound_all(
     };
 
     // Each filing's ticket and event, in order.
-    let (mut created, mut offset, mut counts) = (created.into_iter(), 0, firsts.into_iter());
+    let (mut created, mut counts) = (created.into_iter(), event_counts.into_iter());
+    let mut offset = 0;
     let mut placed = Vec::with_capacity(filings.len());
     for filing in filings {
         placed.push(match &filing.filing {
