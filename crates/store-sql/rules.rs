@@ -317,13 +317,15 @@ async fn group_assignment(
     let Some(row) = row else {
         return Ok((AssignmentMode::Manual, None));
     };
-    let mode: String = get(&row, "mode")?;
     let last: Option<i64> = get(&row, "last_user_id")?;
-    Ok((
-        AssignmentMode::parse(&mode)
-            .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))?,
-        last.map(UserId),
-    ))
+    Ok((mode_of(&row)?, last.map(UserId)))
+}
+
+/// A `group_assignment` row's mode.
+fn mode_of(row: &crate::DbRow) -> StoreResult<AssignmentMode> {
+    let mode: String = get(row, "mode")?;
+    AssignmentMode::parse(&mode)
+        .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))
 }
 
 /// The settings counter that triggers on the routing settings' tables move.
@@ -346,10 +348,7 @@ pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings
         .map_err(error::plain)?;
     let mut assignment_modes = Vec::with_capacity(rows.len());
     for row in &rows {
-        let mode: String = get(row, "mode")?;
-        let mode = AssignmentMode::parse(&mode)
-            .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))?;
-        assignment_modes.push((GroupId(get(row, "group_id")?), mode));
+        assignment_modes.push((GroupId(get(row, "group_id")?), mode_of(row)?));
     }
     Ok(DeskSettings {
         version,
