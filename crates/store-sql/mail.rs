@@ -12,9 +12,9 @@ use crate::sql::tickets;
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{CategoryId, EmailAddress, Event, EventId, GroupId, TicketId};
 use ferrodesk_store::mail::{
-    AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, Mailbox, MailboxId,
-    MailboxWrite, NewQuarantine, OutboxEntry, OutboxId, OutboxItem, QuarantineId, QuarantinedMail,
-    RenderedMail, ThreadMessage, announces_mail,
+    AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, InboundRecord, Mailbox,
+    MailboxId, MailboxWrite, NewQuarantine, OutboxEntry, OutboxId, OutboxItem, QuarantineId,
+    QuarantinedMail, RenderedMail, ThreadMessage, announces_mail,
 };
 use ferrodesk_store::{StoreError, StoreResult, TicketWrite};
 use jiff::Timestamp;
@@ -405,25 +405,99 @@ pub(crate) async fn inbound_for_event(
     row.as_ref().map(thread_message).transpose()
 }
 
+/// Adds the addresses of each filed message to its ticket's thread (one insert).
 async fn add_participants(
     conn: &mut DbConn,
-    ticket: TicketId,
-    emails: &[EmailAddress],
-    now: Timestamp,
+    filed: &[(&InboundRecord, TicketId, Option<EventId>)],
 ) -> StoreResult<()> {
-    for email in emails {
-        sqlx::query(
-            "insert into mail_participants (ticket_id, email, created_at, updated_at) \
-             values ($1, $2, $3, $3) on conflict (ticket_id, email) do nothing",
-        )
-        .bind(ticket.get())
-        .bind(email.as_str())
-        .bind(micros(now))
+    let participants: Vec<(TicketId, &EmailAddress, Timestamp)> = filed
+        .iter()
+        .flat_map(|(record, ticket, _)| {
+            record
+                .participants
+                .iter()
+                .map(move |email| (*ticket, email, record.now))
+        })
+        .collect();
+    if participants.is_empty() {
+        return Ok(());
+    }
+    let mut insert = QueryBuilder::<Db>::new(
+        "insert into mail_participants (ticket_id, email, created_at, updated_at) ",
+    );
+    insert.push_values(&participants, |mut row, (ticket, email, now)| {
+        row.push_bind(ticket.get())
+            .push_bind(email.as_str())
+            .push_bind(micros(*now))
+            .push_bind(micros(*now));
+    });
+    insert.push(" on conflict (ticket_id, email) do nothing");
+    insert
+        .build()
         .execute(&mut *conn)
         .await
         .map_err(error::plain)?;
+    Ok(())
+}
+
+/// Stores filed messages, each on its ticket and event (one insert).
+async fn insert_records(
+    conn: &mut DbConn,
+    filed: &[(&InboundRecord, TicketId, Option<EventId>)],
+) -> StoreResult<()> {
+    let mut insert = QueryBuilder::<Db>::new(
+        "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
+         sender, subject, html_body, full_text, may_auto_reply, created_at, updated_at) ",
+    );
+    insert.push_values(filed, |mut row, (record, ticket, event)| {
+        row.push_bind(record.message_id.as_str())
+            .push_bind("in")
+            .push_bind(ticket.get())
+            .push_bind(event.map(EventId::get))
+            .push_bind(record.mailbox_id.map(|m| m.0))
+            .push_bind(record.sender.as_str())
+            .push_bind(record.subject.as_str())
+            .push_bind(record.html_body.as_deref())
+            .push_bind(record.full_text.as_str())
+            .push_bind(record.may_auto_reply)
+            .push_bind(micros(record.now))
+            .push_bind(micros(record.now));
+    });
+    if let Err(e) = insert.build().execute(&mut *conn).await {
+        return Err(error::write(conn, e, &[]).await);
     }
     Ok(())
+}
+
+/// The id of each new ticket's last event (its `created` event, as the intake writes
+/// new tickets), by ticket id.
+async fn last_events(
+    conn: &mut DbConn,
+    tickets: &[TicketId],
+) -> StoreResult<BTreeMap<TicketId, EventId>> {
+    let mut last = BTreeMap::new();
+    if tickets.is_empty() {
+        return Ok(last);
+    }
+    let mut query = QueryBuilder::<Db>::new(
+        "select ticket_id, max(id) as id from ticket_events where ticket_id in (",
+    );
+    {
+        let mut list = query.separated(", ");
+        for id in tickets {
+            list.push_bind(id.get());
+        }
+    }
+    query.push(") group by ticket_id");
+    for row in query
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?
+    {
+        last.insert(TicketId(get(&row, "ticket_id")?), EventId(get(&row, "id")?));
+    }
+    Ok(last)
 }
 
 pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> StoreResult<Filed> {
@@ -434,16 +508,8 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
     let (ticket, event) = match &filing.filing {
         Filing::NewTicket(new) => {
             let created = tickets::create_ticket(conn, new).await?.into_inner();
-            // The message belongs to the ticket's last event (its `created` event, as the
-            // intake writes new tickets).
-            let first: Option<i64> = sqlx::query_scalar(
-                "select id from ticket_events where ticket_id = $1 order by id desc limit 1",
-            )
-            .bind(created.id.get())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-            (created.id, first.map(EventId))
+            let last = last_events(conn, &[created.id]).await?;
+            (created.id, last.get(&created.id).copied())
         }
         Filing::Change(change) => {
             let events = tickets::save_tickets(
@@ -460,27 +526,9 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
             (change.before.id, events.first().map(|e| e.id))
         }
     };
-    let inserted = sqlx::query(
-        "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, sender, \
-         subject, html_body, full_text, may_auto_reply, created_at, updated_at) \
-         values ($1, 'in', $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
-    )
-    .bind(&record.message_id)
-    .bind(ticket.get())
-    .bind(event.map(EventId::get))
-    .bind(record.mailbox_id.map(|m| m.0))
-    .bind(record.sender.as_str())
-    .bind(&record.subject)
-    .bind(&record.html_body)
-    .bind(&record.full_text)
-    .bind(record.may_auto_reply)
-    .bind(micros(record.now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = inserted {
-        return Err(error::write(conn, e, &[]).await);
-    }
-    add_participants(conn, ticket, &record.participants, record.now).await?;
+    let filed = [(record, ticket, event)];
+    insert_records(conn, &filed).await?;
+    add_participants(conn, &filed).await?;
     if let Some(id) = filing.retry_of {
         sqlx::query("delete from mail_quarantine where id = $1")
             .bind(id.0)
@@ -549,27 +597,7 @@ pub(crate) async fn file_inbound_all(
         .into_iter()
         .map(|created| created.into_inner().id)
         .collect();
-    let mut last_events = BTreeMap::new();
-    if !created.is_empty() {
-        let mut query = QueryBuilder::<Db>::new(
-            "select ticket_id, max(id) as id from ticket_events where ticket_id in (",
-        );
-        {
-            let mut list = query.separated(", ");
-            for id in &created {
-                list.push_bind(id.get());
-            }
-        }
-        query.push(") group by ticket_id");
-        for row in query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?
-        {
-            last_events.insert(get::<i64>(&row, "ticket_id")?, EventId(get(&row, "id")?));
-        }
-    }
+    let last_events = last_events(conn, &created).await?;
     // The changes in one write; its events come back change by change.
     let event_counts: Vec<usize> = changes.iter().map(|c| c.events.len()).collect();
     let events = if changes.is_empty() {
@@ -588,83 +616,29 @@ pub(crate) async fn file_inbound_all(
         .into_inner()
     };
 
-    // Each filing's ticket and event, in order.
+    // Each filing's message, ticket and event, in order.
     let (mut created, mut counts) = (created.into_iter(), event_counts.into_iter());
     let mut offset = 0;
-    let mut placed = Vec::with_capacity(filings.len());
+    let mut filed = Vec::with_capacity(filings.len());
     for filing in filings {
-        placed.push(match &filing.filing {
+        let (ticket, event) = match &filing.filing {
             Filing::NewTicket(_) => {
                 let ticket = created.next().ok_or_else(not_joined)?;
-                (ticket, last_events.get(&ticket.get()).copied())
+                (ticket, last_events.get(&ticket).copied())
             }
             Filing::Change(change) => {
                 let first = events.get(offset).map(|e| e.id);
                 offset += counts.next().ok_or_else(not_joined)?;
                 (change.before.id, first)
             }
-        });
+        };
+        filed.push((&filing.record, ticket, event));
     }
-
-    let mut messages = QueryBuilder::<Db>::new(
-        "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
-         sender, subject, html_body, full_text, may_auto_reply, created_at, updated_at) ",
-    );
-    messages.push_values(
-        filings.iter().zip(&placed),
-        |mut row, (filing, (ticket, event))| {
-            let record = &filing.record;
-            row.push_bind(record.message_id.as_str())
-                .push_bind("in")
-                .push_bind(ticket.get())
-                .push_bind(event.map(EventId::get))
-                .push_bind(record.mailbox_id.map(|m| m.0))
-                .push_bind(record.sender.as_str())
-                .push_bind(record.subject.as_str())
-                .push_bind(record.html_body.as_deref())
-                .push_bind(record.full_text.as_str())
-                .push_bind(record.may_auto_reply)
-                .push_bind(micros(record.now))
-                .push_bind(micros(record.now));
-        },
-    );
-    messages
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-
-    let participants: Vec<(TicketId, &EmailAddress, Timestamp)> = filings
-        .iter()
-        .zip(&placed)
-        .flat_map(|(filing, (ticket, _))| {
-            let record = &filing.record;
-            record
-                .participants
-                .iter()
-                .map(move |email| (*ticket, email, record.now))
-        })
-        .collect();
-    if !participants.is_empty() {
-        let mut insert = QueryBuilder::<Db>::new(
-            "insert into mail_participants (ticket_id, email, created_at, updated_at) ",
-        );
-        insert.push_values(&participants, |mut row, (ticket, email, now)| {
-            row.push_bind(ticket.get())
-                .push_bind(email.as_str())
-                .push_bind(micros(*now))
-                .push_bind(micros(*now));
-        });
-        insert.push(" on conflict (ticket_id, email) do nothing");
-        insert
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-    }
-    Ok(placed
+    insert_records(conn, &filed).await?;
+    add_participants(conn, &filed).await?;
+    Ok(filed
         .into_iter()
-        .map(|(ticket, _)| Filed::Stored(ticket))
+        .map(|(_, ticket, _)| Filed::Stored(ticket))
         .collect())
 }
 
