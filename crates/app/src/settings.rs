@@ -101,3 +101,66 @@ impl App {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)] // a test reports failure by panicking
+
+    use super::*;
+    use crate::{AppConfig, SystemClock};
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    async fn app() -> App {
+        let store = ferrodesk_store_sqlite::SqliteStore::open_temporary()
+            .await
+            .unwrap();
+        App::new(Arc::new(store), Arc::new(SystemClock), AppConfig::default())
+    }
+
+    fn refused() -> AppError {
+        ferrodesk_store::StoreError::settings_changed().into()
+    }
+
+    #[tokio::test]
+    async fn a_write_refused_for_stale_settings_is_routed_again_with_fresh_ones() {
+        let app = app().await;
+        let seen = std::sync::Mutex::new(Vec::new());
+        let routed = app
+            .with_settings(|settings| {
+                let seen = &seen;
+                async move {
+                    let mut seen = seen.lock().unwrap();
+                    seen.push(Arc::clone(&settings));
+                    if seen.len() == 1 {
+                        Err(refused())
+                    } else {
+                        Ok(settings.version)
+                    }
+                }
+            })
+            .await
+            .unwrap();
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen.len(), 2, "routed once more");
+        assert!(
+            !Arc::ptr_eq(&seen[0], &seen[1]),
+            "the second try read the settings again"
+        );
+        assert_eq!(routed, app.settings().await.unwrap().version);
+    }
+
+    #[tokio::test]
+    async fn settings_that_keep_changing_end_in_a_conflict_after_three_tries() {
+        let app = app().await;
+        let tries = AtomicU32::new(0);
+        let outcome: Result<(), AppError> = app
+            .with_settings(|_| {
+                tries.fetch_add(1, Ordering::SeqCst);
+                async { Err(refused()) }
+            })
+            .await;
+        assert_eq!(tries.load(Ordering::SeqCst), ATTEMPTS);
+        let error = outcome.unwrap_err();
+        assert!(is_settings_changed(&error), "{error:?}");
+    }
+}
