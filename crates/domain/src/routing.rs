@@ -12,7 +12,7 @@ use crate::id::{CategoryId, GroupId, OrganizationId, ServiceId, UserId};
 use crate::priority::Priority;
 use crate::sla::TargetKind;
 use crate::string_enum;
-use crate::ticket::{Channel, Ticket};
+use crate::ticket::{Channel, Ticket, TicketType};
 use crate::value::InvalidValue;
 use serde::{Deserialize, Serialize};
 
@@ -48,6 +48,9 @@ pub struct RuleActions {
     pub priority: Option<Priority>,
     /// Set this category.
     pub category_id: Option<CategoryId>,
+    /// Set this type (a rule that makes a ticket a complaint sets off the complaint
+    /// escalation rules).
+    pub ticket_type: Option<TicketType>,
     /// Add these tags.
     pub add_tags: Vec<String>,
     /// Assign to this agent.
@@ -101,6 +104,10 @@ impl RuleActions {
         if let Some(category) = self.category_id.filter(|c| ticket.category_id != Some(*c)) {
             ticket.category_id = Some(category);
             changes.push(format!("category_id: {category}"));
+        }
+        if let Some(ticket_type) = self.ticket_type.filter(|t| ticket.ticket_type != *t) {
+            ticket.ticket_type = ticket_type;
+            changes.push(format!("ticket_type: {ticket_type}"));
         }
         for tag in &self.add_tags {
             if !ticket.tags.contains(tag) {

@@ -12,7 +12,9 @@ use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData, chosen_ids};
 use crate::session::{Admin, Viewer};
-use crate::view::{Choice, Names, category_choices, channel_label, group_choices, multi_choices};
+use crate::view::{
+    Choice, Names, category_choices, channel_label, group_choices, multi_choices, type_label,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -22,7 +24,7 @@ use axum::routing::{get, post};
 use ferrodesk_app::{AppError, EscalationSpec, PageRequest, RoutingRule, RuleId, UserFilter};
 use ferrodesk_domain::{
     CategoryId, Channel, EscalationRule, EscalationTrigger, GroupId, OrganizationId, Priority,
-    Role, ServiceId, TargetKind, UserId,
+    Role, ServiceId, TargetKind, TicketType, UserId,
 };
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -118,6 +120,7 @@ const ROUTING_FIELDS: &[(&str, &str)] = &[
     ("actions", "action_group_id"),
     ("actions.group_id", "action_group_id"),
     ("actions.category_id", "action_category_id"),
+    ("actions.ticket_type", "action_ticket_type"),
     ("actions.assignee_id", "action_assignee_id"),
     ("actions.notify_user_ids", "action_notify_user_ids"),
     ("actions.add_tags", "action_tags"),
@@ -204,6 +207,9 @@ fn describe_actions(rule: &RoutingRule, names: &Names) -> String {
             names.category_or(Some(category), "?")
         ));
     }
+    if let Some(ticket_type) = a.ticket_type {
+        parts.push(format!("type {}", type_label(ticket_type)));
+    }
     if !a.add_tags.is_empty() {
         parts.push(format!("tags {}", a.add_tags.join(", ")));
     }
@@ -260,6 +266,7 @@ struct RoutingRuleFormPage {
     group_action_options: Vec<Choice>,
     priority_action_options: Vec<Choice>,
     category_action_options: Vec<Choice>,
+    type_action_options: Vec<Choice>,
     assignee_options: Vec<Choice>,
     notify_options: Vec<Choice>,
     errors: FieldErrors,
@@ -286,6 +293,7 @@ async fn routing_rule_page(
     };
     let assignee = input.get("action_assignee_id").to_owned();
     let action_priority = input.get("action_priority").to_owned();
+    let action_type = input.get("action_ticket_type").to_owned();
     Ok(RoutingRuleFormPage {
         chrome: chrome(viewer, "routing", &title, None),
         id,
@@ -330,6 +338,17 @@ async fn routing_rule_page(
             input.get("action_category_id"),
             "Leave as is",
         ),
+        type_action_options: std::iter::once(Choice::new(
+            "",
+            "Leave as is",
+            action_type.is_empty(),
+        ))
+        .chain(
+            TicketType::ALL
+                .iter()
+                .map(|t| Choice::new(t.as_str(), type_label(*t), t.as_str() == action_type)),
+        )
+        .collect(),
         assignee_options: std::iter::once(Choice::new("", "Nobody", assignee.is_empty()))
             .chain(
                 people
@@ -397,6 +416,9 @@ fn routing_rule_form(rule: &RoutingRule) -> FormData {
     }
     if let Some(category) = a.category_id {
         input.set("action_category_id", &category.to_string());
+    }
+    if let Some(ticket_type) = a.ticket_type {
+        input.set("action_ticket_type", ticket_type.as_str());
     }
     input.set("action_tags", &a.add_tags.join(", "));
     if let Some(assignee) = a.assignee_id {
@@ -488,6 +510,15 @@ fn routing_rule_input(form: &FormData, id: Option<i64>, errors: &mut FieldErrors
         .opt("action_priority")
         .and_then(|text| parse_priority(text, errors, "action_priority"));
     a.category_id = chosen_id(form, errors, "action_category_id").map(CategoryId);
+    a.ticket_type = form
+        .opt("action_ticket_type")
+        .and_then(|text| match TicketType::parse(text) {
+            Ok(ticket_type) => Some(ticket_type),
+            Err(_) => {
+                errors.add("action_ticket_type", "choose a type from the list");
+                None
+            }
+        });
     a.add_tags = words(form.get("action_tags"));
     a.assignee_id = chosen_id(form, errors, "action_assignee_id").map(UserId);
     a.notify_user_ids = chosen_ids(form, errors, "action_notify_user_ids")

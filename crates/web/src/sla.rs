@@ -10,7 +10,7 @@ use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiPath, ApiQuery, Authenticated};
 use crate::tickets::{TicketResponse, created, ticket_response};
-use crate::types::{Channel, Priority};
+use crate::types::{Channel, Priority, TicketKind};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -810,6 +810,8 @@ pub struct ActionsBody {
     pub priority: Option<Priority>,
     /// Set this category.
     pub category_id: Option<i64>,
+    /// Set this type (`complaint` sets off the complaint escalation rules).
+    pub ticket_type: Option<TicketKind>,
     /// Add these tags.
     #[serde(default)]
     pub add_tags: Vec<String>,
@@ -858,6 +860,7 @@ fn routing_response(rule: RoutingRule) -> RoutingRuleResponse {
             group_id: a.group_id.map(GroupId::get),
             priority: a.priority.map(Into::into),
             category_id: a.category_id.map(CategoryId::get),
+            ticket_type: a.ticket_type.map(Into::into),
             add_tags: a.add_tags,
             assignee_id: a.assignee_id.map(UserId::get),
             notify_user_ids: a.notify_user_ids.iter().map(|u| u.get()).collect(),
@@ -903,6 +906,7 @@ fn routing_rule(id: i64, r: RoutingRuleRequest) -> RoutingRule {
             group_id: a.group_id.map(GroupId),
             priority: a.priority.map(Into::into),
             category_id: a.category_id.map(CategoryId),
+            ticket_type: a.ticket_type.map(Into::into),
             add_tags: a.add_tags,
             assignee_id: a.assignee_id.map(UserId),
             notify_user_ids: a.notify_user_ids.into_iter().map(UserId).collect(),
