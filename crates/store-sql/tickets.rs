@@ -18,7 +18,7 @@ use ferrodesk_domain::{
     Tier, Urgency, UserId, Visibility,
 };
 use ferrodesk_store::{
-    Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket, Page,
+    Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket, Notice, Page,
     QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter, TicketLink, TicketQuery,
     TicketSort, TicketSplit, TicketWrite,
 };
@@ -738,6 +738,8 @@ pub(crate) async fn create_ticket(
         sla::Refresh::Opened
     };
     sla::refresh_ticket(conn, &ticket, write, now).await?;
+    let notices: Vec<(TicketId, &Notice)> = new.notices.iter().map(|n| (ticket.id, n)).collect();
+    insert_notices(conn, &notices, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -790,6 +792,12 @@ pub(crate) async fn save_tickets(
     for change in &write.changes {
         sla::refresh_ticket(conn, &change.after, sla::Refresh::Changed, now).await?;
     }
+    let notices: Vec<(TicketId, &Notice)> = write
+        .changes
+        .iter()
+        .flat_map(|c| c.notices.iter().map(|n| (c.before.id, n)))
+        .collect();
+    insert_notices(conn, &notices, now).await?;
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
     Ok(Created::New(events))
@@ -1078,12 +1086,47 @@ pub(crate) async fn create_tickets(
         ));
     }
     rules::check_settings(conn, news.iter().map(|new| new.settings_version)).await?;
-    let news = news.iter().map(|new| (&new.ticket, new.events.as_slice()));
-    Ok(write_new_tickets(conn, news, true)
-        .await?
+    let tickets = news.iter().map(|new| (&new.ticket, new.events.as_slice()));
+    let written = write_new_tickets(conn, tickets, true).await?;
+    let notices: Vec<(TicketId, &Notice)> = written
+        .iter()
+        .zip(news)
+        .flat_map(|((ticket, _), new)| new.notices.iter().map(|n| (ticket.id, n)))
+        .collect();
+    if let Some(now) = news.iter().map(|new| new.ticket.created_at).max() {
+        insert_notices(conn, &notices, now).await?;
+    }
+    Ok(written
         .into_iter()
         .map(|(ticket, _)| Created::New(ticket))
         .collect())
+}
+
+/// Inserts the in-app notifications that ticket writes cause, in their transaction.
+async fn insert_notices(
+    conn: &mut DbConn,
+    notices: &[(TicketId, &Notice)],
+    now: Timestamp,
+) -> StoreResult<()> {
+    if notices.is_empty() {
+        return Ok(());
+    }
+    let mut query = QueryBuilder::<Db>::new(
+        "insert into notifications (user_id, ticket_id, message, created_at, updated_at) ",
+    );
+    query.push_values(notices, |mut row, (ticket, notice)| {
+        row.push_bind(notice.user_id.get())
+            .push_bind(ticket.get())
+            .push_bind(&notice.message)
+            .push_bind(micros(now))
+            .push_bind(micros(now));
+    });
+    query
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    Ok(())
 }
 
 /// Inserts events of tickets written in this transaction with multi-row inserts, and

@@ -1,7 +1,7 @@
 //! The one error type of the service layer. Each variant says what went wrong in terms
 //! the web layer can turn into a status code; none of them knows HTTP.
 
-use ferrodesk_domain::{InvalidValue, TransitionError};
+use ferrodesk_domain::{EditError, InvalidValue, TransitionError};
 use ferrodesk_store::StoreError;
 
 /// What a use case can fail with.
@@ -113,6 +113,15 @@ impl From<InvalidValue> for AppError {
         AppError::Invalid {
             field: value.field.to_owned(),
             message: value.message,
+        }
+    }
+}
+
+impl From<EditError> for AppError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Closed(transition) => AppError::InvalidTransition(transition),
+            other => AppError::invalid(other.field(), other.to_string()),
         }
     }
 }

@@ -4,10 +4,9 @@
 //! helpers.
 
 use crate::jobs::{escalation_target, group_supervisors, rules_for};
-use crate::routing::{NewUserNote, Routed};
 use crate::{App, AppError};
 use ferrodesk_domain::{Channel, EscalationKind, EventKind, NewEvent, Ticket, TicketType};
-use ferrodesk_store::EventPage;
+use ferrodesk_store::{EventPage, Notice};
 use jiff::Timestamp;
 
 fn desk_event(kind: EventKind, now: Timestamp) -> NewEvent {
@@ -22,7 +21,7 @@ async fn escalate_in_place(
     escalate: Option<String>,
     notify: Option<String>,
     now: Timestamp,
-) -> Result<Vec<NewUserNote>, AppError> {
+) -> Result<Vec<Notice>, AppError> {
     let mut notes = Vec::new();
     if let Some(reason) = escalate
         && let Some(target) = escalation_target(app, ticket).await?
@@ -54,7 +53,7 @@ async fn escalate_in_place(
                 },
                 now,
             ));
-            notes.extend(supervisors.into_iter().map(|user_id| NewUserNote {
+            notes.extend(supervisors.into_iter().map(|user_id| Notice {
                 user_id,
                 message: message.clone(),
             }));
@@ -68,7 +67,7 @@ pub(crate) async fn on_complaint(
     app: &App,
     ticket: &mut Ticket,
     events: &mut Vec<NewEvent>,
-    routed: &mut Routed,
+    notices: &mut Vec<Notice>,
     now: Timestamp,
 ) -> Result<(), AppError> {
     if ticket.ticket_type != TicketType::Complaint {
@@ -81,7 +80,7 @@ pub(crate) async fn on_complaint(
     let escalate = escalate.map(|why| format!("complaint: {why}"));
     let notify = notify.map(|why| format!("complaint: {why}"));
     let notes = escalate_in_place(app, ticket, events, escalate, notify, now).await?;
-    routed.notifications.extend(notes);
+    notices.extend(notes);
     Ok(())
 }
 
@@ -93,7 +92,7 @@ pub(crate) async fn on_reassignment(
     after: &mut Ticket,
     events: &mut Vec<NewEvent>,
     now: Timestamp,
-) -> Result<Vec<NewUserNote>, AppError> {
+) -> Result<Vec<Notice>, AppError> {
     if before.assignee_id.is_none() || after.assignee_id == before.assignee_id {
         return Ok(Vec::new());
     }

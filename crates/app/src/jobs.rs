@@ -214,11 +214,11 @@ impl Jobs {
         now: Timestamp,
     ) -> Result<(), AppError> {
         let change = match (&outcome.after, ticket) {
-            (Some(after), Some(before)) => Some(TicketChange {
-                before: before.clone(),
-                after: after.clone(),
-                events: outcome.events.clone(),
-            }),
+            (Some(after), Some(before)) => Some(TicketChange::new(
+                before.clone(),
+                after.clone(),
+                outcome.events.clone(),
+            )),
             _ => None,
         };
         let notifications = outcome

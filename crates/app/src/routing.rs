@@ -1,9 +1,11 @@
 //! Routing on create and change, and automatic assignment per group (issue 4,
 //! "Routing and assignment").
 //!
-//! Enabled routing rules run in position order against the ticket as it is being
-//! written; each rule that changes something adds a `rule_applied` event (and a
-//! `notified` event when it notifies staff), in the same write. A rule runs on a
+//! Both steps run inside the ticket write pipeline (`ticket::pipeline`), for every
+//! channel. Enabled routing rules run in position order against the ticket as it is
+//! being written; each rule that changes something adds a `rule_applied` event (and a
+//! `notified` event and in-app notifications when it notifies staff), in the same
+//! write. A rule runs on a
 //! change only when the change makes it match (it did not match before), so a rule
 //! never fights an agent who moved a ticket on purpose. After routing, a ticket
 //! without an assignee in a group that assigns automatically gets one: round robin
@@ -12,40 +14,27 @@
 
 use crate::{App, AppError};
 use ferrodesk_domain::{Channel, EventKind, NewEvent, Ticket, UserId};
-use ferrodesk_store::{AgentLoad, AssignmentMode, DeskSettings, NewNotification};
+use ferrodesk_store::{AgentLoad, AssignmentMode, DeskSettings, Notice};
 use jiff::Timestamp;
-
-/// What routing decided beyond the ticket's fields.
-#[derive(Debug, Default)]
-pub(crate) struct Routed {
-    /// Events to write with the ticket.
-    pub(crate) events: Vec<NewEvent>,
-    /// Notifications to write after it.
-    pub(crate) notifications: Vec<NewUserNote>,
-}
-
-/// A notification waiting for the ticket's id.
-#[derive(Debug)]
-pub(crate) struct NewUserNote {
-    pub(crate) user_id: UserId,
-    pub(crate) message: String,
-}
 
 fn desk_event(kind: EventKind, now: Timestamp) -> NewEvent {
     NewEvent::new(kind, None, Channel::Api, now)
 }
 
 /// Runs the routing rules of `settings` over `ticket` (`before`: the ticket before
-/// this change, or `None` on create) and then automatic assignment. The write that
-/// follows must name `settings.version`.
-pub(crate) async fn route(
-    app: &App,
+/// this change, or `None` on create): the rules' changes and notifications go to
+/// `events` and `notices`. The write that follows must name `settings.version`.
+///
+/// # Errors
+/// `NotFound` when a rule moves the ticket to a group that no longer exists.
+pub(crate) fn apply_rules(
     settings: &DeskSettings,
     before: Option<&Ticket>,
     ticket: &mut Ticket,
+    events: &mut Vec<NewEvent>,
+    notices: &mut Vec<Notice>,
     now: Timestamp,
-) -> Result<Routed, AppError> {
-    let mut routed = Routed::default();
+) -> Result<(), AppError> {
     let original_group = ticket.group_id;
     for rule in &settings.routing_rules {
         if !rule.is_enabled || !rule.conditions.matches(ticket) {
@@ -56,7 +45,7 @@ pub(crate) async fn route(
         }
         let changes = rule.actions.apply(ticket, &rule.name);
         if !changes.is_empty() {
-            routed.events.push(desk_event(
+            events.push(desk_event(
                 EventKind::RuleApplied {
                     rule: rule.name.clone(),
                     changes,
@@ -66,19 +55,17 @@ pub(crate) async fn route(
         }
         if !rule.actions.notify_user_ids.is_empty() {
             let message = format!("Routing rule '{}' matched: {}", rule.name, ticket.subject);
-            routed.events.push(desk_event(
+            events.push(desk_event(
                 EventKind::Notified {
                     user_ids: rule.actions.notify_user_ids.clone(),
                     message: message.clone(),
                 },
                 now,
             ));
-            for user in &rule.actions.notify_user_ids {
-                routed.notifications.push(NewUserNote {
-                    user_id: *user,
-                    message: message.clone(),
-                });
-            }
+            notices.extend(rule.actions.notify_user_ids.iter().map(|user| Notice {
+                user_id: *user,
+                message: message.clone(),
+            }));
         }
     }
     if ticket.group_id != original_group
@@ -89,6 +76,20 @@ pub(crate) async fn route(
             .ok_or_else(|| AppError::not_found("group", group))?
             .tier;
     }
+    Ok(())
+}
+
+/// Automatic assignment: a ticket without an assignee that enters a group which
+/// assigns automatically gets one of the group's agents (`before`: the ticket before
+/// this change, or `None` on create).
+pub(crate) async fn assign(
+    app: &App,
+    settings: &DeskSettings,
+    before: Option<&Ticket>,
+    ticket: &mut Ticket,
+    events: &mut Vec<NewEvent>,
+    now: Timestamp,
+) -> Result<(), AppError> {
     let group_changed = before.is_none_or(|b| b.group_id != ticket.group_id);
     if ticket.assignee_id.is_none()
         && group_changed
@@ -96,7 +97,7 @@ pub(crate) async fn route(
         && let Some(assignee) = pick_assignee(app, settings, ticket, now).await?
     {
         ticket.assignee_id = Some(assignee);
-        routed.events.push(desk_event(
+        events.push(desk_event(
             EventKind::FieldChanged {
                 field: "assignee_id".into(),
                 old: None,
@@ -106,7 +107,7 @@ pub(crate) async fn route(
             now,
         ));
     }
-    Ok(routed)
+    Ok(())
 }
 
 fn skilled<T: PartialEq>(skills: &[T], value: Option<T>) -> bool {
@@ -155,26 +156,4 @@ async fn pick_assignee(
         db.set_round_robin_last(group, user, now).await?;
     }
     Ok(chosen)
-}
-
-/// Writes routing's notifications once the ticket has its id.
-pub(crate) async fn send(
-    app: &App,
-    ticket: &Ticket,
-    notes: Vec<NewUserNote>,
-    now: Timestamp,
-) -> Result<(), AppError> {
-    if notes.is_empty() {
-        return Ok(());
-    }
-    let notes = notes
-        .into_iter()
-        .map(|n| NewNotification {
-            user_id: n.user_id,
-            ticket_id: Some(ticket.id),
-            message: format!("{} {}", ticket.id.display_number(), n.message),
-        })
-        .collect();
-    app.db().notify(notes, now).await?;
-    Ok(())
 }

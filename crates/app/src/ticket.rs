@@ -6,20 +6,22 @@
 //! for themselves, reply to and reopen their own resolved tickets, and never see
 //! internal events or internal fields (tags, vendor reference, escalation level).
 //!
-//! Routing rule for new tickets (first line first): the group given; otherwise the
-//! owning group of the ticket's service when that group serves tier 1; otherwise the
-//! first tier-1 group by name; otherwise no group. The ticket's tier is its group's.
+//! Every new ticket and every change of fields passes the write pipeline
+//! ([`pipeline`]): placement, routing rules, escalation rules and automatic
+//! assignment, the same for every channel.
+
+pub(crate) mod pipeline;
 
 use crate::input::{body, optional, required, tags};
 use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_domain::{
     Actor, CallDirection, CategoryId, Channel, EscalationKind, Event, EventKind, GroupId, Impact,
-    LinkKind, NewEvent, Priority, ServiceId, Ticket, TicketId, TicketStatus, TicketType, Tier,
-    TransitionError, Urgency, User, UserId, Visibility,
+    LinkKind, NewEvent, Priority, ServiceId, Ticket, TicketEdit, TicketId, TicketStatus,
+    TicketType, Tier, TransitionError, Urgency, User, UserId, Visibility, resolve_priority,
 };
 use ferrodesk_store::{
-    Created, DeskSettings, EventAppend, EventPage, Idempotency, NewLink, NewTicket, Page,
-    QueueCounts, StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
+    Created, DeskSettings, EventAppend, EventPage, Idempotency, NewLink, Page, QueueCounts,
+    StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 
@@ -276,13 +278,6 @@ fn changed_concurrently(error: StoreError, id: TicketId) -> AppError {
     }
 }
 
-fn text(value: Option<impl ToString>) -> Option<String> {
-    value.map(|v| v.to_string())
-}
-
-/// One field change: field, old text, new text, reason.
-type FieldChange = (&'static str, Option<String>, Option<String>, Option<String>);
-
 /// An interaction as a timeline event kind and its visibility.
 fn interaction_kind(input: InteractionInput) -> Result<(EventKind, Visibility), AppError> {
     let kind = match input {
@@ -351,38 +346,16 @@ fn is_response(actor: &Actor, kind: &EventKind, visibility: Visibility) -> bool 
         )
 }
 
-/// The priority for impact × urgency, unless overridden with a reason.
+/// The priority for impact × urgency, unless overridden with a reason (the domain's
+/// rule, with the reason's text checked first).
 fn priority_for(
     impact: Impact,
     urgency: Urgency,
     requested: Option<Priority>,
     reason: Option<&str>,
 ) -> Result<(Priority, Option<String>), AppError> {
-    let derived = Priority::from_matrix(impact, urgency);
-    match requested {
-        None => {
-            if reason.is_some_and(|r| !r.trim().is_empty()) {
-                return Err(AppError::invalid(
-                    "priority_reason",
-                    "give a reason only together with a priority",
-                ));
-            }
-            Ok((derived, None))
-        }
-        Some(priority) if priority == derived => Ok((derived, None)),
-        Some(priority) => {
-            let reason = optional("priority_reason", reason, 500)?.ok_or_else(|| {
-                AppError::invalid(
-                    "priority_reason",
-                    format!(
-                        "overriding the priority ({} from impact {impact} and urgency {urgency}) needs a reason",
-                        derived
-                    ),
-                )
-            })?;
-            Ok((priority, Some(reason)))
-        }
-    }
+    let reason = optional("priority_reason", reason, 500)?;
+    Ok(resolve_priority(impact, urgency, requested, reason)?)
 }
 
 impl<'a> Tickets<'a> {
@@ -440,41 +413,6 @@ impl<'a> Tickets<'a> {
             ));
         }
         Ok(user)
-    }
-
-    /// The group and tier for a ticket, by the routing rule in the module docs.
-    pub(crate) fn route(
-        settings: &DeskSettings,
-        group_id: Option<GroupId>,
-        service_id: Option<ServiceId>,
-    ) -> Result<(Option<GroupId>, Tier), AppError> {
-        if let Some(id) = group_id {
-            let group = settings
-                .group(id)
-                .ok_or_else(|| AppError::not_found("group", id))?;
-            return Ok((Some(group.id), group.tier));
-        }
-        if let Some(id) = service_id {
-            let service = settings
-                .service(id)
-                .ok_or_else(|| AppError::not_found("service", id))?;
-            if let Some(group) = service
-                .owner_group_id
-                .and_then(|owner| settings.group(owner))
-                .filter(|g| g.tier == Tier::FIRST)
-            {
-                return Ok((Some(group.id), group.tier));
-            }
-        }
-        let first = settings
-            .groups
-            .iter()
-            .filter(|g| g.tier == Tier::FIRST)
-            .min_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        Ok(match first {
-            Some(group) => (Some(group.id), Tier::FIRST),
-            None => (None, Tier::FIRST),
-        })
     }
 
     /// Checks that the named category, service and staff members exist.
@@ -620,7 +558,7 @@ impl<'a> Tickets<'a> {
             event.visibility = visibility;
             events.push(event);
         }
-        // Routed below, with the settings the write names.
+        // Placed and routed by the pipeline, with the settings the write names.
         let unrouted = Ticket {
             id: TicketId(0),
             version: 0,
@@ -653,39 +591,25 @@ impl<'a> Tickets<'a> {
             resolved_at: None,
             closed_at: None,
         };
-        let (unrouted, events, idempotency) = (&unrouted, &events, &idempotency);
-        let (category_id, service_id, group_id) =
-            (input.category_id, input.service_id, input.group_id);
+        let draft = pipeline::Draft {
+            ticket: unrouted,
+            events,
+            links: Vec::new(),
+            idempotency,
+            group_id: input.group_id,
+        };
+        let (category_id, service_id) = (input.category_id, input.service_id);
         let (owner_id, assignee_id) = (input.owner_id, input.assignee_id);
-        let (created, routed) = self
+        let draft = &draft;
+        let created = self
             .app
             .with_settings(|settings| async move {
                 self.check_refs(&settings, category_id, service_id, owner_id, assignee_id)
                     .await?;
-                let mut ticket = unrouted.clone();
-                (ticket.group_id, ticket.tier) = Self::route(&settings, group_id, service_id)?;
-                let mut events = events.clone();
-                let mut routed =
-                    crate::routing::route(self.app, &settings, None, &mut ticket, now).await?;
-                events.append(&mut routed.events);
-                crate::escalation::on_complaint(
-                    self.app,
-                    &mut ticket,
-                    &mut events,
-                    &mut routed,
-                    now,
-                )
-                .await?;
-                let created = self
-                    .app
+                let new = pipeline::open(self.app, &settings, draft.clone()).await?;
+                self.app
                     .db()
-                    .create_ticket(NewTicket {
-                        ticket,
-                        events,
-                        links: Vec::new(),
-                        idempotency: idempotency.clone(),
-                        settings_version: Some(settings.version),
-                    })
+                    .create_ticket(new)
                     .await
                     .map_err(|error| match error {
                         StoreError::Conflict { .. } if has_key && !error.is_settings_changed() => {
@@ -695,13 +619,9 @@ impl<'a> Tickets<'a> {
                             )
                         }
                         other => other.into(),
-                    })?;
-                Ok((created, routed))
+                    })
             })
             .await?;
-        if let Created::New(ticket) = &created {
-            crate::routing::send(self.app, ticket, routed.notifications, now).await?;
-        }
         Ok(match created {
             Created::New(ticket) => Created::New(for_actor(actor, ticket)),
             Created::Replayed(ticket) => Created::Replayed(for_actor(actor, ticket)),
@@ -811,221 +731,109 @@ impl<'a> Tickets<'a> {
         if patch.version.is_some_and(|v| v != before.version) {
             return Err(changed_concurrently(StoreError::conflict("version"), id));
         }
+        let edit = self.edit(settings, &before, patch).await?;
         let now = self.app.now();
         let mut after = before.clone();
-        let mut changes: Vec<FieldChange> = Vec::new();
-        let mut record = |field: &'static str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                changes.push((field, old, new, None));
-            }
-        };
-
-        if let Some(subject) = &patch.subject {
-            after.subject = required("subject", subject, MAX_SUBJECT_CHARS)?;
-            record(
-                "subject",
-                Some(before.subject.clone()),
-                Some(after.subject.clone()),
-            );
-        }
-        if let Some(description) = &patch.description {
-            after.description = body("description", description, MAX_BODY_CHARS)?;
-            if after.description != before.description {
-                // The text itself stays in the ticket; the event only says it changed.
-                record("description", None, Some("changed".into()));
-            }
-        }
-        if let Some(ticket_type) = patch.ticket_type {
-            after.ticket_type = ticket_type;
-            record(
-                "ticket_type",
-                text(Some(before.ticket_type)),
-                text(Some(ticket_type)),
-            );
-        }
-        if let Some(impact) = patch.impact {
-            after.impact = impact;
-            record("impact", text(Some(before.impact)), text(Some(impact)));
-        }
-        if let Some(urgency) = patch.urgency {
-            after.urgency = urgency;
-            record("urgency", text(Some(before.urgency)), text(Some(urgency)));
-        }
-        let (priority, reason) = match patch.priority {
-            Some(requested) => priority_for(
-                after.impact,
-                after.urgency,
-                requested,
-                patch.priority_reason.as_deref(),
-            )?,
-            None if patch.priority_reason.is_some() => {
-                return Err(AppError::invalid(
-                    "priority_reason",
-                    "give a reason only together with a priority",
-                ));
-            }
-            // An override stays; a derived priority follows impact and urgency.
-            None if before.priority_reason.is_some() => {
-                (before.priority, before.priority_reason.clone())
-            }
-            None => (Priority::from_matrix(after.impact, after.urgency), None),
-        };
-        after.priority = priority;
-        after.priority_reason = reason.clone();
-        if after.priority != before.priority
-            || (reason.is_some() && reason != before.priority_reason)
-        {
-            changes.push((
-                "priority",
-                text(Some(before.priority)),
-                text(Some(priority)),
-                reason,
-            ));
-        }
-        let mut record = |field: &'static str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                changes.push((field, old, new, None));
-            }
-        };
-
-        if let Some(category_id) = patch.category_id {
-            after.category_id = category_id;
-            record("category_id", text(before.category_id), text(category_id));
-        }
-        if let Some(service_id) = patch.service_id {
-            after.service_id = service_id;
-            record("service_id", text(before.service_id), text(service_id));
-        }
-        if let Some(location) = &patch.location {
-            after.location = optional("location", location.as_deref(), 200)?;
-            record("location", before.location.clone(), after.location.clone());
-        }
-        if let Some(device) = &patch.device {
-            after.device = optional("device", device.as_deref(), 200)?;
-            record("device", before.device.clone(), after.device.clone());
-        }
-        if let Some(owner_id) = patch.owner_id {
-            after.owner_id = owner_id;
-            record("owner_id", text(before.owner_id), text(owner_id));
-        }
-        if let Some(assignee_id) = patch.assignee_id {
-            after.assignee_id = assignee_id;
-            record("assignee_id", text(before.assignee_id), text(assignee_id));
-        }
-        if let Some(tag_list) = &patch.tags {
-            after.tags = tags(tag_list)?;
-            record(
-                "tags",
-                Some(before.tags.join(", ")),
-                Some(after.tags.join(", ")),
-            );
-        }
-        if let Some(external_ref) = &patch.external_ref {
-            after.external_ref = optional("external_ref", external_ref.as_deref(), 100)?;
-            record(
-                "external_ref",
-                before.external_ref.clone(),
-                after.external_ref.clone(),
-            );
-        }
-        let new_category = patch
-            .category_id
-            .flatten()
-            .filter(|c| Some(*c) != before.category_id);
-        let new_service = patch
-            .service_id
-            .flatten()
-            .filter(|s| Some(*s) != before.service_id);
-        let new_owner = patch
-            .owner_id
-            .flatten()
-            .filter(|o| Some(*o) != before.owner_id);
-        let new_assignee = patch
-            .assignee_id
-            .flatten()
-            .filter(|a| Some(*a) != before.assignee_id);
-        self.check_refs(settings, new_category, new_service, new_owner, new_assignee)
-            .await?;
-        if let Some(group_id) = patch.group_id {
-            let (group, tier) = match group_id {
-                Some(id) => {
-                    let group = settings
-                        .group(id)
-                        .ok_or_else(|| AppError::not_found("group", id))?;
-                    (Some(group.id), group.tier)
-                }
-                None => (None, before.tier),
-            };
-            after.group_id = group;
-            after.tier = tier;
-            record("group_id", text(before.group_id), text(group));
-            record(
-                "tier",
-                Some(before.tier.get().to_string()),
-                Some(tier.get().to_string()),
-            );
-        }
-        if let Some(requester_id) = patch.requester_id.filter(|r| *r != before.requester_id) {
-            let requester = self
-                .app
-                .db()
-                .get_user(requester_id)
-                .await
-                .or_not_found("user", requester_id)?;
-            after.requester_id = requester.id;
-            after.organization_id = requester.organization_id;
-            record(
-                "requester_id",
-                text(Some(before.requester_id)),
-                text(Some(requester.id)),
-            );
-            record(
-                "organization_id",
-                text(before.organization_id),
-                text(after.organization_id),
-            );
-        }
-
+        let changes = after.apply(edit, now)?;
         if changes.is_empty() {
             return Ok(for_actor(actor, before));
         }
-        after.updated_at = now;
-        let mut routed =
-            crate::routing::route(self.app, settings, Some(&before), &mut after, now).await?;
-        let mut events: Vec<NewEvent> = changes
+        let events: Vec<NewEvent> = changes
             .into_iter()
-            .map(|(field, old, new, reason)| {
+            .map(|change| {
                 self.event(
                     actor,
                     EventKind::FieldChanged {
-                        field: field.to_owned(),
-                        old,
-                        new,
-                        reason,
+                        field: change.field.to_owned(),
+                        old: change.old,
+                        new: change.new,
+                        reason: change.reason,
                     },
                     now,
                 )
             })
             .collect();
-        events.append(&mut routed.events);
-        let notes =
-            crate::escalation::on_reassignment(self.app, &before, &mut after, &mut events, now)
-                .await?;
-        routed.notifications.extend(notes);
-        self.save(
-            id,
-            vec![TicketChange {
-                before,
-                after,
-                events,
-            }],
-            Vec::new(),
-            Some(settings.version),
+        let change = pipeline::change(self.app, settings, before, after, events).await?;
+        self.save(id, vec![change], Vec::new(), Some(settings.version))
+            .await?;
+        self.reread(actor, id).await
+    }
+
+    /// Validates a patch into the domain's edit: texts checked, and the category,
+    /// service, group, owner, assignee and requester it names looked up.
+    async fn edit(
+        &self,
+        settings: &DeskSettings,
+        before: &Ticket,
+        patch: &TicketPatch,
+    ) -> Result<TicketEdit, AppError> {
+        let new_ref = |value: Option<Option<UserId>>, current: Option<UserId>| {
+            value.flatten().filter(|v| Some(*v) != current)
+        };
+        self.check_refs(
+            settings,
+            patch
+                .category_id
+                .flatten()
+                .filter(|c| Some(*c) != before.category_id),
+            patch
+                .service_id
+                .flatten()
+                .filter(|s| Some(*s) != before.service_id),
+            new_ref(patch.owner_id, before.owner_id),
+            new_ref(patch.assignee_id, before.assignee_id),
         )
         .await?;
-        let saved = self.reread(actor, id).await?;
-        crate::routing::send(self.app, &saved, routed.notifications, now).await?;
-        Ok(saved)
+        let group = match patch.group_id {
+            None => None,
+            Some(None) => Some((None, None)),
+            Some(Some(id)) => {
+                let group = settings
+                    .group(id)
+                    .ok_or_else(|| AppError::not_found("group", id))?;
+                Some((Some(group.id), Some(group.tier)))
+            }
+        };
+        let requester = match patch.requester_id.filter(|r| *r != before.requester_id) {
+            None => None,
+            Some(id) => {
+                let user = self.app.db().get_user(id).await.or_not_found("user", id)?;
+                Some((user.id, user.organization_id))
+            }
+        };
+        let texts = |value: &Option<Option<String>>, field: &'static str, max: usize| {
+            value
+                .as_ref()
+                .map(|v| optional(field, v.as_deref(), max))
+                .transpose()
+        };
+        Ok(TicketEdit {
+            subject: patch
+                .subject
+                .as_deref()
+                .map(|s| required("subject", s, MAX_SUBJECT_CHARS))
+                .transpose()?,
+            description: patch
+                .description
+                .as_deref()
+                .map(|d| body("description", d, MAX_BODY_CHARS))
+                .transpose()?,
+            ticket_type: patch.ticket_type,
+            impact: patch.impact,
+            urgency: patch.urgency,
+            priority: patch.priority,
+            priority_reason: optional("priority_reason", patch.priority_reason.as_deref(), 500)?,
+            category_id: patch.category_id,
+            service_id: patch.service_id,
+            location: texts(&patch.location, "location", 200)?,
+            device: texts(&patch.device, "device", 200)?,
+            group,
+            owner_id: patch.owner_id,
+            assignee_id: patch.assignee_id,
+            requester,
+            tags: patch.tags.as_deref().map(tags).transpose()?,
+            external_ref: texts(&patch.external_ref, "external_ref", 100)?,
+        })
     }
 
     /// Moves a ticket through the status machine. Staff who may work the ticket move it
@@ -1086,11 +894,7 @@ impl<'a> Tickets<'a> {
         }
         self.save(
             id,
-            vec![TicketChange {
-                before,
-                after,
-                events,
-            }],
+            vec![TicketChange::new(before, after, events)],
             Vec::new(),
             None,
         )
@@ -1198,11 +1002,7 @@ impl<'a> Tickets<'a> {
         }
         self.save(
             id,
-            vec![TicketChange {
-                before,
-                after,
-                events,
-            }],
+            vec![TicketChange::new(before, after, events)],
             Vec::new(),
             None,
         )
@@ -1251,7 +1051,7 @@ impl<'a> Tickets<'a> {
                 part.assignee_id,
             )
             .await?;
-            let (group_id, tier) = Self::route(&settings, part.group_id, part.service_id)?;
+            let (group_id, tier) = pipeline::place(&settings, part.group_id, part.service_id)?;
             let ticket = Ticket {
                 id: TicketId(0),
                 version: 0,
@@ -1308,11 +1108,7 @@ impl<'a> Tickets<'a> {
             .app
             .db()
             .split_ticket(TicketSplit {
-                original: TicketChange {
-                    before: original,
-                    after,
-                    events: Vec::new(),
-                },
+                original: TicketChange::new(original, after, Vec::new()),
                 parts: new_tickets,
                 actor_id: Some(actor.user_id),
                 channel: self.channel,
@@ -1382,11 +1178,7 @@ impl<'a> Tickets<'a> {
         };
         self.save(
             source.id,
-            vec![TicketChange {
-                before: source,
-                after,
-                events,
-            }],
+            vec![TicketChange::new(source, after, events)],
             vec![new_link],
             None,
         )
@@ -1493,16 +1285,8 @@ impl<'a> Tickets<'a> {
         self.save(
             id,
             vec![
-                TicketChange {
-                    before: source,
-                    after: source_after,
-                    events: source_events,
-                },
-                TicketChange {
-                    before: target,
-                    after: target_after,
-                    events: target_events,
-                },
+                TicketChange::new(source, source_after, source_events),
+                TicketChange::new(target, target_after, target_events),
             ],
             links,
             None,
@@ -1635,11 +1419,7 @@ impl<'a> Tickets<'a> {
                 .app
                 .db()
                 .save_tickets(TicketWrite {
-                    changes: vec![TicketChange {
-                        before: ticket.clone(),
-                        after,
-                        events,
-                    }],
+                    changes: vec![TicketChange::new(ticket.clone(), after, events)],
                     links: Vec::new(),
                     idempotency: idempotency.clone(),
                     settings_version: None,

@@ -10,6 +10,7 @@ pub mod article;
 pub mod asset;
 pub mod attachment;
 pub mod calendar;
+pub mod edit;
 pub mod event;
 pub mod id;
 pub mod person;
@@ -25,6 +26,7 @@ pub use article::{Article, ArticleContent, ArticleKind, ArticleStatus, ArticleVe
 pub use asset::{Asset, AssetType};
 pub use attachment::{Attachment, Sha256Hex};
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
+pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
     ArticleId, AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId,

@@ -148,6 +148,7 @@ mod tests {
                 links: vec![],
                 idempotency: None,
                 settings_version: None,
+                notices: Vec::new(),
             })
         });
         futures::future::try_join_all(creates).await.unwrap();

@@ -85,6 +85,7 @@ fn new_ticket(ticket: Ticket, mut events: Vec<NewEvent>) -> NewTicket {
         links: vec![],
         idempotency: None,
         settings_version: None,
+        notices: Vec::new(),
     }
 }
 
@@ -609,11 +610,11 @@ fn filings(customer: &User, made: &[Ticket], answered: usize, tag: &str) -> Vec<
         );
         InboundFiling {
             record: record(10 + n, &format!("Re: {}", before.subject)),
-            filing: Filing::Change(Box::new(TicketChange {
-                before: before.clone(),
+            filing: Filing::Change(Box::new(TicketChange::new(
+                before.clone(),
                 after,
-                events: vec![reply],
-            })),
+                vec![reply],
+            ))),
             retry_of: None,
         }
     });

@@ -231,6 +231,7 @@ fn new_ticket(ticket: Ticket) -> NewTicket {
         links: vec![],
         idempotency: None,
         settings_version: None,
+        notices: Vec::new(),
     }
 }
 
@@ -262,11 +263,7 @@ fn reply(actor: &User, body: &str, now: Timestamp) -> NewEvent {
 fn change(before: &Ticket, edit: impl FnOnce(&mut Ticket), events: Vec<NewEvent>) -> TicketChange {
     let mut after = before.clone();
     edit(&mut after);
-    TicketChange {
-        before: before.clone(),
-        after,
-        events,
-    }
+    TicketChange::new(before.clone(), after, events)
 }
 
 fn write(changes: Vec<TicketChange>) -> TicketWrite {

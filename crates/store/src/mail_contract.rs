@@ -142,6 +142,7 @@ fn new_ticket_filing(message_id: &str, requester: &User) -> InboundFiling {
             links: vec![],
             idempotency: None,
             settings_version: None,
+            notices: Vec::new(),
         })),
         retry_of: None,
     }
@@ -231,11 +232,7 @@ pub async fn reply_to_a_ticket_is_filed_as_a_change_and_found_by_any_thread_id(s
         Channel::Email,
         at(20),
     );
-    let change = TicketChange {
-        before: before.clone(),
-        after: after.clone(),
-        events: vec![reply.clone()],
-    };
+    let change = TicketChange::new(before.clone(), after.clone(), vec![reply.clone()]);
     let filed = store
         .file_inbound(InboundFiling {
             record: record("reply@example.com", &ana, at(20)),

@@ -123,6 +123,7 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
                     links: vec![],
                     idempotency: None,
                     settings_version: None,
+                    notices: Vec::new(),
                 })),
                 retry_of: None,
             })

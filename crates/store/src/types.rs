@@ -387,6 +387,8 @@ pub struct NewTicket {
     /// The version of the [`DeskSettings`](crate::DeskSettings) the ticket was routed
     /// with; the write is refused when the settings changed since.
     pub settings_version: Option<i64>,
+    /// In-app notifications the ticket causes, written in its transaction.
+    pub notices: Vec<Notice>,
 }
 
 /// A change to one ticket: its state when read, its new state, and the events.
@@ -398,6 +400,29 @@ pub struct TicketChange {
     pub after: Ticket,
     /// Events explaining the change.
     pub events: Vec<NewEvent>,
+    /// In-app notifications the change causes, written in its transaction.
+    pub notices: Vec<Notice>,
+}
+
+impl TicketChange {
+    /// A change with its events and no notifications.
+    pub fn new(before: Ticket, after: Ticket, events: Vec<NewEvent>) -> Self {
+        TicketChange {
+            before,
+            after,
+            events,
+            notices: Vec::new(),
+        }
+    }
+}
+
+/// An in-app notification about the ticket it travels with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    /// To whom.
+    pub user_id: UserId,
+    /// What.
+    pub message: String,
 }
 
 /// A link to add between two existing tickets.

@@ -29,13 +29,14 @@
 //!    list mail, `MAILER-DAEMON`, our own addresses) or past the per-sender rate limit;
 //!    the message itself is still filed.
 
+use crate::ticket::pipeline;
 use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_channels::email::{
     InboundMessage, ParseOptions, parse_with, should_auto_reply, split_reply, threading_keys,
 };
 use ferrodesk_domain::{
     Channel, EmailAddress, EventKind, Impact, LinkKind, NewEvent, Priority, Role, Ticket, TicketId,
-    TicketStatus, TicketType, Urgency, User, Visibility,
+    TicketStatus, TicketType, Tier, Urgency, User, Visibility,
 };
 use ferrodesk_store::mail::{
     Filed, Filing, InboundFiling, InboundRecord, Mailbox, MailboxId, NewQuarantine, QuarantineId,
@@ -345,18 +346,16 @@ impl Intake<'_> {
                 (self.reply_change(ticket, &sender, message), FiledAs::Reply)
             }
             Some(ticket) if is_participant => (
-                Filing::NewTicket(Box::new(self.new_ticket(
-                    settings,
-                    mailbox,
-                    &sender,
-                    message,
-                    Some(ticket.id),
-                )?)),
+                Filing::NewTicket(Box::new(
+                    self.new_ticket(settings, mailbox, &sender, message, Some(ticket.id))
+                        .await?,
+                )),
                 FiledAs::FollowUp,
             ),
             _ => (
                 Filing::NewTicket(Box::new(
-                    self.new_ticket(settings, mailbox, &sender, message, None)?,
+                    self.new_ticket(settings, mailbox, &sender, message, None)
+                        .await?,
                 )),
                 FiledAs::NewTicket,
             ),
@@ -500,7 +499,8 @@ impl Intake<'_> {
         }
     }
 
-    fn new_ticket(
+    /// A new ticket from a message, through the write pipeline like every channel's.
+    async fn new_ticket(
         &self,
         settings: &DeskSettings,
         mailbox: Option<&Mailbox>,
@@ -515,9 +515,6 @@ impl Intake<'_> {
         } else {
             cut(subject, MAX_SUBJECT_CHARS)
         };
-        let (group_id, tier) =
-            crate::ticket::Tickets::route(settings, mailbox.and_then(|m| m.group_id), None)?;
-        let category_id = mailbox.and_then(|m| m.category_id);
         let ticket = Ticket {
             id: TicketId(0),
             version: 0,
@@ -529,15 +526,15 @@ impl Intake<'_> {
             urgency: Urgency::Medium,
             priority: Priority::from_matrix(Impact::Individual, Urgency::Medium),
             priority_reason: None,
-            category_id,
+            category_id: mailbox.and_then(|m| m.category_id),
             service_id: None,
             location: None,
             device: None,
             requester_id: requester.id,
             organization_id: requester.organization_id,
             channel: Channel::Email,
-            group_id,
-            tier,
+            group_id: None,
+            tier: Tier::FIRST,
             owner_id: None,
             assignee_id: None,
             tags: Vec::new(),
@@ -550,7 +547,7 @@ impl Intake<'_> {
             resolved_at: None,
             closed_at: None,
         };
-        Ok(NewTicket {
+        let draft = pipeline::Draft {
             events: vec![NewEvent::new(
                 EventKind::Created { subject },
                 Some(requester.id),
@@ -562,8 +559,9 @@ impl Intake<'_> {
                 .map(|closed| vec![(LinkKind::FollowUpOf, closed)])
                 .unwrap_or_default(),
             idempotency: None,
-            settings_version: Some(settings.version),
-        })
+            group_id: mailbox.and_then(|m| m.group_id),
+        };
+        pipeline::open(self.app, settings, draft).await
     }
 
     fn reply_change(&self, ticket: Ticket, sender: &User, message: &InboundMessage) -> Filing {
@@ -594,11 +592,7 @@ impl Intake<'_> {
                 now,
             ));
         }
-        Filing::Change(Box::new(TicketChange {
-            before: ticket,
-            after,
-            events,
-        }))
+        Filing::Change(Box::new(TicketChange::new(ticket, after, events)))
     }
 
     async fn bounce(
@@ -664,11 +658,7 @@ impl Intake<'_> {
         let filed = db
             .file_inbound(InboundFiling {
                 record,
-                filing: Filing::Change(Box::new(TicketChange {
-                    before: ticket,
-                    after,
-                    events: vec![note],
-                })),
+                filing: Filing::Change(Box::new(TicketChange::new(ticket, after, vec![note]))),
                 retry_of: options.retry_of,
             })
             .await?;

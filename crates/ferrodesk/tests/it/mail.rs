@@ -5,7 +5,7 @@ use std::io::Write as _;
 use std::process::{Command, Stdio};
 
 /// Runs `ferrodesk mail-gateway` with `raw` on standard input: exit code and output.
-fn gateway(backend: &Backend, raw: &[u8]) -> (i32, String) {
+pub(crate) fn gateway(backend: &Backend, raw: &[u8]) -> (i32, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ferrodesk"))
         .arg("mail-gateway")
         .args(backend.args())

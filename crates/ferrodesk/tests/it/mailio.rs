@@ -5,7 +5,7 @@
 
 #[allow(dead_code)]
 #[path = "../../../mail/tests/it/servers.rs"]
-mod servers;
+pub(crate) mod servers;
 
 use crate::desk::{Backend, Desk};
 use serde_json::{Value, json};
@@ -28,7 +28,7 @@ fn header(raw: &str, name: &str) -> Option<String> {
     })
 }
 
-async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
+pub(crate) async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         if let Some(found) = check().await {

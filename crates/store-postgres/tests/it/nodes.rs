@@ -90,6 +90,7 @@ async fn two_nodes_share_versions_keys_and_counts() {
                 fingerprint: "fp".into(),
             }),
             settings_version: None,
+            notices: Vec::new(),
         }
     };
     // The same retry reaching both nodes at once creates one ticket.
@@ -107,11 +108,7 @@ async fn two_nodes_share_versions_keys_and_counts() {
         let mut after = created.clone();
         after.subject = subject.into();
         TicketWrite {
-            changes: vec![TicketChange {
-                before: created.clone(),
-                after,
-                events: vec![],
-            }],
+            changes: vec![TicketChange::new(created.clone(), after, vec![])],
             links: vec![],
             idempotency: None,
             settings_version: None,

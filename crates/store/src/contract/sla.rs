@@ -635,6 +635,7 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
                 links: vec![],
                 idempotency: None,
                 settings_version: None,
+                notices: Vec::new(),
             })
             .await
             .unwrap();
@@ -925,6 +926,7 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
     // one it is refused and leaves nothing behind.
     let routed = |version: i64, subject: &str| crate::NewTicket {
         settings_version: Some(version),
+        notices: Vec::new(),
         ..new_ticket(ticket(&requester, subject, at(4)))
     };
     let written = store

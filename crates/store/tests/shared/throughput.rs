@@ -149,6 +149,7 @@ async fn creates_per_second_with_32_callers() {
                         links: vec![],
                         idempotency: None,
                         settings_version: None,
+                        notices: Vec::new(),
                     })
                     .await
                     .unwrap();

@@ -516,6 +516,28 @@ async fn invalid_transitions_name_the_allowed_statuses(t: TestApp) {
         .send()
         .await
         .err(422, "invalid_body");
+    // Closed is final for every change: fields too, and nothing is written.
+    let ticket_path = format!("/api/v1/tickets/{}", ticket["id"]);
+    for change in [
+        json!({"subject": "Disk full again"}),
+        json!({"description": "More detail"}),
+        json!({"tags": ["storage"]}),
+    ] {
+        t.patch(&ticket_path)
+            .token(&desk.agent.token)
+            .json(change)
+            .send()
+            .await
+            .err(409, "ticket_closed");
+    }
+    let unchanged = t
+        .get(&ticket_path)
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(unchanged["subject"], "Disk full");
+    assert_eq!(unchanged["version"], closed["version"]);
     let events = t
         .get(&format!("/api/v1/tickets/{}/events", ticket["id"]))
         .token(&desk.agent.token)
