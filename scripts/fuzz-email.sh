@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes the email intake path (parse + classifiers + threading keys + quote split) for
-# a bounded time, seeded with the real-world corpus in ../shared/corpus/email.
+# a bounded time, seeded with the real-world corpus in fixtures/email.
 #
 # Needs a nightly toolchain and cargo-fuzz (`rustup toolchain install nightly`,
 # `cargo install cargo-fuzz`). It is a benchmark-style command, NOT part of CI.
@@ -19,11 +19,9 @@ seconds="${1:-60}"
 shift || true
 seed_dir="fuzz/corpus/email_intake"
 mkdir -p "$seed_dir"
-if [ -d ../shared/corpus/email ]; then
-  for file in ../shared/corpus/email/*; do
-    [ -e "$seed_dir/$(basename "$file")" ] || cp "$file" "$seed_dir/"
-  done
-fi
+for file in fixtures/email/*; do
+  [ -e "$seed_dir/$(basename "$file")" ] || cp "$file" "$seed_dir/"
+done
 
 cd fuzz
 exec cargo +nightly fuzz run -O "$@" email_intake "corpus/email_intake" -- \

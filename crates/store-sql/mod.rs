@@ -13,9 +13,12 @@
 //!   `mod sql;` line so they expand to literals inside `concat!`;
 //! - a `dialect` module with what differs in Rust: `counter_shard()` (the queue-count
 //!   shard a transaction writes), `apply_counts` (write count changes now, or, in the
-//!   SQLite group commit, once per batch), `reserve_ticket_ids` (ids for the bulk
-//!   path), `ticket_index_hint` (SQLite's `indexed by` for queue reads; empty on
-//!   PostgreSQL) and `error_detail` (PostgreSQL's error detail naming a missing key);
+//!   SQLite group commit, once per batch), `reserve_ticket_ids` and
+//!   `reserve_event_ids` (ids for multi-row inserts: the bulk path and joined
+//!   writes), `bulk_cache` (a wider SQLite page cache while a bulk batch is written;
+//!   nothing on PostgreSQL), `ticket_index_hint` (SQLite's `indexed by` for queue
+//!   reads; empty on PostgreSQL) and `error_detail` (PostgreSQL's error detail naming a
+//!   missing key);
 //! - the `Backend` type (`SqliteStore` / `PgStore`) with `reader()` (a pooled
 //!   connection) and `write(input, op)` (the group-commit writer on SQLite, a plain
 //!   transaction on PostgreSQL); [`store`] implements the `Store` trait once on top of

@@ -1,6 +1,6 @@
 //! The job runner: SLA timers, automatic escalation, proactive communication and
-//! time-based automations, all as due jobs in the database (ARCHITECTURE.md, "Data and
-//! storage"; issue 4, "Jobs").
+//! time-based automations, all as due jobs in the database (docs/ARCHITECTURE.md, "Data
+//! and storage"; issue 4, "Jobs").
 //!
 //! Ticket writes schedule each ticket's next SLA deadline and automation step as due
 //! jobs (see `ferrodesk_store::sla`); the runner claims due jobs with a lease (on

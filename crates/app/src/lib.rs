@@ -1,6 +1,6 @@
 //! Ferrodesk's use cases: open a ticket, reply, log a call, resolve, split, merge,
 //! manage people and groups, sign in. Every read and write is checked here against
-//! the actor's role and groups (ARCHITECTURE.md, principle 5), not in the web layer.
+//! the actor's role and groups (docs/ARCHITECTURE.md, principle 5), not in the web layer.
 //!
 //! Services speak domain types and hold the store as an `Arc<dyn Store>`; they know
 //! neither SQL nor HTTP. Build one [`App`] with [`App::new`] and reach the services

@@ -1,7 +1,7 @@
 //! Business calendars and business-time math: when the desk is open, how much open
 //! time lies between two instants, and when a given amount of open time has passed.
 //!
-//! This module owns the calendar rules behind the SLA clock (ARCHITECTURE.md, "SLA
+//! This module owns the calendar rules behind the SLA clock (docs/ARCHITECTURE.md, "SLA
 //! policy": "a business calendar (weekly hours in a time zone, holidays, or 24/7)";
 //! issue 4, "Service levels"). It does no IO and never reads the clock: callers pass
 //! every instant in. Time zone rules come from the IANA time zone database through

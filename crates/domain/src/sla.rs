@@ -5,7 +5,7 @@
 //! [`SlaPolicy::clock`], that turns a ticket's history into due times, warning
 //! instants and breaches at a given `now`. It stores nothing and schedules nothing:
 //! callers keep the due times on the ticket and run jobs for warnings and breaches.
-//! Rule sources: ARCHITECTURE.md, "SLA policy" ("the clock pauses while pending on the
+//! Rule sources: docs/ARCHITECTURE.md, "SLA policy" ("the clock pauses while pending on the
 //! customer or vendor; warnings before breach"); issue 4, "Service levels" (business
 //! time only, pause while pending, restart on reopen, warnings at a share of the
 //! target) and "Proactive communication" (the update interval).
@@ -320,7 +320,7 @@ impl SlaPolicy {
 }
 
 /// Whether a status stops the clock: waiting on the customer or a vendor is time the
-/// desk cannot act (ARCHITECTURE.md, "SLA policy").
+/// desk cannot act (docs/ARCHITECTURE.md, "SLA policy").
 fn pauses_clock(status: TicketStatus) -> bool {
     matches!(
         status,

@@ -1,4 +1,5 @@
-//! Command-line arguments. Flag names are part of the contract in ARCHITECTURE.md.
+//! Command-line arguments. Flag names are part of the contract (docs/ARCHITECTURE.md,
+//! "The contract").
 
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;

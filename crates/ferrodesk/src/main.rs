@@ -1,9 +1,11 @@
 //! The `ferrodesk` binary: the command line, configuration, wiring of store, services
 //! and web server, and graceful shutdown.
 //!
-//! This is the only crate that reads the environment. The commands and flags are part
-//! of the contract in ARCHITECTURE.md: `serve`, `migrate`, `users add`, `tokens
-//! create`, `seed`, with `--data` / `--database` (or `FERRODESK_DATABASE_URL`).
+//! Besides the bench tool, this is the only crate that reads the environment. The
+//! commands and flags are part of the contract (docs/ARCHITECTURE.md, "The contract"):
+//! `serve`, `migrate`, `users add`, `tokens create`, `seed`, `mail-gateway` and
+//! `reindex`, with `--data` / `--database` (or `FERRODESK_DATA` /
+//! `FERRODESK_DATABASE_URL`).
 
 mod cli;
 mod config;

@@ -5,11 +5,12 @@
 //! people type, ranking (BM25), typo tolerance, highlighted snippets, and the
 //! permission filter that keeps every result inside what the asking actor may see.
 //!
-//! The index is a projection of the timeline (see ARCHITECTURE.md): it is fed plain
-//! input structs ([`TicketDoc`], [`ArticleDoc`], [`PersonDoc`], [`AssetDoc`]) in
-//! [`Batch`]es that record the last event they reflect, so after a crash the desk asks
-//! [`SearchIndex::last_event_id`] and replays from there, and `ferrodesk reindex`
-//! rebuilds it with [`SearchIndex::clear`] and fresh batches.
+//! The index is a projection of the timeline (docs/ARCHITECTURE.md, principle 3 and
+//! "Data and storage"): it is fed plain input structs ([`TicketDoc`], [`ArticleDoc`],
+//! [`PersonDoc`], [`AssetDoc`]) in [`Batch`]es that record the last event they
+//! reflect, so after a crash the desk asks [`SearchIndex::last_event_id`] and replays
+//! from there, and `ferrodesk reindex` rebuilds it with [`SearchIndex::clear`] and
+//! fresh batches.
 //!
 //! It must not read the database, know about HTTP, or decide permissions on its own:
 //! the rules come from [`ferrodesk_domain::Actor`] through [`SearchScope`], the same

@@ -5,7 +5,7 @@
 //!
 //! Every write that changes what a ticket shows (a watcher added, an asset linked, a
 //! rating given) appends its timeline event in the same transaction, so the timeline
-//! stays the record (ARCHITECTURE.md, principle 3).
+//! stays the record (docs/ARCHITECTURE.md, principle 3).
 
 use crate::{Page, PageRequest, StoreResult};
 use async_trait::async_trait;

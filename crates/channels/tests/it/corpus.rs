@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use ferrodesk_channels::email::{DeliveryAction, InboundMessage, ParseError, parse};
 
 fn corpus_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/email")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/email")
 }
 
 /// Every corpus file with its bytes, sorted by name.

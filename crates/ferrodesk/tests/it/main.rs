@@ -1,7 +1,7 @@
 //! End-to-end tests of the `ferrodesk` binary: the real executable, started the way
 //! the README says, driven over HTTP on 127.0.0.1 and stopped with real signals.
 
-#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md, "Errors")
+#![allow(clippy::unwrap_used)] // tests may unwrap (docs/STYLE.md, "Errors")
 
 mod channels;
 mod desk;

@@ -7,21 +7,12 @@ use ferrodesk_app::mail::{IntakeOptions, IntakeOutcome};
 use ferrodesk_domain::{Event, EventKind, TicketId};
 use ferrodesk_store::EventPage;
 
-/// A message of the shared corpus, or `None` (loudly, or a panic in CI) without it.
-pub fn corpus(name: &str) -> Option<Vec<u8>> {
+/// A message of the real-world corpus in the repository's `fixtures/email`.
+pub fn corpus(name: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus/email")
+        .join("../../fixtures/email")
         .join(name);
-    match std::fs::read(&path) {
-        Ok(bytes) => Some(bytes),
-        Err(error) => {
-            if std::env::var("CI").is_ok_and(|v| v == "true") {
-                panic!("corpus message {} missing: {error}", path.display());
-            }
-            eprintln!("SKIPPED: no corpus message at {}", path.display());
-            None
-        }
-    }
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 async fn file(desk: &Desk, raw: &[u8]) -> TicketId {
@@ -47,9 +38,7 @@ async fn events(desk: &Desk, ticket: TicketId) -> Vec<Event> {
 
 #[tokio::test]
 async fn a_corpus_attachment_is_stored_as_a_blob_on_the_created_event() {
-    let Some(raw) = corpus("msg_07.txt") else {
-        return;
-    };
+    let raw = corpus("msg_07.txt");
     let desk = desk().await;
     let ticket = file(&desk, &raw).await;
     let timeline = events(&desk, ticket).await;
@@ -121,9 +110,7 @@ async fn an_inline_image_of_a_reply_is_kept_on_the_reply() {
 
 #[tokio::test]
 async fn a_file_over_the_limit_is_not_kept_and_the_ticket_says_so() {
-    let Some(raw) = corpus("msg_07.txt") else {
-        return;
-    };
+    let raw = corpus("msg_07.txt");
     let mut config = AppConfig::default();
     config.mail.max_attachment_bytes = 1024;
     let desk = desk_with(config).await;

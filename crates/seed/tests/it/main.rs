@@ -1,7 +1,7 @@
 //! The sample desk is consistent: timelines replay to their tickets' states, every
 //! working status is represented, and a desk with data is never seeded twice.
 
-#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md, "Errors")
+#![allow(clippy::unwrap_used)] // tests may unwrap (docs/STYLE.md, "Errors")
 
 use ferrodesk_domain::{EventKind, TicketScope, TicketStatus};
 use ferrodesk_seed::{SeedError, SeedOptions, seed};
