@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use ferrodesk_domain::{
     Asset, AssetId, AssetType, Attachment, Category, CategoryId, Event, GroupId, TicketId, UserId,
 };
+use ferrodesk_store::Conflict;
 use ferrodesk_store::{
     AssetFields, AssetFilter, AssetLinkChange, Created, DeskStore, EventAppend, MAX_PAGE_SIZE,
     NewRating, Page, PageRequest, Rating, RatingGrouping, RatingSummary, SavedFilter, StoreError,
@@ -223,9 +224,10 @@ pub(crate) async fn assets_changed_after(
 
 fn asset_conflict(error: StoreError, tag: &str) -> StoreError {
     match error {
-        StoreError::Conflict { .. } => {
-            StoreError::conflict(format!("asset tag '{tag}' already in use"))
-        }
+        StoreError::Conflict { .. } => StoreError::conflict(
+            Conflict::Unique("assets_tag_key"),
+            format!("asset tag '{tag}' already in use"),
+        ),
         StoreError::NotFound { .. } => StoreError::not_found("assigned person"),
         other => other,
     }
@@ -444,6 +446,7 @@ async fn create_rating(conn: &mut DbConn, new: &NewRating) -> StoreResult<Rating
     .map_err(error::plain)?;
     let Some(id) = id else {
         return Err(StoreError::conflict(
+            Conflict::State,
             "this resolution of the ticket was already rated",
         ));
     };
@@ -546,9 +549,10 @@ async fn create_saved_filter(
     .await
     .map_err(error::plain)?;
     let Some(id) = id else {
-        return Err(StoreError::conflict(format!(
-            "you already have a saved filter named '{name}'"
-        )));
+        return Err(StoreError::conflict(
+            Conflict::Unique("saved_filters_name_key"),
+            format!("you already have a saved filter named '{name}'"),
+        ));
     };
     Ok(SavedFilter {
         id,
@@ -623,6 +627,7 @@ async fn delete_category(conn: &mut DbConn, id: &CategoryId) -> StoreResult<()> 
             .map_err(error::plain)?;
     if child.is_some() {
         return Err(StoreError::conflict(
+            Conflict::State,
             "the category has subcategories; delete or move them first",
         ));
     }
@@ -634,10 +639,13 @@ async fn delete_category(conn: &mut DbConn, id: &CategoryId) -> StoreResult<()> 
             .await
             .map_err(error::plain)?;
     if let Some(ticket) = ticket {
-        return Err(StoreError::conflict(format!(
-            "the category is used by tickets (for example {})",
-            TicketId(ticket).display_number()
-        )));
+        return Err(StoreError::conflict(
+            Conflict::State,
+            format!(
+                "the category is used by tickets (for example {})",
+                TicketId(ticket).display_number()
+            ),
+        ));
     }
     sqlx::query("delete from categories where id = $1")
         .bind(id.get())

@@ -6,6 +6,7 @@ use crate::sql::error;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{Asset, AssetId, GroupId, TicketId, UserId};
+use ferrodesk_store::Conflict;
 use ferrodesk_store::{DeskExtraStore, SavedFilter, SharedFilter, StoreError, StoreResult};
 use jiff::Timestamp;
 
@@ -80,9 +81,10 @@ async fn create_filter(
     .await
     .map_err(error::plain)?;
     let Some(id) = id else {
-        return Err(StoreError::conflict(format!(
-            "you already have a saved filter named '{name}'"
-        )));
+        return Err(StoreError::conflict(
+            Conflict::Unique("shared_filters_name_key"),
+            format!("you already have a saved filter named '{name}'"),
+        ));
     };
     Ok(SharedFilter {
         filter: SavedFilter {

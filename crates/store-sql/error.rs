@@ -9,7 +9,7 @@
 //! find the missing one.
 
 use crate::DbConn;
-use ferrodesk_store::StoreError;
+use ferrodesk_store::{Conflict, StoreError};
 use sqlx::error::ErrorKind;
 
 /// Unique constraints: name, SQLite's description of it, and what to tell the user.
@@ -143,7 +143,16 @@ fn foreign(constraint: &str) -> Option<(&'static str, &'static str)> {
 pub(crate) fn plain(error: sqlx::Error) -> StoreError {
     if let sqlx::Error::Database(db) = &error {
         match db.kind() {
-            ErrorKind::UniqueViolation => return StoreError::conflict(unique_what(db.as_ref())),
+            ErrorKind::UniqueViolation => {
+                let (name, what) = unique_what(db.as_ref());
+                // Two requests with one key at once: the second is refused like a reuse.
+                let kind = if name == "idempotency_keys_pkey" {
+                    Conflict::IdempotencyKeyReused
+                } else {
+                    Conflict::Unique(name)
+                };
+                return StoreError::conflict(kind, what);
+            }
             ErrorKind::ForeignKeyViolation => {
                 if let Some((_, label)) = db.constraint().and_then(foreign) {
                     return StoreError::not_found(label);
@@ -154,28 +163,35 @@ pub(crate) fn plain(error: sqlx::Error) -> StoreError {
         }
         // PostgreSQL: serialization failure and deadlock; the caller may retry.
         if matches!(db.code().as_deref(), Some("40001") | Some("40P01")) {
-            return StoreError::conflict("a concurrent change got in the way; try again");
+            return StoreError::conflict(
+                Conflict::Stale,
+                "a concurrent change got in the way; try again",
+            );
         }
     }
     unavailable(error)
 }
 
-fn unique_what(db: &dyn sqlx::error::DatabaseError) -> String {
-    if let Some(name) = db.constraint() {
-        if let Some((_, _, what)) = UNIQUE.iter().find(|(n, _, _)| *n == name) {
-            return (*what).to_owned();
+/// The unique constraint that fired, by its PostgreSQL name (SQLite names only its
+/// columns), and what to tell the user. A constraint not in [`UNIQUE`] is `unique`.
+fn unique_what(db: &dyn sqlx::error::DatabaseError) -> (&'static str, String) {
+    let known = match db.constraint() {
+        Some(name) => UNIQUE.iter().find(|(n, _, _)| *n == name),
+        None => {
+            let described = db
+                .message()
+                .strip_prefix("UNIQUE constraint failed: ")
+                .unwrap_or(db.message());
+            UNIQUE.iter().find(|(_, sqlite, _)| *sqlite == described)
         }
-        return format!("{name} already exists");
+    };
+    match known {
+        Some((name, _, what)) => (name, (*what).to_owned()),
+        None => {
+            let name = db.constraint().unwrap_or(db.message());
+            ("unique", format!("{name} already exists"))
+        }
     }
-    let described = db
-        .message()
-        .strip_prefix("UNIQUE constraint failed: ")
-        .unwrap_or(db.message());
-    UNIQUE
-        .iter()
-        .find(|(_, sqlite, _)| *sqlite == described)
-        .map(|(_, _, what)| (*what).to_owned())
-        .unwrap_or_else(|| format!("{described} already exists"))
 }
 
 /// Maps a driver error from a write that referred to `refs`. A foreign-key failure

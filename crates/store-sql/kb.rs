@@ -13,6 +13,7 @@ use ferrodesk_domain::{
     Article, ArticleContent, ArticleId, ArticleKind, ArticleStatus, ArticleVersion, CategoryId,
     EventId, ServiceId, TicketId, UserId, Visibility,
 };
+use ferrodesk_store::Conflict;
 use ferrodesk_store::{
     ArticleFilter, ArticleUpdate, DeflectionCounts, MAX_PAGE_SIZE, NewArticle, Page, PageRequest,
     StoreError, StoreResult, TicketSource,
@@ -225,10 +226,13 @@ pub(crate) async fn update_article(
         return Err(StoreError::not_found(format!("article {}", update.id)));
     };
     if current != update.expected_version {
-        return Err(StoreError::conflict(format!(
-            "article {} is at version {current}, not {}",
-            update.id, update.expected_version
-        )));
+        return Err(StoreError::conflict(
+            Conflict::Stale,
+            format!(
+                "article {} is at version {current}, not {}",
+                update.id, update.expected_version
+            ),
+        ));
     }
     let c = &update.content;
     let version = current + 1;

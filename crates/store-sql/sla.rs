@@ -20,6 +20,7 @@ use ferrodesk_domain::{
     PriorityTargets, ServiceId, SlaClock, SlaPolicy, SlaTargets, TargetKind, Ticket, TicketId,
     TicketScope, TicketStatus, UserId, Visibility, WarningShare,
 };
+use ferrodesk_store::Conflict;
 use ferrodesk_store::{
     AutomationSettings, CalendarId, CalendarInput, EventAppend, Job, JobFinish, JobId, JobKind,
     PolicyId, PolicyInput, StoreError, StoreResult, StoredCalendar, StoredPolicy, StoredTarget,
@@ -145,9 +146,10 @@ pub(crate) async fn delete_calendar(conn: &mut DbConn, id: CalendarId) -> StoreR
         .await
         .map_err(error::plain)?;
     if used > 0 {
-        return Err(StoreError::conflict(format!(
-            "calendar {id} is used by {used} SLA policies"
-        )));
+        return Err(StoreError::conflict(
+            Conflict::State,
+            format!("calendar {id} is used by {used} SLA policies"),
+        ));
     }
     let done = sqlx::query("delete from business_calendars where id = $1")
         .bind(id.get())
@@ -1318,9 +1320,10 @@ async fn release(conn: &mut DbConn, id: JobId, token: &str) -> StoreResult<()> {
         .await
         .map_err(error::plain)?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::conflict(format!(
-            "job {id} was rescheduled or taken over; its work is left to the new run"
-        )));
+        return Err(StoreError::conflict(
+            Conflict::Stale,
+            format!("job {id} was rescheduled or taken over; its work is left to the new run"),
+        ));
     }
     Ok(())
 }
@@ -1342,9 +1345,10 @@ pub(crate) async fn finish_job(conn: &mut DbConn, finish: &JobFinish) -> StoreRe
             .await
             .map_err(error::plain)?;
             if done.rows_affected() == 0 {
-                return Err(StoreError::conflict(format!(
-                    "{mark} of ticket {ticket} was already recorded"
-                )));
+                return Err(StoreError::conflict(
+                    Conflict::State,
+                    format!("{mark} of ticket {ticket} was already recorded"),
+                ));
             }
         }
         if let Some(change) = &finish.change {
@@ -1390,7 +1394,10 @@ pub(crate) async fn retry_job(
     .await
     .map_err(error::plain)?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::conflict(format!("job {id} was taken over")));
+        return Err(StoreError::conflict(
+            Conflict::Stale,
+            format!("job {id} was taken over"),
+        ));
     }
     Ok(())
 }

@@ -18,9 +18,9 @@ use ferrodesk_domain::{
     Tier, Urgency, UserId, Visibility,
 };
 use ferrodesk_store::{
-    Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket, Notice, Page,
-    QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter, TicketLink, TicketQuery,
-    TicketSort, TicketSplit, TicketWrite,
+    Conflict, Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket,
+    Notice, Page, QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter, TicketLink,
+    TicketQuery, TicketSort, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, QueryBuilder};
@@ -496,6 +496,7 @@ async fn claim(
     let stored_operation: String = get(&row, "operation")?;
     if fingerprint != key.fingerprint || stored_operation != operation {
         return Err(StoreError::conflict(
+            Conflict::IdempotencyKeyReused,
             "idempotency key was already used for a different request",
         ));
     }
@@ -614,10 +615,13 @@ async fn update_ticket(conn: &mut DbConn, change: &TicketChange) -> StoreResult<
             if exists == 0 {
                 Err(StoreError::not_found(format!("ticket {id}")))
             } else {
-                Err(StoreError::conflict(format!(
-                    "ticket {} was changed by someone else; reload and try again",
-                    id.display_number()
-                )))
+                Err(StoreError::conflict(
+                    Conflict::Stale,
+                    format!(
+                        "ticket {} was changed by someone else; reload and try again",
+                        id.display_number()
+                    ),
+                ))
             }
         }
         Err(e) => Err(error::write(conn, e, &ticket_refs(&change.after)).await),

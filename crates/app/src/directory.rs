@@ -14,8 +14,8 @@ use ferrodesk_domain::{
     Service, ServiceId, Tier, User, UserId,
 };
 use ferrodesk_store::{
-    GroupPatch, NewAuditEntry, NewCategory, NewGroup, NewOrganization, NewService, NewUser,
-    OrganizationPatch, Page, PageRequest, ServicePatch, StoreError, UserFilter, UserPatch,
+    Conflict, GroupPatch, NewAuditEntry, NewCategory, NewGroup, NewOrganization, NewService,
+    NewUser, OrganizationPatch, Page, PageRequest, ServicePatch, StoreError, UserFilter, UserPatch,
 };
 
 /// The shortest password accepted.
@@ -889,7 +889,10 @@ impl<'a> Directory<'a> {
             .await
             .map_err(|e| match e {
                 StoreError::NotFound { .. } => AppError::not_found("category", id),
-                StoreError::Conflict { what } => AppError::conflict("category_in_use", what),
+                StoreError::Conflict {
+                    kind: Conflict::State,
+                    what,
+                } => AppError::conflict("category_in_use", what),
                 other => other.into(),
             })
     }

@@ -2,7 +2,7 @@
 //! the web layer can turn into a status code; none of them knows HTTP.
 
 use ferrodesk_domain::{EditError, InvalidValue, TransitionError};
-use ferrodesk_store::StoreError;
+use ferrodesk_store::{Conflict, StoreError};
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -135,13 +135,16 @@ impl From<StoreError> for AppError {
                 kind: "resource",
                 id: what,
             },
-            settings @ StoreError::Conflict { .. } if settings.is_settings_changed() => {
-                AppError::Conflict {
-                    code: crate::settings::SETTINGS_CHANGED,
-                    message: "the desk's routing settings changed while this request was handled; try again".into(),
-                }
-            }
-            StoreError::Conflict { what } => AppError::Conflict {
+            StoreError::Conflict {
+                kind: Conflict::SettingsChanged,
+                ..
+            } => AppError::Conflict {
+                code: crate::settings::SETTINGS_CHANGED,
+                message:
+                    "the desk's routing settings changed while this request was handled; try again"
+                        .into(),
+            },
+            StoreError::Conflict { what, .. } => AppError::Conflict {
                 code: "conflict",
                 message: what,
             },

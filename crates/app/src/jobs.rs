@@ -17,8 +17,8 @@ use ferrodesk_domain::{
     Visibility,
 };
 use ferrodesk_store::{
-    Job, JobFinish, JobKind, NewNotification, PageRequest, StoreError, TicketChange, TicketSlaNow,
-    UserFilter,
+    Conflict, Job, JobFinish, JobKind, NewNotification, PageRequest, StoreError, TicketChange,
+    TicketSlaNow, UserFilter,
 };
 use futures::StreamExt as _;
 use jiff::{SignedDuration, Timestamp};
@@ -246,7 +246,10 @@ impl Jobs {
         };
         match self.app.db().finish_job(finish).await {
             Ok(()) => Ok(()),
-            Err(StoreError::Conflict { what }) => Err(AppError::conflict("job_superseded", what)),
+            Err(StoreError::Conflict {
+                kind: Conflict::Stale | Conflict::State,
+                what,
+            }) => Err(AppError::conflict("job_superseded", what)),
             Err(other) => Err(other.into()),
         }
     }

@@ -14,7 +14,8 @@ use ferrodesk_domain::{
     CategoryId, Channel, EventKind, NewEvent, ServiceId, TicketId, TicketStatus, Visibility,
 };
 use ferrodesk_store::{
-    ArticleFilter, ArticleUpdate, Created, DeflectionCounts, EventAppend, NewArticle, StoreError,
+    ArticleFilter, ArticleUpdate, Conflict, Created, DeflectionCounts, EventAppend, NewArticle,
+    StoreError,
 };
 use jiff::SignedDuration;
 
@@ -268,9 +269,10 @@ impl<'a> Kb<'a> {
             })
             .await
             .map_err(|error| match error {
-                StoreError::Conflict { .. } => {
-                    version_conflict(id, expected_version + 1, expected_version)
-                }
+                StoreError::Conflict {
+                    kind: Conflict::Stale,
+                    ..
+                } => version_conflict(id, expected_version + 1, expected_version),
                 other => other.into(),
             })?;
         self.changed();

@@ -10,7 +10,7 @@ use crate::directory::require_staff;
 use crate::input::required;
 use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_domain::{Actor, GroupId, TicketScope};
-use ferrodesk_store::{SharedFilter, StoreError};
+use ferrodesk_store::{Conflict, SharedFilter, StoreError};
 
 /// The longest filter name.
 pub const MAX_NAME_CHARS: usize = 60;
@@ -105,7 +105,10 @@ impl<'a> SavedFilters<'a> {
             .create_filter(actor.user_id, name, query, group, self.app.now())
             .await
             .map_err(|e| match e {
-                StoreError::Conflict { what } => AppError::conflict("filter_name_taken", what),
+                StoreError::Conflict {
+                    kind: Conflict::Unique(_),
+                    what,
+                } => AppError::conflict("filter_name_taken", what),
                 StoreError::NotFound { .. } => AppError::not_found("group", "given"),
                 other => other.into(),
             })

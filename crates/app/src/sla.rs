@@ -13,9 +13,9 @@ use ferrodesk_domain::{
     PriorityTargets, ServiceId, SlaTargets, Ticket, TicketId, UserId, WarningShare,
 };
 use ferrodesk_store::{
-    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, Notification,
-    NotificationId, PageRequest, PolicyId, PolicyInput, RoutingRule, RuleId, StoreError,
-    StoredCalendar, StoredEscalationRule, StoredPolicy, TicketSla,
+    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, Conflict,
+    Notification, NotificationId, PageRequest, PolicyId, PolicyInput, RoutingRule, RuleId,
+    StoreError, StoredCalendar, StoredEscalationRule, StoredPolicy, TicketSla,
 };
 use jiff::SignedDuration;
 
@@ -235,7 +235,10 @@ impl<'a> ServiceLevels<'a> {
         match self.app.db().delete_calendar(CalendarId(id)).await {
             Ok(()) => Ok(()),
             Err(StoreError::NotFound { .. }) => Err(AppError::not_found("calendar", id)),
-            Err(StoreError::Conflict { what }) => Err(AppError::conflict("calendar_in_use", what)),
+            Err(StoreError::Conflict {
+                kind: Conflict::State,
+                what,
+            }) => Err(AppError::conflict("calendar_in_use", what)),
             Err(other) => Err(other.into()),
         }
     }

@@ -20,8 +20,8 @@ use ferrodesk_domain::{
     TicketType, Tier, TransitionError, Urgency, User, UserId, Visibility, resolve_priority,
 };
 use ferrodesk_store::{
-    Created, DeskSettings, EventAppend, EventPage, Idempotency, NewLink, Page, QueueCounts,
-    StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
+    Conflict, Created, DeskSettings, EventAppend, EventPage, Idempotency, NewLink, Page,
+    QueueCounts, StoreError, TicketChange, TicketLink, TicketQuery, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 
@@ -264,9 +264,20 @@ pub fn for_actor(actor: &Actor, mut ticket: Ticket) -> Ticket {
     ticket
 }
 
+/// A write refused because its idempotency key was used for another request.
+fn idempotency_key_reused() -> AppError {
+    AppError::conflict(
+        "idempotency_key_reused",
+        "this Idempotency-Key was already used with a different request; use a new key for a new request",
+    )
+}
+
 fn changed_concurrently(error: StoreError, id: TicketId) -> AppError {
     match error {
-        StoreError::Conflict { .. } if !error.is_settings_changed() => AppError::conflict(
+        StoreError::Conflict {
+            kind: Conflict::Stale,
+            ..
+        } => AppError::conflict(
             "ticket_changed",
             format!(
                 "ticket {} changed while this request was made; reload it and try again",
@@ -487,7 +498,6 @@ impl<'a> Tickets<'a> {
             check_customer_create(actor, &input)?;
         }
         let idempotency = self.idempotency(actor, idempotency)?;
-        let has_key = idempotency.is_some();
         let subject = required("subject", &input.subject, MAX_SUBJECT_CHARS)?;
         let description = body("description", &input.description, MAX_BODY_CHARS)?;
         // The actor was read with this request: opening a ticket for oneself needs no
@@ -612,12 +622,10 @@ impl<'a> Tickets<'a> {
                     .create_ticket(new)
                     .await
                     .map_err(|error| match error {
-                        StoreError::Conflict { .. } if has_key && !error.is_settings_changed() => {
-                            AppError::conflict(
-                                "idempotency_key_reused",
-                                "this Idempotency-Key was already used with a different request; use a new key for a new request",
-                            )
-                        }
+                        StoreError::Conflict {
+                            kind: Conflict::IdempotencyKeyReused,
+                            ..
+                        } => idempotency_key_reused(),
                         other => other.into(),
                     })
             })
@@ -729,7 +737,10 @@ impl<'a> Tickets<'a> {
     ) -> Result<Ticket, AppError> {
         let before = self.workable(actor, id).await?;
         if patch.version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(StoreError::conflict("version"), id));
+            return Err(changed_concurrently(
+                StoreError::conflict(Conflict::Stale, "version"),
+                id,
+            ));
         }
         let edit = self.edit(settings, &before, patch).await?;
         let now = self.app.now();
@@ -859,7 +870,10 @@ impl<'a> Tickets<'a> {
             ));
         }
         if version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(StoreError::conflict("version"), id));
+            return Err(changed_concurrently(
+                StoreError::conflict(Conflict::Stale, "version"),
+                id,
+            ));
         }
         before.status.check_transition(to)?;
         if !actor.is_staff() && before.status != TicketStatus::Resolved {
@@ -921,7 +935,10 @@ impl<'a> Tickets<'a> {
     ) -> Result<Ticket, AppError> {
         let before = self.workable(actor, id).await?;
         if input.version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(StoreError::conflict("version"), id));
+            return Err(changed_concurrently(
+                StoreError::conflict(Conflict::Stale, "version"),
+                id,
+            ));
         }
         if !before.status.is_open() {
             return Err(AppError::invalid(
@@ -1342,16 +1359,15 @@ impl<'a> Tickets<'a> {
         }
         check_attachment_count(&attachments)?;
         let idempotency = self.idempotency(actor, idempotency)?;
-        let has_key = idempotency.is_some();
         let (kind, visibility) = interaction_kind(input)?;
         if ticket.status == TicketStatus::Closed {
             return Err(TransitionError::AlreadyClosed.into());
         }
         let reused = |error: StoreError| match error {
-            StoreError::Conflict { .. } if has_key => AppError::conflict(
-                "idempotency_key_reused",
-                "this Idempotency-Key was already used with a different request; use a new key for a new request",
-            ),
+            StoreError::Conflict {
+                kind: Conflict::IdempotencyKeyReused,
+                ..
+            } => idempotency_key_reused(),
             other => changed_concurrently(other, id),
         };
         if !actor.is_staff() {
@@ -1399,7 +1415,7 @@ impl<'a> Tickets<'a> {
             if ticket.status == TicketStatus::PendingCustomer {
                 let from = after
                     .transition(TicketStatus::Open, now)
-                    .map_err(|e| StoreError::conflict(e.to_string()))?;
+                    .map_err(|e| StoreError::conflict(Conflict::State, e.to_string()))?;
                 events.push(self.event(
                     actor,
                     EventKind::StatusChanged {
@@ -1435,7 +1451,10 @@ impl<'a> Tickets<'a> {
             match written {
                 Ok(Created::New(events)) => return pick(events).map(Created::New),
                 Ok(Created::Replayed(events)) => return pick(events).map(Created::Replayed),
-                Err(StoreError::Conflict { what }) if attempts < 3 && idempotency.is_none() => {
+                Err(StoreError::Conflict {
+                    kind: Conflict::Stale,
+                    what,
+                }) if attempts < 3 && idempotency.is_none() => {
                     tracing::debug!(%what, "customer reply raced a change; retrying");
                     ticket = self.app.db().get_ticket(ticket.id).await?;
                 }

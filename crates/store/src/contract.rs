@@ -303,7 +303,7 @@ fn is_not_found(error: &StoreError, needle: &str) -> bool {
 }
 
 fn is_conflict(error: &StoreError, needle: &str) -> bool {
-    matches!(error, StoreError::Conflict { what } if what.contains(needle))
+    matches!(error, StoreError::Conflict { what, .. } if what.contains(needle))
 }
 
 fn audit(action: &str, actor: Option<UserId>, now: Timestamp) -> NewAuditEntry {
@@ -363,6 +363,11 @@ pub async fn user_email_must_be_unique(store: TestStore) {
         .await
         .unwrap_err();
     assert!(is_conflict(&err, "email already in use"), "{err:?}");
+    assert_eq!(
+        err.conflict_kind(),
+        Some(crate::Conflict::Unique("users_email_key")),
+        "the constraint is named on every backend"
+    );
     let bruno = user(&store, "bruno@example.com", Role::Customer).await;
     let err = store
         .update_user(
@@ -1432,6 +1437,7 @@ pub async fn stale_save_is_a_conflict_and_writes_nothing(store: TestStore) {
         is_conflict(&err, "#10002 was changed by someone else"),
         "{err:?}"
     );
+    assert_eq!(err.conflict_kind(), Some(crate::Conflict::Stale));
     assert_eq!(all_tickets(&store).await, before);
     assert_eq!(store.queue_counts().await.unwrap(), counts);
     for id in [first.id, second.id] {
@@ -1541,6 +1547,10 @@ pub async fn idempotent_save_and_append_replay(store: TestStore) {
         .await
         .unwrap_err();
     assert!(is_conflict(&err, "idempotency key"), "{err:?}");
+    assert_eq!(
+        err.conflict_kind(),
+        Some(crate::Conflict::IdempotencyKeyReused)
+    );
     assert_eq!(
         store
             .list_events(original.id, true, &EventPage::default())

@@ -52,10 +52,12 @@ pub enum StoreError {
         /// What was looked for ("ticket 10042").
         what: String,
     },
-    /// A uniqueness rule or a concurrent change refused the write.
+    /// A uniqueness rule, a concurrent change or the state of a row refused the write.
     #[error("conflict: {what}")]
     Conflict {
-        /// What collided ("email already in use", "ticket changed concurrently").
+        /// Why, for the services to decide on.
+        kind: Conflict,
+        /// What collided, in words ("email already in use").
         what: String,
     },
     /// The database could not be reached or failed.
@@ -69,10 +71,39 @@ impl StoreError {
         StoreError::NotFound { what: what.into() }
     }
 
-    /// A conflict about `what`.
-    pub fn conflict(what: impl Into<String>) -> Self {
-        StoreError::Conflict { what: what.into() }
+    /// A conflict of `kind` about `what`.
+    pub fn conflict(kind: Conflict, what: impl Into<String>) -> Self {
+        StoreError::Conflict {
+            kind,
+            what: what.into(),
+        }
     }
+
+    /// Why the write was refused, when it was a conflict.
+    pub fn conflict_kind(&self) -> Option<Conflict> {
+        match self {
+            StoreError::Conflict { kind, .. } => Some(*kind),
+            _ => None,
+        }
+    }
+}
+
+/// Why the store refused a write ([`StoreError::Conflict`]). Services decide on the
+/// kind, never on the words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    /// A unique constraint, by its name (`users_email_key`, `assets_tag_key`).
+    Unique(&'static str),
+    /// The row changed since it was read, or a concurrent writer got in the way:
+    /// reading again and retrying may succeed.
+    Stale,
+    /// The idempotency key was already used with another request, or is in use by one.
+    IdempotencyKeyReused,
+    /// The desk's routing settings changed since the write was routed.
+    SettingsChanged,
+    /// The state of a row forbids the write (a job taken over, a calendar in use, a
+    /// resolution already rated).
+    State,
 }
 
 /// Shorthand for store results.

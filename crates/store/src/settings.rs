@@ -17,12 +17,12 @@ pub const SETTINGS_CHANGED: &str = "desk settings changed";
 impl StoreError {
     /// The settings a write was routed with are no longer current.
     pub fn settings_changed() -> Self {
-        StoreError::conflict(SETTINGS_CHANGED)
+        StoreError::conflict(crate::Conflict::SettingsChanged, SETTINGS_CHANGED)
     }
 
     /// Whether this is [`StoreError::settings_changed`].
     pub fn is_settings_changed(&self) -> bool {
-        matches!(self, StoreError::Conflict { what } if what == SETTINGS_CHANGED)
+        self.conflict_kind() == Some(crate::Conflict::SettingsChanged)
     }
 }
 

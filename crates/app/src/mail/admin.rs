@@ -8,11 +8,11 @@ use crate::input::{optional, required};
 use crate::mail::{IntakeOptions, IntakeOutcome};
 use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_domain::{Actor, CategoryId, EmailAddress, GroupId, TicketId};
-use ferrodesk_store::StoreError;
 use ferrodesk_store::mail::{
     AfterImport, ImapAccount, ImapSecurity, Mailbox, MailboxId, MailboxWrite, OutboxEntry,
     QuarantineId, QuarantinedMail, ThreadMessage,
 };
+use ferrodesk_store::{Conflict, StoreError};
 use jiff::Timestamp;
 
 /// The most quarantined messages one listing shows.
@@ -184,9 +184,10 @@ impl MailAdmin<'_> {
 
     fn taken(error: StoreError) -> AppError {
         match error {
-            StoreError::Conflict { .. } => {
-                AppError::conflict("mailbox_taken", "another mailbox has this name or address")
-            }
+            StoreError::Conflict {
+                kind: Conflict::Unique(_),
+                ..
+            } => AppError::conflict("mailbox_taken", "another mailbox has this name or address"),
             other => other.into(),
         }
     }

@@ -41,7 +41,7 @@ use ferrodesk_domain::{
 use ferrodesk_store::mail::{
     Filed, Filing, InboundFiling, InboundRecord, Mailbox, MailboxId, NewQuarantine, QuarantineId,
 };
-use ferrodesk_store::{DeskSettings, NewTicket, TicketChange};
+use ferrodesk_store::{Conflict, DeskSettings, NewTicket, TicketChange};
 
 use super::MailConfig;
 
@@ -377,12 +377,15 @@ impl Intake<'_> {
             Ok(Filed::Duplicate(ticket)) => IntakeOutcome::Duplicate { ticket },
             // The same message filed at the same moment by another path (two pollers,
             // a gateway and a poller): the other copy won.
-            Err(ferrodesk_store::StoreError::Conflict { what }) => {
-                match db.find_inbound(message.message_id.as_str()).await? {
-                    Some(ticket) => IntakeOutcome::Duplicate { ticket },
-                    None => return Err(ferrodesk_store::StoreError::Conflict { what }.into()),
-                }
-            }
+            Err(
+                conflict @ ferrodesk_store::StoreError::Conflict {
+                    kind: Conflict::Unique(_),
+                    ..
+                },
+            ) => match db.find_inbound(message.message_id.as_str()).await? {
+                Some(ticket) => IntakeOutcome::Duplicate { ticket },
+                None => return Err(conflict.into()),
+            },
             Err(error) => return Err(error.into()),
         }))
     }
