@@ -505,6 +505,11 @@ fn clock_history(
             }
         }
     }
+    // Whatever answered the requester first (a public reply, or a call or visit logged
+    // publicly) is on the ticket: the clock meets the first response with it.
+    if let Some(at) = ticket.first_response_at {
+        events.push(ClockEvent::FirstResponse { at });
+    }
     // Tickets written in bulk may carry a status without its history: the status
     // counts from the last change.
     if status != ticket.status {

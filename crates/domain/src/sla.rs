@@ -29,6 +29,10 @@
 //! - **Resolution** runs from creation until the ticket is resolved or closed. A
 //!   reopen restarts it: a fresh cycle with the full target from the reopen instant.
 //!
+//! A logged call or visit can be the first response too: the ticket records when it
+//! was first answered (`first_response_at`), and that instant, given to the clock as
+//! [`ClockEvent::FirstResponse`], counts like a public reply.
+//!
 //! A target's due time is the instant its business time reaches the target; its
 //! warning instant is when it reaches the policy's share (e.g. 80 %) of the target.
 //! A target is breached at `now` when its due time is at or before `now` and it was
@@ -284,7 +288,7 @@ impl SlaPolicy {
                     }
                     status = next;
                 }
-                ClockEvent::PublicReply { .. } => {
+                ClockEvent::PublicReply { .. } | ClockEvent::FirstResponse { .. } => {
                     if status.is_open() {
                         first_response.meet(at);
                         update.restart(at);
@@ -343,13 +347,23 @@ pub enum ClockEvent {
         /// When.
         at: Timestamp,
     },
+    /// The ticket's recorded first response (its `first_response_at`): whatever
+    /// answered the requester first, a public reply or a call or visit staff logged
+    /// publicly. It counts as a public reply: it meets the first-response target and
+    /// starts the update interval.
+    FirstResponse {
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl ClockEvent {
     /// When the event happened.
     pub fn at(&self) -> Timestamp {
         match *self {
-            ClockEvent::Status { at, .. } | ClockEvent::PublicReply { at } => at,
+            ClockEvent::Status { at, .. }
+            | ClockEvent::PublicReply { at }
+            | ClockEvent::FirstResponse { at } => at,
         }
     }
 }
@@ -937,6 +951,10 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "sla_start_tests.rs"]
+mod start_tests;
 
 /// Properties of the clock over random histories.
 #[cfg(test)]
