@@ -33,6 +33,14 @@
 //! was first answered (`first_response_at`), and that instant, given to the clock as
 //! [`ClockEvent::FirstResponse`], counts like a public reply.
 //!
+//! A policy applies from the instant its terms took effect ([`SlaPolicy::in_force_from`]:
+//! when it was created, or its targets, warning share or calendar last changed), never
+//! to the time before: a ticket older than that is measured as if it had been opened
+//! then, in the state its history had reached (answered, pending, resolved). A desk
+//! that sets up its first policy, or tightens one, therefore gets no targets that were
+//! already overdue when the policy was saved, and no warnings or breaches dated in the
+//! past.
+//!
 //! A target's due time is the instant its business time reaches the target; its
 //! warning instant is when it reaches the policy's share (e.g. 80 %) of the target.
 //! A target is breached at `now` when its due time is at or before `now` and it was
@@ -199,6 +207,7 @@ pub struct SlaPolicy {
     targets: PriorityTargets,
     warning: WarningShare,
     calendar: BusinessCalendar,
+    in_force_from: Option<Timestamp>,
 }
 
 impl SlaPolicy {
@@ -221,7 +230,29 @@ impl SlaPolicy {
             targets,
             warning,
             calendar,
+            in_force_from: None,
         })
+    }
+
+    /// This policy with its terms in force from `at`: the instant it was created, or
+    /// its targets, warning share or calendar last changed. Without it the policy
+    /// applies to a ticket's whole history.
+    #[must_use]
+    pub fn in_force_from(mut self, at: Timestamp) -> Self {
+        self.in_force_from = Some(at);
+        self
+    }
+
+    /// When the policy's terms took effect, if known.
+    pub fn in_force_since(&self) -> Option<Timestamp> {
+        self.in_force_from
+    }
+
+    /// Where the clock of a ticket created at `created_at` starts: at creation, or when
+    /// the policy's terms took effect if that was later.
+    pub fn clock_start(&self, created_at: Timestamp) -> Timestamp {
+        self.in_force_from
+            .map_or(created_at, |from| from.max(created_at))
     }
 
     /// The policy's name.
@@ -249,7 +280,8 @@ impl SlaPolicy {
     ///
     /// `events` may come in any order (they are sorted by instant, keeping the given
     /// order for equal instants); events after `now` are ignored and events before
-    /// `created_at` count as happening at it.
+    /// the clock's start ([`SlaPolicy::clock_start`]: creation, or when the policy's
+    /// terms took effect) count as happening at it.
     ///
     /// # Errors
     /// [`BusinessTimeError::BeyondHorizon`] when a due or warning instant lies beyond
@@ -262,6 +294,7 @@ impl SlaPolicy {
         now: Timestamp,
     ) -> Result<SlaClock, BusinessTimeError> {
         let targets = self.targets.get(priority);
+        let created_at = self.clock_start(created_at);
         let mut history: Vec<&ClockEvent> = events.iter().filter(|e| e.at() <= now).collect();
         history.sort_by_key(|e| e.at());
 

@@ -1,5 +1,6 @@
-//! When an SLA clock starts and what meets it: a first response logged with the new
-//! ticket meets the first-response target at once.
+//! When an SLA clock starts: a first response logged with the new ticket meets the
+//! first-response target at once, and a policy applies from the moment it exists (or
+//! its terms change), never to history before it.
 
 use ferrodesk_app::{
     App, AppConfig, CalendarSpec, InteractionInput, ManualClock, NewTicketInput, NewUserInput,
@@ -190,5 +191,109 @@ async fn a_call_logged_with_a_new_ticket_meets_its_first_response_target() {
     assert_eq!(
         sla_events(desk.app.store().as_ref(), unanswered).await,
         ["sla_warning", "sla_breached"]
+    );
+}
+
+#[tokio::test]
+async fn a_first_policy_does_not_breach_tickets_older_than_it() {
+    let start = at("2026-03-02T09:00:00Z");
+    let desk = desk(start).await;
+    let old = ticket(&desk, "Old printer", None).await;
+    let older = ticket(&desk, "Old laptop", None).await;
+    let before = desk.app.store().get_tickets(&[old, older]).await.unwrap();
+
+    // A month later the desk sets up its first SLA policy.
+    desk.clock.advance(SignedDuration::from_hours(30 * 24));
+    let policy_created = desk.app.now();
+    first_policy(&desk).await;
+    run_jobs(&desk).await;
+    for id in [old, older] {
+        assert!(
+            sla_events(desk.app.store().as_ref(), id).await.is_empty(),
+            "{:?}",
+            sla_events(desk.app.store().as_ref(), id).await
+        );
+        // Their targets count from the policy, not from a month ago.
+        let sla = desk.app.store().ticket_slas(&[id]).await.unwrap().remove(0);
+        let first = sla.first_response.unwrap();
+        assert_eq!(first.started_at, policy_created);
+        assert_eq!(
+            first.due_at,
+            Some(policy_created + SignedDuration::from_mins(30))
+        );
+    }
+    let after = desk.app.store().get_tickets(&[old, older]).await.unwrap();
+    assert_eq!(
+        after.iter().map(|t| t.updated_at).collect::<Vec<_>>(),
+        before.iter().map(|t| t.updated_at).collect::<Vec<_>>()
+    );
+
+    // A ticket opened under the policy is warned and breached as before.
+    desk.clock.advance(SignedDuration::from_mins(1));
+    let new = ticket(&desk, "New monitor", None).await;
+    desk.clock.advance(SignedDuration::from_mins(24));
+    run_jobs(&desk).await;
+    assert_eq!(
+        sla_events(desk.app.store().as_ref(), new).await,
+        ["sla_warning"]
+    );
+    desk.clock.advance(SignedDuration::from_mins(6));
+    run_jobs(&desk).await;
+    assert_eq!(
+        sla_events(desk.app.store().as_ref(), new).await,
+        ["sla_warning", "sla_breached"]
+    );
+}
+
+#[tokio::test]
+async fn tightening_a_policy_does_not_breach_open_tickets_in_the_past() {
+    let desk = desk(at("2026-03-02T09:00:00Z")).await;
+    let calendar_id = first_policy(&desk).await;
+    let id = ticket(&desk, "Slow network", None).await;
+    // Answered in time; three hours into its four-hour resolution target...
+    desk.clock.advance(SignedDuration::from_mins(10));
+    desk.app
+        .tickets()
+        .add_interaction(
+            &desk.admin,
+            id,
+            InteractionInput::Reply {
+                body: "Looking into it.".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    desk.clock.advance(SignedDuration::from_mins(170));
+    run_jobs(&desk).await;
+    assert_eq!(
+        sla_events(desk.app.store().as_ref(), id).await,
+        Vec::<String>::new()
+    );
+    let before = desk.app.store().get_ticket(id).await.unwrap();
+
+    // ...the desk tightens resolution to one hour: the new terms apply from now.
+    let levels = desk.app.service_levels();
+    let policy = levels.policies(&desk.admin).await.unwrap().remove(0);
+    levels
+        .update_policy(&desk.admin, policy.id.get(), &spec(calendar_id, 30, 60))
+        .await
+        .unwrap();
+    levels.refresh_open_tickets().await.unwrap();
+    let edited = desk.app.now();
+    run_jobs(&desk).await;
+    assert!(
+        sla_events(desk.app.store().as_ref(), id).await.is_empty(),
+        "{:?}",
+        sla_events(desk.app.store().as_ref(), id).await
+    );
+    assert_eq!(
+        desk.app.store().get_ticket(id).await.unwrap().updated_at,
+        before.updated_at
+    );
+    let sla = desk.app.store().ticket_slas(&[id]).await.unwrap().remove(0);
+    assert_eq!(
+        sla.resolution.unwrap().due_at,
+        Some(edited + SignedDuration::from_hours(1))
     );
 }

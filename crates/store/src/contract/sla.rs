@@ -28,6 +28,7 @@ macro_rules! sla_contract_tests {
             a_long_history_keeps_the_clock_of_every_event,
             routing_settings_move_their_version_and_stale_routed_writes_are_refused,
             a_call_logged_with_a_new_ticket_meets_its_first_response_target,
+            a_policy_applies_to_older_tickets_from_when_its_terms_took_effect,
         );
     };
 }
