@@ -7,16 +7,16 @@
 use crate::sql::access::page_by_id;
 use crate::sql::convert::{from_json, get, get_time, json, micros, stored};
 use crate::sql::error::{self, Ref};
-use crate::sql::tickets::{EVENT_COLUMNS_SELECT, event_from_row, get_tickets};
+use crate::sql::tickets::{self, EVENT_COLUMNS_SELECT, event_from_row, get_tickets};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
     Article, ArticleContent, ArticleId, ArticleKind, ArticleStatus, ArticleVersion, CategoryId,
-    EventId, ServiceId, TicketId, UserId, Visibility,
+    Event, EventId, ServiceId, TicketId, UserId, Visibility,
 };
 use ferrodesk_store::Conflict;
 use ferrodesk_store::{
-    ArticleFilter, ArticleUpdate, DeflectionCounts, MAX_PAGE_SIZE, NewArticle, Page, PageRequest,
-    StoreError, StoreResult, TicketSource,
+    ArticleFilter, ArticleUpdate, Created, DeflectionCounts, EventAppend, MAX_PAGE_SIZE,
+    NewArticle, Page, PageRequest, StoreError, StoreResult, TicketSource,
 };
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
@@ -449,6 +449,74 @@ pub(crate) async fn close_deflections(
     .await
     .map_err(error::plain)?;
     Ok(())
+}
+
+/// Links an article to a ticket once (see `KbStore::link_article`). The link row is
+/// written first: a second call, or one racing this (PostgreSQL makes it wait for this
+/// transaction), finds the row and answers with the event that made the link.
+pub(crate) async fn link_article(
+    conn: &mut DbConn,
+    article: ArticleId,
+    append: &EventAppend,
+) -> StoreResult<Created<Event>> {
+    let ticket = append.ticket_id;
+    let claimed = sqlx::query(
+        "insert into ticket_articles (ticket_id, article_id, created_at, updated_at) \
+         values ($1, $2, $3, $3) on conflict (ticket_id, article_id) do nothing",
+    )
+    .bind(ticket.get())
+    .bind(article.get())
+    .bind(micros(append.event.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    if claimed.rows_affected() == 0 {
+        let event: Option<i64> = sqlx::query_scalar(
+            "select event_id from ticket_articles where ticket_id = $1 and article_id = $2",
+        )
+        .bind(ticket.get())
+        .bind(article.get())
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+        let event = event.ok_or_else(|| {
+            StoreError::conflict(
+                Conflict::State,
+                format!("article {article} is linked to ticket {ticket} without its event"),
+            )
+        })?;
+        return Ok(Created::Replayed(
+            tickets::get_event(conn, EventId(event)).await?,
+        ));
+    }
+    let created = tickets::append_event(conn, append).await?;
+    let (Created::New(event) | Created::Replayed(event)) = &created;
+    sqlx::query(
+        "update ticket_articles set event_id = $3 where ticket_id = $1 and article_id = $2",
+    )
+    .bind(ticket.get())
+    .bind(article.get())
+    .bind(event.id.get())
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(created)
+}
+
+/// The articles linked to a ticket, in the order they were linked.
+pub(crate) async fn linked_articles(
+    conn: &mut DbConn,
+    ticket: TicketId,
+) -> StoreResult<Vec<ArticleId>> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "select article_id from ticket_articles where ticket_id = $1 \
+         order by created_at, article_id",
+    )
+    .bind(ticket.get())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(ids.into_iter().map(ArticleId).collect())
 }
 
 /// Deflection records since `since`: opened, and not followed by a request.

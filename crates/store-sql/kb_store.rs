@@ -4,10 +4,12 @@
 use crate::Backend;
 use crate::sql::{kb, people};
 use async_trait::async_trait;
-use ferrodesk_domain::{Article, ArticleId, ArticleVersion, EventId, TicketId, User, UserId};
+use ferrodesk_domain::{
+    Article, ArticleId, ArticleVersion, Event, EventId, TicketId, User, UserId,
+};
 use ferrodesk_store::{
-    ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, Page, PageRequest,
-    StoreResult, TicketSource,
+    ArticleFilter, ArticleUpdate, Created, DeflectionCounts, EventAppend, KbStore, NewArticle,
+    Page, PageRequest, StoreResult, TicketSource,
 };
 use jiff::Timestamp;
 
@@ -93,6 +95,21 @@ impl KbStore for Backend {
 
     async fn deflection_counts(&self, since: Timestamp) -> StoreResult<DeflectionCounts> {
         kb::deflection_counts(&mut *self.reader().await?, since).await
+    }
+
+    async fn link_article(
+        &self,
+        article_id: ArticleId,
+        append: EventAppend,
+    ) -> StoreResult<Created<Event>> {
+        self.write((article_id, append), |c, (article, append)| {
+            Box::pin(kb::link_article(c, *article, append))
+        })
+        .await
+    }
+
+    async fn linked_articles(&self, ticket_id: TicketId) -> StoreResult<Vec<ArticleId>> {
+        kb::linked_articles(&mut *self.reader().await?, ticket_id).await
     }
 
     async fn events_after(

@@ -88,6 +88,17 @@ pub(crate) async fn update_calendar(
     input: &CalendarInput,
 ) -> StoreResult<StoredCalendar> {
     let (zone, hours, holidays) = calendar_to_text(&input.calendar);
+    // New hours or holidays are new terms for the policies counting in them: they
+    // apply from now (see `terms_since` in `create_policy`).
+    let before = get_calendar(conn, id).await?;
+    if before.calendar != input.calendar {
+        sqlx::query("update sla_policies set terms_since = $2 where calendar_id = $1")
+            .bind(id.get())
+            .bind(micros(input.now))
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
     let done = sqlx::query(
         "update business_calendars set name = $2, always_open = $3, time_zone = $4, \
          hours = $5, holidays = $6, updated_at = $7 where id = $1",
@@ -302,15 +313,17 @@ async fn write_assignments(
     Ok(())
 }
 
-/// Creates a policy with its assignments.
+/// Creates a policy with its assignments. Its terms are in force from now
+/// (`terms_since`): tickets opened earlier are measured from this instant, not from
+/// their creation (see `ferrodesk_domain::SlaPolicy::in_force_from`).
 pub(crate) async fn create_policy(
     conn: &mut DbConn,
     input: &PolicyInput,
 ) -> StoreResult<StoredPolicy> {
     let id: i64 = sqlx::query_scalar(
         "insert into sla_policies (name, calendar_id, targets, warning_percent, \
-         sends_progress_notes, is_default, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+         sends_progress_notes, is_default, terms_since, created_at, updated_at) \
+         values ($1, $2, $3, $4, $5, $6, $7, $7, $7) returning id",
     )
     .bind(&input.name)
     .bind(input.calendar_id.get())
@@ -333,14 +346,17 @@ fn missing_calendar(e: sqlx::Error, calendar: CalendarId) -> StoreError {
     }
 }
 
-/// Replaces a policy and its assignments.
+/// Replaces a policy and its assignments. New targets, warning share or calendar are
+/// in force from now (`terms_since`), like a new policy's.
 pub(crate) async fn update_policy(
     conn: &mut DbConn,
     id: PolicyId,
     input: &PolicyInput,
 ) -> StoreResult<StoredPolicy> {
     let done = sqlx::query(
-        "update sla_policies set name = $2, calendar_id = $3, targets = $4, \
+        "update sla_policies set terms_since = case when calendar_id <> $3 or targets <> $4 \
+         or warning_percent <> $5 then $8 else terms_since end, \
+         name = $2, calendar_id = $3, targets = $4, \
          warning_percent = $5, sends_progress_notes = $6, is_default = $7, updated_at = $8 \
          where id = $1",
     )
@@ -506,6 +522,11 @@ fn clock_history(
                 }
             }
         }
+    }
+    // Whatever answered the requester first (a public reply, or a call or visit logged
+    // publicly) is on the ticket: the clock meets the first response with it.
+    if let Some(at) = ticket.first_response_at {
+        events.push(ClockEvent::FirstResponse { at });
     }
     // Tickets written in bulk may carry a status without its history: the status
     // counts from the last change.
@@ -708,7 +729,8 @@ async fn clock_policy(
     ticket: &Ticket,
 ) -> StoreResult<Option<(PolicyId, SlaPolicy)>> {
     let row = sqlx::query(
-        "select p.id, p.name, p.targets, p.warning_percent, c.always_open, c.time_zone, \
+        "select p.id, p.name, p.targets, p.warning_percent, p.terms_since, \
+         c.always_open, c.time_zone, \
          c.hours, c.holidays from sla_policies p \
          join business_calendars c on c.id = p.calendar_id \
          where p.id = coalesce(\
@@ -747,7 +769,8 @@ async fn clock_policy(
         targets_from_json(&get::<String>(&row, "targets")?)?,
         warning,
         calendar,
-    ))?;
+    ))?
+    .in_force_from(get_time(&row, "terms_since")?);
     Ok(Some((PolicyId(get(&row, "id")?), policy)))
 }
 

@@ -449,7 +449,9 @@ impl<'a> Kb<'a> {
     }
 
     /// Records on a ticket that an article solved it (staff who may work the ticket):
-    /// an `article_linked` event, public when the article is public.
+    /// an `article_linked` event, public when the article is public. Once per ticket and
+    /// article: linking it again adds nothing and gives back the event that linked it
+    /// ([`Created::Replayed`]), also when two clicks race.
     ///
     /// # Errors
     /// `NotFound` for an unknown ticket or article; `Forbidden` when the actor may not
@@ -459,7 +461,7 @@ impl<'a> Kb<'a> {
         actor: &Actor,
         ticket_id: TicketId,
         id: ArticleId,
-    ) -> Result<ferrodesk_domain::Event, AppError> {
+    ) -> Result<Created<ferrodesk_domain::Event>, AppError> {
         require_staff(actor, "link articles to tickets")?;
         let ticket = self.app.tickets().get(actor, ticket_id).await?;
         if !actor.can_work(&ticket) {
@@ -484,20 +486,34 @@ impl<'a> Kb<'a> {
         if article.is_public() {
             event.visibility = Visibility::Public;
         }
-        let created = self
-            .app
+        self.app
             .db()
-            .append_event(EventAppend {
-                ticket_id,
-                event,
-                marks_first_response: false,
-                idempotency: None,
-            })
+            .link_article(
+                id,
+                EventAppend {
+                    ticket_id,
+                    event,
+                    marks_first_response: false,
+                    idempotency: None,
+                },
+            )
             .await
-            .or_not_found("ticket", ticket_id)?;
-        Ok(match created {
-            Created::New(event) | Created::Replayed(event) => event,
-        })
+            .or_not_found("ticket", ticket_id)
+    }
+
+    /// The articles linked to a ticket as having solved it, in the order they were
+    /// linked (staff who may read the ticket).
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden`.
+    pub async fn linked_articles(
+        &self,
+        actor: &Actor,
+        ticket_id: TicketId,
+    ) -> Result<Vec<ArticleId>, AppError> {
+        require_staff(actor, "read the articles linked to tickets")?;
+        self.app.tickets().get(actor, ticket_id).await?;
+        Ok(self.app.db().linked_articles(ticket_id).await?)
     }
 
     /// A draft built from a resolved or closed ticket: its subject as the title, the

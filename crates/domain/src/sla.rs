@@ -29,6 +29,18 @@
 //! - **Resolution** runs from creation until the ticket is resolved or closed. A
 //!   reopen restarts it: a fresh cycle with the full target from the reopen instant.
 //!
+//! A logged call or visit can be the first response too: the ticket records when it
+//! was first answered (`first_response_at`), and that instant, given to the clock as
+//! [`ClockEvent::FirstResponse`], counts like a public reply.
+//!
+//! A policy applies from the instant its terms took effect ([`SlaPolicy::in_force_from`]:
+//! when it was created, or its targets, warning share or calendar last changed), never
+//! to the time before: a ticket older than that is measured as if it had been opened
+//! then, in the state its history had reached (answered, pending, resolved). A desk
+//! that sets up its first policy, or tightens one, therefore gets no targets that were
+//! already overdue when the policy was saved, and no warnings or breaches dated in the
+//! past.
+//!
 //! A target's due time is the instant its business time reaches the target; its
 //! warning instant is when it reaches the policy's share (e.g. 80 %) of the target.
 //! A target is breached at `now` when its due time is at or before `now` and it was
@@ -195,6 +207,7 @@ pub struct SlaPolicy {
     targets: PriorityTargets,
     warning: WarningShare,
     calendar: BusinessCalendar,
+    in_force_from: Option<Timestamp>,
 }
 
 impl SlaPolicy {
@@ -217,7 +230,29 @@ impl SlaPolicy {
             targets,
             warning,
             calendar,
+            in_force_from: None,
         })
+    }
+
+    /// This policy with its terms in force from `at`: the instant it was created, or
+    /// its targets, warning share or calendar last changed. Without it the policy
+    /// applies to a ticket's whole history.
+    #[must_use]
+    pub fn in_force_from(mut self, at: Timestamp) -> Self {
+        self.in_force_from = Some(at);
+        self
+    }
+
+    /// When the policy's terms took effect, if known.
+    pub fn in_force_since(&self) -> Option<Timestamp> {
+        self.in_force_from
+    }
+
+    /// Where the clock of a ticket created at `created_at` starts: at creation, or when
+    /// the policy's terms took effect if that was later.
+    pub fn clock_start(&self, created_at: Timestamp) -> Timestamp {
+        self.in_force_from
+            .map_or(created_at, |from| from.max(created_at))
     }
 
     /// The policy's name.
@@ -245,7 +280,8 @@ impl SlaPolicy {
     ///
     /// `events` may come in any order (they are sorted by instant, keeping the given
     /// order for equal instants); events after `now` are ignored and events before
-    /// `created_at` count as happening at it.
+    /// the clock's start ([`SlaPolicy::clock_start`]: creation, or when the policy's
+    /// terms took effect) count as happening at it.
     ///
     /// # Errors
     /// [`BusinessTimeError::BeyondHorizon`] when a due or warning instant lies beyond
@@ -258,6 +294,7 @@ impl SlaPolicy {
         now: Timestamp,
     ) -> Result<SlaClock, BusinessTimeError> {
         let targets = self.targets.get(priority);
+        let created_at = self.clock_start(created_at);
         let mut history: Vec<&ClockEvent> = events.iter().filter(|e| e.at() <= now).collect();
         history.sort_by_key(|e| e.at());
 
@@ -284,7 +321,7 @@ impl SlaPolicy {
                     }
                     status = next;
                 }
-                ClockEvent::PublicReply { .. } => {
+                ClockEvent::PublicReply { .. } | ClockEvent::FirstResponse { .. } => {
                     if status.is_open() {
                         first_response.meet(at);
                         update.restart(at);
@@ -343,13 +380,23 @@ pub enum ClockEvent {
         /// When.
         at: Timestamp,
     },
+    /// The ticket's recorded first response (its `first_response_at`): whatever
+    /// answered the requester first, a public reply or a call or visit staff logged
+    /// publicly. It counts as a public reply: it meets the first-response target and
+    /// starts the update interval.
+    FirstResponse {
+        /// When.
+        at: Timestamp,
+    },
 }
 
 impl ClockEvent {
     /// When the event happened.
     pub fn at(&self) -> Timestamp {
         match *self {
-            ClockEvent::Status { at, .. } | ClockEvent::PublicReply { at } => at,
+            ClockEvent::Status { at, .. }
+            | ClockEvent::PublicReply { at }
+            | ClockEvent::FirstResponse { at } => at,
         }
     }
 }
@@ -937,6 +984,10 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+#[path = "sla_start_tests.rs"]
+mod start_tests;
 
 /// Properties of the clock over random histories.
 #[cfg(test)]

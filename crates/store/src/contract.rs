@@ -26,6 +26,8 @@ use std::sync::Arc;
 
 mod sla;
 pub use sla::*;
+mod sla_start;
+pub use sla_start::*;
 #[path = "contract_desk.rs"]
 mod desk;
 pub use desk::*;

@@ -1,7 +1,7 @@
 //! Storage of the knowledge base: articles with every version kept, helpfulness votes,
 //! and the portal's deflection records; plus the change feed the search index reads.
 
-use crate::{Page, PageRequest, StoreResult};
+use crate::{Created, EventAppend, Page, PageRequest, StoreResult};
 use async_trait::async_trait;
 use ferrodesk_domain::{
     Article, ArticleContent, ArticleId, ArticleKind, ArticleStatus, ArticleVersion, CategoryId,
@@ -150,6 +150,29 @@ pub trait KbStore: Send + Sync + 'static {
     /// # Errors
     /// `Unavailable`.
     async fn deflection_counts(&self, since: Timestamp) -> StoreResult<DeflectionCounts>;
+
+    // --- "solved by this article" ------------------------------------------------------
+
+    /// Records that an article solved a ticket: appends `append`'s `article_linked`
+    /// event (as [`Store::append_event`](crate::Store::append_event) does) and the
+    /// link, in one transaction. When the article is already linked to the ticket
+    /// nothing is written and the event that made the link comes back as
+    /// [`Created::Replayed`]: one link and one event per ticket and article, also when
+    /// two calls race.
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown ticket or article; `Unavailable`.
+    async fn link_article(
+        &self,
+        article_id: ArticleId,
+        append: EventAppend,
+    ) -> StoreResult<Created<Event>>;
+
+    /// The articles linked to a ticket, in the order they were linked.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn linked_articles(&self, ticket_id: TicketId) -> StoreResult<Vec<ArticleId>>;
 
     // --- the search feed ---------------------------------------------------------------
 

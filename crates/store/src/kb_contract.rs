@@ -25,6 +25,7 @@ macro_rules! kb_contract_tests {
             one_vote_per_person_and_a_second_replaces_the_first,
             deflections_count_until_the_customer_submits,
             search_feed_reads_events_versions_tickets_and_people_in_order,
+            an_article_is_linked_to_a_ticket_once_also_when_two_links_race,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
@@ -436,5 +437,86 @@ pub async fn search_feed_reads_events_versions_tickets_and_people_in_order(store
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// "Solved by this article" links an article to a ticket once: a second link, or two
+/// racing ones, write one event and answer with it.
+pub async fn an_article_is_linked_to_a_ticket_once_also_when_two_links_race(store: TestStore) {
+    let agent = user(&store, "agent@example.com", Role::Agent).await;
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let printer = article(&store, "Printer jams", Some(agent.id)).await;
+    let toner = article(&store, "Toner streaks", Some(agent.id)).await;
+    let created = create(&store, ticket(&customer, "Printer", at(20))).await;
+    let link = |article: ArticleId, seconds: i64| {
+        let store = store.clone();
+        async move {
+            let event = ferrodesk_domain::NewEvent::new(
+                ferrodesk_domain::EventKind::ArticleLinked {
+                    article_id: article,
+                    title: "Printer jams".into(),
+                },
+                Some(agent.id),
+                ferrodesk_domain::Channel::Agent,
+                at(seconds),
+            );
+            let append = EventAppend {
+                ticket_id: created.id,
+                event,
+                marks_first_response: false,
+                idempotency: None,
+            };
+            store.link_article(article, append).await.unwrap()
+        }
+    };
+    assert!(store.linked_articles(created.id).await.unwrap().is_empty());
+    let first = link(printer.id, 30).await;
+    assert!(!first.is_replayed());
+    let first = first.into_inner();
+    let again = link(printer.id, 40).await;
+    assert!(again.is_replayed());
+    assert_eq!(again.into_inner(), first);
+    assert_eq!(store.get_ticket(created.id).await.unwrap().version, 2);
+
+    let (one, two) = tokio::join!(link(toner.id, 50), link(toner.id, 50));
+    assert_eq!(
+        [one.is_replayed(), two.is_replayed()]
+            .iter()
+            .filter(|r| **r)
+            .count(),
+        1
+    );
+    assert_eq!(one.into_inner().id, two.into_inner().id);
+    let linked = store
+        .list_events(created.id, true, &crate::EventPage::default())
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.kind.name() == "article_linked")
+        .count();
+    assert_eq!(linked, 2);
+    assert_eq!(
+        store.linked_articles(created.id).await.unwrap(),
+        vec![printer.id, toner.id]
+    );
+    let missing = store.link_article(ArticleId(999_999), {
+        EventAppend {
+            ticket_id: created.id,
+            event: ferrodesk_domain::NewEvent::new(
+                ferrodesk_domain::EventKind::ArticleLinked {
+                    article_id: ArticleId(999_999),
+                    title: "Gone".into(),
+                },
+                Some(agent.id),
+                ferrodesk_domain::Channel::Agent,
+                at(60),
+            ),
+            marks_first_response: false,
+            idempotency: None,
+        }
+    });
+    assert!(
+        matches!(missing.await, Err(StoreError::NotFound { .. })),
+        "an unknown article is not linked"
     );
 }

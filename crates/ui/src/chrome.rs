@@ -96,6 +96,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "saved" => "Changes saved.",
         "revoked" => "Token revoked.",
         "solved_by" => "Article linked: this ticket was solved by it.",
+        "already_linked" => "That article was already linked to this ticket.",
         "voted" => "Thanks for your feedback!",
         "mail_deleted" => "Deleted.",
         "mail_queued" => "The message is queued and goes out with the next delivery pass.",

@@ -725,12 +725,19 @@ struct SimilarView {
     resolution: String,
 }
 
+/// A suggested article, and whether it is already linked as having solved the ticket.
+#[derive(Debug, Clone)]
+struct SuggestedView {
+    hit: HitView,
+    is_linked: bool,
+}
+
 #[derive(Template)]
 #[template(path = "agent/kb_panel_body.html")]
 struct PanelBody {
     ticket_id: i64,
     csrf: String,
-    articles: Vec<HitView>,
+    articles: Vec<SuggestedView>,
     similar: Vec<SimilarView>,
     is_resolved: bool,
     can_link: bool,
@@ -747,10 +754,18 @@ async fn ticket_panel(
     let search = state.app.search();
     let articles = search.articles_for_ticket(&viewer.actor, id, 5).await?;
     let similar = search.similar_tickets(&viewer.actor, id, 5).await?;
+    let linked = state.app.kb().linked_articles(&viewer.actor, id).await?;
     let body = PanelBody {
         ticket_id: id.get(),
         csrf: viewer.csrf.clone(),
-        articles: articles.into_iter().map(|h| hit_view(h, false)).collect(),
+        articles: articles
+            .into_iter()
+            .map(|h| {
+                let hit = hit_view(h, false);
+                let is_linked = linked.iter().any(|a| a.get() == hit.id);
+                SuggestedView { hit, is_linked }
+            })
+            .collect(),
         similar: similar
             .into_iter()
             .map(|s| SimilarView {
@@ -773,11 +788,17 @@ async fn link(
 ) -> PageResult {
     let id = ticket_id(&raw)?;
     let article = article_id(form.get("article_id"))?;
-    state
+    let linked = state
         .app
         .kb()
         .link_to_ticket(&viewer.actor, id, article)
         .await?;
+    if linked.is_replayed() {
+        return Ok(
+            Redirect::to(&format!("/agent/tickets/{}?done=already_linked", id.get()))
+                .into_response(),
+        );
+    }
     if let Ok(ticket) = state.app.tickets().get(&viewer.actor, id).await {
         state.live.publish(vec![ticket]);
     }

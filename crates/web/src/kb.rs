@@ -568,7 +568,9 @@ pub struct LinkArticleRequest {
 }
 
 /// Records that an article solved the ticket: an `article_linked` event ("solved by
-/// article"), public when the article is public (staff who may work the ticket).
+/// article"), public when the article is public (staff who may work the ticket). Once
+/// per ticket and article: linking the same article again adds nothing and answers
+/// 200 with the event that linked it (also when two requests race).
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{id}/articles",
@@ -577,6 +579,7 @@ pub struct LinkArticleRequest {
     request_body = LinkArticleRequest,
     responses(
         (status = 201, description = "the event", body = crate::events::EventResponse),
+        (status = 200, description = "the article was already linked: the event that linked it; nothing was added", body = crate::events::EventResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "you may not work this ticket", body = ErrorBody),
@@ -590,17 +593,19 @@ async fn link_article(
     TicketPath(id): TicketPath,
     ApiJson(r): ApiJson<LinkArticleRequest>,
 ) -> Result<Response, ApiError> {
-    let event = state
+    let linked = state
         .app
         .kb()
         .link_to_ticket(&auth.actor, id, ArticleId(r.article_id))
         .await?;
     let location = format!("/api/v1/tickets/{}/events", id.get());
-    Ok(created(
-        crate::events::event_response(event),
-        &location,
-        false,
-    ))
+    let is_replayed = linked.is_replayed();
+    let event = crate::events::event_response(linked.into_inner());
+    Ok(if is_replayed {
+        axum::response::IntoResponse::into_response((axum::http::StatusCode::OK, Json(event)))
+    } else {
+        created(event, &location, false)
+    })
 }
 
 /// A resolved ticket like this one.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 mod rating_mail;
 mod routing_settings;
 mod search;
+mod sla_start;
 
 async fn app() -> (App, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();

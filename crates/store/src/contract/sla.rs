@@ -27,6 +27,8 @@ macro_rules! sla_contract_tests {
             tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates,
             a_long_history_keeps_the_clock_of_every_event,
             routing_settings_move_their_version_and_stale_routed_writes_are_refused,
+            a_call_logged_with_a_new_ticket_meets_its_first_response_target,
+            a_policy_applies_to_older_tickets_from_when_its_terms_took_effect,
         );
     };
 }
@@ -54,7 +56,11 @@ fn targets() -> PriorityTargets {
     }
 }
 
-async fn calendar(store: &TestStore, name: &str, calendar: BusinessCalendar) -> CalendarId {
+pub(super) async fn calendar(
+    store: &TestStore,
+    name: &str,
+    calendar: BusinessCalendar,
+) -> CalendarId {
     store
         .create_calendar(CalendarInput {
             name: name.into(),
@@ -66,7 +72,7 @@ async fn calendar(store: &TestStore, name: &str, calendar: BusinessCalendar) -> 
         .id
 }
 
-fn policy_input(name: &str, calendar_id: CalendarId, is_default: bool) -> PolicyInput {
+pub(super) fn policy_input(name: &str, calendar_id: CalendarId, is_default: bool) -> PolicyInput {
     PolicyInput {
         name: name.into(),
         calendar_id,

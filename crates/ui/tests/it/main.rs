@@ -10,6 +10,7 @@ mod agent;
 mod browser;
 mod desk;
 mod kb_images;
+mod kb_links;
 mod live;
 mod portal;
 mod reports;

@@ -37,6 +37,7 @@ mod directory;
 mod errors;
 mod events;
 mod kb;
+mod kb_links;
 mod mail;
 mod mail_outbox;
 mod openapi;
