@@ -18,9 +18,9 @@ use ferrodesk_domain::{
     Tier, Urgency, UserId, Visibility,
 };
 use ferrodesk_store::{
-    Conflict, Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewTicket,
-    Notice, Page, QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter, TicketLink,
-    TicketQuery, TicketSort, TicketSplit, TicketWrite,
+    Conflict, Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewNotification,
+    NewTicket, Notice, Page, QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter,
+    TicketLink, TicketQuery, TicketSort, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, QueryBuilder};
@@ -1112,25 +1112,15 @@ async fn insert_notices(
     notices: &[(TicketId, &Notice)],
     now: Timestamp,
 ) -> StoreResult<()> {
-    if notices.is_empty() {
-        return Ok(());
-    }
-    let mut query = QueryBuilder::<Db>::new(
-        "insert into notifications (user_id, ticket_id, message, created_at, updated_at) ",
-    );
-    query.push_values(notices, |mut row, (ticket, notice)| {
-        row.push_bind(notice.user_id.get())
-            .push_bind(ticket.get())
-            .push_bind(&notice.message)
-            .push_bind(micros(now))
-            .push_bind(micros(now));
-    });
-    query
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    Ok(())
+    let notes: Vec<NewNotification> = notices
+        .iter()
+        .map(|(ticket, notice)| NewNotification {
+            user_id: notice.user_id,
+            ticket_id: Some(*ticket),
+            message: notice.message.clone(),
+        })
+        .collect();
+    sla::notify(conn, &notes, now).await
 }
 
 /// Inserts events of tickets written in this transaction with multi-row inserts, and

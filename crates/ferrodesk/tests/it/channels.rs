@@ -512,7 +512,7 @@ async fn every_channel_is_routed_assigned_and_escalated_alike_on_postgres() {
 /// desk's poller.
 #[tokio::test]
 async fn mail_fetched_over_imap_is_routed_assigned_and_escalated_alike() {
-    use crate::mailio::servers::{Dovecot, IMAP_PASSWORD, IMAP_USER};
+    use crate::mailio::servers::Dovecot;
     let Some(imap) = Dovecot::start() else {
         return;
     };
@@ -526,17 +526,7 @@ async fn mail_fetched_over_imap_is_routed_assigned_and_escalated_alike() {
     )
     .await;
     let setup = set_up(&desk, &backend).await;
-    desk.post(
-        &setup.token,
-        "/api/v1/mailboxes",
-        json!({
-            "name": "Support", "address": "support@desk.example", "is_default": true,
-            "imap_host": "127.0.0.1", "imap_port": imap.starttls_port,
-            "imap_security": "starttls", "imap_user": IMAP_USER, "imap_password": IMAP_PASSWORD
-        }),
-    )
-    .await
-    .expect_status(201);
+    crate::mailio::add_imap_mailbox(&desk, &setup.token, &imap).await;
     let mut ids = Vec::new();
     for (n, subject) in [
         (1, "VPN is down at the branch office"),

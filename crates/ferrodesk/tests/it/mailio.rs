@@ -39,6 +39,21 @@ pub(crate) async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Opti
     panic!("timed out waiting until {what}");
 }
 
+/// Adds the desk's default mailbox, polled from `imap` over STARTTLS.
+pub(crate) async fn add_imap_mailbox(desk: &Desk, token: &str, imap: &Dovecot) {
+    desk.post(
+        token,
+        "/api/v1/mailboxes",
+        json!({
+            "name": "Support", "address": "support@desk.example", "is_default": true,
+            "imap_host": "127.0.0.1", "imap_port": imap.starttls_port,
+            "imap_security": "starttls", "imap_user": IMAP_USER, "imap_password": IMAP_PASSWORD
+        }),
+    )
+    .await
+    .expect_status(201);
+}
+
 async fn replies(desk: &Desk, token: &str, ticket: i64) -> Vec<String> {
     let timeline: Value = desk
         .get(token, &format!("/api/v1/tickets/{ticket}/events"))
@@ -78,17 +93,7 @@ async fn mail_in_over_imap_and_out_over_smtp_keeps_one_thread() {
     )
     .await;
     let token = desk.admin_token(&backend);
-    desk.post(
-        &token,
-        "/api/v1/mailboxes",
-        json!({
-            "name": "Support", "address": "support@desk.example", "is_default": true,
-            "imap_host": "127.0.0.1", "imap_port": imap.starttls_port,
-            "imap_security": "starttls", "imap_user": IMAP_USER, "imap_password": IMAP_PASSWORD
-        }),
-    )
-    .await
-    .expect_status(201);
+    add_imap_mailbox(&desk, &token, &imap).await;
 
     imap.deliver(
         b"From: Ana Silva <ana@example.com>\r\nTo: support@desk.example\r\n\
