@@ -40,6 +40,7 @@ mod kb;
 mod mail;
 mod mail_outbox;
 mod openapi;
+mod openapi_wire;
 mod ratings;
 mod reports;
 mod saved_filters;
