@@ -64,6 +64,7 @@ impl From<OutboxEntry> for OutboxRowResponse {
 
 /// Which rows to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sent`, `skipped` or `failed` (default `failed`).
     pub state: Option<String>,

@@ -1,5 +1,5 @@
 //! The OpenAPI document describes the wire: enum schemas list exactly the values serde
-//! reads and writes.
+//! reads and writes, and parameters are where the requests carry them.
 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -7,6 +7,20 @@ use std::collections::BTreeSet;
 /// The served document, as JSON.
 fn document() -> Value {
     serde_json::to_value(ferrodesk_web::openapi()).unwrap()
+}
+
+/// Every operation: (path, method, operation).
+fn operations(document: &Value) -> Vec<(String, String, Value)> {
+    let mut all = Vec::new();
+    for (path, item) in document["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            if ["get", "put", "post", "delete", "patch"].contains(&method.as_str()) {
+                all.push((path.clone(), method.clone(), operation.clone()));
+            }
+        }
+    }
+    assert!(all.len() > 50, "only {} operations", all.len());
+    all
 }
 
 /// The values a string-enum schema allows: `enum`, or a `oneOf` of `const`/`enum`s.
@@ -107,4 +121,39 @@ fn enum_schemas_list_exactly_what_serde_reads_and_writes() {
         }
     }
     assert!(enums >= 17, "only {enums} enum schemas found");
+}
+
+/// The names in a path template: `/tickets/{id}/links/{other}` → `{id, other}`.
+fn template_names(path: &str) -> BTreeSet<String> {
+    path.split('{')
+        .skip(1)
+        .map(|rest| rest.split('}').next().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn path_parameters_are_exactly_the_path_template() {
+    let document = document();
+    for (path, method, operation) in operations(&document) {
+        let parameters = operation["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let in_path: BTreeSet<String> = parameters
+            .iter()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            in_path,
+            template_names(&path),
+            "{method} {path}: path parameters do not match the template"
+        );
+        for parameter in &parameters {
+            assert!(
+                ["path", "query", "header"].contains(&parameter["in"].as_str().unwrap()),
+                "{method} {path}: {parameter}"
+            );
+        }
+    }
 }
