@@ -64,6 +64,7 @@ impl From<OutboxEntry> for OutboxRowResponse {
 
 /// Which rows to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sent`, `skipped` or `failed` (default `failed`).
