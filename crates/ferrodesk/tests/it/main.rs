@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (STYLE.md, "Errors")
 
+mod api_fuzz;
 mod desk;
 mod mail;
 mod mailio;
