@@ -119,13 +119,16 @@ async fn fuzz(schemathesis: &Path, backend: Backend) {
         .args(["--checks", CHECKS])
         .args(["--max-examples", &MAX_EXAMPLES.to_string()])
         .args(["--max-time", &FUZZ_SECONDS.to_string()])
-        .args(["--workers", "2"])
+        // One worker: with several threads, hypothesis (under schemathesis 4.32.5)
+        // sometimes fails with its own "AST constructor recursion depth mismatch"
+        // runtime error; the two backends already run side by side.
+        .args(["--workers", "1"])
         .args(["--seed", "20261207"])
         .args(["--request-timeout", "30"])
         .args(["--generation-database", "none"])
         .args(["--header", &format!("Authorization: Bearer {token}")])
         .args(["--report-dir", &work.path().display().to_string()])
-        .args(["--no-color", "--output-truncate", "false"]);
+        .arg("--no-color");
     for operation in EXCLUDED {
         command.args(["--exclude-operation-id", operation]);
     }
