@@ -58,11 +58,13 @@ pub(crate) fn base() -> utoipa::openapi::OpenApi {
 ///
 /// - a JSON body ([`ApiJson`](crate::extract::ApiJson),
 ///   [`IdempotentJson`](crate::extract::IdempotentJson)): 400 `malformed_json` or
-///   `bad_body`, 413 `payload_too_large`, 415 `unsupported_media_type`, 422 `invalid_body`;
+///   `bad_body`, 413 `payload_too_large`, 415 `unsupported_media_type`, 422 `invalid_body`
+///   (also for a NUL character in any text);
 /// - any other body (uploads): 413;
 /// - path parameters ([`ApiPath`](crate::extract::ApiPath),
-///   [`TicketPath`](crate::extract::TicketPath)): 400 `invalid_path`;
-/// - query parameters ([`ApiQuery`](crate::extract::ApiQuery)): 400 `invalid_query`;
+///   [`TicketPath`](crate::extract::TicketPath)): 400 `invalid_path` (also for `%00`);
+/// - query parameters ([`ApiQuery`](crate::extract::ApiQuery)): 400 `invalid_query`
+///   (also for `%00`);
 /// - header parameters (`Idempotency-Key`): 400 `invalid_header`;
 /// - a signed-in caller ([`Authenticated`](crate::extract::Authenticated), every
 ///   operation without its own `security`): 401 `unauthenticated`, and for a method that
@@ -93,7 +95,10 @@ pub(crate) fn with_extractor_errors(
                     if body.content.keys().any(|c| c.ends_with("json")) {
                         bad_request.push("malformed JSON");
                         errors.push(("415", "the body is not declared as JSON"));
-                        errors.push(("422", "the JSON does not fit the request"));
+                        errors.push((
+                            "422",
+                            "the JSON does not fit the request, or holds a NUL character",
+                        ));
                     }
                     errors.push(("413", "the body is larger than the limit"));
                 }
