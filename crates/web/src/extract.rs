@@ -204,13 +204,44 @@ async fn read_body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes,
 }
 
 fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(bytes).map_err(|error| {
+    let value = serde_json::from_slice(bytes).map_err(|error| {
         let message = error.to_string();
         match error.classify() {
             serde_json::error::Category::Data => ApiError::UnprocessableJson(message),
             _ => ApiError::MalformedJson(message),
         }
-    })
+    })?;
+    if has_escaped_nul(bytes) {
+        return Err(ApiError::UnprocessableJson(NUL_REFUSED.into()));
+    }
+    Ok(value)
+}
+
+/// Why text with a NUL character is refused: PostgreSQL cannot store it in a text
+/// column, and no field of the desk means it; refused on every backend alike.
+const NUL_REFUSED: &str = "text must not contain the NUL character (\\u0000)";
+
+/// Whether valid JSON holds a NUL character: the only way to write one is the escape
+/// `\u0000` inside a string (escapes are read left to right, so `\\u0000` is a
+/// backslash and the text `u0000`).
+fn has_escaped_nul(json: &[u8]) -> bool {
+    let mut i = 0;
+    while i < json.len() {
+        if json[i] == b'\\' {
+            if json.get(i + 1) == Some(&b'u') && json.get(i + 2..i + 6) == Some(&b"0000"[..]) {
+                return true;
+            }
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+/// Whether a URI part holds a percent-encoded NUL character.
+fn has_encoded_nul(text: &str) -> bool {
+    text.as_bytes().windows(3).any(|w| w == b"%00")
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
@@ -316,6 +347,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        if parts.uri.query().is_some_and(has_encoded_nul) {
+            return Err(ApiError::InvalidQuery(NUL_REFUSED.into()));
+        }
         axum::extract::Query::<T>::try_from_uri(&parts.uri)
             .map(|q| ApiQuery(q.0))
             .map_err(|rejection| ApiError::InvalidQuery(rejection.body_text()))
@@ -330,6 +364,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiPath
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        if has_encoded_nul(parts.uri.path()) {
+            return Err(ApiError::InvalidPath(NUL_REFUSED.into()));
+        }
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|p| ApiPath(p.0))
@@ -373,6 +410,16 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"a":{"c":null,"d":[1,{"y":"x","z":0}]},"b":1}"#
         );
+    }
+
+    #[test]
+    fn escaped_nul_characters_are_found_only_where_json_means_them() {
+        assert!(has_escaped_nul(br#"{"a":"x\u0000y"}"#));
+        assert!(has_escaped_nul(br#"["\\\u0000"]"#));
+        assert!(!has_escaped_nul(br#"{"a":"x\\u0000y"}"#));
+        assert!(!has_escaped_nul(br#"{"a":"\u0001","b":"u0000"}"#));
+        assert!(has_encoded_nul("q=a%00b"));
+        assert!(!has_encoded_nul("q=a%200"));
     }
 
     #[test]

@@ -123,7 +123,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    openapi::with_extractor_errors(api_routes().into_openapi())
 }
 
 /// The whole HTTP application: `/healthz`, `/api/v1/openapi.json` and the JSON API.
@@ -136,7 +136,7 @@ pub fn router(app: App, config: WebConfig) -> Router {
     let state = AppState {
         app,
         config: Arc::new(config),
-        openapi: Arc::new(document),
+        openapi: Arc::new(openapi::with_extractor_errors(document)),
     };
     routes
         .fallback(|| async { ApiError::RouteNotFound })

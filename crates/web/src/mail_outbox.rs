@@ -62,8 +62,17 @@ impl From<OutboxEntry> for OutboxRowResponse {
     }
 }
 
+/// Outbox rows in one state.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxResponse {
+    /// The latest next attempt first, at most 200.
+    pub items: Vec<OutboxRowResponse>,
+}
+
 /// Which rows to list.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct OutboxQuery {
     /// `pending`, `sent`, `skipped` or `failed` (default `failed`).
     pub state: Option<String>,
@@ -76,7 +85,7 @@ pub struct OutboxQuery {
     tag = "mail",
     params(OutboxQuery),
     responses(
-        (status = 200, description = "the rows", body = [OutboxRowResponse]),
+        (status = 200, description = "the rows", body = OutboxResponse),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "admins only", body = ErrorBody),
         (status = 422, description = "unknown state", body = ErrorBody),
@@ -86,13 +95,15 @@ async fn list_outbox(
     State(state): State<AppState>,
     auth: Authenticated,
     ApiQuery(query): ApiQuery<OutboxQuery>,
-) -> Result<Json<Vec<OutboxRowResponse>>, ApiError> {
+) -> Result<Json<OutboxResponse>, ApiError> {
     let rows = state
         .app
         .mail_admin()
         .outbox_in_state(&auth.actor, query.state.as_deref().unwrap_or("failed"))
         .await?;
-    Ok(Json(rows.into_iter().map(Into::into).collect()))
+    Ok(Json(OutboxResponse {
+        items: rows.into_iter().map(Into::into).collect(),
+    }))
 }
 
 /// Sends a message that failed for good again: due now, same bytes and Message-ID

@@ -254,6 +254,7 @@ async fn ticket_sla(
 /// Query of the breaching-soon queue.
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct BreachingQuery {
     /// Tickets due within this many minutes (default 240; overdue ones included).
     pub within_minutes: Option<i64>,
@@ -1485,6 +1486,7 @@ pub struct NotificationsResponse {
 /// Query of the notification list.
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct NotificationsQuery {
     /// At most this many (default 50).
     pub limit: Option<i64>,

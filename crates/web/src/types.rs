@@ -5,12 +5,22 @@ use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
 /// Declares an API enum mirroring a domain enum, with conversions both ways.
+///
+/// The wire text is taken as a token tree, not a `literal` fragment: a `literal`
+/// reaches the derives wrapped in an invisible group, which serde reads but utoipa's
+/// `ToSchema` silently ignores, so the document would name the Rust variants (`WalkIn`)
+/// instead of what serde reads and writes (`walk_in`).
 macro_rules! api_enum {
-    ($(#[$doc:meta])* $name:ident <=> $domain:path { $($variant:ident = $text:literal),+ $(,)? }) => {
+    ($(#[$doc:meta])* $name:ident <=> $domain:path { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
         pub enum $name {
             $(#[doc = $text] #[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
         }
 
         impl From<$domain> for $name {

@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)] // tests may unwrap (docs/STYLE.md, "Errors")
 
+mod api_fuzz;
 mod channels;
 mod desk;
 mod mail;

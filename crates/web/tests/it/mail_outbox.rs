@@ -47,7 +47,7 @@ async fn admins_list_failed_mail_and_send_it_again(t: TestApp) {
         .send()
         .await
         .ok(200);
-    let rows = failed.as_array().unwrap();
+    let rows = failed["items"].as_array().unwrap();
     assert_eq!(rows.len(), 1, "{failed}");
     assert_eq!(rows[0]["state"], "failed");
     assert_eq!(rows[0]["last_error"], "550 5.7.1 relaying denied");
@@ -81,8 +81,8 @@ async fn admins_list_failed_mail_and_send_it_again(t: TestApp) {
         .send()
         .await
         .ok(200);
-    assert_eq!(pending[0]["id"], id);
-    assert_eq!(pending[0]["attempts"], 0);
+    assert_eq!(pending["items"][0]["id"], id);
+    assert_eq!(pending["items"][0]["attempts"], 0);
     // Only a failed message can be sent again.
     t.post(&format!("/api/v1/mail/outbox/{id}/retry"))
         .token(&desk.admin.token)

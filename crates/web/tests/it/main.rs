@@ -41,6 +41,7 @@ mod kb_links;
 mod mail;
 mod mail_outbox;
 mod openapi;
+mod openapi_wire;
 mod ratings;
 mod reports;
 mod saved_filters;
