@@ -227,9 +227,15 @@ pub fn created_event(ticket: &Ticket) -> NewEvent {
 }
 
 fn new_ticket(ticket: Ticket) -> NewTicket {
+    let events = vec![created_event(&ticket)];
+    plain_new_ticket(ticket, events)
+}
+
+/// A create with its first events and nothing else: no key, links or notifications.
+fn plain_new_ticket(ticket: Ticket, events: Vec<NewEvent>) -> NewTicket {
     NewTicket {
-        events: vec![created_event(&ticket)],
         ticket,
+        events,
         links: vec![],
         idempotency: None,
         settings_version: None,
@@ -238,7 +244,21 @@ fn new_ticket(ticket: Ticket) -> NewTicket {
 }
 
 pub(crate) async fn create(store: &TestStore, ticket: Ticket) -> Ticket {
-    match store.create_ticket(new_ticket(ticket)).await.unwrap() {
+    let events = vec![created_event(&ticket)];
+    create_with_events(store, ticket, events).await
+}
+
+/// Creates a ticket with these first events through the one-by-one create.
+pub(crate) async fn create_with_events(
+    store: &TestStore,
+    ticket: Ticket,
+    events: Vec<NewEvent>,
+) -> Ticket {
+    match store
+        .create_ticket(plain_new_ticket(ticket, events))
+        .await
+        .unwrap()
+    {
         Created::New(ticket) => ticket,
         Created::Replayed(_) => panic!("a create without a key was replayed"),
     }

@@ -634,21 +634,7 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
     };
     let mut single = Vec::new();
     for (ticket, events) in shapes(0) {
-        let created = store
-            .create_ticket(NewTicket {
-                ticket,
-                events,
-                links: vec![],
-                idempotency: None,
-                settings_version: None,
-                notices: Vec::new(),
-            })
-            .await
-            .unwrap();
-        let Created::New(created) = created else {
-            panic!("a create without a key was replayed");
-        };
-        single.push(created.id);
+        single.push(create_with_events(&store, ticket, events).await.id);
     }
     let bulk = store.bulk_create_tickets(shapes(0)).await.unwrap();
     let clocks = |ids: &[TicketId]| {

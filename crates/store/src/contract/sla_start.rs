@@ -43,20 +43,7 @@ pub async fn a_call_logged_with_a_new_ticket_meets_its_first_response_target(sto
 
     let mut single = ticket(&customer, "Router", at(100));
     let events = called_back(&agent, &mut single);
-    let created = store
-        .create_ticket(NewTicket {
-            ticket: single,
-            events,
-            links: vec![],
-            idempotency: None,
-            settings_version: None,
-            notices: Vec::new(),
-        })
-        .await
-        .unwrap();
-    let Created::New(created) = created else {
-        panic!("a create without a key was replayed");
-    };
+    let created = create_with_events(&store, single, events).await;
     let mut bulk = ticket(&customer, "Router again", at(100));
     let events = called_back(&agent, &mut bulk);
     let bulk = store

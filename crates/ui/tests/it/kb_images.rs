@@ -2,8 +2,6 @@
 
 use crate::support::Desk;
 use axum::http::StatusCode;
-use ferrodesk_app::ArticleInput;
-use ferrodesk_domain::{ArticleStatus, Visibility};
 
 /// A PNG's signature and the start of its header: enough to be recognized as one.
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0";
@@ -13,20 +11,8 @@ async fn an_image_added_in_the_form_shows_in_the_article_for_its_readers() {
     let desk = Desk::new().await;
     let actor = desk.actor(&desk.agent).await;
     let article = desk
-        .app
-        .kb()
-        .create(
-            &actor,
-            ArticleInput {
-                title: "Clearing a paper jam".into(),
-                body: "Open tray 2.".into(),
-                status: Some(ArticleStatus::Published),
-                visibility: Some(Visibility::Public),
-                ..ArticleInput::default()
-            },
-        )
-        .await
-        .unwrap();
+        .published_article("Clearing a paper jam", "Open tray 2.")
+        .await;
     let path = format!("/agent/kb/{}/edit", article.id);
     let fields = [
         ("version", "1"),

@@ -4,29 +4,17 @@
 
 use crate::support::Desk;
 use axum::http::StatusCode;
-use ferrodesk_app::ArticleInput;
-use ferrodesk_domain::{ArticleStatus, Visibility};
 use ferrodesk_store::EventPage;
 
 #[tokio::test]
 async fn a_linked_article_shows_as_linked_and_a_second_click_adds_nothing() {
     let desk = Desk::new().await;
-    let actor = desk.actor(&desk.agent).await;
     let article = desk
-        .app
-        .kb()
-        .create(
-            &actor,
-            ArticleInput {
-                title: "Printer shows paper jam".into(),
-                body: "Open tray 2 and remove the paper.".into(),
-                status: Some(ArticleStatus::Published),
-                visibility: Some(Visibility::Public),
-                ..ArticleInput::default()
-            },
+        .published_article(
+            "Printer shows paper jam",
+            "Open tray 2 and remove the paper.",
         )
-        .await
-        .unwrap();
+        .await;
     let ticket = desk.ticket(&desk.customer, "Printer paper jam").await;
     desk.app.search().sync().await.unwrap();
     let panel_path = format!("/agent/tickets/{}/knowledge", ticket.id.get());

@@ -5,8 +5,11 @@
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode, header};
-use ferrodesk_app::{App, AppConfig, ManualClock, NewTicketInput, RequesterRef};
-use ferrodesk_domain::{Actor, EmailAddress, GroupId, Role, Ticket, TicketId, Tier, UserId};
+use ferrodesk_app::{App, AppConfig, ArticleInput, ManualClock, NewTicketInput, RequesterRef};
+use ferrodesk_domain::{
+    Actor, Article, ArticleStatus, EmailAddress, GroupId, Role, Ticket, TicketId, Tier, UserId,
+    Visibility,
+};
 use ferrodesk_store::{NewGroup, NewSession, NewUser, Store};
 use ferrodesk_store_sqlite::SqliteStore;
 use ferrodesk_ui::{UiConfig, router};
@@ -238,6 +241,25 @@ impl Desk {
             .actor_for_user(session.user_id)
             .await
             .expect("actor")
+    }
+
+    /// A published public article written by the agent, through the services.
+    pub async fn published_article(&self, title: &str, body: &str) -> Article {
+        let actor = self.actor(&self.agent).await;
+        self.app
+            .kb()
+            .create(
+                &actor,
+                ArticleInput {
+                    title: title.into(),
+                    body: body.into(),
+                    status: Some(ArticleStatus::Published),
+                    visibility: Some(Visibility::Public),
+                    ..ArticleInput::default()
+                },
+            )
+            .await
+            .expect("article")
     }
 
     /// Opens a ticket for `requester` through the services (as the API would).
