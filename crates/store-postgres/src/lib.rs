@@ -8,8 +8,8 @@
 //!
 //! The SQL is shared with the SQLite backend: `crates/store-sql` is included below as the
 //! `sql` module and compiled against `sqlx::Postgres` (see its module doc). What is
-//! PostgreSQL-only lives here: connecting, the dialect macros and [`dialect`], and the
-//! [`testing`] harness that gives each test a fresh database.
+//! PostgreSQL-only lives here: connecting, the dialect macros and [`dialect`]. The
+//! harness that gives each test a fresh database is `ferrodesk_testing::postgres`.
 //!
 //! [`Store`]: ferrodesk_store::Store
 
@@ -52,7 +52,6 @@ macro_rules! is_same {
 mod dialect;
 #[path = "../../store-sql/mod.rs"]
 mod sql;
-pub mod testing;
 
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -70,8 +69,6 @@ type JoinOp<D, T> = for<'c> fn(&'c mut DbConn, &'c [&'c D]) -> BoxFuture<'c, Sto
 /// The PostgreSQL store: a connection pool, nothing else.
 pub struct PgStore {
     pool: PgPool,
-    /// The test database this store lives in, dropped after the pool.
-    _test_database: Option<testing::TestDatabase>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -96,10 +93,7 @@ impl PgStore {
             .await
             .map_err(sql::error::unavailable)?;
         MIGRATOR.run(&pool).await.map_err(sql::error::unavailable)?;
-        Ok(PgStore {
-            pool,
-            _test_database: None,
-        })
+        Ok(PgStore { pool })
     }
 
     /// A pooled connection for reads.

@@ -87,8 +87,8 @@ mod tests {
 
     use crate::SqliteStore;
     use ferrodesk_domain::{Role, Tier};
-    use ferrodesk_store::contract::{at, created_event, new_user, ticket};
     use ferrodesk_store::{NewGroup, NewTicket, Store as _};
+    use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
     use std::time::Duration;
 
     #[tokio::test]

@@ -10,12 +10,12 @@ use ferrodesk_domain::{
     PriorityTargets, Role, SlaTargets, TargetKind, Ticket, TicketId, TicketStatus, Tier, User,
     Visibility, WarningShare,
 };
-use ferrodesk_store::contract::{at, created_event, new_user, ticket};
 use ferrodesk_store::mail::{Filed, Filing, InboundFiling, InboundRecord, MailStore as _};
 use ferrodesk_store::{
     CalendarInput, Created, EventAppend, NewGroup, NewTicket, PolicyInput, SlaStore as _, Store,
     TicketChange,
 };
+use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{AssertSqlSafe, ConnectOptions as _};
 

@@ -6,17 +6,13 @@
 //! an adapter can make it one transaction: a request that was answered 2xx is on disk
 //! in full, and one that failed left nothing behind.
 //!
-//! The [`contract`] module is the test suite both adapters must pass.
+//! The test suite both adapters must pass is `ferrodesk_testing::contract`.
 
-pub mod contract;
 pub mod desk;
 pub mod desk_extra;
 mod kb;
-pub mod kb_contract;
 pub mod mail;
-pub mod mail_contract;
 pub mod mail_outbox;
-pub mod mail_outbox_contract;
 pub mod mailbox_lease;
 mod reports;
 mod settings;
@@ -110,7 +106,7 @@ pub enum Conflict {
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Everything the desk keeps. Implemented by `ferrodesk-store-sqlite` and
-/// `ferrodesk-store-postgres`; both must pass [`contract`].
+/// `ferrodesk-store-postgres`; both must pass `ferrodesk_testing::contract`.
 ///
 /// Conventions: `get_*` fails with [`StoreError::NotFound`] when the row is missing,
 /// `find_*` returns `Option`, `list_*` returns a bounded page.

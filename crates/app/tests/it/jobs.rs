@@ -191,7 +191,7 @@ async fn a_breach_that_passed_while_the_desk_was_down_fires_once_after_start() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn several_nodes_against_one_postgres_fire_each_due_job_exactly_once() {
-    let Some(database) = ferrodesk_store_postgres::testing::TestDatabase::create().await else {
+    let Some(database) = ferrodesk_testing::postgres::TestDatabase::create().await else {
         return;
     };
     let start = at("2026-03-09T08:00:00Z");

@@ -112,7 +112,7 @@ async fn sqlite_index_catches_up_after_a_restart_and_rebuilds_the_same() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgres_index_catches_up_after_a_restart_and_rebuilds_the_same() {
-    let Some(database) = ferrodesk_store_postgres::testing::TestDatabase::create().await else {
+    let Some(database) = ferrodesk_testing::postgres::TestDatabase::create().await else {
         eprintln!("SKIPPED postgres_index_catches_up_after_a_restart: PostgreSQL is not available");
         return;
     };

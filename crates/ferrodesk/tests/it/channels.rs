@@ -512,7 +512,7 @@ async fn every_channel_is_routed_assigned_and_escalated_alike_on_postgres() {
 /// desk's poller.
 #[tokio::test]
 async fn mail_fetched_over_imap_is_routed_assigned_and_escalated_alike() {
-    use crate::mailio::servers::Dovecot;
+    use ferrodesk_testing::mail_servers::Dovecot;
     let Some(imap) = Dovecot::start() else {
         return;
     };

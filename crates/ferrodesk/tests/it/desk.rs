@@ -1,6 +1,6 @@
 //! Starting and stopping the real binary for tests.
 
-use ferrodesk_store_postgres::testing::TestDatabase;
+use ferrodesk_testing::postgres::TestDatabase;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Command, ExitStatus, Stdio};

@@ -3,13 +3,9 @@
 //! ticket, the receipt and an agent's reply go out through SMTP, and the customer's
 //! answer to that reply, fetched over IMAP, lands on the same ticket.
 
-#[allow(dead_code)]
-#[path = "../../../mail/tests/it/servers.rs"]
-pub(crate) mod servers;
-
 use crate::desk::{Backend, Desk};
+use ferrodesk_testing::mail_servers::{Dovecot, IMAP_PASSWORD, IMAP_USER, SmtpServer};
 use serde_json::{Value, json};
-use servers::{Dovecot, IMAP_PASSWORD, IMAP_USER, SmtpServer};
 use std::time::{Duration, Instant};
 
 /// A header's value (unfolded).

@@ -4,11 +4,11 @@
 //! password raises the mailbox's alert without holding up the other mailboxes.
 
 use crate::attachments::corpus;
-use crate::servers::{Dovecot, IMAP_PASSWORD, IMAP_USER};
 use crate::{Desk, desk, message};
 use ferrodesk_app::mail::MailboxInput;
 use ferrodesk_mail::{ImapPoller, ImapSettings, PollError, poll_mailbox, tls_connector};
 use ferrodesk_store::mail::MailboxId;
+use ferrodesk_testing::mail_servers::{Dovecot, IMAP_PASSWORD, IMAP_USER};
 use std::time::{Duration, Instant};
 use tokio_rustls::TlsConnector;
 

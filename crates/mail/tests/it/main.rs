@@ -5,7 +5,6 @@
 
 mod attachments;
 mod imap;
-mod servers;
 mod smtp;
 
 use ferrodesk_app::mail::MailboxInput;

@@ -2,13 +2,13 @@
 //! the stored Message-ID, no second copy, and retries with backoff while the server
 //! refuses or is down.
 
-use crate::servers::{SmtpServer, wait_until};
 use crate::{Desk, desk, desk_with, header, message};
 use ferrodesk_app::mail::{Delivery, IntakeOptions, IntakeOutcome};
 use ferrodesk_app::{AppConfig, InteractionInput};
 use ferrodesk_domain::TicketId;
 use ferrodesk_mail::{DeliveryWorker, SmtpSettings, SmtpTransport, deliver_due};
 use ferrodesk_store::mail::OutboxEntry;
+use ferrodesk_testing::mail_servers::{SmtpServer, wait_until};
 use jiff::SignedDuration;
 use std::sync::Arc;
 use std::time::Duration;

@@ -8,7 +8,7 @@ use ferrodesk_store::{
     Idempotency, NewTicket, NewUser, Store, StoreError, TicketChange, TicketWrite,
 };
 use ferrodesk_store_postgres::PgStore;
-use ferrodesk_store_postgres::testing::TestDatabase;
+use ferrodesk_testing::postgres::TestDatabase;
 
 fn ticket(requester: ferrodesk_domain::UserId) -> Ticket {
     let now = jiff::Timestamp::from_second(1_735_689_600).unwrap();

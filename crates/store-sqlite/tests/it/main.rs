@@ -4,23 +4,24 @@
 
 use ferrodesk_store::Store;
 use ferrodesk_store_sqlite::SqliteStore;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 mod durability;
-#[path = "../../../store/tests/shared/throughput.rs"]
-mod throughput;
 
 /// The store the shared throughput measurements use: the file at `path`, or a
 /// temporary one.
-async fn measured_store(path: Option<&std::path::Path>) -> Option<Arc<dyn Store>> {
+async fn measured_store(path: Option<PathBuf>) -> Option<Arc<dyn Store>> {
     let store = match path {
-        Some(path) => SqliteStore::open(path).await,
+        Some(path) => SqliteStore::open(&path).await,
         None => SqliteStore::open_temporary().await,
     };
     Some(Arc::new(store.expect("open the database")) as Arc<dyn Store>)
 }
 
-ferrodesk_store::store_contract_tests!(async {
+ferrodesk_testing::store_throughput_tests!(crate::measured_store);
+
+ferrodesk_testing::store_contract_tests!(async {
     let store = SqliteStore::open_temporary()
         .await
         .expect("open a temporary database");

@@ -796,5 +796,4 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     h.stop().await;
 }
 
-#[path = "browser_kb.rs"]
 mod kb;

@@ -56,7 +56,7 @@ impl TestApp {
     }
 
     pub async fn postgres() -> Option<TestApp> {
-        let database = ferrodesk_store_postgres::testing::TestDatabase::create().await?;
+        let database = ferrodesk_testing::postgres::TestDatabase::create().await?;
         let store = ferrodesk_store_postgres::PgStore::connect(database.url())
             .await
             .unwrap();

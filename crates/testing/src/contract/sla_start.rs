@@ -4,9 +4,9 @@
 
 use super::sla::{calendar, policy_input};
 use super::*;
-use crate::{CalendarInput, PolicyInput};
 use ferrodesk_domain::schedule::calendar_from_text;
 use ferrodesk_domain::{BusinessCalendar, BusinessMinutes, CallDirection, ClockPhase};
+use ferrodesk_store::{CalendarInput, PolicyInput};
 
 const HOUR: i64 = 3600;
 const DAY: i64 = 24 * HOUR;

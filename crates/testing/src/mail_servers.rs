@@ -83,7 +83,9 @@ asyncio.run(main())
 /// A running aiosmtpd.
 pub struct SmtpServer {
     child: Child,
+    /// The port it listens on (127.0.0.1).
     pub port: u16,
+    /// The folder it writes each received message to.
     pub dir: PathBuf,
     _temp: tempfile::TempDir,
 }

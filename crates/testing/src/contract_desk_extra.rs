@@ -1,9 +1,9 @@
-//! Contract tests for [`DeskExtraStore`](crate::DeskExtraStore): deleting assets, the
+//! Contract tests for [`DeskExtraStore`](ferrodesk_store::DeskExtraStore): deleting assets, the
 //! tickets a person watches, and ending a person's other sessions.
 
 use super::{TestStore, at, create, is_not_found, ticket, user};
-use crate::{AssetFields, AssetLinkChange, NewSession, WatcherChange};
 use ferrodesk_domain::{AssetType, Channel, EventKind, NewEvent, Role};
+use ferrodesk_store::{AssetFields, AssetLinkChange, NewSession, WatcherChange};
 
 /// Deleting an asset removes its ticket links but keeps the events that named it; an
 /// unknown asset is not found.
@@ -55,7 +55,7 @@ pub async fn deleting_an_asset_removes_its_links(store: TestStore) {
         "asset"
     ));
     let events = store
-        .list_events(t.id, true, &crate::EventPage::default())
+        .list_events(t.id, true, &ferrodesk_store::EventPage::default())
         .await
         .unwrap();
     assert_eq!(events.last().unwrap().kind.name(), "asset_linked");
@@ -172,7 +172,7 @@ pub async fn shared_filters_reach_the_groups_members(store: TestStore) {
         )
         .await
         .unwrap();
-    let names = |filters: Vec<crate::SharedFilter>| -> Vec<String> {
+    let names = |filters: Vec<ferrodesk_store::SharedFilter>| -> Vec<String> {
         filters.into_iter().map(|f| f.filter.name).collect()
     };
     assert_eq!(
@@ -192,7 +192,7 @@ pub async fn shared_filters_reach_the_groups_members(store: TestStore) {
         .await
         .unwrap_err();
     assert!(
-        matches!(taken, crate::StoreError::Conflict { .. }),
+        matches!(taken, ferrodesk_store::StoreError::Conflict { .. }),
         "{taken:?}"
     );
     let unknown = store
@@ -206,7 +206,7 @@ pub async fn shared_filters_reach_the_groups_members(store: TestStore) {
         .await
         .unwrap_err();
     assert!(
-        matches!(unknown, crate::StoreError::NotFound { .. }),
+        matches!(unknown, ferrodesk_store::StoreError::NotFound { .. }),
         "{unknown:?}"
     );
     // Deleting through the owner's delete removes it for the group too.

@@ -1,16 +1,16 @@
-//! Contract tests for [`SlaStore`](crate::SlaStore): calendars and policies, the stored
+//! Contract tests for [`SlaStore`](ferrodesk_store::SlaStore): calendars and policies, the stored
 //! SLA clock kept by every ticket write, the jobs table, rules, settings and
 //! notifications.
 
 use super::*;
-use crate::{
-    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, JobFinish,
-    JobKind, NewNotification, PolicyInput, RoutingRule, RuleId, StoredEscalationRule,
-};
 use ferrodesk_domain::schedule::calendar_from_text;
 use ferrodesk_domain::{
     BusinessCalendar, BusinessMinutes, ClockEvent, ClockPhase, EscalationRule, EscalationTrigger,
     PriorityTargets, RuleActions, RuleConditions, SlaPolicy, SlaTargets, TargetKind, WarningShare,
+};
+use ferrodesk_store::{
+    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, JobFinish,
+    JobKind, NewNotification, PolicyInput, RoutingRule, RuleId, StoredEscalationRule,
 };
 
 /// Expands to one test per SLA contract test (see [`store_contract_tests!`]).
@@ -556,7 +556,7 @@ pub async fn tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates(s
     default_policy(&store).await;
     let office = calendar(&store, "Office", BusinessCalendar::always_open()).await;
     let printers = store
-        .create_category(crate::NewCategory {
+        .create_category(ferrodesk_store::NewCategory {
             name: "Printers".into(),
             parent_id: None,
             now: at(0),
@@ -826,9 +826,9 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
     store
         .update_group(
             team.id,
-            crate::GroupPatch {
+            ferrodesk_store::GroupPatch {
                 description: Some("First line".into()),
-                ..crate::GroupPatch::default()
+                ..ferrodesk_store::GroupPatch::default()
             },
             at(1),
         )
@@ -873,7 +873,7 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
         AssignmentMode::RoundRobin
     );
     let printers = store
-        .create_category(crate::NewCategory {
+        .create_category(ferrodesk_store::NewCategory {
             name: "Printers".into(),
             parent_id: None,
             now: at(2),
@@ -887,7 +887,7 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
             .is_some()
     );
     let mail = store
-        .create_service(crate::NewService {
+        .create_service(ferrodesk_store::NewService {
             name: "Mail".into(),
             description: String::new(),
             owner_group_id: Some(team.id),
@@ -916,7 +916,7 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
 
     // A create or a change routed with the current version is written; with an older
     // one it is refused and leaves nothing behind.
-    let routed = |version: i64, subject: &str| crate::NewTicket {
+    let routed = |version: i64, subject: &str| ferrodesk_store::NewTicket {
         settings_version: Some(version),
         notices: Vec::new(),
         ..new_ticket(ticket(&requester, subject, at(4)))

@@ -1,14 +1,14 @@
-//! Contract tests for [`DeskStore`](crate::DeskStore): attachments on events, uploads,
+//! Contract tests for [`DeskStore`](ferrodesk_store::DeskStore): attachments on events, uploads,
 //! watchers, assets, ratings, saved filters, category changes and desk secrets.
 
 use super::{TestStore, at, create, group, is_conflict, is_not_found, note, reply, ticket, user};
-use crate::{
-    AssetFields, AssetFilter, AssetLinkChange, EventAppend, EventPage, NewCategory, NewRating,
-    PageRequest, RatingGrouping, WatcherChange,
-};
 use ferrodesk_domain::{
     AssetId, AssetType, Attachment, CategoryId, Channel, EventKind, NewEvent, Role, Sha256Hex,
     TicketId, UserId,
+};
+use ferrodesk_store::{
+    AssetFields, AssetFilter, AssetLinkChange, EventAppend, EventPage, NewCategory, NewRating,
+    PageRequest, RatingGrouping, WatcherChange,
 };
 use jiff::civil::date;
 
@@ -485,7 +485,7 @@ pub async fn categories_are_renamed_and_deleted_only_when_unused(store: TestStor
         .await
         .unwrap_err();
     assert!(
-        matches!(clash, crate::StoreError::Conflict { .. }),
+        matches!(clash, ferrodesk_store::StoreError::Conflict { .. }),
         "{clash}"
     );
     let missing = store

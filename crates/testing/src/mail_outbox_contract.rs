@@ -1,15 +1,15 @@
-//! The contract of [`OutboxStore`](crate::OutboxStore) and
-//! [`MailboxLeaseStore`](crate::MailboxLeaseStore), run on both backends through
+//! The contract of [`OutboxStore`](ferrodesk_store::OutboxStore) and
+//! [`MailboxLeaseStore`](ferrodesk_store::MailboxLeaseStore), run on both backends through
 //! [`mail_outbox_contract_tests!`](crate::mail_outbox_contract_tests) (which
 //! [`store_contract_tests!`](crate::store_contract_tests) expands).
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
-use crate::mail::{Filing, InboundFiling, InboundRecord};
-use crate::{NewTicket, NewUser, Store, StoreError};
 use ferrodesk_domain::{
     Channel, EmailAddress, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId,
     TicketStatus, TicketType, Tier, Urgency,
 };
+use ferrodesk_store::mail::{Filing, InboundFiling, InboundRecord};
+use ferrodesk_store::{NewTicket, NewUser, Store, StoreError};
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -202,7 +202,7 @@ pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Stor
     }
     assert!(matches!(
         store
-            .requeue_outbox(crate::mail::OutboxId(999_999), at(600))
+            .requeue_outbox(ferrodesk_store::mail::OutboxId(999_999), at(600))
             .await,
         Err(StoreError::NotFound { .. })
     ));
@@ -212,7 +212,7 @@ pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Stor
 /// runs out or is released.
 pub async fn a_mailbox_is_leased_to_one_node_at_a_time(store: Arc<dyn Store>) {
     let mailbox = store
-        .create_mailbox(crate::mail::MailboxWrite {
+        .create_mailbox(ferrodesk_store::mail::MailboxWrite {
             name: "Support".into(),
             address: EmailAddress::parse("support@desk.example").unwrap(),
             is_default: true,
@@ -274,7 +274,12 @@ pub async fn a_mailbox_is_leased_to_one_node_at_a_time(store: Arc<dyn Store>) {
     );
     assert!(matches!(
         store
-            .lease_mailbox(crate::mail::MailboxId(999_999), "node-a", at(0), at(1))
+            .lease_mailbox(
+                ferrodesk_store::mail::MailboxId(999_999),
+                "node-a",
+                at(0),
+                at(1)
+            )
             .await,
         Err(StoreError::NotFound { .. })
     ));

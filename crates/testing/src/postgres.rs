@@ -15,16 +15,17 @@
 //! Without PostgreSQL binaries, [`TestDatabase::create`] prints a loud `SKIPPED` line
 //! and returns `None`, unless `CI=true`, where it panics: CI must not skip silently.
 
-use crate::PgStore;
 use ferrodesk_store::StoreError;
+use ferrodesk_store_postgres::PgStore;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 use std::io::Write as _;
 use std::os::unix::fs::MetadataExt as _;
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// A database that exists until this value is dropped.
 #[derive(Debug)]
@@ -82,14 +83,27 @@ impl TestDatabase {
         &self.url
     }
 
-    /// Connects a [`PgStore`] to this database (running the migrations); the store keeps
-    /// the database alive and drops it when the store is dropped.
+    /// Connects a [`PgStore`] to this database (running the migrations); the database
+    /// lives until the last handle of the store is dropped, then a watcher thread drops
+    /// it (a database still in use when the process exits goes with the throwaway
+    /// cluster; on a server named by `FERRODESK_TEST_DATABASE_URL` it is left behind).
     ///
     /// # Errors
     /// [`StoreError::Unavailable`] when the connection or a migration fails.
-    pub async fn into_store(self) -> Result<PgStore, StoreError> {
-        let mut store = PgStore::connect(&self.url).await?;
-        store._test_database = Some(self);
+    pub async fn into_store(self) -> Result<Arc<PgStore>, StoreError> {
+        let store = Arc::new(PgStore::connect(&self.url).await?);
+        let watched = Arc::downgrade(&store);
+        let watcher = std::thread::Builder::new()
+            .name("ferrodesk-test-database".into())
+            .spawn(move || {
+                while watched.strong_count() > 0 {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                drop(self);
+            });
+        if let Err(error) = watcher {
+            eprintln!("warning: the test database will not be dropped: {error}");
+        }
         Ok(store)
     }
 }

@@ -1,6 +1,7 @@
 //! Throughput of concurrent creates and of the bulk path, measured, not asserted
-//! (timings depend on the machine). Shared by both adapters' test binaries, which
-//! include this file and provide `super::measured_store(path)`. Run with
+//! (timings depend on the machine). Both adapters' test binaries expand
+//! [`store_throughput_tests!`](crate::store_throughput_tests) with the store they
+//! measure. Run with
 //! `cargo test --release -p ferrodesk-store-sqlite --test it -- --ignored --nocapture`
 //! (or `-p ferrodesk-store-postgres`).
 
@@ -11,7 +12,32 @@ use ferrodesk_domain::{
 use ferrodesk_store::{
     NewGroup, NewTicket, NewUser, PageRequest, Store, TicketFilter, TicketQuery, TicketSort,
 };
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Instant;
+
+/// Expands to the two `#[ignore]`d measurements. `$measured_store` is an async
+/// function of `Option<PathBuf>` (a database file to use, or a temporary one) giving
+/// `Option<Arc<dyn Store>>` (`None` skips).
+#[macro_export]
+macro_rules! store_throughput_tests {
+    ($measured_store:path) => {
+        mod throughput {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "a measurement; run by hand in release mode"]
+            async fn creates_per_second_with_32_callers() {
+                $crate::throughput::creates_per_second_with_32_callers($measured_store).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[ignore = "a measurement; run by hand in release mode"]
+            async fn bulk_create_and_queue_listing_at_scale() {
+                $crate::throughput::bulk_create_and_queue_listing_at_scale($measured_store).await;
+            }
+        }
+    };
+}
 
 /// CPU seconds this process used so far (user + system), from /proc; 0 elsewhere.
 fn cpu_seconds() -> f64 {
@@ -119,10 +145,13 @@ fn created(t: &Ticket) -> NewEvent {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement; run by hand in release mode"]
-async fn creates_per_second_with_32_callers() {
-    let Some(store) = super::measured_store(None).await else {
+/// Creates 8,000 tickets from 32 concurrent callers and prints the rate.
+pub async fn creates_per_second_with_32_callers<F, Fut>(measured_store: F)
+where
+    F: FnOnce(Option<PathBuf>) -> Fut,
+    Fut: Future<Output = Option<Arc<dyn Store>>>,
+{
+    let Some(store) = measured_store(None).await else {
         return;
     };
     let (user, groups) = desk(store.as_ref()).await;
@@ -169,15 +198,19 @@ async fn creates_per_second_with_32_callers() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "a measurement; run by hand in release mode"]
-async fn bulk_create_and_queue_listing_at_scale() {
+/// Bulk-creates `FERRODESK_BENCH_TICKETS` tickets (200,000 by default; in the file
+/// `FERRODESK_BENCH_DB` if set) and prints the rate and the queue listing's latency.
+pub async fn bulk_create_and_queue_listing_at_scale<F, Fut>(measured_store: F)
+where
+    F: FnOnce(Option<PathBuf>) -> Fut,
+    Fut: Future<Output = Option<Arc<dyn Store>>>,
+{
     let count: i64 = std::env::var("FERRODESK_BENCH_TICKETS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(200_000);
     let path = std::env::var("FERRODESK_BENCH_DB").ok();
-    let Some(store) = super::measured_store(path.as_deref().map(std::path::Path::new)).await else {
+    let Some(store) = measured_store(path.map(PathBuf::from)).await else {
         return;
     };
     let (user, groups) = desk(store.as_ref()).await;

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use crate::contract::{TestStore, at, create, note, ticket, user};
-use crate::{
-    ArticleFilter, ArticleUpdate, EventAppend, NewArticle, NewCategory, PageRequest, StoreError,
-};
 use ferrodesk_domain::{
     ArticleContent, ArticleId, ArticleKind, ArticleStatus, Role, TicketId, UserId, Visibility,
+};
+use ferrodesk_store::{
+    ArticleFilter, ArticleUpdate, EventAppend, NewArticle, NewCategory, PageRequest, StoreError,
 };
 
 /// Expands to one `#[tokio::test]` per knowledge-base contract test.
@@ -488,7 +488,7 @@ pub async fn an_article_is_linked_to_a_ticket_once_also_when_two_links_race(stor
     );
     assert_eq!(one.into_inner().id, two.into_inner().id);
     let linked = store
-        .list_events(created.id, true, &crate::EventPage::default())
+        .list_events(created.id, true, &ferrodesk_store::EventPage::default())
         .await
         .unwrap()
         .iter()

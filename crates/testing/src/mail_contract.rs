@@ -1,17 +1,17 @@
-//! The contract of [`MailStore`](crate::MailStore), run on both backends through
+//! The contract of [`MailStore`](ferrodesk_store::MailStore), run on both backends through
 //! [`mail_contract_tests!`](crate::mail_contract_tests) (which
 //! [`store_contract_tests!`](crate::store_contract_tests) expands).
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
-use crate::mail::{
-    AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, InboundRecord,
-    MailboxWrite, NewQuarantine, RenderedMail,
-};
-use crate::{EventAppend, NewTicket, NewUser, Store, StoreError, TicketChange};
 use ferrodesk_domain::{
     Channel, EmailAddress, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId,
     TicketStatus, TicketType, Tier, Urgency, User, Visibility,
 };
+use ferrodesk_store::mail::{
+    AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, InboundRecord,
+    MailboxWrite, NewQuarantine, RenderedMail,
+};
+use ferrodesk_store::{EventAppend, NewTicket, NewUser, Store, StoreError, TicketChange};
 use jiff::Timestamp;
 use std::sync::Arc;
 

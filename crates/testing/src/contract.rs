@@ -8,17 +8,17 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 // A failing assertion is how a contract test reports; panics are the point here.
 
-use crate::{
+use ferrodesk_domain::{
+    Channel, EmailAddress, EventKind, Group, GroupId, Impact, LinkKind, NewEvent, Organization,
+    OrganizationId, Priority, Role, Ticket, TicketId, TicketScope, TicketStatus, TicketType, Tier,
+    TokenId, Urgency, User, UserId, Visibility,
+};
+use ferrodesk_store::{
     Created, Cursor, EventAppend, EventPage, GroupPatch, Idempotency, MAX_PAGE_SIZE, NewAuditEntry,
     NewCategory, NewGroup, NewLink, NewOrganization, NewService, NewSession, NewTicket, NewToken,
     NewUser, OrganizationPatch, PageRequest, QueueCounts, ReportDimension, ReportQuery,
     ServicePatch, Store, StoreError, TicketChange, TicketFilter, TicketQuery, TicketSort,
     TicketSplit, TicketWrite, UserFilter, UserPatch,
-};
-use ferrodesk_domain::{
-    Channel, EmailAddress, EventKind, Group, GroupId, Impact, LinkKind, NewEvent, Organization,
-    OrganizationId, Priority, Role, Ticket, TicketId, TicketScope, TicketStatus, TicketType, Tier,
-    TokenId, Urgency, User, UserId, Visibility,
 };
 use jiff::Timestamp;
 use std::collections::{BTreeMap, BTreeSet};
@@ -387,7 +387,7 @@ pub async fn user_email_must_be_unique(store: TestStore) {
     assert!(is_conflict(&err, "email already in use"), "{err:?}");
     assert_eq!(
         err.conflict_kind(),
-        Some(crate::Conflict::Unique("users_email_key")),
+        Some(ferrodesk_store::Conflict::Unique("users_email_key")),
         "the constraint is named on every backend"
     );
     let bruno = user(&store, "bruno@example.com", Role::Customer).await;
@@ -1459,7 +1459,7 @@ pub async fn stale_save_is_a_conflict_and_writes_nothing(store: TestStore) {
         is_conflict(&err, "#10002 was changed by someone else"),
         "{err:?}"
     );
-    assert_eq!(err.conflict_kind(), Some(crate::Conflict::Stale));
+    assert_eq!(err.conflict_kind(), Some(ferrodesk_store::Conflict::Stale));
     assert_eq!(all_tickets(&store).await, before);
     assert_eq!(store.queue_counts().await.unwrap(), counts);
     for id in [first.id, second.id] {
@@ -1571,7 +1571,7 @@ pub async fn idempotent_save_and_append_replay(store: TestStore) {
     assert!(is_conflict(&err, "idempotency key"), "{err:?}");
     assert_eq!(
         err.conflict_kind(),
-        Some(crate::Conflict::IdempotencyKeyReused)
+        Some(ferrodesk_store::Conflict::IdempotencyKeyReused)
     );
     assert_eq!(
         store
