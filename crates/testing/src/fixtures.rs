@@ -1,12 +1,15 @@
 //! The usual set-up of a test: a fresh SQLite store in a temporary folder, a manual
 //! clock at a fixed instant, and the app over both.
 
-use ferrodesk_app::{App, AppConfig, ManualClock};
+use ferrodesk_app::{App, AppConfig, ManualClock, NewUserInput};
+use ferrodesk_domain::Actor;
 use ferrodesk_store::Store;
 use ferrodesk_store_sqlite::SqliteStore;
 use jiff::Timestamp;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+pub mod mail;
 
 /// The instant the tests' clocks start at: Monday 2 March 2026, 09:00 UTC.
 pub const START: &str = "2026-03-02T09:00:00Z";
@@ -106,4 +109,29 @@ impl TestDesk {
         let app = App::new(store, clock.clone(), config);
         TestDesk { app, clock, dir }
     }
+}
+
+/// A person for [`App::add_user_as_system`]: `email`, named "Someone", with `role`.
+pub fn person(email: &str, role: &str) -> NewUserInput {
+    NewUserInput {
+        email: email.into(),
+        name: "Someone".into(),
+        role: role.into(),
+        ..NewUserInput::default()
+    }
+}
+
+/// Adds `input` through the command-line entry point and returns them as an actor.
+///
+/// # Panics
+/// When the person cannot be added.
+pub async fn add_actor(app: &App, input: NewUserInput) -> Actor {
+    let user = app
+        .add_user_as_system(input)
+        .await
+        .unwrap_or_else(|e| panic!("adding a person: {e:?}"));
+    app.store()
+        .actor_for_user(user.id)
+        .await
+        .unwrap_or_else(|e| panic!("reading the person back: {e:?}"))
 }

@@ -3,13 +3,14 @@
 //! PostgreSQL fire each due job exactly once.
 
 use ferrodesk_app::{
-    App, AppConfig, CalendarSpec, EscalationSpec, GroupInput, ManualClock, NewTicketInput,
-    NewUserInput, PolicySpec, RunnerConfig, TargetSpec,
+    App, AppConfig, CalendarSpec, EscalationSpec, GroupInput, NewTicketInput, NewUserInput,
+    PolicySpec, RunnerConfig, TargetSpec,
 };
 use ferrodesk_domain::{
     Actor, EscalationRule, EscalationTrigger, Impact, TargetKind, TicketId, Urgency,
 };
 use ferrodesk_store::{EventPage, Store};
+use ferrodesk_testing::fixtures::{TestDesk, at, clock_at, open_sqlite};
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -139,10 +140,6 @@ fn count(kinds: &[&str], kind: &str) -> usize {
     kinds.iter().filter(|k| **k == kind).count()
 }
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 #[tokio::test]
 async fn a_breach_that_passed_while_the_desk_was_down_fires_once_after_start() {
     let dir = tempfile::tempdir().unwrap();
@@ -150,11 +147,11 @@ async fn a_breach_that_passed_while_the_desk_was_down_fires_once_after_start() {
     // Friday 6 March 2026, 18:00 in Oslo: after hours.
     let friday_evening = at("2026-03-06T17:00:00Z");
     let id = {
-        let store = ferrodesk_store_sqlite::SqliteStore::open(&path)
-            .await
-            .unwrap();
-        let clock = Arc::new(ManualClock::new(friday_evening));
-        let app = App::new(Arc::new(store), clock, AppConfig::default());
+        let app = App::new(
+            open_sqlite(&path).await,
+            clock_at(friday_evening),
+            AppConfig::default(),
+        );
         let actor = configure(&app).await;
         let id = p1_ticket(&app, &actor, "Mail is down").await;
         let sla = app.store().ticket_slas(&[id]).await.unwrap().remove(0);
@@ -168,11 +165,11 @@ async fn a_breach_that_passed_while_the_desk_was_down_fires_once_after_start() {
         id
     };
     // The desk is down over the weekend and Monday; it starts again on Tuesday.
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&path)
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new(at("2026-03-10T10:00:00Z")));
-    let app = App::new(Arc::new(store), clock, AppConfig::default());
+    let app = App::new(
+        open_sqlite(&path).await,
+        clock_at(at("2026-03-10T10:00:00Z")),
+        AppConfig::default(),
+    );
     let jobs = app.jobs(RunnerConfig::default());
     let report = jobs.run_due().await.unwrap();
     assert_eq!(report.finished, 1, "{report:?}");
@@ -200,7 +197,7 @@ async fn several_nodes_against_one_postgres_fire_each_due_job_exactly_once() {
         let store = ferrodesk_store_postgres::PgStore::connect(database.url())
             .await
             .unwrap();
-        let clock = Arc::new(ManualClock::new(start));
+        let clock = clock_at(start);
         nodes.push((
             App::new(Arc::new(store), clock.clone(), AppConfig::default()),
             clock,
@@ -257,12 +254,8 @@ async fn add_rule(app: &App, actor: &Actor, name: &str, rule: EscalationRule) {
 }
 
 async fn sqlite_desk(now: Timestamp) -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new(now));
-    (App::new(Arc::new(store), clock, AppConfig::default()), dir)
+    let desk = TestDesk::sqlite_with(now, AppConfig::default()).await;
+    (desk.app, desk.dir)
 }
 
 #[tokio::test]

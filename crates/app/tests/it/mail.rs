@@ -1,81 +1,16 @@
 //! The email channel's rules: threading, the participant check, follow-ups, the
 //! quarantine, storm protection, bounces and the notifications the outbox renders.
 
-use async_trait::async_trait;
 use ferrodesk_app::mail::{
-    Delivery, FiledAs, IntakeOptions, IntakeOutcome, MailTransport, MailboxInput, SendError,
+    Delivery, FiledAs, IntakeOptions, IntakeOutcome, MailboxInput, SendError,
 };
-use ferrodesk_app::{App, AppConfig, InteractionInput, ManualClock, NewUserInput};
-use ferrodesk_domain::{Actor, EmailAddress, EventKind, LinkKind, TicketId, TicketStatus};
+use ferrodesk_app::{AppConfig, InteractionInput};
+use ferrodesk_domain::{EventKind, LinkKind, TicketId, TicketStatus};
 use ferrodesk_store::EventPage;
-use std::sync::{Arc, Mutex};
-
-struct Desk {
-    app: App,
-    clock: Arc<ManualClock>,
-    admin: Actor,
-    agent: Actor,
-    _dir: tempfile::TempDir,
-}
-
-async fn desk() -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
-    let app = App::new(Arc::new(store), clock.clone(), AppConfig::default());
-    let admin = app
-        .add_user_as_system(user("admin@example.com", "admin"))
-        .await
-        .unwrap();
-    let admin = app.store().actor_for_user(admin.id).await.unwrap();
-    let agent = app
-        .add_user_as_system(NewUserInput {
-            name: "Lucia Fernandez".into(),
-            ..user("lucia@desk.example", "supervisor")
-        })
-        .await
-        .unwrap();
-    let agent = app.store().actor_for_user(agent.id).await.unwrap();
-    app.mail_admin()
-        .create_mailbox(
-            &admin,
-            MailboxInput {
-                name: "Support".into(),
-                address: "support@desk.example".into(),
-                is_default: true,
-                ..MailboxInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    Desk {
-        app,
-        clock,
-        admin,
-        agent,
-        _dir: dir,
-    }
-}
-
-fn user(email: &str, role: &str) -> NewUserInput {
-    NewUserInput {
-        email: email.into(),
-        name: "Someone".into(),
-        role: role.into(),
-        ..NewUserInput::default()
-    }
-}
-
-fn message(from: &str, id: &str, subject: &str, extra: &str, body: &str) -> Vec<u8> {
-    format!(
-        "From: {from}\r\nTo: support@desk.example\r\nSubject: {subject}\r\nMessage-ID: <{id}>\r\n\
-         Date: Mon, 2 Mar 2026 09:00:00 +0000\r\n{extra}MIME-Version: 1.0\r\n\
-         Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
-    )
-    .into_bytes()
-}
+use ferrodesk_testing::fixtures::mail::{
+    CapturedTransport, MailDesk as Desk, deliver_all, header, message,
+};
+use ferrodesk_testing::fixtures::person;
 
 async fn file(desk: &Desk, raw: &[u8]) -> IntakeOutcome {
     desk.app
@@ -113,61 +48,9 @@ async fn bodies(desk: &Desk, ticket: TicketId) -> Vec<String> {
         .collect()
 }
 
-/// A transport that keeps what it was given, or fails while told to.
-#[derive(Default)]
-struct Captured {
-    sent: Mutex<Vec<(Vec<EmailAddress>, String)>>,
-    failing: Mutex<Option<SendError>>,
-}
-
-#[async_trait]
-impl MailTransport for Captured {
-    async fn send(
-        &self,
-        _sender: &EmailAddress,
-        recipients: &[EmailAddress],
-        raw: &[u8],
-    ) -> Result<(), SendError> {
-        if let Some(error) = self.failing.lock().unwrap().clone() {
-            return Err(error);
-        }
-        self.sent.lock().unwrap().push((
-            recipients.to_vec(),
-            String::from_utf8_lossy(raw).into_owned(),
-        ));
-        Ok(())
-    }
-}
-
-async fn deliver_all(desk: &Desk, transport: &Captured) -> Vec<Delivery> {
-    let mut done = Vec::new();
-    while let Some(delivery) = desk
-        .app
-        .notifications()
-        .deliver_next(transport)
-        .await
-        .unwrap()
-    {
-        done.push(delivery);
-    }
-    done
-}
-
-/// A header's value, unfolded (RFC 5322 §2.2.3).
-fn header(raw: &str, name: &str) -> Option<String> {
-    let head = raw.split("\r\n\r\n").next().unwrap_or_default();
-    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
-    unfolded.lines().find_map(|line| {
-        let (field, value) = line.split_once(':')?;
-        field
-            .eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
-    })
-}
-
 #[tokio::test]
 async fn a_message_opens_a_ticket_and_its_reply_lands_on_it_once() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let first = file(
         &desk,
         &message(
@@ -224,7 +107,7 @@ async fn a_message_opens_a_ticket_and_its_reply_lands_on_it_once() {
 
 #[tokio::test]
 async fn subject_tags_and_plus_addresses_thread_only_for_participants() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let (ticket, _) = filed(
         &file(
             &desk,
@@ -298,7 +181,7 @@ async fn subject_tags_and_plus_addresses_thread_only_for_participants() {
 
 #[tokio::test]
 async fn a_message_to_a_closed_ticket_opens_a_linked_follow_up_and_a_resolved_one_reopens() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let (ticket, _) = filed(
         &file(
             &desk,
@@ -352,7 +235,7 @@ async fn a_message_to_a_closed_ticket_opens_a_linked_follow_up_and_a_resolved_on
 
 #[tokio::test]
 async fn unknown_senders_are_held_when_the_mailbox_says_so_and_a_retry_files_them() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let mailbox = desk.app.mail_admin().mailboxes(&desk.admin).await.unwrap()[0]
         .mailbox
         .clone();
@@ -388,7 +271,7 @@ async fn unknown_senders_are_held_when_the_mailbox_says_so_and_a_retry_files_the
 
 #[tokio::test]
 async fn broken_messages_are_quarantined_and_our_own_mail_is_not_filed() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let no_from = b"Subject: lost\r\nMessage-ID: <x@y>\r\n\r\nbody\r\n";
     assert_eq!(quarantined(&file(&desk, no_from).await), "parse_error");
     let looped = message("support@desk.example", "l1@x", "loop", "", "x");
@@ -403,8 +286,8 @@ async fn broken_messages_are_quarantined_and_our_own_mail_is_not_filed() {
 
 #[tokio::test]
 async fn automatic_mail_and_storms_get_no_receipt_but_are_filed() {
-    let desk = desk().await;
-    let transport = Captured::default();
+    let desk = Desk::sqlite().await;
+    let transport = CapturedTransport::default();
     let auto = message(
         "robot@example.com",
         "r1@x",
@@ -416,7 +299,7 @@ async fn automatic_mail_and_storms_get_no_receipt_but_are_filed() {
         IntakeOutcome::Filed { may_auto_reply, .. } => assert!(!may_auto_reply),
         other => panic!("{other:?}"),
     }
-    let delivered = deliver_all(&desk, &transport).await;
+    let delivered = deliver_all(&desk.app, &transport).await;
     assert!(
         matches!(delivered.as_slice(), [Delivery::Skipped(..)]),
         "{delivered:?}"
@@ -434,17 +317,17 @@ async fn automatic_mail_and_storms_get_no_receipt_but_are_filed() {
         );
         filed(&file(&desk, &raw).await);
     }
-    deliver_all(&desk, &transport).await;
+    deliver_all(&desk.app, &transport).await;
     assert_eq!(transport.sent.lock().unwrap().len() as i64, limit);
 }
 
 #[tokio::test]
 async fn notifications_thread_back_and_an_auto_responder_gets_no_second_receipt() {
-    let desk = desk().await;
-    let transport = Captured::default();
+    let desk = Desk::sqlite().await;
+    let transport = CapturedTransport::default();
     let pt = desk
         .app
-        .add_user_as_system(user("joao@example.com", "customer"))
+        .add_user_as_system(person("joao@example.com", "customer"))
         .await
         .unwrap();
     desk.app
@@ -466,7 +349,7 @@ async fn notifications_thread_back_and_an_auto_responder_gets_no_second_receipt(
         )
         .await,
     );
-    deliver_all(&desk, &transport).await;
+    deliver_all(&desk.app, &transport).await;
     let receipt = transport.sent.lock().unwrap()[0].1.clone();
     assert!(receipt.contains("recebemos o seu pedido"), "{receipt}");
     assert_eq!(header(&receipt, "In-Reply-To").as_deref(), Some("<p1@x>"));
@@ -485,7 +368,7 @@ async fn notifications_thread_back_and_an_auto_responder_gets_no_second_receipt(
         "Estou ausente.",
     );
     assert_eq!(filed(&file(&desk, &auto).await).0, ticket);
-    deliver_all(&desk, &transport).await;
+    deliver_all(&desk.app, &transport).await;
     assert_eq!(transport.sent.lock().unwrap().len(), 1);
 
     // An agent's note stays inside; their reply goes out, signed, threaded.
@@ -513,7 +396,7 @@ async fn notifications_thread_back_and_an_auto_responder_gets_no_second_receipt(
         )
         .await
         .unwrap();
-    deliver_all(&desk, &transport).await;
+    deliver_all(&desk.app, &transport).await;
     let sent = transport.sent.lock().unwrap().clone();
     assert_eq!(sent.len(), 2);
     let reply = &sent[1].1;
@@ -539,24 +422,24 @@ async fn notifications_thread_back_and_an_auto_responder_gets_no_second_receipt(
 
 #[tokio::test]
 async fn failed_deliveries_are_retried_with_backoff_and_bounces_are_noted_on_the_ticket() {
-    let desk = desk().await;
-    let transport = Captured::default();
+    let desk = Desk::sqlite().await;
+    let transport = CapturedTransport::default();
     *transport.failing.lock().unwrap() = Some(SendError {
         message: "connection refused".into(),
         is_permanent: false,
     });
     let (ticket, _) =
         filed(&file(&desk, &message("ana@example.com", "b1@x", "Mail", "", "x")).await);
-    let first = deliver_all(&desk, &transport).await;
+    let first = deliver_all(&desk.app, &transport).await;
     assert!(
         matches!(first.as_slice(), [Delivery::Retrying(..)]),
         "{first:?}"
     );
     // Not due yet; due after the backoff.
-    assert!(deliver_all(&desk, &transport).await.is_empty());
+    assert!(deliver_all(&desk.app, &transport).await.is_empty());
     *transport.failing.lock().unwrap() = None;
     desk.clock.advance(jiff::SignedDuration::from_secs(31));
-    let second = deliver_all(&desk, &transport).await;
+    let second = deliver_all(&desk.app, &transport).await;
     assert!(
         matches!(second.as_slice(), [Delivery::Sent(..)]),
         "{second:?}"
@@ -581,12 +464,12 @@ async fn failed_deliveries_are_retried_with_backoff_and_bounces_are_noted_on_the
     let notes = bodies(&desk, ticket).await;
     assert!(notes.iter().any(|n| n.contains("5.1.1")), "{notes:?}");
     // No ticket for the bounce and no mail about it.
-    assert!(deliver_all(&desk, &transport).await.is_empty());
+    assert!(deliver_all(&desk.app, &transport).await.is_empty());
 }
 
 #[tokio::test]
 async fn every_message_of_the_corpus_is_filed_or_quarantined_with_a_reason() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/email");
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let mut counted = 0;

@@ -4,11 +4,11 @@
 
 mod mail;
 
-use ferrodesk_app::{App, AppConfig, AppError, GroupInput, ManualClock, NewUserInput};
+use ferrodesk_app::{App, AppError, GroupInput, NewUserInput};
 use ferrodesk_domain::Role;
+use ferrodesk_testing::fixtures::{TestDesk, person};
 
 mod jobs;
-use std::sync::Arc;
 
 mod rating_mail;
 mod routing_settings;
@@ -16,21 +16,8 @@ mod search;
 mod sla_start;
 
 async fn app() -> (App, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
-    (App::new(Arc::new(store), clock, AppConfig::default()), dir)
-}
-
-fn input(email: &str, role: &str) -> NewUserInput {
-    NewUserInput {
-        email: email.into(),
-        name: "Someone".into(),
-        role: role.into(),
-        ..NewUserInput::default()
-    }
+    let desk = TestDesk::sqlite().await;
+    (desk.app, desk.dir)
 }
 
 #[tokio::test]
@@ -38,7 +25,7 @@ async fn first_admin_can_create_groups_and_the_cli_adds_staff_to_them_by_name() 
     let (app, _dir) = app().await;
     let first = app.ensure_first_admin().await.unwrap().unwrap();
     let admin = app
-        .add_user_as_system(input("boss@example.com", "admin"))
+        .add_user_as_system(person("boss@example.com", "admin"))
         .await
         .unwrap();
     let actor = app.store().actor_for_user(admin.id).await.unwrap();
@@ -58,7 +45,7 @@ async fn first_admin_can_create_groups_and_the_cli_adds_staff_to_them_by_name() 
         .add_user_as_system(NewUserInput {
             tier: Some(2),
             groups: vec!["Service Desk".into()],
-            ..input("ana@example.com", "agent")
+            ..person("ana@example.com", "agent")
         })
         .await
         .unwrap();
@@ -72,7 +59,7 @@ async fn first_admin_can_create_groups_and_the_cli_adds_staff_to_them_by_name() 
 async fn the_cli_refuses_unknown_roles_groups_organizations_and_emails() {
     let (app, _dir) = app().await;
     let bad_role = app
-        .add_user_as_system(input("a@example.com", "boss"))
+        .add_user_as_system(person("a@example.com", "boss"))
         .await
         .unwrap_err();
     assert!(
@@ -82,7 +69,7 @@ async fn the_cli_refuses_unknown_roles_groups_organizations_and_emails() {
     let no_group = app
         .add_user_as_system(NewUserInput {
             groups: vec!["Nowhere".into()],
-            ..input("a@example.com", "agent")
+            ..person("a@example.com", "agent")
         })
         .await
         .unwrap_err();
@@ -93,7 +80,7 @@ async fn the_cli_refuses_unknown_roles_groups_organizations_and_emails() {
     let no_org = app
         .add_user_as_system(NewUserInput {
             organization: Some("Nobody Inc".into()),
-            ..input("a@example.com", "customer")
+            ..person("a@example.com", "customer")
         })
         .await
         .unwrap_err();
@@ -110,7 +97,7 @@ async fn the_cli_refuses_unknown_roles_groups_organizations_and_emails() {
     let short = app
         .add_user_as_system(NewUserInput {
             password: Some("short".into()),
-            ..input("a@example.com", "admin")
+            ..person("a@example.com", "admin")
         })
         .await
         .unwrap_err();
@@ -134,7 +121,7 @@ async fn the_cli_refuses_unknown_roles_groups_organizations_and_emails() {
 async fn a_cli_token_authenticates_as_its_person_and_only_its_digest_is_stored() {
     let (app, _dir) = app().await;
     let user = app
-        .add_user_as_system(input("ci@example.com", "agent"))
+        .add_user_as_system(person("ci@example.com", "agent"))
         .await
         .unwrap();
     let secret = app

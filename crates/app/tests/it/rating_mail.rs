@@ -1,34 +1,17 @@
 //! The resolution mail carries a signed rating link that rates without signing in.
 
-use super::{app, input};
-use async_trait::async_trait;
-use ferrodesk_app::mail::{MailTransport, MailboxInput, SendError};
+use super::app;
+use ferrodesk_app::mail::MailboxInput;
 use ferrodesk_app::{NewTicketInput, RequesterRef};
-use ferrodesk_domain::{EmailAddress, TicketStatus};
-use std::sync::Mutex;
-
-/// Keeps every message it is given.
-#[derive(Default)]
-struct Kept(Mutex<Vec<Vec<u8>>>);
-
-#[async_trait]
-impl MailTransport for Kept {
-    async fn send(
-        &self,
-        _sender: &EmailAddress,
-        _recipients: &[EmailAddress],
-        raw: &[u8],
-    ) -> Result<(), SendError> {
-        self.0.lock().unwrap().push(raw.to_vec());
-        Ok(())
-    }
-}
+use ferrodesk_domain::TicketStatus;
+use ferrodesk_testing::fixtures::mail::{CapturedTransport, deliver_all};
+use ferrodesk_testing::fixtures::person;
 
 #[tokio::test]
 async fn the_resolution_mail_links_to_a_rating_that_works_once() {
     let (app, _dir) = app().await;
     let admin = app
-        .add_user_as_system(input("boss@example.com", "admin"))
+        .add_user_as_system(person("boss@example.com", "admin"))
         .await
         .unwrap();
     let admin = app.store().actor_for_user(admin.id).await.unwrap();
@@ -45,7 +28,7 @@ async fn the_resolution_mail_links_to_a_rating_that_works_once() {
         .await
         .unwrap();
     let customer = app
-        .add_user_as_system(input("kari@example.com", "customer"))
+        .add_user_as_system(person("kari@example.com", "customer"))
         .await
         .unwrap();
     let ticket = app
@@ -67,18 +50,16 @@ async fn the_resolution_mail_links_to_a_rating_that_works_once() {
         .transition(&admin, ticket.id, TicketStatus::Resolved, None, None)
         .await
         .unwrap();
-    let transport = Kept::default();
-    while app
-        .notifications()
-        .deliver_next(&transport)
-        .await
-        .unwrap()
-        .is_some()
-    {}
-    let sent = transport.0.lock().unwrap().clone();
-    let texts: Vec<String> = sent
+    let transport = CapturedTransport::default();
+    deliver_all(&app, &transport).await;
+    let texts: Vec<String> = transport
+        .messages()
         .iter()
-        .map(|raw| ferrodesk_channels::email::parse(raw).unwrap().text_body)
+        .map(|raw| {
+            ferrodesk_channels::email::parse(raw.as_bytes())
+                .unwrap()
+                .text_body
+        })
         .collect();
     let resolution = texts
         .iter()

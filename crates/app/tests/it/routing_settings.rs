@@ -4,14 +4,12 @@
 use ferrodesk_app::{App, AppConfig, GroupInput, ManualClock, NewTicketInput, TicketPatch};
 use ferrodesk_domain::{Actor, EventKind, Group, Ticket};
 use ferrodesk_store::RoutingRule;
+use ferrodesk_testing::fixtures::{self, open_sqlite};
 use std::path::Path;
 use std::sync::Arc;
 
 async fn open(path: &Path, clock: &Arc<ManualClock>) -> App {
-    let store = ferrodesk_store_sqlite::SqliteStore::open(path)
-        .await
-        .unwrap();
-    App::new(Arc::new(store), clock.clone(), AppConfig::default())
+    App::new(open_sqlite(path).await, clock.clone(), AppConfig::default())
 }
 
 async fn admin_of(app: &App, user: ferrodesk_domain::UserId) -> Actor {
@@ -52,7 +50,7 @@ async fn open_ticket(app: &App, actor: &Actor, subject: &str) -> Ticket {
 async fn a_routing_rule_made_by_another_process_routes_this_servers_next_ticket() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("desk.db");
-    let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
+    let clock = fixtures::clock();
     let server = open(&path, &clock).await;
     let other = open(&path, &clock).await;
     let boss = server

@@ -2,15 +2,15 @@
 //! checkpoint kept in the index, and a rebuild from the database gives the same
 //! results, on SQLite and on PostgreSQL.
 
-use ferrodesk_app::{App, AppConfig, ArticleInput, ManualClock, NewTicketInput, NewUserInput};
+use ferrodesk_app::{App, AppConfig, ArticleInput, NewTicketInput, NewUserInput};
 use ferrodesk_domain::{ArticleStatus, Visibility};
 use ferrodesk_search::{SearchIndex, SearchRequest};
 use ferrodesk_store::Store;
+use ferrodesk_testing::fixtures;
 use std::sync::Arc;
 
 fn app(store: Arc<dyn Store>) -> App {
-    let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
-    App::new(store, clock, AppConfig::default())
+    App::new(store, fixtures::clock(), AppConfig::default())
 }
 
 async fn titles(app: &App, actor: &ferrodesk_domain::Actor, text: &str) -> Vec<String> {
@@ -103,11 +103,8 @@ async fn index_catches_up_after_a_restart_and_rebuilds_the_same(store: Arc<dyn S
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_index_catches_up_after_a_restart_and_rebuilds_the_same() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    index_catches_up_after_a_restart_and_rebuilds_the_same(Arc::new(store)).await;
+    let database = fixtures::TempStore::sqlite().await;
+    index_catches_up_after_a_restart_and_rebuilds_the_same(database.store.clone()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

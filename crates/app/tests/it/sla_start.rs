@@ -3,11 +3,12 @@
 //! its terms change), never to history before it.
 
 use ferrodesk_app::{
-    App, AppConfig, CalendarSpec, InteractionInput, ManualClock, NewTicketInput, NewUserInput,
-    PolicySpec, RequesterRef, RunnerConfig, TargetSpec,
+    App, AppConfig, CalendarSpec, InteractionInput, ManualClock, NewTicketInput, PolicySpec,
+    RequesterRef, RunnerConfig, TargetSpec,
 };
 use ferrodesk_domain::{Actor, CallDirection, ClockPhase, Impact, TicketId, Urgency};
 use ferrodesk_store::{EventPage, Store};
+use ferrodesk_testing::fixtures::{TestDesk, add_actor, at, person};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
 
@@ -20,43 +21,14 @@ struct Desk {
     _dir: tempfile::TempDir,
 }
 
-fn at(text: &str) -> Timestamp {
-    text.parse().unwrap()
-}
-
 async fn desk(start: Timestamp) -> Desk {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    let clock = Arc::new(ManualClock::new(start));
-    let app = App::new(Arc::new(store), clock.clone(), AppConfig::default());
-    let mut actors = Vec::new();
-    for (email, role) in [
-        ("boss@example.com", "admin"),
-        ("ana@example.com", "agent"),
-        ("cy@example.com", "customer"),
-    ] {
-        let user = app
-            .add_user_as_system(NewUserInput {
-                email: email.into(),
-                name: "Someone".into(),
-                role: role.into(),
-                ..NewUserInput::default()
-            })
-            .await
-            .unwrap();
-        actors.push(app.store().actor_for_user(user.id).await.unwrap());
-    }
-    let customer = actors.pop().unwrap();
-    let agent = actors.pop().unwrap();
-    let admin = actors.pop().unwrap();
+    let TestDesk { app, clock, dir } = TestDesk::sqlite_with(start, AppConfig::default()).await;
     Desk {
+        admin: add_actor(&app, person("boss@example.com", "admin")).await,
+        agent: add_actor(&app, person("ana@example.com", "agent")).await,
+        customer: add_actor(&app, person("cy@example.com", "customer")).await,
         app,
         clock,
-        admin,
-        agent,
-        customer,
         _dir: dir,
     }
 }

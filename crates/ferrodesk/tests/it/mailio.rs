@@ -4,25 +4,10 @@
 //! answer to that reply, fetched over IMAP, lands on the same ticket.
 
 use crate::desk::{Backend, Desk};
+use ferrodesk_testing::fixtures::mail::header;
 use ferrodesk_testing::mail_servers::{Dovecot, IMAP_PASSWORD, IMAP_USER, SmtpServer};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
-
-/// A header's value (unfolded).
-fn header(raw: &str, name: &str) -> Option<String> {
-    let head = raw.replace("\r\n", "\n");
-    let head = head
-        .split("\n\n")
-        .next()
-        .unwrap_or_default()
-        .replace("\n ", " ");
-    head.lines().find_map(|line| {
-        let (field, value) = line.split_once(':')?;
-        field
-            .eq_ignore_ascii_case(name)
-            .then(|| value.trim().to_owned())
-    })
-}
 
 pub(crate) async fn wait_for<T>(what: &str, mut check: impl AsyncFnMut() -> Option<T>) -> T {
     let deadline = Instant::now() + Duration::from_secs(30);

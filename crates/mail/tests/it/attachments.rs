@@ -1,11 +1,11 @@
 //! A message's files become attachments on its ticket's timeline: stored as
 //! content-addressed blobs, inline images included, files over the limit reported.
 
-use crate::{Desk, desk, desk_with, message};
 use ferrodesk_app::AppConfig;
 use ferrodesk_app::mail::{IntakeOptions, IntakeOutcome};
 use ferrodesk_domain::{Event, EventKind, TicketId};
 use ferrodesk_store::EventPage;
+use ferrodesk_testing::fixtures::mail::{MailDesk as Desk, message};
 
 /// A message of the real-world corpus in the repository's `fixtures/email`.
 pub fn corpus(name: &str) -> Vec<u8> {
@@ -39,7 +39,7 @@ async fn events(desk: &Desk, ticket: TicketId) -> Vec<Event> {
 #[tokio::test]
 async fn a_corpus_attachment_is_stored_as_a_blob_on_the_created_event() {
     let raw = corpus("msg_07.txt");
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let ticket = file(&desk, &raw).await;
     let timeline = events(&desk, ticket).await;
     let created = timeline
@@ -72,7 +72,7 @@ async fn a_corpus_attachment_is_stored_as_a_blob_on_the_created_event() {
 
 #[tokio::test]
 async fn an_inline_image_of_a_reply_is_kept_on_the_reply() {
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let ticket = file(
         &desk,
         &message(
@@ -113,7 +113,7 @@ async fn a_file_over_the_limit_is_not_kept_and_the_ticket_says_so() {
     let raw = corpus("msg_07.txt");
     let mut config = AppConfig::default();
     config.mail.max_attachment_bytes = 1024;
-    let desk = desk_with(config).await;
+    let desk = Desk::sqlite_with(config).await;
     let ticket = file(&desk, &raw).await;
     let read = desk.app.tickets().get(&desk.admin, ticket).await.unwrap();
     assert!(
@@ -131,7 +131,7 @@ async fn a_file_over_the_limit_is_not_kept_and_the_ticket_says_so() {
         ..AppConfig::default()
     };
     config.mail.max_attachment_bytes = 1024 * 1024;
-    let desk = desk_with(config).await;
+    let desk = Desk::sqlite_with(config).await;
     let ticket = file(&desk, &raw).await;
     let read = desk.app.tickets().get(&desk.admin, ticket).await.unwrap();
     assert!(

@@ -4,10 +4,10 @@
 //! password raises the mailbox's alert without holding up the other mailboxes.
 
 use crate::attachments::corpus;
-use crate::{Desk, desk, message};
 use ferrodesk_app::mail::MailboxInput;
 use ferrodesk_mail::{ImapPoller, ImapSettings, PollError, poll_mailbox, tls_connector};
 use ferrodesk_store::mail::MailboxId;
+use ferrodesk_testing::fixtures::mail::{MailDesk as Desk, message};
 use ferrodesk_testing::mail_servers::{Dovecot, IMAP_PASSWORD, IMAP_USER};
 use std::time::{Duration, Instant};
 use tokio_rustls::TlsConnector;
@@ -76,7 +76,7 @@ async fn one_poll_over_starttls_files_new_mail_once_and_flags_it_after_storing()
     let Some(server) = Dovecot::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let id = imap_mailbox(
         &desk,
         "Helpdesk",
@@ -171,7 +171,7 @@ async fn a_tls_mailbox_deletes_stored_mail_and_a_forgotten_uidvalidity_files_not
     let Some(server) = Dovecot::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let keep = imap_mailbox(&desk, "Keep", server.tls_port, "tls", IMAP_PASSWORD, "flag").await;
     server.deliver(&message(
         "ana@example.com",
@@ -221,7 +221,7 @@ async fn a_wrong_password_raises_the_alert_and_does_not_hold_up_the_other_mailbo
     let Some(server) = Dovecot::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let broken = imap_mailbox(
         &desk,
         "Broken",

@@ -2,12 +2,12 @@
 //! the stored Message-ID, no second copy, and retries with backoff while the server
 //! refuses or is down.
 
-use crate::{Desk, desk, desk_with, header, message};
 use ferrodesk_app::mail::{Delivery, IntakeOptions, IntakeOutcome};
 use ferrodesk_app::{AppConfig, InteractionInput};
 use ferrodesk_domain::TicketId;
 use ferrodesk_mail::{DeliveryWorker, SmtpSettings, SmtpTransport, deliver_due};
 use ferrodesk_store::mail::OutboxEntry;
+use ferrodesk_testing::fixtures::mail::{MailDesk as Desk, header, message};
 use ferrodesk_testing::mail_servers::{SmtpServer, wait_until};
 use jiff::SignedDuration;
 use std::sync::Arc;
@@ -67,7 +67,7 @@ async fn the_receipt_and_a_reply_reach_the_smtp_server_once_with_their_stored_id
     let Some(server) = SmtpServer::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let smtp = transport(&server);
     smtp.check().await.unwrap();
     let ticket = open_ticket(&desk, "m1@example.com").await;
@@ -134,7 +134,7 @@ async fn a_refusing_or_stopped_server_delays_the_message_with_backoff_and_loses_
     let Some(mut server) = SmtpServer::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let smtp = transport(&server);
     let ticket = open_ticket(&desk, "r1@example.com").await;
 
@@ -191,7 +191,7 @@ async fn a_message_is_given_up_after_the_last_attempt_and_shows_as_failed() {
     };
     let mut config = AppConfig::default();
     config.mail.max_delivery_attempts = 2;
-    let desk = desk_with(config).await;
+    let desk = Desk::sqlite_with(config).await;
     let smtp = transport(&server);
     let ticket = open_ticket(&desk, "g1@example.com").await;
     server.refuse(true);
@@ -214,7 +214,7 @@ async fn the_background_worker_sends_what_becomes_due_and_stops_on_shutdown() {
     let Some(server) = SmtpServer::start() else {
         return;
     };
-    let desk = desk().await;
+    let desk = Desk::sqlite().await;
     let worker = DeliveryWorker::new(
         desk.app.clone(),
         Arc::new(transport(&server)),

@@ -5,21 +5,15 @@
 
 use ferrodesk_domain::{EventKind, TicketScope, TicketStatus};
 use ferrodesk_seed::{SeedError, SeedOptions, seed};
-use ferrodesk_store::{EventPage, PageRequest, Store, TicketQuery};
-
-async fn store() -> (tempfile::TempDir, ferrodesk_store_sqlite::SqliteStore) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-        .await
-        .unwrap();
-    (dir, store)
-}
+use ferrodesk_store::{EventPage, PageRequest, TicketQuery};
+use ferrodesk_testing::fixtures::TempStore;
 
 #[tokio::test]
 async fn demo_desk_has_tickets_in_every_working_status_and_timelines_that_replay() {
-    let (_dir, store) = store().await;
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
     let now = jiff::Timestamp::now();
-    let summary = seed(&store, &SeedOptions::demo(now, None)).await.unwrap();
+    let summary = seed(store, &SeedOptions::demo(now, None)).await.unwrap();
     assert_eq!(summary.tickets, 400);
 
     let counts = store.queue_counts().await.unwrap();
@@ -80,15 +74,16 @@ async fn demo_desk_has_tickets_in_every_working_status_and_timelines_that_replay
 
 #[tokio::test]
 async fn a_desk_with_tickets_is_never_seeded_again() {
-    let (_dir, store) = store().await;
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
     let options = SeedOptions {
         tickets: 5,
         customers: 3,
         ..SeedOptions::demo(jiff::Timestamp::now(), None)
     };
-    seed(&store, &options).await.unwrap();
+    seed(store, &options).await.unwrap();
     assert!(matches!(
-        seed(&store, &options).await,
+        seed(store, &options).await,
         Err(SeedError::NotEmpty)
     ));
 }

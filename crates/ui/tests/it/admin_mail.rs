@@ -316,24 +316,6 @@ async fn quarantined_mail_is_listed_downloaded_filed_again_and_deleted() {
     );
 }
 
-/// A mail server that refuses every message for good.
-struct Refusing;
-
-#[async_trait::async_trait]
-impl ferrodesk_app::mail::MailTransport for Refusing {
-    async fn send(
-        &self,
-        _: &ferrodesk_domain::EmailAddress,
-        _: &[ferrodesk_domain::EmailAddress],
-        _: &[u8],
-    ) -> Result<(), ferrodesk_app::mail::SendError> {
-        Err(ferrodesk_app::mail::SendError {
-            message: "550 5.7.1 relaying denied".into(),
-            is_permanent: true,
-        })
-    }
-}
-
 #[tokio::test]
 async fn failed_outgoing_mail_is_listed_and_sent_again() {
     let desk = Desk::new().await;
@@ -359,7 +341,7 @@ async fn failed_outgoing_mail_is_listed_and_sent_again() {
         .unwrap();
     desk.app
         .notifications()
-        .deliver_next(&Refusing)
+        .deliver_next(&ferrodesk_testing::fixtures::mail::RefusingTransport)
         .await
         .unwrap()
         .unwrap();
@@ -437,7 +419,7 @@ async fn the_ticket_view_shows_its_outgoing_mail_to_staff_only() {
     };
     desk.app
         .notifications()
-        .deliver_next(&Refusing)
+        .deliver_next(&ferrodesk_testing::fixtures::mail::RefusingTransport)
         .await
         .unwrap()
         .unwrap();

@@ -6,10 +6,10 @@
 //! workspace root.
 
 use crate::support::{NowForTests as _, PASSWORD};
-use ferrodesk_app::{App, AppConfig, InteractionInput, ManualClock, NewTicketInput, RequesterRef};
+use ferrodesk_app::{App, AppConfig, InteractionInput, NewTicketInput, RequesterRef};
 use ferrodesk_domain::{Actor, Impact, Role, Ticket, TicketStatus, Urgency, UserId};
 use ferrodesk_store::{Store, UserFilter};
-use ferrodesk_store_sqlite::SqliteStore;
+use ferrodesk_testing::fixtures::{TempStore, clock_at};
 use ferrodesk_ui::UiConfig;
 use jiff::Timestamp;
 use std::net::SocketAddr;
@@ -66,13 +66,8 @@ struct Harness {
 
 impl Harness {
     async fn start() -> Harness {
-        let data = tempfile::tempdir().unwrap();
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&data.path().join("desk.db"))
-                .await
-                .unwrap(),
-        );
-        let clock = Arc::new(ManualClock::new(Timestamp::now()));
+        let (store, data) = TempStore::sqlite().await.into_parts();
+        let clock = clock_at(Timestamp::now());
         let app = App::new(store.clone(), clock.clone(), AppConfig::default());
         let hash = ferrodesk_app::hash_password(PASSWORD).await.unwrap();
         let mut options = ferrodesk_seed::SeedOptions::demo(clock.now_for_tests(), Some(hash));

@@ -11,7 +11,7 @@ use ferrodesk_domain::{
     Visibility,
 };
 use ferrodesk_store::{NewGroup, NewSession, NewUser, Store};
-use ferrodesk_store_sqlite::SqliteStore;
+use ferrodesk_testing::fixtures::{TempStore, clock_at};
 use ferrodesk_ui::{UiConfig, router};
 use jiff::{SignedDuration, Timestamp};
 use std::sync::Arc;
@@ -112,13 +112,8 @@ impl Desk {
     }
 
     pub async fn with_config(config: UiConfig) -> Desk {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store: Arc<dyn Store> = Arc::new(
-            SqliteStore::open(&dir.path().join("desk.db"))
-                .await
-                .expect("opening the store"),
-        );
-        let clock = Arc::new(ManualClock::new(Timestamp::now()));
+        let (store, dir) = TempStore::sqlite().await.into_parts();
+        let clock = clock_at(Timestamp::now());
         let app = App::new(store.clone(), clock.clone(), AppConfig::default());
         let now = clock.now_for_tests();
         let network = store

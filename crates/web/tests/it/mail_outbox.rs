@@ -2,24 +2,11 @@
 //! admins and sent again, on both backends.
 
 use crate::support::TestApp;
-use ferrodesk_app::mail::{Delivery, IntakeOptions, MailTransport, SendError};
-use ferrodesk_domain::EmailAddress;
+use ferrodesk_app::mail::{Delivery, IntakeOptions};
+use ferrodesk_testing::fixtures::mail::RefusingTransport;
 use serde_json::json;
 
 backend_tests!(admins_list_failed_mail_and_send_it_again);
-
-/// A mail server that refuses every message for good.
-struct Refusing;
-
-#[async_trait::async_trait]
-impl MailTransport for Refusing {
-    async fn send(&self, _: &EmailAddress, _: &[EmailAddress], _: &[u8]) -> Result<(), SendError> {
-        Err(SendError {
-            message: "550 5.7.1 relaying denied".into(),
-            is_permanent: true,
-        })
-    }
-}
 
 async fn admins_list_failed_mail_and_send_it_again(t: TestApp) {
     let desk = t.desk().await;
@@ -35,7 +22,12 @@ async fn admins_list_failed_mail_and_send_it_again(t: TestApp) {
         .file(raw, IntakeOptions::default())
         .await
         .unwrap();
-    let delivery = t.app.notifications().deliver_next(&Refusing).await.unwrap();
+    let delivery = t
+        .app
+        .notifications()
+        .deliver_next(&RefusingTransport)
+        .await
+        .unwrap();
     assert!(
         matches!(delivery, Some(Delivery::Failed(..))),
         "{delivery:?}"

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Method, Request};
 use ferrodesk_app::{App, AppConfig, ManualClock, NewUserInput, Store};
+use ferrodesk_testing::fixtures::{self, TempStore};
 use ferrodesk_web::WebConfig;
 use serde_json::{Value, json};
 use std::net::SocketAddr;
@@ -48,11 +49,8 @@ pub struct Desk {
 
 impl TestApp {
     pub async fn sqlite() -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let store = ferrodesk_store_sqlite::SqliteStore::open(&dir.path().join("desk.db"))
-            .await
-            .unwrap();
-        TestApp::build(Arc::new(store), Box::new(dir), WebConfig::default())
+        let (store, dir) = TempStore::sqlite().await.into_parts();
+        TestApp::build(store, Box::new(dir), WebConfig::default())
     }
 
     pub async fn postgres() -> Option<TestApp> {
@@ -72,7 +70,7 @@ impl TestApp {
         guard: Box<dyn std::any::Any + Send + Sync>,
         config: WebConfig,
     ) -> TestApp {
-        let clock = Arc::new(ManualClock::new("2026-03-02T09:00:00Z".parse().unwrap()));
+        let clock = fixtures::clock();
         let app = App::new(store, clock.clone(), AppConfig::default());
         let router = ferrodesk_web::router(app.clone(), config);
         TestApp {
