@@ -1,32 +1,14 @@
 //! The resolution mail carries a signed rating link that rates without signing in.
 
-use super::app;
-use ferrodesk_app::mail::MailboxInput;
 use ferrodesk_app::{NewTicketInput, RequesterRef};
 use ferrodesk_domain::TicketStatus;
-use ferrodesk_testing::fixtures::mail::{CapturedTransport, deliver_all};
+use ferrodesk_testing::fixtures::mail::{CapturedTransport, MailDesk, deliver_all};
 use ferrodesk_testing::fixtures::person;
 
 #[tokio::test]
 async fn the_resolution_mail_links_to_a_rating_that_works_once() {
-    let (app, _dir) = app().await;
-    let admin = app
-        .add_user_as_system(person("boss@example.com", "admin"))
-        .await
-        .unwrap();
-    let admin = app.store().actor_for_user(admin.id).await.unwrap();
-    app.mail_admin()
-        .create_mailbox(
-            &admin,
-            MailboxInput {
-                name: "Support".into(),
-                address: "support@desk.example".into(),
-                is_default: true,
-                ..MailboxInput::default()
-            },
-        )
-        .await
-        .unwrap();
+    let desk = MailDesk::sqlite().await;
+    let (app, admin) = (&desk.app, &desk.admin);
     let customer = app
         .add_user_as_system(person("kari@example.com", "customer"))
         .await
@@ -34,7 +16,7 @@ async fn the_resolution_mail_links_to_a_rating_that_works_once() {
     let ticket = app
         .tickets()
         .create(
-            &admin,
+            admin,
             NewTicketInput {
                 subject: "Scanner offline".into(),
                 description: "It shows no network".into(),
@@ -47,11 +29,11 @@ async fn the_resolution_mail_links_to_a_rating_that_works_once() {
         .unwrap()
         .into_inner();
     app.tickets()
-        .transition(&admin, ticket.id, TicketStatus::Resolved, None, None)
+        .transition(admin, ticket.id, TicketStatus::Resolved, None, None)
         .await
         .unwrap();
     let transport = CapturedTransport::default();
-    deliver_all(&app, &transport).await;
+    deliver_all(app, &transport).await;
     let texts: Vec<String> = transport
         .messages()
         .iter()

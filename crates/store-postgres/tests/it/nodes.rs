@@ -1,50 +1,10 @@
 //! Two stores on one database behave as two server nodes: no state is kept in either.
 
-use ferrodesk_domain::{
-    Channel, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId, TicketStatus,
-    TicketType, Tier, Urgency,
-};
-use ferrodesk_store::{
-    Idempotency, NewTicket, NewUser, Store, StoreError, TicketChange, TicketWrite,
-};
+use ferrodesk_domain::{Role, TicketStatus};
+use ferrodesk_store::{Idempotency, NewTicket, Store, StoreError, TicketChange, TicketWrite};
 use ferrodesk_store_postgres::PgStore;
+use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
 use ferrodesk_testing::postgres::TestDatabase;
-
-fn ticket(requester: ferrodesk_domain::UserId) -> Ticket {
-    let now = jiff::Timestamp::from_second(1_735_689_600).unwrap();
-    Ticket {
-        id: TicketId(0),
-        version: 0,
-        subject: "Shared".into(),
-        description: String::new(),
-        ticket_type: TicketType::Incident,
-        status: TicketStatus::New,
-        impact: Impact::Individual,
-        urgency: Urgency::Low,
-        priority: Priority::P4,
-        priority_reason: None,
-        category_id: None,
-        service_id: None,
-        location: None,
-        device: None,
-        requester_id: requester,
-        organization_id: None,
-        channel: Channel::Api,
-        group_id: None,
-        tier: Tier::FIRST,
-        owner_id: None,
-        assignee_id: None,
-        tags: vec![],
-        escalation_level: 0,
-        external_ref: None,
-        merged_into: None,
-        created_at: now,
-        updated_at: now,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_share_versions_keys_and_counts() {
@@ -54,34 +14,13 @@ async fn two_nodes_share_versions_keys_and_counts() {
     let first = PgStore::connect(database.url()).await.unwrap();
     let second = PgStore::connect(database.url()).await.unwrap();
     let carla = first
-        .create_user(NewUser {
-            email: ferrodesk_domain::EmailAddress::parse("carla@example.com").unwrap(),
-            name: "Carla".into(),
-            role: Role::Customer,
-            organization_id: None,
-            phone: None,
-            location: None,
-            employee_id: None,
-            locale: "en".into(),
-            time_zone: "UTC".into(),
-            tier: None,
-            group_ids: vec![],
-            password_hash: None,
-            now: jiff::Timestamp::UNIX_EPOCH,
-        })
+        .create_user(new_user("carla@example.com", "Carla", Role::Customer))
         .await
         .unwrap();
     let request = |key: &str| {
-        let t = ticket(carla.id);
+        let t = ticket(&carla, "Shared", at(0));
         NewTicket {
-            events: vec![NewEvent::new(
-                EventKind::Created {
-                    subject: t.subject.clone(),
-                },
-                Some(carla.id),
-                Channel::Api,
-                t.created_at,
-            )],
+            events: vec![created_event(&t)],
             ticket: t,
             links: vec![],
             idempotency: Some(Idempotency {
