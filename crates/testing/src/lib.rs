@@ -19,6 +19,7 @@ pub mod mail_contract;
 pub mod mail_outbox_contract;
 pub mod mail_servers;
 pub mod postgres;
+pub mod snapshot;
 pub mod throughput;
 
 /// The trait the contract suite checks, re-exported for its macros.

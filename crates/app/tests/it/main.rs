@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod mail;
+mod mail_snapshots;
 
 use ferrodesk_app::{App, AppError, GroupInput, NewUserInput};
 use ferrodesk_domain::Role;

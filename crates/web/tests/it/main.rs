@@ -30,6 +30,7 @@ macro_rules! backend_tests {
 }
 
 mod account;
+mod api_snapshots;
 mod assets;
 mod attachments;
 mod auth;
