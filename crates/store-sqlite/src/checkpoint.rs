@@ -88,7 +88,9 @@ mod tests {
     use crate::SqliteStore;
     use ferrodesk_domain::{Role, Tier};
     use ferrodesk_store::contract::{at, created_event, new_user, ticket};
-    use ferrodesk_store::{NewGroup, NewTicket, Store as _};
+    use ferrodesk_store::{
+        DirectoryStore as _, NewGroup, NewTicket, PeopleStore as _, TicketStore as _,
+    };
     use std::time::Duration;
 
     #[tokio::test]

@@ -5,7 +5,7 @@
 
 use ferrodesk_domain::{EventKind, TicketScope, TicketStatus};
 use ferrodesk_seed::{SeedError, SeedOptions, seed};
-use ferrodesk_store::{EventPage, PageRequest, Store, TicketQuery};
+use ferrodesk_store::{EventPage, PageRequest, TicketQuery, TicketStore};
 
 async fn store() -> (tempfile::TempDir, ferrodesk_store_sqlite::SqliteStore) {
     let dir = tempfile::tempdir().unwrap();

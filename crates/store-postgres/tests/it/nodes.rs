@@ -5,7 +5,8 @@ use ferrodesk_domain::{
     TicketType, Tier, Urgency,
 };
 use ferrodesk_store::{
-    Idempotency, NewTicket, NewUser, Store, StoreError, TicketChange, TicketWrite,
+    Idempotency, NewTicket, NewUser, PeopleStore, StoreError, TicketChange, TicketStore,
+    TicketWrite,
 };
 use ferrodesk_store_postgres::PgStore;
 use ferrodesk_store_postgres::testing::TestDatabase;
