@@ -9,45 +9,40 @@
 
 use crate::sql::automation::automation_settings;
 use crate::sql::convert::{from_json, get, get_time, micros, stored, timestamp};
-use crate::sql::jobs::{job_key, put_jobs};
-use crate::sql::sla::{CATEGORY, ORGANIZATION, SERVICE, get_policy, targets_from_json};
+use crate::sql::jobs::{delete_jobs, job_key, put_jobs};
+use crate::sql::sla::{get_policy, targets_from_json};
 use crate::sql::{error, tickets};
 use crate::{Db, DbConn, DbRow};
+use ferrodesk_domain::automation::{automation_due, waits_for_automation};
 use ferrodesk_domain::schedule::calendar_from_text;
+use ferrodesk_domain::sla::{Mark, clock_history, covering_policy, next_sla_job};
 use ferrodesk_domain::{
-    CategoryId, ClockEvent, ClockPhase, EventKind, NewEvent, OrganizationId, ServiceId, SlaClock,
-    SlaPolicy, TargetKind, Ticket, TicketId, TicketStatus, UserId, Visibility, WarningShare,
+    AutomationSettings, CategoryId, ClockEvent, ClockHistory, ClockPhase, Coverage, EventKind,
+    NewEvent, OrganizationId, ServiceId, SlaPolicy, Ticket, TicketId, TicketStatus, UserId,
+    WarningShare,
 };
-use ferrodesk_store::{
-    AutomationSettings, JobKind, PolicyId, StoreResult, StoredTarget, TicketSlaNow,
-};
+use ferrodesk_store::{JobKind, PolicyId, StoreResult, StoredTarget, TicketSlaNow};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-/// The clock-relevant history of a ticket (see [`histories`]), plus when its current
-/// status began.
+/// The clock-relevant history of a ticket (see [`histories`]), as clock events, plus
+/// when its current status began.
 async fn clock_events(
     conn: &mut DbConn,
     ticket: &Ticket,
-    write: Refresh,
 ) -> StoreResult<(Vec<ClockEvent>, Timestamp)> {
-    // A ticket just opened has no history the clock reads.
-    let history = if write == Refresh::Opened {
-        Vec::new()
-    } else {
-        histories(conn, &[ticket.id.get()])
-            .await?
-            .remove(&ticket.id.get())
-            .unwrap_or_default()
-    };
+    let history = histories(conn, &[ticket.id.get()])
+        .await?
+        .remove(&ticket.id.get())
+        .unwrap_or_default();
     Ok(clock_history(ticket, history))
 }
 
 /// The clock-relevant history of tickets, in id order: status changes and public
 /// replies, without the replies' bodies, which the clock does not read.
-async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<History>>> {
+async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<ClockHistory>>> {
     let rows = rows_for_ids(
         conn,
         "select e.ticket_id, e.kind, e.created_at, u.role, \
@@ -59,7 +54,7 @@ async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, V
         ") order by e.ticket_id, e.id",
     )
     .await?;
-    let mut histories: HashMap<i64, Vec<History>> = HashMap::new();
+    let mut histories: HashMap<i64, Vec<ClockHistory>> = HashMap::new();
     for row in &rows {
         if let Some(item) = history_of_row(row)? {
             histories
@@ -72,70 +67,25 @@ async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, V
 }
 
 /// A row of [`histories`] as the clock reads it.
-fn history_of_row(row: &DbRow) -> StoreResult<Option<History>> {
+fn history_of_row(row: &DbRow) -> StoreResult<Option<ClockHistory>> {
     let at = get_time(row, "created_at")?;
     let kind: String = get(row, "kind")?;
     if kind == "status_changed" {
         Ok(match from_json(&get::<String>(row, "data")?)? {
-            EventKind::StatusChanged { to, .. } => Some(History::Status { at, to }),
+            EventKind::StatusChanged { to, .. } => Some(ClockHistory::Status { at, to }),
             _ => None,
         })
     } else {
         let role: Option<String> = get(row, "role")?;
-        Ok(Some(History::Reply {
+        Ok(Some(ClockHistory::Reply {
             at,
             by_customer: role.as_deref() == Some("customer"),
         }))
     }
 }
 
-/// One event of a ticket's history the clock may read.
-enum History {
-    Status { at: Timestamp, to: TicketStatus },
-    Reply { at: Timestamp, by_customer: bool },
-}
-
-/// The clock events of a ticket's history, in order, and when its current status began.
-fn clock_history(
-    ticket: &Ticket,
-    history: impl IntoIterator<Item = History>,
-) -> (Vec<ClockEvent>, Timestamp) {
-    let mut events = Vec::new();
-    let mut status = TicketStatus::New;
-    let mut since = ticket.created_at;
-    for item in history {
-        match item {
-            History::Status { at, to } => {
-                events.push(ClockEvent::Status { at, status: to });
-                status = to;
-                since = at;
-            }
-            History::Reply { at, by_customer } => {
-                if !by_customer {
-                    events.push(ClockEvent::PublicReply { at });
-                }
-            }
-        }
-    }
-    // Whatever answered the requester first (a public reply, or a call or visit logged
-    // publicly) is on the ticket: the clock meets the first response with it.
-    if let Some(at) = ticket.first_response_at {
-        events.push(ClockEvent::FirstResponse { at });
-    }
-    // Tickets written in bulk may carry a status without its history: the status
-    // counts from the last change.
-    if status != ticket.status {
-        events.push(ClockEvent::Status {
-            at: ticket.updated_at,
-            status: ticket.status,
-        });
-        since = ticket.updated_at;
-    }
-    (events, since)
-}
-
 /// The marks recorded for a ticket.
-async fn marks_of(conn: &mut DbConn, id: TicketId) -> StoreResult<Vec<(String, Timestamp)>> {
+async fn marks_of(conn: &mut DbConn, id: TicketId) -> StoreResult<Vec<Mark>> {
     Ok(marks_of_tickets(conn, &[id.get()])
         .await?
         .remove(&id.get())
@@ -143,10 +93,7 @@ async fn marks_of(conn: &mut DbConn, id: TicketId) -> StoreResult<Vec<(String, T
 }
 
 /// The marks recorded for tickets, by ticket.
-async fn marks_of_tickets(
-    conn: &mut DbConn,
-    ids: &[i64],
-) -> StoreResult<HashMap<i64, Vec<(String, Timestamp)>>> {
+async fn marks_of_tickets(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Mark>>> {
     let rows = rows_for_ids(
         conn,
         "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
@@ -154,7 +101,7 @@ async fn marks_of_tickets(
         ")",
     )
     .await?;
-    let mut marks: HashMap<i64, Vec<(String, Timestamp)>> = HashMap::new();
+    let mut marks: HashMap<i64, Vec<Mark>> = HashMap::new();
     for row in &rows {
         marks
             .entry(get(row, "ticket_id")?)
@@ -164,22 +111,6 @@ async fn marks_of_tickets(
     Ok(marks)
 }
 
-/// The mark recording a warning (`breached = false`) or breach of a target's cycle.
-pub fn sla_mark(breached: bool, kind: TargetKind) -> String {
-    format!(
-        "{}:{}",
-        if breached { "breach" } else { "warning" },
-        kind.as_str()
-    )
-}
-
-/// The mark of an automation step.
-pub const PENDING_REMINDER: &str = "pending_reminder";
-/// The mark of the automatic resolve of a ticket left pending on the customer.
-pub const PENDING_RESOLVE: &str = "pending_resolve";
-/// The mark of the automatic close of a resolved ticket.
-pub const RESOLVED_CLOSE: &str = "resolved_close";
-
 /// Everything about a ticket's clock at `now`.
 pub(crate) async fn ticket_sla_now(
     conn: &mut DbConn,
@@ -188,7 +119,7 @@ pub(crate) async fn ticket_sla_now(
 ) -> StoreResult<TicketSlaNow> {
     let ticket = tickets::get_ticket(conn, id).await?;
     let found = clock_policy(conn, &ticket).await?;
-    let (events, status_since) = clock_events(conn, &ticket, Refresh::Changed).await?;
+    let (events, status_since) = clock_events(conn, &ticket).await?;
     let clock = found.as_ref().and_then(|(_, policy)| {
         policy
             .clock(ticket.priority, ticket.created_at, &events, now)
@@ -218,154 +149,78 @@ fn stored_target(target: Option<&ferrodesk_domain::TargetClock>) -> Option<Store
     })
 }
 
-/// Whether a mark was recorded for a cycle, over the marks read for a ticket.
-fn has_mark(marks: &[(String, Timestamp)], mark: &str, cycle_start: Timestamp) -> bool {
-    marks.iter().any(|(m, at)| m == mark && *at == cycle_start)
-}
-
-/// The earliest warning or due instant of a running target not yet recorded: when the
-/// ticket's SLA job must run (possibly already past).
-fn next_sla_job(clock: &SlaClock, marks: &[(String, Timestamp)]) -> Option<Timestamp> {
-    clock
-        .targets()
-        .filter(|t| t.phase == ClockPhase::Running)
-        .flat_map(|t| {
-            [(false, t.warn_at), (true, t.due_at)]
-                .into_iter()
-                .filter_map(move |(breached, at)| {
-                    let at = at?;
-                    (!has_mark(marks, &sla_mark(breached, t.kind), t.started_at)).then_some(at)
-                })
-        })
-        .min()
-}
-
-/// When the ticket's next time-based automation step is due. Only a ticket pending on
-/// the customer or resolved has one, so only those read the settings.
-async fn next_automation_job(
-    conn: &mut DbConn,
-    status: TicketStatus,
-    since: Timestamp,
-    marks: &[(String, Timestamp)],
-) -> StoreResult<Option<Timestamp>> {
-    if !has_automation(status) {
-        return Ok(None);
-    }
-    let settings = automation_settings(conn).await?;
-    Ok(automation_due(&settings, status, since, marks))
-}
-
-/// Whether a ticket in `status` waits for a time-based automation step.
-fn has_automation(status: TicketStatus) -> bool {
-    matches!(
-        status,
-        TicketStatus::PendingCustomer | TicketStatus::Resolved
-    )
-}
-
-/// [`next_automation_job`] with the settings at hand.
-fn automation_due(
-    settings: &AutomationSettings,
-    status: TicketStatus,
-    since: Timestamp,
-    marks: &[(String, Timestamp)],
-) -> Option<Timestamp> {
-    let after = |minutes: Option<i64>| {
-        minutes.and_then(|m| since.checked_add(jiff::SignedDuration::from_mins(m)).ok())
+/// The columns a policy is read with for the clock, given policies `p` and calendars
+/// `c`.
+macro_rules! clock_policy_columns {
+    () => {
+        "p.id, p.name, p.targets, p.warning_percent, p.terms_since, \
+         c.always_open, c.time_zone, c.hours, c.holidays"
     };
-    match status {
-        TicketStatus::PendingCustomer => {
-            if settings.pending_reminder_minutes.is_some()
-                && !has_mark(marks, PENDING_REMINDER, since)
-            {
-                after(settings.pending_reminder_minutes)
-            } else if !has_mark(marks, PENDING_RESOLVE, since) {
-                after(settings.pending_resolve_minutes)
-            } else {
-                None
-            }
-        }
-        TicketStatus::Resolved if !has_mark(marks, RESOLVED_CLOSE, since) => {
-            after(settings.resolved_close_minutes)
-        }
-        _ => None,
-    }
 }
 
-/// Puts a ticket's job of `kind` at `due`, or removes it. A ticket written in this
-/// transaction for the first time has no job to remove.
-async fn schedule(
-    conn: &mut DbConn,
-    kind: JobKind,
-    ticket: TicketId,
-    due: Option<Timestamp>,
-    write: Refresh,
-    now: Timestamp,
-) -> StoreResult<()> {
-    match due {
-        Some(due) => put_jobs(conn, &[(kind, ticket, due)], now).await?,
-        None if write != Refresh::Changed => {}
-        None => {
-            sqlx::query("delete from jobs where job_key = $1")
-                .bind(job_key(kind, ticket))
-                .execute(&mut *conn)
-                .await
-                .map_err(error::plain)?;
-        }
-    }
-    Ok(())
-}
-
-/// The policy covering a ticket as the clock needs it (organization contract, else
-/// service, else category, else the default), with its calendar, in one read.
+/// The policy covering a ticket as the clock needs it, with its calendar, in one read:
+/// the policies assigned to its organization, service or category and the default, of
+/// which the domain's [`covering_policy`] chooses.
 async fn clock_policy(
     conn: &mut DbConn,
     ticket: &Ticket,
 ) -> StoreResult<Option<(PolicyId, SlaPolicy)>> {
-    let row = sqlx::query(
-        "select p.id, p.name, p.targets, p.warning_percent, p.terms_since, \
-         c.always_open, c.time_zone, \
-         c.hours, c.holidays from sla_policies p \
+    let rows = sqlx::query(concat!(
+        "select a.kind as coverage, ",
+        clock_policy_columns!(),
+        " from sla_assignments a join sla_policies p on p.id = a.policy_id \
          join business_calendars c on c.id = p.calendar_id \
-         where p.id = coalesce(\
-         (select policy_id from sla_assignments where kind = $1 and target_id = $2), \
-         (select policy_id from sla_assignments where kind = $3 and target_id = $4), \
-         (select policy_id from sla_assignments where kind = $5 and target_id = $6), \
-         (select min(id) from sla_policies where is_default))",
-    )
-    .bind(ORGANIZATION)
+         where (a.kind = $1 and a.target_id = $2) or (a.kind = $3 and a.target_id = $4) \
+         or (a.kind = $5 and a.target_id = $6) \
+         union all select 'default' as coverage, ",
+        clock_policy_columns!(),
+        " from sla_policies p join business_calendars c on c.id = p.calendar_id \
+         where p.id = (select min(id) from sla_policies where is_default)"
+    ))
+    .bind(Coverage::Organization.as_str())
     .bind(ticket.organization_id.map_or(0, OrganizationId::get))
-    .bind(SERVICE)
+    .bind(Coverage::Service.as_str())
     .bind(ticket.service_id.map_or(0, ServiceId::get))
-    .bind(CATEGORY)
+    .bind(Coverage::Category.as_str())
     .bind(ticket.category_id.map_or(0, CategoryId::get))
-    .fetch_optional(&mut *conn)
+    .fetch_all(&mut *conn)
     .await
     .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let hours: Vec<String> = from_json(&get::<String>(&row, "hours")?)?;
-    let holidays: Vec<String> = from_json(&get::<String>(&row, "holidays")?)?;
-    let zone: String = get(&row, "time_zone")?;
+    let mut candidates = Vec::with_capacity(rows.len());
+    for row in &rows {
+        candidates.push((
+            stored(Coverage::parse(&get::<String>(row, "coverage")?))?,
+            row,
+        ));
+    }
+    covering_policy(candidates)
+        .map(clock_policy_of_row)
+        .transpose()
+}
+
+/// A row of [`clock_policy`] as the clock needs it.
+fn clock_policy_of_row(row: &DbRow) -> StoreResult<(PolicyId, SlaPolicy)> {
+    let hours: Vec<String> = from_json(&get::<String>(row, "hours")?)?;
+    let holidays: Vec<String> = from_json(&get::<String>(row, "holidays")?)?;
+    let zone: String = get(row, "time_zone")?;
     let calendar = stored(calendar_from_text(
-        get(&row, "always_open")?,
+        get(row, "always_open")?,
         &zone,
         &hours,
         &holidays,
     ))?;
     let warning = stored(WarningShare::new(
-        u8::try_from(get::<i64>(&row, "warning_percent")?).unwrap_or(0),
+        u8::try_from(get::<i64>(row, "warning_percent")?).unwrap_or(0),
     ))?;
-    let name: String = get(&row, "name")?;
+    let name: String = get(row, "name")?;
     let policy = stored(SlaPolicy::new(
         &name,
-        targets_from_json(&get::<String>(&row, "targets")?)?,
+        targets_from_json(&get::<String>(row, "targets")?)?,
         warning,
         calendar,
     ))?
-    .in_force_from(get_time(&row, "terms_since")?);
-    Ok(Some((PolicyId(get(&row, "id")?), policy)))
+    .in_force_from(get_time(row, "terms_since")?);
+    Ok((PolicyId(get(row, "id")?), policy))
 }
 
 /// What the write that refreshes a ticket's clock did to the ticket.
@@ -384,7 +239,7 @@ pub(crate) enum Refresh {
 /// every ticket write, in its transaction.
 pub(crate) async fn refresh(conn: &mut DbConn, id: TicketId, now: Timestamp) -> StoreResult<()> {
     let ticket = tickets::get_ticket(conn, id).await?;
-    refresh_ticket(conn, &ticket, Refresh::Changed, now).await
+    refresh_tickets(conn, &[&ticket], Refresh::Changed, now).await
 }
 
 /// [`refresh`] for up to `limit` open tickets after `after`, in id order; the last id
@@ -409,38 +264,57 @@ pub(crate) async fn refresh_open(
     Ok(ids.last().copied().map(TicketId))
 }
 
-/// [`refresh`] for a write that holds the ticket as it now stands.
-pub(crate) async fn refresh_ticket(
+/// Recomputes the stored clocks of tickets written in this transaction at `now` and
+/// reschedules their jobs, in a few statements for all: the policies are read once per
+/// (organization, service, category), the histories, marks and settings once for all.
+/// Every ticket write calls it in its transaction, a single write as a batch of one.
+pub(crate) async fn refresh_tickets(
     conn: &mut DbConn,
-    ticket: &Ticket,
+    tickets: &[&Ticket],
     write: Refresh,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let policy = clock_policy(conn, ticket).await?;
-    let (events, status_since) = clock_events(conn, ticket, write).await?;
-    let marks = match write {
-        Refresh::New | Refresh::Opened => Vec::new(),
-        Refresh::Changed => marks_of(conn, ticket.id).await?,
+    let policies = Policies::read(conn, tickets.iter().copied()).await?;
+    let ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
+    // A ticket just opened has no history the clock reads; a new one has no marks and
+    // no jobs yet.
+    let mut histories = match write {
+        Refresh::Opened => HashMap::new(),
+        Refresh::New | Refresh::Changed => histories(conn, &ids).await?,
     };
-    let clock = StoredClock::of(ticket, policy.as_ref(), &events, &marks, now);
-    let automation_due = next_automation_job(conn, ticket.status, status_since, &marks).await?;
-    write_clocks(conn, std::slice::from_ref(&clock), now).await?;
-    schedule(conn, JobKind::Sla, ticket.id, clock.sla_due, write, now).await?;
-    schedule(
-        conn,
-        JobKind::Automation,
-        ticket.id,
-        automation_due,
-        write,
-        now,
-    )
-    .await
+    let mut marks = match write {
+        Refresh::Changed => marks_of_tickets(conn, &ids).await?,
+        Refresh::New | Refresh::Opened => HashMap::new(),
+    };
+    let settings = settings_for(conn, tickets.iter().map(|t| t.status)).await?;
+    let mut clocks = Vec::with_capacity(tickets.len());
+    let mut due = Vec::new();
+    let mut done = Vec::new();
+    for ticket in tickets {
+        let history = histories.remove(&ticket.id.get()).unwrap_or_default();
+        let marks = marks.remove(&ticket.id.get()).unwrap_or_default();
+        let policy = policies.of(ticket);
+        let (clock, jobs) = plan(ticket, policy, history, &marks, settings.as_ref(), now);
+        for (kind, at) in jobs {
+            match at {
+                Some(at) => due.push((kind, ticket.id, at)),
+                None => done.push(job_key(kind, ticket.id)),
+            }
+        }
+        clocks.push(clock);
+    }
+    write_clocks(conn, &clocks, now).await?;
+    put_jobs(conn, &due, now).await?;
+    if write == Refresh::Changed {
+        delete_jobs(conn, &done).await?;
+    }
+    Ok(())
 }
 
 /// The stored clocks of tickets created in bulk, with their jobs, in a few multi-row
-/// writes: the same rows [`refresh_ticket`] writes with [`Refresh::New`], but the
-/// history comes from the events being written, the policy is read once per
-/// (organization, service, category), and the settings and reply authors once.
+/// writes: the same rows [`refresh_tickets`] writes with [`Refresh::New`], but the
+/// history comes from the events being written instead of being read back, and the
+/// reply authors are read once.
 pub(crate) async fn refresh_new_tickets(
     conn: &mut DbConn,
     tickets: &[(Ticket, &[NewEvent])],
@@ -450,51 +324,65 @@ pub(crate) async fn refresh_new_tickets(
     let repliers: BTreeSet<i64> = tickets
         .iter()
         .flat_map(|(_, events)| events.iter())
-        .filter(|e| matches!(e.kind, EventKind::Reply { .. }) && e.visibility == Visibility::Public)
+        .filter(|e| ClockHistory::is_public_reply(&e.kind, e.visibility))
         .filter_map(|e| e.actor_id.map(UserId::get))
         .collect();
     let customers = customers_among(conn, &repliers).await?;
-    let settings = if tickets.iter().any(|(t, _)| has_automation(t.status)) {
-        Some(automation_settings(conn).await?)
-    } else {
-        None
-    };
+    let settings = settings_for(conn, tickets.iter().map(|(t, _)| t.status)).await?;
     let mut clocks = Vec::with_capacity(tickets.len());
-    let mut jobs = Vec::new();
+    let mut due = Vec::new();
     for (ticket, events) in tickets {
+        let history = events
+            .iter()
+            .filter_map(|e| ClockHistory::of_event(e, |actor| customers.contains(&actor.get())));
         let policy = policies.of(ticket);
-        let history = events.iter().filter_map(|e| match &e.kind {
-            EventKind::StatusChanged { to, .. } => Some(History::Status {
-                at: e.created_at,
-                to: *to,
-            }),
-            EventKind::Reply { .. } if e.visibility == Visibility::Public => Some(History::Reply {
-                at: e.created_at,
-                by_customer: e
-                    .actor_id
-                    .is_some_and(|actor| customers.contains(&actor.get())),
-            }),
-            _ => None,
-        });
-        let (events, since) = clock_history(ticket, history);
-        let clock = StoredClock::of(ticket, policy, &events, &[], now);
-        if let Some(due) = clock.sla_due {
-            jobs.push((JobKind::Sla, ticket.id, due));
-        }
-        if let Some(due) = settings
-            .as_ref()
-            .and_then(|settings| automation_due(settings, ticket.status, since, &[]))
-        {
-            jobs.push((JobKind::Automation, ticket.id, due));
+        let (clock, jobs) = plan(ticket, policy, history, &[], settings.as_ref(), now);
+        for (kind, at) in jobs {
+            if let Some(at) = at {
+                due.push((kind, ticket.id, at));
+            }
         }
         clocks.push(clock);
     }
     write_clocks(conn, &clocks, now).await?;
-    put_jobs(conn, &jobs, now).await
+    put_jobs(conn, &due, now).await
+}
+
+/// A ticket's stored clock and when its SLA and automation jobs are due (`None`: no
+/// job), from what was read of it; the domain decides each.
+fn plan(
+    ticket: &Ticket,
+    policy: Option<&(PolicyId, SlaPolicy)>,
+    history: impl IntoIterator<Item = ClockHistory>,
+    marks: &[Mark],
+    settings: Option<&AutomationSettings>,
+    now: Timestamp,
+) -> (StoredClock, [(JobKind, Option<Timestamp>); 2]) {
+    let (events, since) = clock_history(ticket, history);
+    let clock = StoredClock::of(ticket, policy, &events, marks, now);
+    let automation = settings.and_then(|s| automation_due(s, ticket.status, since, marks));
+    let jobs = [
+        (JobKind::Sla, clock.sla_due),
+        (JobKind::Automation, automation),
+    ];
+    (clock, jobs)
+}
+
+/// The automation settings, read only when a ticket in one of `statuses` may wait for
+/// a time-based step.
+async fn settings_for(
+    conn: &mut DbConn,
+    mut statuses: impl Iterator<Item = TicketStatus>,
+) -> StoreResult<Option<AutomationSettings>> {
+    if statuses.any(waits_for_automation) {
+        Ok(Some(automation_settings(conn).await?))
+    } else {
+        Ok(None)
+    }
 }
 
 /// The policies covering some tickets, read once per (organization, service,
-/// category): what chooses a ticket's policy (see [`clock_policy`]).
+/// category) with [`clock_policy`].
 struct Policies(HashMap<PolicyKey, Option<(PolicyId, SlaPolicy)>>);
 
 type PolicyKey = (
@@ -528,66 +416,6 @@ impl Policies {
     fn of(&self, ticket: &Ticket) -> Option<&(PolicyId, SlaPolicy)> {
         self.0.get(&Policies::key(ticket)).and_then(Option::as_ref)
     }
-}
-
-/// [`refresh_ticket`] with [`Refresh::Changed`] for many tickets changed in this
-/// transaction, each once, in a few statements for all: the same clocks and jobs, with
-/// the policies read once per (organization, service, category), and the histories,
-/// marks and settings once for all.
-pub(crate) async fn refresh_changed_tickets(
-    conn: &mut DbConn,
-    tickets: &[&Ticket],
-    now: Timestamp,
-) -> StoreResult<()> {
-    let policies = Policies::read(conn, tickets.iter().copied()).await?;
-    let ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
-    let mut histories = histories(conn, &ids).await?;
-    let mut marks = marks_of_tickets(conn, &ids).await?;
-    let settings = if tickets.iter().any(|t| has_automation(t.status)) {
-        Some(automation_settings(conn).await?)
-    } else {
-        None
-    };
-    let mut clocks = Vec::with_capacity(tickets.len());
-    let mut due = Vec::new();
-    let mut done = Vec::new();
-    for ticket in tickets {
-        let history = histories.remove(&ticket.id.get()).unwrap_or_default();
-        let marks = marks.remove(&ticket.id.get()).unwrap_or_default();
-        let (events, since) = clock_history(ticket, history);
-        let clock = StoredClock::of(ticket, policies.of(ticket), &events, &marks, now);
-        let automation = settings
-            .as_ref()
-            .and_then(|settings| automation_due(settings, ticket.status, since, &marks));
-        for (kind, at) in [
-            (JobKind::Sla, clock.sla_due),
-            (JobKind::Automation, automation),
-        ] {
-            match at {
-                Some(at) => due.push((kind, ticket.id, at)),
-                None => done.push(job_key(kind, ticket.id)),
-            }
-        }
-        clocks.push(clock);
-    }
-    write_clocks(conn, &clocks, now).await?;
-    put_jobs(conn, &due, now).await?;
-    for chunk in done.chunks(BULK_ROWS) {
-        let mut query = QueryBuilder::<Db>::new("delete from jobs where job_key in (");
-        {
-            let mut list = query.separated(", ");
-            for key in chunk {
-                list.push_bind(key.as_str());
-            }
-        }
-        query.push(")");
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-    }
-    Ok(())
 }
 
 /// Pushes `ids` as a comma-separated list of bound values.
@@ -658,7 +486,7 @@ impl StoredClock {
         ticket: &Ticket,
         policy: Option<&(PolicyId, SlaPolicy)>,
         events: &[ClockEvent],
-        marks: &[(String, Timestamp)],
+        marks: &[Mark],
         now: Timestamp,
     ) -> StoredClock {
         let clock = policy.and_then(|(_, policy)| {

@@ -55,6 +55,26 @@ pub(crate) async fn put_jobs(
     Ok(())
 }
 
+/// Removes the jobs with these keys (those of tickets with nothing left to do).
+pub(crate) async fn delete_jobs(conn: &mut DbConn, keys: &[String]) -> StoreResult<()> {
+    for chunk in keys.chunks(BULK_ROWS) {
+        let mut query = QueryBuilder::<Db>::new("delete from jobs where job_key in (");
+        {
+            let mut list = query.separated(", ");
+            for key in chunk {
+                list.push_bind(key.as_str());
+            }
+        }
+        query.push(")");
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(())
+}
+
 fn is_postgres() -> bool {
     <Db as sqlx::Database>::NAME == "PostgreSQL"
 }

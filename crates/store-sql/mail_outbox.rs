@@ -10,17 +10,17 @@ use crate::sql::error;
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
-use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail, announces_mail};
+use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail};
 use ferrodesk_store::mail_outbox::OutboxStore;
 use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 
-/// Queues a notification for `event` when it announces one ([`announces_mail`]); called
+/// Queues a notification for `event` when it announces one (the domain's `EventKind::announces_mail`); called
 /// by every single ticket write, in its transaction. The bulk path (demo data, bench)
 /// does not call it: imported history is never mailed.
 pub(crate) async fn enqueue(conn: &mut DbConn, event: &Event) -> StoreResult<()> {
-    if !announces_mail(&event.kind, event.visibility) {
+    if !event.kind.announces_mail(event.visibility) {
         return Ok(());
     }
     sqlx::query(

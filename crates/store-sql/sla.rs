@@ -215,9 +215,9 @@ macro_rules! policy_columns {
     };
 }
 
-pub(crate) const ORGANIZATION: &str = "organization";
-pub(crate) const SERVICE: &str = "service";
-pub(crate) const CATEGORY: &str = "category";
+const ORGANIZATION: &str = "organization";
+const SERVICE: &str = "service";
+const CATEGORY: &str = "category";
 
 async fn policy_from_row(conn: &mut DbConn, row: &DbRow) -> StoreResult<StoredPolicy> {
     let id: i64 = get(row, "id")?;

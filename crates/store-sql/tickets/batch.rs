@@ -89,7 +89,7 @@ pub(crate) async fn append_events(
     let events: Vec<(TicketId, &NewEvent)> =
         appends.iter().map(|a| (a.ticket_id, &a.event)).collect();
     let event_ids = insert_new_events(conn, &events).await?;
-    clocks::refresh_changed_tickets(conn, &changed, now).await?;
+    clocks::refresh_tickets(conn, &changed, clocks::Refresh::Changed, now).await?;
     Ok(appends
         .iter()
         .zip(event_ids)
@@ -243,9 +243,7 @@ async fn insert_new_events(
     let announced: Vec<(EventId, TicketId, Timestamp)> = events
         .iter()
         .zip(&ids)
-        .filter(|((_, event), _)| {
-            ferrodesk_store::mail::announces_mail(&event.kind, event.visibility)
-        })
+        .filter(|((_, event), _)| event.kind.announces_mail(event.visibility))
         .map(|((ticket, event), id)| (EventId(*id), *ticket, event.created_at))
         .collect();
     mail_outbox::enqueue_all(conn, &announced).await?;

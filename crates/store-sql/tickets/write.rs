@@ -14,7 +14,7 @@ use crate::sql::reports::RollupFacts;
 use crate::sql::{clocks, mail_outbox, routing};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{
-    Event, EventId, EventKind, GroupId, LinkKind, NewEvent, Ticket, TicketId, UserId, Visibility,
+    ClockHistory, Event, EventId, EventKind, GroupId, LinkKind, NewEvent, Ticket, TicketId, UserId,
 };
 use ferrodesk_store::{
     Conflict, Created, EventAppend, NewTicket, Notice, StoreError, StoreResult, TicketChange,
@@ -225,16 +225,16 @@ pub(crate) async fn create_ticket(
     deltas.add(&ticket, 1);
     deltas.rollups.created(&ticket);
     deltas.apply(conn, now).await?;
-    let moves_clock = new.events.iter().any(|e| {
-        matches!(e.kind, EventKind::StatusChanged { .. })
-            || (matches!(e.kind, EventKind::Reply { .. }) && e.visibility == Visibility::Public)
-    });
+    let moves_clock = new
+        .events
+        .iter()
+        .any(|e| ClockHistory::is_read_by_clock(&e.kind, e.visibility));
     let write = if moves_clock {
         clocks::Refresh::New
     } else {
         clocks::Refresh::Opened
     };
-    clocks::refresh_ticket(conn, &ticket, write, now).await?;
+    clocks::refresh_tickets(conn, &[&ticket], write, now).await?;
     let notices: Vec<(TicketId, &Notice)> = new.notices.iter().map(|n| (ticket.id, n)).collect();
     insert_notices(conn, &notices, now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
@@ -286,9 +286,9 @@ pub(crate) async fn save_tickets(
         .await?;
     }
     deltas.apply(conn, now).await?;
-    for change in &write.changes {
-        clocks::refresh_ticket(conn, &change.after, clocks::Refresh::Changed, now).await?;
-    }
+    // A write changes each ticket once: a second change of one would fail its version.
+    let changed: Vec<&Ticket> = write.changes.iter().map(|c| &c.after).collect();
+    clocks::refresh_tickets(conn, &changed, clocks::Refresh::Changed, now).await?;
     let notices: Vec<(TicketId, &Notice)> = write
         .changes
         .iter()
@@ -347,10 +347,15 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, &event).await?;
     }
     deltas.apply(conn, split.now).await?;
-    clocks::refresh_ticket(conn, &original.after, clocks::Refresh::Changed, split.now).await?;
-    for part in &parts {
-        clocks::refresh_ticket(conn, part, clocks::Refresh::New, split.now).await?;
-    }
+    clocks::refresh_tickets(
+        conn,
+        &[&original.after],
+        clocks::Refresh::Changed,
+        split.now,
+    )
+    .await?;
+    let new: Vec<&Ticket> = parts.iter().collect();
+    clocks::refresh_tickets(conn, &new, clocks::Refresh::New, split.now).await?;
     Ok(parts)
 }
 
@@ -390,7 +395,7 @@ pub(crate) async fn append_event(
         deltas.apply(conn, now).await?;
     }
     let event = insert_event(conn, append.ticket_id, &append.event).await?;
-    clocks::refresh_ticket(conn, &ticket, clocks::Refresh::Changed, now).await?;
+    clocks::refresh_tickets(conn, &[&ticket], clocks::Refresh::Changed, now).await?;
     remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
     Ok(Created::New(event))
 }

@@ -438,7 +438,7 @@ async fn twin_desks() -> ((SqliteStore, SqliteStore), (User, User), Vec<Ticket>)
                          updated_at) values ($1, $2, $3, $3, $3)",
                     )
                     .bind(ticket.get())
-                    .bind(crate::sql::clocks::sla_mark(
+                    .bind(ferrodesk_domain::sla::sla_mark(
                         false,
                         TargetKind::FirstResponse,
                     ))

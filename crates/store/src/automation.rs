@@ -3,6 +3,7 @@
 
 use crate::{RuleId, StoreResult};
 use async_trait::async_trait;
+pub use ferrodesk_domain::AutomationSettings;
 use ferrodesk_domain::EscalationRule;
 use jiff::Timestamp;
 
@@ -17,17 +18,6 @@ pub struct StoredEscalationRule {
     pub is_enabled: bool,
     /// The rule.
     pub rule: EscalationRule,
-}
-
-/// Desk-wide time-based automations; `None` turns a step off.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AutomationSettings {
-    /// Minutes pending on the customer before the requester is reminded.
-    pub pending_reminder_minutes: Option<i64>,
-    /// Minutes pending on the customer before the ticket is resolved with a notice.
-    pub pending_resolve_minutes: Option<i64>,
-    /// Minutes resolved before the ticket is closed.
-    pub resolved_close_minutes: Option<i64>,
 }
 
 /// Escalation rules and automation settings.

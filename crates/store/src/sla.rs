@@ -215,9 +215,7 @@ pub struct TicketSlaNow {
 impl TicketSlaNow {
     /// Whether `mark` was recorded for the cycle that started at `cycle_start`.
     pub fn has_mark(&self, mark: &str, cycle_start: Timestamp) -> bool {
-        self.marks
-            .iter()
-            .any(|(m, at)| m == mark && *at == cycle_start)
+        ferrodesk_domain::sla::has_mark(&self.marks, mark, cycle_start)
     }
 }
 
