@@ -4,7 +4,7 @@
 
 use crate::{Db, DbRow};
 use ferrodesk_domain::{GroupId, InvalidValue};
-use ferrodesk_store::{StoreError, StoreResult};
+use ferrodesk_store::{Cursor, Page, StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::Row;
 
@@ -103,4 +103,19 @@ pub(crate) fn json<T: serde::Serialize>(value: &T) -> StoreResult<String> {
 /// A value read back from JSON text.
 pub(crate) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| damaged(format!("json: {e}")))
+}
+
+/// Cuts a fetched `limit + 1` rows to a page ordered by id.
+pub(crate) fn page_by_id<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<T> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|last| Cursor {
+            key: id(last),
+            id: id(last),
+        })
+    } else {
+        None
+    };
+    Page { items, next_cursor }
 }

@@ -4,7 +4,7 @@
 //! An article write is read-modify-write on the article row (locked on PostgreSQL)
 //! plus one new version row; the version row's id is the feed position.
 
-use crate::sql::access::page_by_id;
+use crate::sql::convert::page_by_id;
 use crate::sql::convert::{from_json, get, get_time, json, micros, stored};
 use crate::sql::error::{self, Ref};
 use crate::sql::tickets::{self, EVENT_COLUMNS_SELECT, event_from_row, get_tickets};

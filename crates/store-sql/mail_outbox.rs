@@ -1,15 +1,268 @@
-//! [`OutboxStore`] for the backend: the outbox across tickets for admins, read through
-//! the `mail_outbox_due (state, next_attempt_at, id)` index, never a scan.
+//! The outbox of mail notifications: filled by [`enqueue`] in the transaction that
+//! appends the event it announces (every ticket write calls it), claimed and rendered by
+//! the delivery worker; and [`OutboxStore`] for the backend, the outbox across tickets
+//! for admins, read through the `mail_outbox_due (state, next_attempt_at, id)` index,
+//! never a scan.
 
-use crate::sql::convert::{get, get_opt_time, get_time, micros};
+use crate::sql::convert;
+use crate::sql::convert::{get, get_opt_time, get_time, micros, opt_micros};
 use crate::sql::error;
-use crate::{Backend, DbConn, DbRow};
+use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
-use ferrodesk_domain::{EventId, TicketId};
-use ferrodesk_store::mail::{OutboxEntry, OutboxId};
+use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
+use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail};
 use ferrodesk_store::mail_outbox::OutboxStore;
 use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
+use sqlx::QueryBuilder;
+
+/// Queues a notification for `event` when it announces one (the domain's `EventKind::announces_mail`); called
+/// by every single ticket write, in its transaction. The bulk path (demo data, bench)
+/// does not call it: imported history is never mailed.
+pub(crate) async fn enqueue(conn: &mut DbConn, event: &Event) -> StoreResult<()> {
+    if !event.kind.announces_mail(event.visibility) {
+        return Ok(());
+    }
+    sqlx::query(
+        "insert into mail_outbox (event_id, ticket_id, state, attempts, next_attempt_at, \
+         created_at, updated_at) values ($1, $2, 'pending', 0, $3, $3, $3)",
+    )
+    .bind(event.id.get())
+    .bind(event.ticket_id.get())
+    .bind(micros(event.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(())
+}
+
+/// [`enqueue`] for events already known to announce mail, given as (event, ticket,
+/// time), in multi-row inserts.
+#[allow(
+    dead_code,
+    reason = "only SQLite's group commit creates tickets together"
+)]
+pub(crate) async fn enqueue_all(
+    conn: &mut DbConn,
+    events: &[(EventId, TicketId, Timestamp)],
+) -> StoreResult<()> {
+    for chunk in events.chunks(1_000) {
+        let mut query = QueryBuilder::<Db>::new(
+            "insert into mail_outbox (event_id, ticket_id, state, attempts, next_attempt_at, \
+             created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, (event, ticket, at)| {
+            row.push_bind(event.get())
+                .push_bind(ticket.get())
+                .push_bind("pending")
+                .push_bind(0_i64)
+                .push_bind(micros(*at))
+                .push_bind(micros(*at))
+                .push_bind(micros(*at));
+        });
+        query
+            .build()
+            .execute(&mut *conn)
+            .await
+            .map_err(error::plain)?;
+    }
+    Ok(())
+}
+
+fn recipients_text(recipients: &[EmailAddress]) -> String {
+    recipients
+        .iter()
+        .map(EmailAddress::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+pub(crate) async fn claim_outbox(
+    conn: &mut DbConn,
+    now: &Timestamp,
+    lease_until: &Timestamp,
+) -> StoreResult<Option<OutboxItem>> {
+    // The outer `next_attempt_at <= $1` is checked again on the row a concurrent claim
+    // already moved (PostgreSQL re-reads it after the lock), so one row has one owner.
+    let row = sqlx::query(
+        "update mail_outbox set next_attempt_at = $2, updated_at = $1 \
+         where id = (select id from mail_outbox where state = 'pending' and next_attempt_at <= $1 \
+         order by next_attempt_at, id limit 1) and state = 'pending' and next_attempt_at <= $1 \
+         returning id, event_id, ticket_id, attempts, message_id, recipients, raw",
+    )
+    .bind(micros(*now))
+    .bind(micros(*lease_until))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let message_id: Option<String> = get(&row, "message_id")?;
+    let recipients: Option<String> = get(&row, "recipients")?;
+    let raw: Option<Vec<u8>> = get(&row, "raw")?;
+    let rendered = match (message_id, recipients, raw) {
+        (Some(message_id), Some(recipients), Some(raw)) => {
+            let mut list = recipients.split(", ").filter(|r| !r.is_empty());
+            let sender = list
+                .next()
+                .map(EmailAddress::parse)
+                .transpose()
+                .map_err(|e| convert::damaged(e.to_string()))?;
+            let recipients = list
+                .map(EmailAddress::parse)
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| convert::damaged(e.to_string()))?;
+            sender.map(|sender| RenderedMail {
+                message_id,
+                recipients,
+                sender,
+                raw,
+            })
+        }
+        _ => None,
+    };
+    Ok(Some(OutboxItem {
+        id: OutboxId(get(&row, "id")?),
+        event_id: EventId(get(&row, "event_id")?),
+        ticket_id: TicketId(get(&row, "ticket_id")?),
+        attempts: get(&row, "attempts")?,
+        rendered,
+    }))
+}
+
+async fn outbox_ticket(conn: &mut DbConn, id: OutboxId) -> StoreResult<TicketId> {
+    let ticket: Option<i64> = sqlx::query_scalar("select ticket_id from mail_outbox where id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    ticket
+        .map(TicketId)
+        .ok_or_else(|| StoreError::not_found(format!("outbox message {}", id.0)))
+}
+
+pub(crate) async fn render_outbox(
+    conn: &mut DbConn,
+    (id, mail, now): &(OutboxId, RenderedMail, Timestamp),
+) -> StoreResult<()> {
+    let ticket = outbox_ticket(conn, *id).await?;
+    // The sender goes first in the stored list; claim_outbox reads it back that way.
+    let mut stored_recipients = vec![mail.sender.clone()];
+    stored_recipients.extend(mail.recipients.iter().cloned());
+    sqlx::query(
+        "update mail_outbox set message_id = $2, recipients = $3, raw = $4, updated_at = $5 \
+         where id = $1",
+    )
+    .bind(id.0)
+    .bind(&mail.message_id)
+    .bind(recipients_text(&stored_recipients))
+    .bind(&mail.raw)
+    .bind(micros(*now))
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    sqlx::query(
+        "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
+         sender, subject, may_auto_reply, created_at, updated_at) \
+         select $1, 'out', $2, event_id, null, $3, '', false, $4, $4 from mail_outbox where id = $5",
+    )
+    .bind(&mail.message_id)
+    .bind(ticket.get())
+    .bind(recipients_text(&mail.recipients))
+    .bind(micros(*now))
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    Ok(())
+}
+
+async fn set_outbox_state(
+    conn: &mut DbConn,
+    id: OutboxId,
+    sql: &'static str,
+    error_text: Option<&str>,
+    at: Option<Timestamp>,
+    now: Timestamp,
+) -> StoreResult<()> {
+    let done = sqlx::query(sql)
+        .bind(id.0)
+        .bind(error_text)
+        .bind(opt_micros(at))
+        .bind(micros(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::not_found(format!("outbox message {}", id.0)));
+    }
+    Ok(())
+}
+
+pub(crate) async fn outbox_sent(
+    conn: &mut DbConn,
+    (id, now): &(OutboxId, Timestamp),
+) -> StoreResult<()> {
+    set_outbox_state(
+        conn,
+        *id,
+        "update mail_outbox set state = 'sent', attempts = attempts + 1, last_error = $2, \
+         sent_at = $4, next_attempt_at = coalesce($3, next_attempt_at), updated_at = $4 where id = $1",
+        None,
+        None,
+        *now,
+    )
+    .await
+}
+
+pub(crate) async fn outbox_skipped(
+    conn: &mut DbConn,
+    (id, reason, now): &(OutboxId, String, Timestamp),
+) -> StoreResult<()> {
+    set_outbox_state(
+        conn,
+        *id,
+        "update mail_outbox set state = 'skipped', last_error = $2, \
+         next_attempt_at = coalesce($3, next_attempt_at), updated_at = $4 where id = $1",
+        Some(reason),
+        None,
+        *now,
+    )
+    .await
+}
+
+pub(crate) async fn outbox_failed(
+    conn: &mut DbConn,
+    (id, reason, retry_at, now): &(OutboxId, String, Option<Timestamp>, Timestamp),
+) -> StoreResult<()> {
+    set_outbox_state(
+        conn,
+        *id,
+        "update mail_outbox set state = case when $3 is null then 'failed' else 'pending' end, \
+         attempts = attempts + 1, last_error = $2, \
+         next_attempt_at = coalesce($3, next_attempt_at), updated_at = $4 where id = $1",
+        Some(reason),
+        *retry_at,
+        *now,
+    )
+    .await
+}
+
+pub(crate) async fn list_outbox(
+    conn: &mut DbConn,
+    ticket: TicketId,
+) -> StoreResult<Vec<OutboxEntry>> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {} from mail_outbox where ticket_id = $1 order by id limit 500",
+        OUTBOX_COLUMNS
+    )))
+    .bind(ticket.get())
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    rows.iter().map(outbox_entry).collect()
+}
 
 /// The columns [`outbox_entry`] reads.
 pub(crate) const OUTBOX_COLUMNS: &str = "id, event_id, ticket_id, state, attempts, \

@@ -21,29 +21,42 @@
 //!   missing key);
 //! - the `Backend` type (`SqliteStore` / `PgStore`) with `reader()` (a pooled
 //!   connection) and `write(input, op)` (the group-commit writer on SQLite, a plain
-//!   transaction on PostgreSQL); [`store`] implements the `Store` trait once on top of
-//!   them.
+//!   transaction on PostgreSQL). Each module implements its aggregate's trait
+//!   (`TicketStore` in [`tickets`], `SlaStore` in [`sla`], `JobStore` in [`jobs`], ...)
+//!   once on top of them, next to its SQL; [`store`] adds the umbrella `Store`.
+//!
+//! The SQL persists and does not decide: which events move a ticket's SLA clock, when
+//! its next job is due, which policy covers it and which events announce mail are
+//! rules of `ferrodesk_domain` that [`clocks`] and [`mail_outbox`] call between reading
+//! and writing rows.
 //!
 //! Conventions the schema follows on both backends: `$1` placeholders, times as bigint
 //! microseconds since the Unix epoch, booleans as `boolean`, enums as their `as_str()`
 //! text, tags and event data as JSON text, and the same constraint names, which
 //! [`error`] maps to `Conflict`/`NotFound`.
 
-pub(crate) mod access;
+pub(crate) mod assets;
+pub(crate) mod attachments;
+pub(crate) mod automation;
+pub(crate) mod clocks;
 pub(crate) mod convert;
-pub(crate) mod desk;
-pub(crate) mod desk_extra;
+pub(crate) mod directory;
 pub(crate) mod error;
+pub(crate) mod filters;
+pub(crate) mod jobs;
 pub(crate) mod kb;
 pub(crate) mod kb_store;
 pub(crate) mod mail;
 pub(crate) mod mail_outbox;
-pub(crate) mod mail_store;
 pub(crate) mod mailbox_lease;
+pub(crate) mod mailboxes;
+pub(crate) mod notifications;
 pub(crate) mod people;
+pub(crate) mod ratings;
 pub(crate) mod reports;
-pub(crate) mod rules;
+pub(crate) mod routing;
+pub(crate) mod sessions;
 pub(crate) mod sla;
-pub(crate) mod sla_store;
 pub(crate) mod store;
 pub(crate) mod tickets;
+pub(crate) mod watchers;

@@ -1,25 +1,20 @@
-//! People and the desk's structure: users with their group memberships,
-//! organizations, support groups, the category tree and services.
+//! People: users with their group memberships and password hashes; [`PeopleStore`]
+//! for the backend.
 //!
 //! Changes are read-modify-write: the row is read (locked on PostgreSQL through
 //! `for_update!()`), the patch applied in Rust, and the whole row written back.
 
-use crate::sql::access::page_by_id;
-use crate::sql::convert::{get, get_time, group_ids, micros, stored};
+use crate::sql::convert;
+use crate::sql::convert::{get, get_time, group_ids, micros, page_by_id, stored};
 use crate::sql::error::{self, Ref};
-use crate::{DbConn, DbRow};
-use ferrodesk_domain::{
-    Category, CategoryId, EmailAddress, Group, GroupId, Organization, OrganizationId, Role,
-    Service, ServiceId, Tier, User, UserId,
-};
+use crate::{Backend, DbConn, DbRow};
+use async_trait::async_trait;
+use ferrodesk_domain::{EmailAddress, GroupId, OrganizationId, Role, Tier, User, UserId};
 use ferrodesk_store::{
-    GroupPatch, MAX_PAGE_SIZE, NewCategory, NewGroup, NewOrganization, NewService, NewUser,
-    OrganizationPatch, Page, PageRequest, ServicePatch, StoreError, StoreResult, UserFilter,
+    MAX_PAGE_SIZE, NewUser, Page, PageRequest, PeopleStore, StoreError, StoreResult, UserFilter,
     UserPatch,
 };
 use jiff::Timestamp;
-
-// --- users ------------------------------------------------------------------------
 
 macro_rules! user_select {
     () => {
@@ -33,7 +28,7 @@ macro_rules! user_select {
     };
 }
 
-fn tier(value: Option<i64>) -> StoreResult<Option<Tier>> {
+pub(crate) fn tier(value: Option<i64>) -> StoreResult<Option<Tier>> {
     value.map(|t| stored(Tier::new(t))).transpose()
 }
 
@@ -298,7 +293,7 @@ pub(crate) async fn list_users(
     if let Some(text) = filter.text.as_deref().filter(|t| !t.trim().is_empty()) {
         query
             .push(" and u.search_text like ")
-            .push_bind(crate::sql::convert::contains_pattern(text.trim()))
+            .push_bind(convert::contains_pattern(text.trim()))
             .push(" escape '\\'");
     }
     query.push(" order by u.id limit ").push_bind(limit + 1);
@@ -374,493 +369,45 @@ pub(crate) async fn set_password_hash(
     Ok(())
 }
 
-// --- organizations --------------------------------------------------------------------
-
-fn organization_from_row(row: &DbRow) -> StoreResult<Organization> {
-    Ok(Organization {
-        id: OrganizationId(get(row, "id")?),
-        name: get(row, "name")?,
-        shares_tickets: get(row, "shares_tickets")?,
-        created_at: get_time(row, "created_at")?,
-        updated_at: get_time(row, "updated_at")?,
-    })
-}
-
-/// Creates an organization.
-pub(crate) async fn create_organization(
-    conn: &mut DbConn,
-    new: &NewOrganization,
-) -> StoreResult<Organization> {
-    let id: i64 = sqlx::query_scalar(
-        "insert into organizations (name, shares_tickets, created_at, updated_at) \
-         values ($1, $2, $3, $3) returning id",
-    )
-    .bind(&new.name)
-    .bind(new.shares_tickets)
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    Ok(Organization {
-        id: OrganizationId(id),
-        name: new.name.clone(),
-        shares_tickets: new.shares_tickets,
-        created_at: new.now,
-        updated_at: new.now,
-    })
-}
-
-/// Reads an organization.
-pub(crate) async fn get_organization(
-    conn: &mut DbConn,
-    id: OrganizationId,
-) -> StoreResult<Organization> {
-    let row = sqlx::query(
-        "select id, name, shares_tickets, created_at, updated_at from organizations where id = $1",
-    )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => organization_from_row(&row),
-        None => Err(StoreError::not_found(format!("organization {id}"))),
-    }
-}
-
-/// Changes an organization.
-pub(crate) async fn update_organization(
-    conn: &mut DbConn,
-    id: OrganizationId,
-    patch: &OrganizationPatch,
-    now: Timestamp,
-) -> StoreResult<Organization> {
-    let row = sqlx::query(concat!(
-        "select id, name, shares_tickets, created_at, updated_at from organizations where id = $1",
-        for_update!()
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("organization {id}")));
-    };
-    let mut org = organization_from_row(&row)?;
-    if let Some(name) = &patch.name {
-        org.name = name.clone();
-    }
-    if let Some(shares) = patch.shares_tickets {
-        org.shares_tickets = shares;
-    }
-    org.updated_at = now;
-    sqlx::query(
-        "update organizations set name = $2, shares_tickets = $3, updated_at = $4 where id = $1",
-    )
-    .bind(id.get())
-    .bind(&org.name)
-    .bind(org.shares_tickets)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    Ok(org)
-}
-
-/// Organizations by name, then id; the cursor names the last organization's id.
-pub(crate) async fn list_organizations(
-    conn: &mut DbConn,
-    page: &PageRequest,
-) -> StoreResult<Page<Organization>> {
-    let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
-    let rows = match &page.cursor {
-        None => {
-            sqlx::query(
-                "select id, name, shares_tickets, created_at, updated_at from organizations \
-             order by name, id limit $1",
-            )
-            .bind(limit + 1)
-            .fetch_all(&mut *conn)
+#[async_trait]
+impl PeopleStore for Backend {
+    async fn create_user(&self, user: NewUser) -> StoreResult<User> {
+        self.write(user, |c, user| Box::pin(create_user(c, user)))
             .await
-        }
-        Some(cursor) => {
-            sqlx::query(
-                "select id, name, shares_tickets, created_at, updated_at from organizations \
-             where (name, id) > ((select c.name from organizations c where c.id = $1), $1) \
-             order by name, id limit $2",
-            )
-            .bind(cursor.id)
-            .bind(limit + 1)
-            .fetch_all(&mut *conn)
-            .await
-        }
     }
-    .map_err(error::plain)?;
-    let orgs = rows
-        .iter()
-        .map(organization_from_row)
-        .collect::<StoreResult<Vec<_>>>()?;
-    Ok(page_by_id(orgs, limit, |o| o.id.get()))
-}
 
-// --- groups -----------------------------------------------------------------------------
-
-fn group_from_row(row: &DbRow) -> StoreResult<Group> {
-    Ok(Group {
-        id: GroupId(get(row, "id")?),
-        name: get(row, "name")?,
-        tier: stored(Tier::new(get(row, "tier")?))?,
-        description: get(row, "description")?,
-        escalates_to: get::<Option<i64>>(row, "escalates_to")?.map(GroupId),
-        created_at: get_time(row, "created_at")?,
-        updated_at: get_time(row, "updated_at")?,
-    })
-}
-
-/// Creates a group.
-pub(crate) async fn create_group(conn: &mut DbConn, new: &NewGroup) -> StoreResult<Group> {
-    let inserted = sqlx::query_scalar(
-        "insert into groups (name, tier, description, escalates_to, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $5) returning id",
-    )
-    .bind(&new.name)
-    .bind(new.tier.get())
-    .bind(&new.description)
-    .bind(new.escalates_to.map(GroupId::get))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "groups_escalates_to_fkey",
-                new.escalates_to.map(GroupId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
-    Ok(Group {
-        id: GroupId(id),
-        name: new.name.clone(),
-        tier: new.tier,
-        description: new.description.clone(),
-        escalates_to: new.escalates_to,
-        created_at: new.now,
-        updated_at: new.now,
-    })
-}
-
-/// Reads a group.
-pub(crate) async fn get_group(conn: &mut DbConn, id: GroupId) -> StoreResult<Group> {
-    let row = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " where id = $1"
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => group_from_row(&row),
-        None => Err(StoreError::not_found(format!("group {id}"))),
+    async fn get_user(&self, id: UserId) -> StoreResult<User> {
+        get_user(&mut *self.reader().await?, id).await
     }
-}
 
-/// Changes a group.
-pub(crate) async fn update_group(
-    conn: &mut DbConn,
-    id: GroupId,
-    patch: &GroupPatch,
-    now: Timestamp,
-) -> StoreResult<Group> {
-    let row = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " where id = $1",
-        for_update!()
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("group {id}")));
-    };
-    let mut group = group_from_row(&row)?;
-    if let Some(name) = &patch.name {
-        group.name = name.clone();
+    async fn find_user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>> {
+        find_user_by_email(&mut *self.reader().await?, email).await
     }
-    if let Some(tier) = patch.tier {
-        group.tier = tier;
-    }
-    if let Some(description) = &patch.description {
-        group.description = description.clone();
-    }
-    if let Some(target) = patch.escalates_to {
-        group.escalates_to = target;
-    }
-    group.updated_at = now;
-    let result = sqlx::query(
-        "update groups set name = $2, tier = $3, description = $4, escalates_to = $5, updated_at = $6 \
-         where id = $1",
-    )
-    .bind(id.get())
-    .bind(&group.name)
-    .bind(group.tier.get())
-    .bind(&group.description)
-    .bind(group.escalates_to.map(GroupId::get))
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
-            "groups_escalates_to_fkey",
-            group.escalates_to.map(GroupId::get),
-        )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
-    Ok(group)
-}
 
-/// Every group by tier, then name.
-pub(crate) async fn list_groups(conn: &mut DbConn) -> StoreResult<Vec<Group>> {
-    let rows = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " order by tier, name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(group_from_row).collect()
-}
-
-// --- categories -------------------------------------------------------------------------
-
-fn category_from_row(row: &DbRow) -> StoreResult<Category> {
-    Ok(Category {
-        id: CategoryId(get(row, "id")?),
-        name: get(row, "name")?,
-        parent_id: get::<Option<i64>>(row, "parent_id")?.map(CategoryId),
-        created_at: get_time(row, "created_at")?,
-        updated_at: get_time(row, "updated_at")?,
-    })
-}
-
-/// Creates a category.
-pub(crate) async fn create_category(conn: &mut DbConn, new: &NewCategory) -> StoreResult<Category> {
-    let inserted = sqlx::query_scalar(
-        "insert into categories (name, parent_id, created_at, updated_at) values ($1, $2, $3, $3) \
-         returning id",
-    )
-    .bind(&new.name)
-    .bind(new.parent_id.map(CategoryId::get))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "categories_parent_id_fkey",
-                new.parent_id.map(CategoryId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
-    Ok(Category {
-        id: CategoryId(id),
-        name: new.name.clone(),
-        parent_id: new.parent_id,
-        created_at: new.now,
-        updated_at: new.now,
-    })
-}
-
-/// Reads a category.
-pub(crate) async fn get_category(conn: &mut DbConn, id: CategoryId) -> StoreResult<Category> {
-    let row = sqlx::query(
-        "select id, name, parent_id, created_at, updated_at from categories where id = $1",
-    )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => category_from_row(&row),
-        None => Err(StoreError::not_found(format!("category {id}"))),
-    }
-}
-
-/// Every category by name.
-pub(crate) async fn list_categories(conn: &mut DbConn) -> StoreResult<Vec<Category>> {
-    let rows = sqlx::query(
-        "select id, name, parent_id, created_at, updated_at from categories order by name, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(category_from_row).collect()
-}
-
-// --- services ---------------------------------------------------------------------------
-
-macro_rules! service_select {
-    () => {
-        concat!(
-            "select id, name, description, owner_group_id, support_hours, is_supported, ",
-            "end_of_support, created_at, updated_at from services"
-        )
-    };
-}
-
-fn service_from_row(row: &DbRow) -> StoreResult<Service> {
-    let end: Option<String> = get(row, "end_of_support")?;
-    let end_of_support = match end {
-        Some(text) => Some(
-            text.parse::<jiff::civil::Date>()
-                .map_err(|e| crate::sql::convert::damaged(format!("date '{text}': {e}")))?,
-        ),
-        None => None,
-    };
-    Ok(Service {
-        id: ServiceId(get(row, "id")?),
-        name: get(row, "name")?,
-        description: get(row, "description")?,
-        owner_group_id: get::<Option<i64>>(row, "owner_group_id")?.map(GroupId),
-        support_hours: get(row, "support_hours")?,
-        is_supported: get(row, "is_supported")?,
-        end_of_support,
-        created_at: get_time(row, "created_at")?,
-        updated_at: get_time(row, "updated_at")?,
-    })
-}
-
-/// Creates a service.
-pub(crate) async fn create_service(conn: &mut DbConn, new: &NewService) -> StoreResult<Service> {
-    let inserted = sqlx::query_scalar(
-        "insert into services (name, description, owner_group_id, support_hours, is_supported, \
-         end_of_support, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
-    )
-    .bind(&new.name)
-    .bind(&new.description)
-    .bind(new.owner_group_id.map(GroupId::get))
-    .bind(&new.support_hours)
-    .bind(new.is_supported)
-    .bind(new.end_of_support.map(|d| d.to_string()))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "services_owner_group_id_fkey",
-                new.owner_group_id.map(GroupId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
-    Ok(Service {
-        id: ServiceId(id),
-        name: new.name.clone(),
-        description: new.description.clone(),
-        owner_group_id: new.owner_group_id,
-        support_hours: new.support_hours.clone(),
-        is_supported: new.is_supported,
-        end_of_support: new.end_of_support,
-        created_at: new.now,
-        updated_at: new.now,
-    })
-}
-
-/// Reads a service.
-pub(crate) async fn get_service(conn: &mut DbConn, id: ServiceId) -> StoreResult<Service> {
-    let row = sqlx::query(concat!(service_select!(), " where id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
+    async fn update_user(&self, id: UserId, patch: UserPatch, now: Timestamp) -> StoreResult<User> {
+        self.write((id, patch, now), |c, (id, patch, now)| {
+            Box::pin(update_user(c, *id, patch, *now))
+        })
         .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => service_from_row(&row),
-        None => Err(StoreError::not_found(format!("service {id}"))),
     }
-}
 
-/// Changes a service.
-pub(crate) async fn update_service(
-    conn: &mut DbConn,
-    id: ServiceId,
-    patch: &ServicePatch,
-    now: Timestamp,
-) -> StoreResult<Service> {
-    let row = sqlx::query(concat!(service_select!(), " where id = $1", for_update!()))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("service {id}")));
-    };
-    let mut service = service_from_row(&row)?;
-    let patch = patch.clone();
-    if let Some(name) = patch.name {
-        service.name = name;
+    async fn list_users(&self, filter: &UserFilter, page: &PageRequest) -> StoreResult<Page<User>> {
+        list_users(&mut *self.reader().await?, filter, page).await
     }
-    if let Some(description) = patch.description {
-        service.description = description;
-    }
-    if let Some(owner) = patch.owner_group_id {
-        service.owner_group_id = owner;
-    }
-    if let Some(hours) = patch.support_hours {
-        service.support_hours = hours;
-    }
-    if let Some(supported) = patch.is_supported {
-        service.is_supported = supported;
-    }
-    if let Some(end) = patch.end_of_support {
-        service.end_of_support = end;
-    }
-    service.updated_at = now;
-    let result = sqlx::query(
-        "update services set name = $2, description = $3, owner_group_id = $4, support_hours = $5, \
-         is_supported = $6, end_of_support = $7, updated_at = $8 where id = $1",
-    )
-    .bind(id.get())
-    .bind(&service.name)
-    .bind(&service.description)
-    .bind(service.owner_group_id.map(GroupId::get))
-    .bind(&service.support_hours)
-    .bind(service.is_supported)
-    .bind(service.end_of_support.map(|d| d.to_string()))
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
-            "services_owner_group_id_fkey",
-            service.owner_group_id.map(GroupId::get),
-        )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
-    Ok(service)
-}
 
-/// Every service by name.
-pub(crate) async fn list_services(conn: &mut DbConn) -> StoreResult<Vec<Service>> {
-    let rows = sqlx::query(concat!(service_select!(), " order by name, id"))
-        .fetch_all(&mut *conn)
+    async fn count_users(&self) -> StoreResult<i64> {
+        count_users(&mut *self.reader().await?).await
+    }
+
+    async fn password_hash(&self, id: UserId) -> StoreResult<Option<String>> {
+        password_hash(&mut *self.reader().await?, id).await
+    }
+
+    async fn set_password_hash(&self, id: UserId, hash: &str, now: Timestamp) -> StoreResult<()> {
+        let hash = hash.to_owned();
+        self.write((id, hash, now), |c, (id, hash, now)| {
+            Box::pin(set_password_hash(c, *id, hash, *now))
+        })
         .await
-        .map_err(error::plain)?;
-    rows.iter().map(service_from_row).collect()
+    }
 }

@@ -8,11 +8,12 @@
 //! reads each breakdown's rows for 30 days whatever the desk's size, and never scans
 //! tickets.
 
-use crate::DbConn;
 use crate::sql::convert::{get, micros};
 use crate::sql::error;
+use crate::{Backend, DbConn};
+use async_trait::async_trait;
 use ferrodesk_domain::{CategoryId, Channel, GroupId, Priority, Ticket, TicketStatus, UserId};
-use ferrodesk_store::{ReportDay, ReportDimension, ReportQuery, StoreResult};
+use ferrodesk_store::{ReportDay, ReportDimension, ReportQuery, ReportStore, StoreResult};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 use std::collections::BTreeMap;
@@ -334,4 +335,14 @@ pub(crate) async fn report_days(
             })
         })
         .collect()
+}
+
+#[async_trait]
+impl ReportStore for Backend {
+    async fn report_days(
+        &self,
+        query: &ferrodesk_store::ReportQuery,
+    ) -> StoreResult<Vec<ferrodesk_store::ReportDay>> {
+        report_days(&mut *self.reader().await?, query).await
+    }
 }

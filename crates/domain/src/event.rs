@@ -257,6 +257,19 @@ impl EventKind {
         }
     }
 
+    /// Whether the desk mails someone about an event of this kind with `visibility`:
+    /// a new ticket (the receipt), a public reply, or a public status change. Internal
+    /// events never leave the desk.
+    pub fn announces_mail(&self, visibility: Visibility) -> bool {
+        visibility == Visibility::Public
+            && matches!(
+                self,
+                EventKind::Created { .. }
+                    | EventKind::Reply { .. }
+                    | EventKind::StatusChanged { .. }
+            )
+    }
+
     /// Whether this event is a person speaking (reply, note, call, visit) rather than a
     /// change of state.
     pub fn is_interaction(&self) -> bool {
@@ -340,6 +353,24 @@ impl NewEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_public_receipts_replies_and_status_changes_announce_mail() {
+        let created = EventKind::Created {
+            subject: "Printer".into(),
+        };
+        let reply = EventKind::Reply { body: "Hi".into() };
+        let status = EventKind::StatusChanged {
+            from: crate::TicketStatus::New,
+            to: crate::TicketStatus::Open,
+        };
+        let note = EventKind::Note { body: "x".into() };
+        for kind in [&created, &reply, &status] {
+            assert!(kind.announces_mail(Visibility::Public));
+            assert!(!kind.announces_mail(Visibility::Internal));
+        }
+        assert!(!note.announces_mail(Visibility::Public));
+    }
 
     #[test]
     fn notes_and_escalations_are_internal_by_default() {

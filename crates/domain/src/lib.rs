@@ -9,6 +9,7 @@ pub mod access;
 pub mod article;
 pub mod asset;
 pub mod attachment;
+pub mod automation;
 pub mod calendar;
 pub mod edit;
 pub mod event;
@@ -25,6 +26,7 @@ pub use access::{Actor, TicketScope};
 pub use article::{Article, ArticleContent, ArticleKind, ArticleStatus, ArticleVersion};
 pub use asset::{Asset, AssetType};
 pub use attachment::{Attachment, Sha256Hex};
+pub use automation::AutomationSettings;
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
 pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
@@ -36,8 +38,8 @@ pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
 pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
 pub use sla::{
-    BusinessMinutes, ClockEvent, ClockPhase, PriorityTargets, SlaClock, SlaPolicy, SlaTargets,
-    TargetClock, TargetKind, WarningShare,
+    BusinessMinutes, ClockEvent, ClockHistory, ClockPhase, Coverage, PriorityTargets, SlaClock,
+    SlaPolicy, SlaTargets, TargetClock, TargetKind, WarningShare,
 };
 pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
 pub use value::{EmailAddress, InvalidValue, NonEmpty};

@@ -87,7 +87,9 @@ mod tests {
 
     use crate::SqliteStore;
     use ferrodesk_domain::{Role, Tier};
-    use ferrodesk_store::{NewGroup, NewTicket, Store as _};
+    use ferrodesk_store::{
+        DirectoryStore as _, NewGroup, NewTicket, PeopleStore as _, TicketStore as _,
+    };
     use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
     use std::time::Duration;
 

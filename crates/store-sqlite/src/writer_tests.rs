@@ -12,8 +12,8 @@ use ferrodesk_domain::{
 };
 use ferrodesk_store::mail::{Filed, Filing, InboundFiling, InboundRecord, MailStore as _};
 use ferrodesk_store::{
-    CalendarInput, Created, EventAppend, NewGroup, NewTicket, PolicyInput, SlaStore as _, Store,
-    TicketChange,
+    CalendarInput, Created, DirectoryStore as _, EventAppend, NewGroup, NewTicket,
+    PeopleStore as _, PolicyInput, SlaStore as _, TicketChange, TicketStore as _,
 };
 use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
 use sqlx::sqlite::SqliteConnectOptions;
@@ -438,7 +438,10 @@ async fn twin_desks() -> ((SqliteStore, SqliteStore), (User, User), Vec<Ticket>)
                          updated_at) values ($1, $2, $3, $3, $3)",
                     )
                     .bind(ticket.get())
-                    .bind(crate::sql::sla::sla_mark(false, TargetKind::FirstResponse))
+                    .bind(ferrodesk_domain::sla::sla_mark(
+                        false,
+                        TargetKind::FirstResponse,
+                    ))
                     .bind(start.as_microsecond())
                     .execute(&mut *c)
                     .await

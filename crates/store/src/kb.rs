@@ -154,7 +154,7 @@ pub trait KbStore: Send + Sync + 'static {
     // --- "solved by this article" ------------------------------------------------------
 
     /// Records that an article solved a ticket: appends `append`'s `article_linked`
-    /// event (as [`Store::append_event`](crate::Store::append_event) does) and the
+    /// event (as [`TicketStore::append_event`](crate::TicketStore::append_event) does) and the
     /// link, in one transaction. When the article is already linked to the ticket
     /// nothing is written and the event that made the link comes back as
     /// [`Created::Replayed`]: one link and one event per ticket and article, also when

@@ -8,13 +8,11 @@
 //! filed in full or not at all, and a second copy of it is recognized by its id.
 //!
 //! The outbox is filled by the store itself, in the transaction that appends the event
-//! a notification announces (see [`announces_mail`]); the delivery worker renders and
-//! sends each row later, with retries.
+//! a notification announces (the domain's `EventKind::announces_mail` says which); the
+//! delivery worker renders and sends each row later, with retries.
 
 use async_trait::async_trait;
-use ferrodesk_domain::{
-    CategoryId, EmailAddress, EventId, EventKind, GroupId, TicketId, Visibility,
-};
+use ferrodesk_domain::{CategoryId, EmailAddress, EventId, GroupId, TicketId};
 use jiff::Timestamp;
 
 use crate::{NewTicket, StoreResult, TicketChange};
@@ -358,16 +356,6 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// When it went out.
     pub sent_at: Option<Timestamp>,
-}
-
-/// Whether the desk mails someone about this event: a new ticket (the receipt), a
-/// public reply, or a public status change. Internal events never leave the desk.
-pub fn announces_mail(kind: &EventKind, visibility: Visibility) -> bool {
-    visibility == Visibility::Public
-        && matches!(
-            kind,
-            EventKind::Created { .. } | EventKind::Reply { .. } | EventKind::StatusChanged { .. }
-        )
 }
 
 /// Storage of the email channel; part of [`crate::Store`].

@@ -1,5 +1,8 @@
-//! Contract tests for [`DeskStore`](ferrodesk_store::DeskStore): attachments on events, uploads,
-//! watchers, assets, ratings, saved filters, category changes and desk secrets.
+//! Contract tests for the desk's side aggregates ([`AttachmentStore`](ferrodesk_store::AttachmentStore),
+//! [`WatcherStore`](ferrodesk_store::WatcherStore), [`AssetStore`](ferrodesk_store::AssetStore),
+//! [`RatingStore`](ferrodesk_store::RatingStore), [`FilterStore`](ferrodesk_store::FilterStore)):
+//! attachments on events, uploads, watchers, assets, ratings, saved filters, category changes
+//! and desk secrets.
 
 use super::{TestStore, at, create, group, is_conflict, is_not_found, note, reply, ticket, user};
 use ferrodesk_domain::{

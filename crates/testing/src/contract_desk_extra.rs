@@ -1,5 +1,5 @@
-//! Contract tests for [`DeskExtraStore`](ferrodesk_store::DeskExtraStore): deleting assets, the
-//! tickets a person watches, and ending a person's other sessions.
+//! More contract tests for the side aggregates: deleting assets, the tickets a person
+//! watches, and ending a person's other sessions.
 
 use super::{TestStore, at, create, is_not_found, ticket, user};
 use ferrodesk_domain::{AssetType, Channel, EventKind, NewEvent, Role};

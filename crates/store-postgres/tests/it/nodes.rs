@@ -1,7 +1,9 @@
 //! Two stores on one database behave as two server nodes: no state is kept in either.
 
 use ferrodesk_domain::{Role, TicketStatus};
-use ferrodesk_store::{Idempotency, NewTicket, Store, StoreError, TicketChange, TicketWrite};
+use ferrodesk_store::{
+    Idempotency, NewTicket, PeopleStore, StoreError, TicketChange, TicketStore, TicketWrite,
+};
 use ferrodesk_store_postgres::PgStore;
 use ferrodesk_testing::contract::{at, created_event, new_user, ticket};
 use ferrodesk_testing::postgres::TestDatabase;

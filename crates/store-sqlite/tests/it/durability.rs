@@ -1,7 +1,7 @@
 //! What is acknowledged stays: reopening the file finds every committed write.
 
 use ferrodesk_domain::{Role, Tier};
-use ferrodesk_store::{NewUser, Store};
+use ferrodesk_store::{NewUser, PeopleStore};
 use ferrodesk_store_sqlite::SqliteStore;
 
 fn person(i: usize) -> NewUser {

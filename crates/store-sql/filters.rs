@@ -1,65 +1,77 @@
-//! The [`DeskExtraStore`] half of the storage: deleting assets, the tickets a person
-//! watches, and ending a person's other sessions.
+//! Agents' saved queue filters, private or shared with a group; [`FilterStore`] for
+//! the backend.
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
-use ferrodesk_domain::{Asset, AssetId, GroupId, TicketId, UserId};
-use ferrodesk_store::Conflict;
-use ferrodesk_store::{DeskExtraStore, SavedFilter, SharedFilter, StoreError, StoreResult};
+use ferrodesk_domain::{GroupId, UserId};
+use ferrodesk_store::{Conflict, FilterStore, SavedFilter, SharedFilter, StoreError, StoreResult};
 use jiff::Timestamp;
 
-async fn delete_asset(conn: &mut DbConn, id: &AssetId) -> StoreResult<()> {
-    sqlx::query("delete from ticket_assets where asset_id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    let deleted = sqlx::query("delete from assets where id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?
-        .rows_affected();
-    if deleted == 0 {
-        return Err(StoreError::not_found(format!("asset {id}")));
-    }
-    Ok(())
-}
-
-async fn watched_tickets(
+async fn create_saved_filter(
     conn: &mut DbConn,
-    user: UserId,
-    limit: i64,
-) -> StoreResult<Vec<TicketId>> {
-    // `ticket_watchers_user (user_id, ticket_id)` serves this; a person watches tens.
-    let ids: Vec<i64> = sqlx::query_scalar(
-        "select ticket_id from ticket_watchers where user_id = $1 \
-         order by created_at desc, ticket_id desc limit $2",
+    (user, name, query, now): &(UserId, String, String, Timestamp),
+) -> StoreResult<SavedFilter> {
+    let id: Option<i64> = sqlx::query_scalar(
+        "insert into saved_filters (user_id, name, query, created_at, updated_at) \
+         values ($1, $2, $3, $4, $4) on conflict do nothing returning id",
     )
     .bind(user.get())
-    .bind(limit.clamp(1, 1000))
+    .bind(name)
+    .bind(query)
+    .bind(micros(*now))
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    let Some(id) = id else {
+        return Err(StoreError::conflict(
+            Conflict::Unique("saved_filters_name_key"),
+            format!("you already have a saved filter named '{name}'"),
+        ));
+    };
+    Ok(SavedFilter {
+        id,
+        user_id: *user,
+        name: name.clone(),
+        query: query.clone(),
+        created_at: *now,
+    })
+}
+
+async fn list_saved_filters(conn: &mut DbConn, user: UserId) -> StoreResult<Vec<SavedFilter>> {
+    let rows = sqlx::query(
+        "select id, user_id, name, query, created_at from saved_filters where user_id = $1 \
+         order by name, id",
+    )
+    .bind(user.get())
     .fetch_all(&mut *conn)
     .await
     .map_err(error::plain)?;
-    Ok(ids.into_iter().map(TicketId).collect())
+    rows.iter()
+        .map(|row| {
+            Ok(SavedFilter {
+                id: get(row, "id")?,
+                user_id: UserId(get(row, "user_id")?),
+                name: get(row, "name")?,
+                query: get(row, "query")?,
+                created_at: get_time(row, "created_at")?,
+            })
+        })
+        .collect()
 }
 
-async fn end_other_sessions(
-    conn: &mut DbConn,
-    (user, keep): &(UserId, Option<String>),
-) -> StoreResult<u64> {
-    let ended = sqlx::query(
-        "delete from sessions where user_id = $1 and ($2 is null or session_hash <> $2)",
-    )
-    .bind(user.get())
-    .bind(keep.as_deref())
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?
-    .rows_affected();
-    Ok(ended)
+async fn delete_saved_filter(conn: &mut DbConn, (user, id): &(UserId, i64)) -> StoreResult<()> {
+    let done = sqlx::query("delete from saved_filters where id = $1 and user_id = $2")
+        .bind(id)
+        .bind(user.get())
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::not_found(format!("saved filter {id}")));
+    }
+    Ok(())
 }
 
 type NewFilter = (UserId, String, String, Option<GroupId>, Timestamp);
@@ -140,18 +152,27 @@ async fn list_filters(
 }
 
 #[async_trait]
-impl DeskExtraStore for Backend {
-    async fn delete_asset(&self, id: AssetId) -> StoreResult<()> {
-        self.write(id, |c, id| Box::pin(delete_asset(c, id))).await
+impl FilterStore for Backend {
+    async fn create_saved_filter(
+        &self,
+        user_id: UserId,
+        name: String,
+        query: String,
+        now: Timestamp,
+    ) -> StoreResult<SavedFilter> {
+        self.write((user_id, name, query, now), |c, input| {
+            Box::pin(create_saved_filter(c, input))
+        })
+        .await
     }
 
-    async fn watched_tickets(&self, user_id: UserId, limit: i64) -> StoreResult<Vec<TicketId>> {
-        watched_tickets(&mut *self.reader().await?, user_id, limit).await
+    async fn list_saved_filters(&self, user_id: UserId) -> StoreResult<Vec<SavedFilter>> {
+        list_saved_filters(&mut *self.reader().await?, user_id).await
     }
 
-    async fn end_other_sessions(&self, user_id: UserId, keep: Option<String>) -> StoreResult<u64> {
-        self.write((user_id, keep), |c, input| {
-            Box::pin(end_other_sessions(c, input))
+    async fn delete_saved_filter(&self, user_id: UserId, id: i64) -> StoreResult<()> {
+        self.write((user_id, id), |c, input| {
+            Box::pin(delete_saved_filter(c, input))
         })
         .await
     }
@@ -176,13 +197,5 @@ impl DeskExtraStore for Backend {
         group_ids: &[GroupId],
     ) -> StoreResult<Vec<SharedFilter>> {
         list_filters(&mut *self.reader().await?, user_id, group_ids).await
-    }
-
-    async fn assets_changed_after(
-        &self,
-        after: Option<(Timestamp, AssetId)>,
-        limit: i64,
-    ) -> StoreResult<Vec<Asset>> {
-        crate::sql::desk::assets_changed_after(&mut *self.reader().await?, after, limit).await
     }
 }

@@ -1,13 +1,17 @@
 //! Who is asking: API tokens, browser sessions, the actor behind them, sign-in
-//! throttling and the security audit log.
+//! throttling, the security audit log, and the secrets the desk keeps for itself;
+//! [`SessionStore`] for the backend.
 
-use crate::DbConn;
-use crate::sql::convert::{get, get_opt_time, get_time, group_ids, micros, opt_micros, stored};
+use crate::sql::convert::{
+    get, get_opt_time, get_time, group_ids, micros, opt_micros, page_by_id, stored,
+};
 use crate::sql::error::{self, Ref};
+use crate::{Backend, DbConn};
+use async_trait::async_trait;
 use ferrodesk_domain::{Actor, OrganizationId, Role, TokenId, UserId};
 use ferrodesk_store::{
-    ApiToken, AuditEntry, Cursor, NewAuditEntry, NewSession, NewToken, Page, PageRequest,
-    SessionInfo, StoreError, StoreResult,
+    ApiToken, AuditEntry, NewAuditEntry, NewSession, NewToken, Page, PageRequest, SessionInfo,
+    SessionStore, StoreError, StoreResult,
 };
 use jiff::Timestamp;
 
@@ -96,21 +100,6 @@ pub(crate) async fn list_audit(
         });
     }
     Ok(page_by_id(items, limit, |e| e.id))
-}
-
-/// Cuts a fetched `limit + 1` rows to a page ordered by id.
-pub(crate) fn page_by_id<T>(mut items: Vec<T>, limit: i64, id: impl Fn(&T) -> i64) -> Page<T> {
-    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-    let next_cursor = if items.len() > limit {
-        items.truncate(limit);
-        items.last().map(|last| Cursor {
-            key: id(last),
-            id: id(last),
-        })
-    } else {
-        None
-    };
-    Page { items, next_cursor }
 }
 
 /// Stores a token and audits it.
@@ -371,4 +360,148 @@ pub(crate) async fn clear_login_failures(conn: &mut DbConn, key: &str) -> StoreR
         .await
         .map_err(error::plain)?;
     Ok(())
+}
+
+async fn end_other_sessions(
+    conn: &mut DbConn,
+    (user, keep): &(UserId, Option<String>),
+) -> StoreResult<u64> {
+    let ended = sqlx::query(
+        "delete from sessions where user_id = $1 and ($2 is null or session_hash <> $2)",
+    )
+    .bind(user.get())
+    .bind(keep.as_deref())
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?
+    .rows_affected();
+    Ok(ended)
+}
+
+async fn desk_secret(
+    conn: &mut DbConn,
+    (name, candidate, now): &(String, String, Timestamp),
+) -> StoreResult<String> {
+    sqlx::query(
+        "insert into desk_secrets (name, value, created_at, updated_at) values ($1, $2, $3, $3) \
+         on conflict do nothing",
+    )
+    .bind(name)
+    .bind(candidate)
+    .bind(micros(*now))
+    .execute(&mut *conn)
+    .await
+    .map_err(error::plain)?;
+    sqlx::query_scalar("select value from desk_secrets where name = $1")
+        .bind(name)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(error::plain)
+}
+
+#[async_trait]
+impl SessionStore for Backend {
+    async fn create_token(&self, token: NewToken, audit: NewAuditEntry) -> StoreResult<ApiToken> {
+        self.write((token, audit), |c, (token, audit)| {
+            Box::pin(create_token(c, token, audit))
+        })
+        .await
+    }
+
+    async fn find_actor_by_token(
+        &self,
+        token_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(Actor, TokenId)>> {
+        find_actor_by_token(&mut *self.reader().await?, token_hash, now).await
+    }
+
+    async fn list_tokens(&self, user_id: Option<UserId>) -> StoreResult<Vec<ApiToken>> {
+        list_tokens(&mut *self.reader().await?, user_id).await
+    }
+
+    async fn get_token(&self, id: TokenId) -> StoreResult<ApiToken> {
+        get_token(&mut *self.reader().await?, id).await
+    }
+
+    async fn revoke_token(
+        &self,
+        id: TokenId,
+        now: Timestamp,
+        audit: NewAuditEntry,
+    ) -> StoreResult<ApiToken> {
+        self.write((id, now, audit), |c, (id, now, audit)| {
+            Box::pin(revoke_token(c, *id, *now, audit))
+        })
+        .await
+    }
+
+    async fn create_session(&self, session: NewSession) -> StoreResult<()> {
+        self.write(session, |c, session| Box::pin(create_session(c, session)))
+            .await
+    }
+
+    async fn find_actor_by_session(
+        &self,
+        session_hash: &str,
+        now: Timestamp,
+    ) -> StoreResult<Option<(Actor, SessionInfo)>> {
+        find_actor_by_session(&mut *self.reader().await?, session_hash, now).await
+    }
+
+    async fn delete_session(&self, session_hash: &str) -> StoreResult<()> {
+        let hash = session_hash.to_owned();
+        self.write(hash, |c, hash| Box::pin(delete_session(c, hash)))
+            .await
+    }
+
+    async fn end_other_sessions(&self, user_id: UserId, keep: Option<String>) -> StoreResult<u64> {
+        self.write((user_id, keep), |c, input| {
+            Box::pin(end_other_sessions(c, input))
+        })
+        .await
+    }
+
+    async fn actor_for_user(&self, id: UserId) -> StoreResult<Actor> {
+        actor_for_user(&mut *self.reader().await?, id).await
+    }
+
+    async fn record_login_failure(&self, keys: &[String], now: Timestamp) -> StoreResult<()> {
+        let keys = keys.to_vec();
+        self.write((keys, now), |c, (keys, now)| {
+            Box::pin(record_login_failure(c, keys, *now))
+        })
+        .await
+    }
+
+    async fn count_login_failures(&self, key: &str, since: Timestamp) -> StoreResult<i64> {
+        count_login_failures(&mut *self.reader().await?, key, since).await
+    }
+
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+        let key = key.to_owned();
+        self.write(key, |c, key| Box::pin(clear_login_failures(c, key)))
+            .await
+    }
+
+    async fn append_audit(&self, entry: NewAuditEntry) -> StoreResult<()> {
+        self.write(entry, |c, entry| Box::pin(append_audit(c, entry)))
+            .await
+    }
+
+    async fn list_audit(&self, page: &PageRequest) -> StoreResult<Page<AuditEntry>> {
+        list_audit(&mut *self.reader().await?, page).await
+    }
+
+    async fn desk_secret(
+        &self,
+        name: &str,
+        candidate: String,
+        now: Timestamp,
+    ) -> StoreResult<String> {
+        self.write((name.to_owned(), candidate, now), |c, input| {
+            Box::pin(desk_secret(c, input))
+        })
+        .await
+    }
 }

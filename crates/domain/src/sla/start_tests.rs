@@ -2,7 +2,10 @@
 //! target, and a policy applies from the instant its terms took effect.
 
 use super::*;
-use jiff::SignedDuration;
+use crate::calendar::BusinessCalendar;
+use crate::priority::Priority;
+use crate::ticket::TicketStatus;
+use jiff::{SignedDuration, Timestamp};
 
 fn minutes(n: u32) -> Option<BusinessMinutes> {
     Some(BusinessMinutes::new(n).unwrap())

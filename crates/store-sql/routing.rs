@@ -1,21 +1,19 @@
-//! Routing and escalation rules, agents' availability and groups' assignment modes,
-//! and in-app notifications: small tables read whole or by a key.
+//! Routing rules, agents' availability, load limits and skills, groups' assignment
+//! modes and the desk settings version; [`RoutingStore`] for the backend. Small tables
+//! read whole or by a key.
 
-use crate::DbConn;
-use crate::sql::convert::{from_json, get, get_opt_time, get_time, json, micros, stored};
-use crate::sql::error;
-use crate::sql::{people, tickets};
-use ferrodesk_domain::{
-    CategoryId, EscalationRule, EscalationTrigger, GroupId, ServiceId, TargetKind, TicketId, UserId,
-};
+use crate::sql::convert::{from_json, get, json, micros};
+use crate::sql::{convert, directory, error, tickets};
+use crate::{Backend, DbConn};
+use async_trait::async_trait;
+use ferrodesk_domain::{CategoryId, GroupId, ServiceId, UserId};
 use ferrodesk_store::{
-    AgentLoad, AgentSettings, AssignmentMode, DeskSettings, Notification, NotificationId,
-    PageRequest, RoutingRule, RuleId, StoreError, StoreResult, StoredEscalationRule,
+    AgentLoad, AgentSettings, AssignmentMode, DeskSettings, RoutingRule, RoutingRuleInput,
+    RoutingStore, RuleId, StoreError, StoreResult,
 };
 use jiff::Timestamp;
-use sqlx::QueryBuilder;
 
-fn missing_rule(id: RuleId) -> StoreError {
+pub(crate) fn missing_rule(id: RuleId) -> StoreError {
     StoreError::not_found(format!("rule {id}"))
 }
 
@@ -105,7 +103,11 @@ pub(crate) async fn update_routing_rule(
 }
 
 /// Deletes a routing or escalation rule from `table`.
-async fn delete_from(conn: &mut DbConn, table: &'static str, id: RuleId) -> StoreResult<()> {
+pub(crate) async fn delete_from(
+    conn: &mut DbConn,
+    table: &'static str,
+    id: RuleId,
+) -> StoreResult<()> {
     let sql = match table {
         "routing_rules" => "delete from routing_rules where id = $1",
         _ => "delete from escalation_rules where id = $1",
@@ -125,124 +127,6 @@ async fn delete_from(conn: &mut DbConn, table: &'static str, id: RuleId) -> Stor
 pub(crate) async fn delete_routing_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<()> {
     delete_from(conn, "routing_rules", id).await
 }
-
-/// Deletes an escalation rule.
-pub(crate) async fn delete_escalation_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<()> {
-    delete_from(conn, "escalation_rules", id).await
-}
-
-macro_rules! escalation_columns {
-    () => {
-        "id, name, is_enabled, trigger_kind, target, threshold, \
-     escalates, notifies_supervisor"
-    };
-}
-
-fn escalation_from_row(row: &crate::DbRow) -> StoreResult<StoredEscalationRule> {
-    let trigger: String = get(row, "trigger_kind")?;
-    let target: Option<String> = get(row, "target")?;
-    Ok(StoredEscalationRule {
-        id: RuleId(get(row, "id")?),
-        name: get(row, "name")?,
-        is_enabled: get(row, "is_enabled")?,
-        rule: EscalationRule {
-            trigger: stored(EscalationTrigger::parse(&trigger))?,
-            target: target
-                .as_deref()
-                .map(TargetKind::parse)
-                .transpose()
-                .map_err(|e| crate::sql::convert::damaged(e.to_string()))?,
-            threshold: get(row, "threshold")?,
-            escalates: get(row, "escalates")?,
-            notifies_supervisor: get(row, "notifies_supervisor")?,
-        },
-    })
-}
-
-/// Every escalation rule by name.
-pub(crate) async fn list_escalation_rules(
-    conn: &mut DbConn,
-) -> StoreResult<Vec<StoredEscalationRule>> {
-    let rows = sqlx::query(concat!(
-        "select ",
-        escalation_columns!(),
-        " from escalation_rules order by name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(escalation_from_row).collect()
-}
-
-async fn get_escalation_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<StoredEscalationRule> {
-    let row = sqlx::query(concat!(
-        "select ",
-        escalation_columns!(),
-        " from escalation_rules where id = $1"
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    row.as_ref()
-        .map(escalation_from_row)
-        .ok_or_else(|| missing_rule(id))?
-}
-
-/// Creates an escalation rule.
-pub(crate) async fn create_escalation_rule(
-    conn: &mut DbConn,
-    rule: &StoredEscalationRule,
-    now: Timestamp,
-) -> StoreResult<StoredEscalationRule> {
-    let id: i64 = sqlx::query_scalar(
-        "insert into escalation_rules (name, is_enabled, trigger_kind, target, threshold, \
-         escalates, notifies_supervisor, created_at, updated_at) \
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
-    )
-    .bind(&rule.name)
-    .bind(rule.is_enabled)
-    .bind(rule.rule.trigger.as_str())
-    .bind(rule.rule.target.map(TargetKind::as_str))
-    .bind(rule.rule.threshold)
-    .bind(rule.rule.escalates)
-    .bind(rule.rule.notifies_supervisor)
-    .bind(micros(now))
-    .fetch_one(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    get_escalation_rule(conn, RuleId(id)).await
-}
-
-/// Replaces an escalation rule.
-pub(crate) async fn update_escalation_rule(
-    conn: &mut DbConn,
-    rule: &StoredEscalationRule,
-    now: Timestamp,
-) -> StoreResult<StoredEscalationRule> {
-    let done = sqlx::query(
-        "update escalation_rules set name = $2, is_enabled = $3, trigger_kind = $4, target = $5, \
-         threshold = $6, escalates = $7, notifies_supervisor = $8, updated_at = $9 where id = $1",
-    )
-    .bind(rule.id.get())
-    .bind(&rule.name)
-    .bind(rule.is_enabled)
-    .bind(rule.rule.trigger.as_str())
-    .bind(rule.rule.target.map(TargetKind::as_str))
-    .bind(rule.rule.threshold)
-    .bind(rule.rule.escalates)
-    .bind(rule.rule.notifies_supervisor)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(missing_rule(rule.id));
-    }
-    get_escalation_rule(conn, rule.id).await
-}
-
-// --- agents and assignment --------------------------------------------------------------------
 
 #[derive(serde::Serialize, serde::Deserialize, Default)]
 struct Skills {
@@ -324,8 +208,7 @@ async fn group_assignment(
 /// A `group_assignment` row's mode.
 fn mode_of(row: &crate::DbRow) -> StoreResult<AssignmentMode> {
     let mode: String = get(row, "mode")?;
-    AssignmentMode::parse(&mode)
-        .ok_or_else(|| crate::sql::convert::damaged(format!("assignment mode {mode}")))
+    AssignmentMode::parse(&mode).ok_or_else(|| convert::damaged(format!("assignment mode {mode}")))
 }
 
 /// The settings counter that triggers on the routing settings' tables move.
@@ -352,11 +235,11 @@ pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings
     }
     Ok(DeskSettings {
         version,
-        groups: people::list_groups(conn).await?,
+        groups: directory::list_groups(conn).await?,
         routing_rules: list_routing_rules(conn).await?,
         assignment_modes,
-        categories: people::list_categories(conn).await?,
-        services: people::list_services(conn).await?,
+        categories: directory::list_categories(conn).await?,
+        services: directory::list_services(conn).await?,
     })
 }
 
@@ -462,68 +345,91 @@ pub(crate) async fn group_agents(
     Ok((agents, last))
 }
 
-// --- notifications ----------------------------------------------------------------------------
-
-/// A user's notifications, newest first.
-pub(crate) async fn list_notifications(
-    conn: &mut DbConn,
-    user: UserId,
-    page: &PageRequest,
-) -> StoreResult<Vec<Notification>> {
-    let mut query = QueryBuilder::<crate::Db>::new(
-        "select id, ticket_id, message, read_at, created_at from notifications where user_id = ",
-    );
-    query.push_bind(user.get());
-    if let Some(cursor) = &page.cursor {
-        query.push(" and id < ");
-        query.push_bind(cursor.id);
+#[async_trait]
+impl RoutingStore for Backend {
+    async fn list_routing_rules(&self) -> StoreResult<Vec<RoutingRule>> {
+        list_routing_rules(&mut *self.reader().await?).await
     }
-    query.push(" order by id desc limit ");
-    query.push_bind(page.limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
-    let rows = query
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            let ticket: Option<i64> = get(row, "ticket_id")?;
-            Ok(Notification {
-                id: NotificationId(get(row, "id")?),
-                ticket_id: ticket.map(TicketId),
-                message: get(row, "message")?,
-                read_at: get_opt_time(row, "read_at")?,
-                created_at: get_time(row, "created_at")?,
-            })
+
+    async fn desk_settings(&self) -> StoreResult<ferrodesk_store::DeskSettings> {
+        desk_settings(&mut *self.reader().await?).await
+    }
+
+    async fn create_routing_rule(
+        &self,
+        rule: RoutingRuleInput,
+        now: Timestamp,
+    ) -> StoreResult<RoutingRule> {
+        self.write((rule, now), |c, (rule, now)| {
+            Box::pin(create_routing_rule(c, rule, *now))
         })
-        .collect()
-}
-
-/// Marks notifications read.
-pub(crate) async fn mark_notifications_read(
-    conn: &mut DbConn,
-    user: UserId,
-    ids: &[NotificationId],
-    now: Timestamp,
-) -> StoreResult<u64> {
-    let mut query = QueryBuilder::<crate::Db>::new("update notifications set read_at = ");
-    query.push_bind(micros(now));
-    query.push(", updated_at = ");
-    query.push_bind(micros(now));
-    query.push(" where read_at is null and user_id = ");
-    query.push_bind(user.get());
-    if !ids.is_empty() {
-        query.push(" and id in (");
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
-        query.push(")");
-    }
-    let done = query
-        .build()
-        .execute(&mut *conn)
         .await
-        .map_err(error::plain)?;
-    Ok(done.rows_affected())
+    }
+
+    async fn update_routing_rule(
+        &self,
+        rule: RoutingRuleInput,
+        now: Timestamp,
+    ) -> StoreResult<RoutingRule> {
+        self.write((rule, now), |c, (rule, now)| {
+            Box::pin(update_routing_rule(c, rule, *now))
+        })
+        .await
+    }
+
+    async fn delete_routing_rule(&self, id: RuleId) -> StoreResult<()> {
+        self.write(id, |c, id| Box::pin(delete_routing_rule(c, *id)))
+            .await
+    }
+
+    async fn agent_settings(&self, user_id: UserId) -> StoreResult<AgentSettings> {
+        agent_settings(&mut *self.reader().await?, user_id).await
+    }
+
+    async fn set_agent_settings(
+        &self,
+        user_id: UserId,
+        settings: AgentSettings,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write((user_id, settings, now), |c, (user_id, settings, now)| {
+            Box::pin(set_agent_settings(c, *user_id, settings, *now))
+        })
+        .await
+    }
+
+    async fn assignment_mode(&self, group_id: GroupId) -> StoreResult<AssignmentMode> {
+        assignment_mode(&mut *self.reader().await?, group_id).await
+    }
+
+    async fn set_assignment_mode(
+        &self,
+        group_id: GroupId,
+        mode: AssignmentMode,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write((group_id, mode, now), |c, (group_id, mode, now)| {
+            Box::pin(set_assignment_mode(c, *group_id, *mode, *now))
+        })
+        .await
+    }
+
+    async fn group_agents(
+        &self,
+        group_id: GroupId,
+    ) -> StoreResult<(Vec<AgentLoad>, Option<UserId>)> {
+        group_agents(&mut *self.reader().await?, group_id).await
+    }
+
+    async fn set_round_robin_last(
+        &self,
+        group_id: GroupId,
+        user_id: UserId,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write((group_id, user_id, now), |c, (group_id, user_id, now)| {
+            Box::pin(set_round_robin_last(c, *group_id, *user_id, *now))
+        })
+        .await
+    }
 }

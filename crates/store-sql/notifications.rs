@@ -1,0 +1,129 @@
+//! In-app notifications; [`NotificationStore`] for the backend.
+
+use crate::sql::convert::{get, get_opt_time, get_time, micros};
+use crate::sql::error;
+use crate::{Backend, DbConn};
+use async_trait::async_trait;
+use ferrodesk_domain::{TicketId, UserId};
+use ferrodesk_store::{
+    NewNotification, Notification, NotificationId, NotificationStore, PageRequest, StoreResult,
+};
+use jiff::Timestamp;
+use sqlx::QueryBuilder;
+
+/// Writes notifications.
+pub(crate) async fn notify(
+    conn: &mut DbConn,
+    notes: &[ferrodesk_store::NewNotification],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for note in notes {
+        sqlx::query(
+            "insert into notifications (user_id, ticket_id, message, created_at, updated_at) \
+             values ($1, $2, $3, $4, $4)",
+        )
+        .bind(note.user_id.get())
+        .bind(note.ticket_id.map(TicketId::get))
+        .bind(&note.message)
+        .bind(micros(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    }
+    Ok(())
+}
+
+/// A user's notifications, newest first.
+pub(crate) async fn list_notifications(
+    conn: &mut DbConn,
+    user: UserId,
+    page: &PageRequest,
+) -> StoreResult<Vec<Notification>> {
+    let mut query = QueryBuilder::<crate::Db>::new(
+        "select id, ticket_id, message, read_at, created_at from notifications where user_id = ",
+    );
+    query.push_bind(user.get());
+    if let Some(cursor) = &page.cursor {
+        query.push(" and id < ");
+        query.push_bind(cursor.id);
+    }
+    query.push(" order by id desc limit ");
+    query.push_bind(page.limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
+    let rows = query
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    rows.iter()
+        .map(|row| {
+            let ticket: Option<i64> = get(row, "ticket_id")?;
+            Ok(Notification {
+                id: NotificationId(get(row, "id")?),
+                ticket_id: ticket.map(TicketId),
+                message: get(row, "message")?,
+                read_at: get_opt_time(row, "read_at")?,
+                created_at: get_time(row, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+/// Marks notifications read.
+pub(crate) async fn mark_notifications_read(
+    conn: &mut DbConn,
+    user: UserId,
+    ids: &[NotificationId],
+    now: Timestamp,
+) -> StoreResult<u64> {
+    let mut query = QueryBuilder::<crate::Db>::new("update notifications set read_at = ");
+    query.push_bind(micros(now));
+    query.push(", updated_at = ");
+    query.push_bind(micros(now));
+    query.push(" where read_at is null and user_id = ");
+    query.push_bind(user.get());
+    if !ids.is_empty() {
+        query.push(" and id in (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(id.get());
+        }
+        query.push(")");
+    }
+    let done = query
+        .build()
+        .execute(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    Ok(done.rows_affected())
+}
+
+#[async_trait]
+impl NotificationStore for Backend {
+    async fn notify(&self, notes: Vec<NewNotification>, now: Timestamp) -> StoreResult<()> {
+        self.write((notes, now), |c, (notes, now)| {
+            Box::pin(notify(c, notes, *now))
+        })
+        .await
+    }
+
+    async fn list_notifications(
+        &self,
+        user_id: UserId,
+        page: &PageRequest,
+    ) -> StoreResult<Vec<Notification>> {
+        list_notifications(&mut *self.reader().await?, user_id, page).await
+    }
+
+    async fn mark_notifications_read(
+        &self,
+        user_id: UserId,
+        ids: &[NotificationId],
+        now: Timestamp,
+    ) -> StoreResult<u64> {
+        let ids = ids.to_vec();
+        self.write((user_id, ids, now), |c, (user_id, ids, now)| {
+            Box::pin(mark_notifications_read(c, *user_id, ids, *now))
+        })
+        .await
+    }
+}

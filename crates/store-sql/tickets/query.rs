@@ -1,0 +1,339 @@
+//! The queue listing: a page of the tickets a scope allows, filtered and sorted, read
+//! with keyset pagination as a union of index ranges.
+
+use super::rows::ticket_from_row;
+use crate::sql::convert::{contains_pattern, micros};
+use crate::sql::error;
+use crate::{Db, DbConn};
+use ferrodesk_domain::{GroupId, OrganizationId, Ticket, TicketScope, UserId};
+use ferrodesk_store::{
+    Cursor, MAX_PAGE_SIZE, Page, StoreResult, TicketFilter, TicketQuery, TicketSort,
+};
+use sqlx::QueryBuilder;
+
+/// The cursor key of the priority order packs (rank, created_at): rank × 2⁶⁰ plus the
+/// creation time in microseconds, which jiff bounds to ±3.8 × 10¹⁷ (< 2⁵⁹).
+const PRIORITY_KEY_FACTOR: i64 = 1 << 60;
+
+fn priority_key(rank: i64, created_micros: i64) -> i64 {
+    rank.saturating_mul(PRIORITY_KEY_FACTOR)
+        .saturating_add(created_micros)
+}
+
+fn unpack_priority_key(key: i64) -> (i64, i64) {
+    let rank = key
+        .saturating_add(PRIORITY_KEY_FACTOR / 2)
+        .div_euclid(PRIORITY_KEY_FACTOR);
+    (rank, key - rank * PRIORITY_KEY_FACTOR)
+}
+
+fn cursor_of(sort: TicketSort, ticket: &Ticket) -> Cursor {
+    let id = ticket.id.get();
+    let key = match sort {
+        TicketSort::UpdatedDesc | TicketSort::UpdatedAsc => micros(ticket.updated_at),
+        TicketSort::CreatedDesc | TicketSort::CreatedAsc => micros(ticket.created_at),
+        TicketSort::PriorityDesc => priority_key(ticket.priority.rank(), micros(ticket.created_at)),
+        TicketSort::IdDesc => id,
+    };
+    Cursor { key, id }
+}
+
+/// One way a ticket can be in scope: a column equal to a value, or every ticket.
+type Branch = Option<(&'static str, i64)>;
+
+/// The scope as a union of branches, each served by one index read in sort order. A
+/// branch the filter contradicts (another group, or an assignee when asking for
+/// unassigned tickets) is left out.
+fn scope_branches(scope: &TicketScope, filter: &TicketFilter) -> Vec<Branch> {
+    let branches: Vec<(&'static str, i64)> = match scope {
+        // A filter on a queue column is read as that queue, through its index.
+        TicketScope::All => {
+            let queue = [
+                ("group_id", filter.group_id.map(GroupId::get)),
+                ("assignee_id", filter.assignee_id.map(UserId::get)),
+                ("owner_id", filter.owner_id.map(UserId::get)),
+                ("requester_id", filter.requester_id.map(UserId::get)),
+                (
+                    "organization_id",
+                    filter.organization_id.map(OrganizationId::get),
+                ),
+            ]
+            .into_iter()
+            .find_map(|(column, value)| value.map(|v| (column, v)));
+            return vec![queue];
+        }
+        TicketScope::Agent { user_id, group_ids } => {
+            let mut groups: Vec<i64> = group_ids.iter().map(|g| g.get()).collect();
+            groups.sort_unstable();
+            groups.dedup();
+            [("assignee_id", user_id.get()), ("owner_id", user_id.get())]
+                .into_iter()
+                .chain(groups.into_iter().map(|g| ("group_id", g)))
+                .collect()
+        }
+        TicketScope::Customer {
+            user_id,
+            shared_organization,
+        } => [("requester_id", user_id.get())]
+            .into_iter()
+            .chain(shared_organization.map(|o| ("organization_id", o.get())))
+            .collect(),
+    };
+    let fixed = |column: &str| -> Option<i64> {
+        match column {
+            "group_id" => filter.group_id.map(GroupId::get),
+            "assignee_id" => filter.assignee_id.map(UserId::get),
+            "owner_id" => filter.owner_id.map(UserId::get),
+            "requester_id" => filter.requester_id.map(UserId::get),
+            "organization_id" => filter.organization_id.map(OrganizationId::get),
+            _ => None,
+        }
+    };
+    branches
+        .into_iter()
+        .filter(|(column, value)| fixed(column).is_none_or(|f| f == *value))
+        .filter(|(column, _)| !(filter.unassigned && *column == "assignee_id"))
+        .map(Some)
+        .collect()
+}
+
+/// Appends ` and ...` for every filter and the cursor.
+fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
+    let filter = &request.filter;
+    if !filter.statuses.is_empty() {
+        query.push(" and t.status in (");
+        let mut list = query.separated(", ");
+        for status in &filter.statuses {
+            list.push_bind(status.as_str());
+        }
+        query.push(")");
+        // Lets the queue indexes, which lead with is_open, serve a status filter.
+        if filter.statuses.iter().all(|s| s.is_open()) {
+            query.push(" and t.is_open = true");
+        } else if filter.statuses.iter().all(|s| !s.is_open()) {
+            query.push(" and t.is_open = false");
+        }
+    }
+    if filter.open_only {
+        query.push(" and t.is_open = true");
+    }
+    if !filter.priorities.is_empty() {
+        query.push(" and t.priority_rank in (");
+        let mut list = query.separated(", ");
+        for priority in &filter.priorities {
+            list.push_bind(priority.rank());
+        }
+        query.push(")");
+    }
+    if let Some(group) = filter.group_id {
+        query.push(" and t.group_id = ").push_bind(group.get());
+    }
+    if let Some(assignee) = filter.assignee_id {
+        query
+            .push(" and t.assignee_id = ")
+            .push_bind(assignee.get());
+    }
+    if filter.unassigned {
+        query.push(" and t.assignee_id is null");
+    }
+    if let Some(owner) = filter.owner_id {
+        query.push(" and t.owner_id = ").push_bind(owner.get());
+    }
+    if let Some(requester) = filter.requester_id {
+        query
+            .push(" and t.requester_id = ")
+            .push_bind(requester.get());
+    }
+    if let Some(org) = filter.organization_id {
+        query.push(" and t.organization_id = ").push_bind(org.get());
+    }
+    if let Some(category) = filter.category_id {
+        query
+            .push(" and t.category_id = ")
+            .push_bind(category.get());
+    }
+    if let Some(service) = filter.service_id {
+        query.push(" and t.service_id = ").push_bind(service.get());
+    }
+    if let Some(channel) = filter.channel {
+        query.push(" and t.channel = ").push_bind(channel.as_str());
+    }
+    if let Some(text) = filter.subject_contains.as_deref().filter(|t| !t.is_empty()) {
+        query
+            .push(" and t.subject_search like ")
+            .push_bind(contains_pattern(text))
+            .push(" escape '\\'");
+    }
+    let Some(cursor) = &request.page.cursor else {
+        return;
+    };
+    let (columns, after) = match request.sort {
+        TicketSort::UpdatedDesc => ("(t.updated_at, t.id) < (", false),
+        TicketSort::UpdatedAsc => ("(t.updated_at, t.id) > (", false),
+        TicketSort::CreatedDesc => ("(t.created_at, t.id) < (", false),
+        TicketSort::CreatedAsc => ("(t.created_at, t.id) > (", false),
+        TicketSort::PriorityDesc => ("(t.priority_rank, t.created_at, t.id) > (", true),
+        TicketSort::IdDesc => {
+            query.push(" and t.id < ").push_bind(cursor.id);
+            return;
+        }
+    };
+    query.push(" and ").push(columns);
+    if after {
+        let (rank, created) = unpack_priority_key(cursor.key);
+        query.push_bind(rank).push(", ").push_bind(created);
+    } else {
+        query.push_bind(cursor.key);
+    }
+    query.push(", ").push_bind(cursor.id).push(")");
+}
+
+fn order_by(sort: TicketSort) -> &'static str {
+    match sort {
+        TicketSort::UpdatedDesc => " order by t.updated_at desc, t.id desc",
+        TicketSort::UpdatedAsc => " order by t.updated_at, t.id",
+        TicketSort::CreatedDesc => " order by t.created_at desc, t.id desc",
+        TicketSort::CreatedAsc => " order by t.created_at, t.id",
+        TicketSort::PriorityDesc => " order by t.priority_rank, t.created_at, t.id",
+        TicketSort::IdDesc => " order by t.id desc",
+    }
+}
+
+/// The sort key columns a branch of a union reads besides the id (`, t.a, t.b`), and
+/// the order of the merged branches by them.
+fn sort_keys(sort: TicketSort) -> (&'static str, &'static str) {
+    match sort {
+        TicketSort::UpdatedDesc => (", t.updated_at", " order by updated_at desc, id desc"),
+        TicketSort::UpdatedAsc => (", t.updated_at", " order by updated_at, id"),
+        TicketSort::CreatedDesc => (", t.created_at", " order by created_at desc, id desc"),
+        TicketSort::CreatedAsc => (", t.created_at", " order by created_at, id"),
+        TicketSort::PriorityDesc => (
+            ", t.priority_rank, t.created_at",
+            " order by priority_rank, created_at, id",
+        ),
+        TicketSort::IdDesc => ("", " order by id desc"),
+    }
+}
+
+/// Appends `from tickets t where <branch>` with the backend's index hint for it.
+fn push_branch(query: &mut QueryBuilder<Db>, branch: Branch, sort: TicketSort) {
+    query.push(" from tickets t");
+    match branch {
+        Some((column, value)) => {
+            // `column` is one of the fixed names in `scope_branches`, never input.
+            query
+                .push(crate::dialect::ticket_index_hint(column, sort))
+                .push(" where t.")
+                .push(column)
+                .push(" = ")
+                .push_bind(value);
+        }
+        None => {
+            query.push(" where true");
+        }
+    }
+}
+
+/// A page of the tickets `scope` allows, filtered and sorted, read with keyset pagination.
+///
+/// A scope that is a union (an agent's groups, assignments and ownerships; a customer's
+/// own and their organization's tickets) is read as one ordered, limited index range
+/// per branch, and only those few rows are merged: the page never sorts the whole
+/// scope, however many tickets it holds.
+pub(crate) async fn list_tickets(
+    conn: &mut DbConn,
+    scope: &TicketScope,
+    request: &TicketQuery,
+) -> StoreResult<Page<Ticket>> {
+    let limit = request.page.limit.clamp(1, MAX_PAGE_SIZE);
+    let sort = request.sort;
+    let branches = scope_branches(scope, &request.filter);
+    let mut query = QueryBuilder::<Db>::new(ticket_columns!());
+    match branches.as_slice() {
+        [] => {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
+        [branch] => {
+            push_branch(&mut query, *branch, sort);
+            push_conditions(&mut query, request);
+        }
+        many => {
+            // Each branch reads its ids with their sort keys from its index; the
+            // merged page of ids is cut before any whole row is read.
+            let (keys, merged_order) = sort_keys(sort);
+            query.push(" from tickets t where t.id in (select id from (");
+            for (index, branch) in many.iter().enumerate() {
+                if index > 0 {
+                    query.push(" union ");
+                }
+                query.push(format_args!("select * from (select t.id{keys}"));
+                push_branch(&mut query, *branch, sort);
+                push_conditions(&mut query, request);
+                query
+                    .push(order_by(sort))
+                    .push(" limit ")
+                    .push_bind(limit + 1);
+                query.push(format_args!(") as branch{index}"));
+            }
+            query
+                .push(") as merged")
+                .push(merged_order)
+                .push(" limit ")
+                .push_bind(limit + 1)
+                .push(")");
+        }
+    }
+    query.push(order_by(sort));
+    query.push(" limit ").push_bind(limit + 1);
+    let rows = query
+        .build()
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(error::plain)?;
+    let mut items = rows
+        .iter()
+        .map(ticket_from_row)
+        .collect::<StoreResult<Vec<_>>>()?;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let next_cursor = if items.len() > limit {
+        items.truncate(limit);
+        items.last().map(|t| cursor_of(sort, t))
+    } else {
+        None
+    };
+    Ok(Page { items, next_cursor })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::Timestamp;
+
+    #[test]
+    fn priority_keys_round_trip_over_the_whole_time_range() {
+        for rank in 1..=4 {
+            for created in [
+                micros(Timestamp::MIN),
+                -1,
+                0,
+                1_700_000_000_000_000,
+                micros(Timestamp::MAX),
+            ] {
+                assert_eq!(
+                    unpack_priority_key(priority_key(rank, created)),
+                    (rank, created)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn priority_keys_sort_by_rank_then_time() {
+        let early_p1 = priority_key(1, micros(Timestamp::MAX));
+        let late_p2 = priority_key(2, micros(Timestamp::MIN));
+        assert!(early_p1 < late_p2);
+    }
+}
