@@ -19,8 +19,8 @@ use ferrodesk_domain::{
 };
 use ferrodesk_store::{
     Conflict, Created, Cursor, EventAppend, EventPage, Idempotency, MAX_PAGE_SIZE, NewNotification,
-    NewTicket, Notice, Page, QueueCounts, StoreError, StoreResult, TicketChange, TicketFilter,
-    TicketLink, TicketQuery, TicketSort, TicketSplit, TicketWrite,
+    NewTicket, Notice, Page, QueueCounts, RoundRobinPick, StoreError, StoreResult, TicketChange,
+    TicketFilter, TicketLink, TicketQuery, TicketSort, TicketSplit, TicketWrite,
 };
 use jiff::Timestamp;
 use sqlx::{AssertSqlSafe, QueryBuilder};
@@ -744,6 +744,7 @@ pub(crate) async fn create_ticket(
     sla::refresh_ticket(conn, &ticket, write, now).await?;
     let notices: Vec<(TicketId, &Notice)> = new.notices.iter().map(|n| (ticket.id, n)).collect();
     insert_notices(conn, &notices, now).await?;
+    remember_picks(conn, &[new.round_robin], now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -802,6 +803,8 @@ pub(crate) async fn save_tickets(
         .flat_map(|c| c.notices.iter().map(|n| (c.before.id, n)))
         .collect();
     insert_notices(conn, &notices, now).await?;
+    let picks: Vec<_> = write.changes.iter().map(|c| c.round_robin).collect();
+    remember_picks(conn, &picks, now).await?;
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
     Ok(Created::New(events))
@@ -815,6 +818,7 @@ pub(crate) async fn split_ticket(
 ) -> StoreResult<Vec<Ticket>> {
     let original = &split.original;
     let original_id = original.before.id;
+    rules::check_settings(conn, split.parts.iter().map(|p| p.settings_version)).await?;
     update_ticket(conn, original).await?;
     let mut deltas = CountDeltas::default();
     deltas.add(&original.before, -1);
@@ -824,11 +828,14 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, event).await?;
     }
     let mut parts = Vec::with_capacity(split.parts.len());
-    for (part, events) in &split.parts {
-        let mut ticket = part.clone();
+    let mut notices: Vec<(TicketId, &Notice)> =
+        original.notices.iter().map(|n| (original_id, n)).collect();
+    for part in &split.parts {
+        let mut ticket = part.ticket.clone();
         ticket.version = 1;
         ticket.id = insert_ticket(conn, &ticket).await?;
-        for event in events {
+        notices.extend(part.notices.iter().map(|n| (ticket.id, n)));
+        for event in &part.events {
             insert_event(conn, ticket.id, event).await?;
         }
         insert_link(
@@ -858,6 +865,11 @@ pub(crate) async fn split_ticket(
     for part in &parts {
         sla::refresh_ticket(conn, part, sla::Refresh::New, split.now).await?;
     }
+    insert_notices(conn, &notices, split.now).await?;
+    let picks: Vec<_> = std::iter::once(original.round_robin)
+        .chain(split.parts.iter().map(|p| p.round_robin))
+        .collect();
+    remember_picks(conn, &picks, split.now).await?;
     Ok(parts)
 }
 
@@ -1099,11 +1111,26 @@ pub(crate) async fn create_tickets(
         .collect();
     if let Some(now) = news.iter().map(|new| new.ticket.created_at).max() {
         insert_notices(conn, &notices, now).await?;
+        let picks: Vec<_> = news.iter().map(|new| new.round_robin).collect();
+        remember_picks(conn, &picks, now).await?;
     }
     Ok(written
         .into_iter()
         .map(|(ticket, _)| Created::New(ticket))
         .collect())
+}
+
+/// Remembers round robin's picks of a write in its transaction, in order: a group's
+/// last pick is the one kept.
+async fn remember_picks(
+    conn: &mut DbConn,
+    picks: &[Option<RoundRobinPick>],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for pick in picks.iter().flatten() {
+        rules::set_round_robin_last(conn, pick.group_id, pick.user_id, now).await?;
+    }
+    Ok(())
 }
 
 /// Inserts the in-app notifications that ticket writes cause, in their transaction.

@@ -20,7 +20,7 @@ mod status;
 mod update;
 
 pub use create::{NewTicketInput, RequesterRef};
-pub use interactions::{InteractionInput, MAX_CALL_SECONDS};
+pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};
 pub use links::{LinkRequestKind, MAX_SPLIT_PARTS, SplitPartInput};
 pub use status::EscalateInput;
 pub use update::TicketPatch;
@@ -71,13 +71,18 @@ fn idempotency_key_reused() -> AppError {
     )
 }
 
+/// The code of a write refused because the ticket changed since it was read.
+const TICKET_CHANGED: &str = "ticket_changed";
+
+/// A store error of a ticket write as the caller's error: a stale ticket is
+/// `ticket_changed`, a missing one not found.
 fn changed_concurrently(error: StoreError, id: TicketId) -> AppError {
     match error {
         StoreError::Conflict {
             kind: Conflict::Stale,
             ..
         } => AppError::conflict(
-            "ticket_changed",
+            TICKET_CHANGED,
             format!(
                 "ticket {} changed while this request was made; reload it and try again",
                 id.display_number()
@@ -141,6 +146,17 @@ impl<'a> Tickets<'a> {
         }
         if let Some(id) = assignee_id {
             self.staff_member("assignee_id", id).await?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a change made against a version other than the ticket's.
+    fn check_version(&self, ticket: &Ticket, version: Option<i64>) -> Result<(), AppError> {
+        if version.is_some_and(|v| v != ticket.version) {
+            return Err(changed_concurrently(
+                StoreError::conflict(Conflict::Stale, "version"),
+                ticket.id,
+            ));
         }
         Ok(())
     }

@@ -1,5 +1,6 @@
 //! Splitting a ticket into several, linking tickets, and merging a duplicate.
 
+use super::commit::Drafted;
 use super::{
     MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Tickets, changed_concurrently, for_actor, pipeline,
 };
@@ -7,9 +8,10 @@ use crate::AppError;
 use crate::input::{body, optional, required, tags};
 use ferrodesk_domain::{
     Actor, CategoryId, EventKind, GroupId, Impact, LinkKind, Priority, ServiceId, Ticket, TicketId,
-    TicketStatus, TicketType, TransitionError, Urgency, UserId,
+    TicketStatus, TicketType, Tier, TransitionError, Urgency, UserId,
 };
-use ferrodesk_store::{NewLink, TicketChange, TicketLink, TicketSplit};
+use ferrodesk_store::{NewLink, TicketLink, TicketSplit};
+use jiff::Timestamp;
 
 /// The most parts one split may create.
 pub const MAX_SPLIT_PARTS: usize = 20;
@@ -86,87 +88,114 @@ impl Tickets<'_> {
             ));
         }
         let now = self.app.now();
-        // The split's write does not name a settings version: route with fresh ones.
-        let settings = self.app.db().desk_settings().await?;
-        let mut new_tickets = Vec::with_capacity(parts.len());
-        for part in parts {
-            let subject = required("subject", &part.subject, MAX_SUBJECT_CHARS)?;
-            let impact = part.impact.unwrap_or(original.impact);
-            let urgency = part.urgency.unwrap_or(original.urgency);
-            self.check_refs(
-                &settings,
-                part.category_id,
-                part.service_id,
-                part.owner_id,
-                part.assignee_id,
-            )
-            .await?;
-            let (group_id, tier) = pipeline::place(&settings, part.group_id, part.service_id)?;
-            let ticket = Ticket {
-                id: TicketId(0),
-                version: 0,
-                subject: subject.clone(),
-                description: body(
-                    "description",
-                    part.description.as_deref().unwrap_or(""),
-                    MAX_BODY_CHARS,
-                )?,
-                ticket_type: part.ticket_type.unwrap_or(original.ticket_type),
-                status: TicketStatus::New,
-                impact,
-                urgency,
-                priority: Priority::from_matrix(impact, urgency),
-                priority_reason: None,
-                category_id: part.category_id,
-                service_id: part.service_id,
-                location: optional("location", part.location.as_deref(), 200)?
-                    .or_else(|| original.location.clone()),
-                device: optional("device", part.device.as_deref(), 200)?,
-                requester_id: original.requester_id,
-                organization_id: original.organization_id,
-                channel: original.channel,
-                group_id,
-                tier,
-                owner_id: part.owner_id,
-                assignee_id: part.assignee_id,
-                tags: tags(&part.tags)?,
-                escalation_level: 0,
-                external_ref: None,
-                merged_into: None,
-                created_at: now,
-                updated_at: now,
-                first_response_at: None,
-                resolved_at: None,
-                closed_at: None,
-            };
-            let events = vec![
-                self.event(actor, EventKind::Created { subject }, now),
-                self.event(
-                    actor,
-                    EventKind::Linked {
-                        link: LinkKind::SplitFrom,
-                        other: id,
-                    },
-                    now,
-                ),
-            ];
-            new_tickets.push((ticket, events));
-        }
-        let mut after = original.clone();
-        after.updated_at = now;
+        let drafts = parts
+            .iter()
+            .map(|part| self.split_part(actor, &original, part, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (original, parts, drafts) = (&original, &parts, &drafts);
         let created = self
             .app
-            .db()
-            .split_ticket(TicketSplit {
-                original: TicketChange::new(original, after, Vec::new()),
-                parts: new_tickets,
-                actor_id: Some(actor.user_id),
-                channel: self.channel,
-                now,
+            .with_settings(|settings| async move {
+                let mut news = Vec::with_capacity(drafts.len());
+                for (part, draft) in parts.iter().zip(drafts) {
+                    self.check_refs(
+                        &settings,
+                        part.category_id,
+                        part.service_id,
+                        part.owner_id,
+                        part.assignee_id,
+                    )
+                    .await?;
+                    news.push(pipeline::open(self.app, &settings, draft.clone()).await?);
+                }
+                let mut after = original.clone();
+                after.updated_at = now;
+                let change =
+                    pipeline::change(self.app, &settings, original.clone(), after, Vec::new())
+                        .await?;
+                self.app
+                    .db()
+                    .split_ticket(TicketSplit {
+                        original: change,
+                        parts: news,
+                        actor_id: Some(actor.user_id),
+                        channel: self.channel,
+                        now,
+                    })
+                    .await
+                    .map_err(|e| changed_concurrently(e, id))
             })
-            .await
-            .map_err(|e| changed_concurrently(e, id))?;
+            .await?;
         Ok(created.into_iter().map(|t| for_actor(actor, t)).collect())
+    }
+
+    /// One part of a split as a draft for the pipeline: the original's requester and
+    /// channel, its type, impact, urgency and location unless the part gives its own.
+    fn split_part(
+        &self,
+        actor: &Actor,
+        original: &Ticket,
+        part: &SplitPartInput,
+        now: Timestamp,
+    ) -> Result<pipeline::Draft, AppError> {
+        let subject = required("subject", &part.subject, MAX_SUBJECT_CHARS)?;
+        let impact = part.impact.unwrap_or(original.impact);
+        let urgency = part.urgency.unwrap_or(original.urgency);
+        let ticket = Ticket {
+            id: TicketId(0),
+            version: 0,
+            subject: subject.clone(),
+            description: body(
+                "description",
+                part.description.as_deref().unwrap_or(""),
+                MAX_BODY_CHARS,
+            )?,
+            ticket_type: part.ticket_type.unwrap_or(original.ticket_type),
+            status: TicketStatus::New,
+            impact,
+            urgency,
+            priority: Priority::from_matrix(impact, urgency),
+            priority_reason: None,
+            category_id: part.category_id,
+            service_id: part.service_id,
+            location: optional("location", part.location.as_deref(), 200)?
+                .or_else(|| original.location.clone()),
+            device: optional("device", part.device.as_deref(), 200)?,
+            requester_id: original.requester_id,
+            organization_id: original.organization_id,
+            channel: original.channel,
+            group_id: None,
+            tier: Tier::FIRST,
+            owner_id: part.owner_id,
+            assignee_id: part.assignee_id,
+            tags: tags(&part.tags)?,
+            escalation_level: 0,
+            external_ref: None,
+            merged_into: None,
+            created_at: now,
+            updated_at: now,
+            first_response_at: None,
+            resolved_at: None,
+            closed_at: None,
+        };
+        let events = vec![
+            self.event(actor, EventKind::Created { subject }, now),
+            self.event(
+                actor,
+                EventKind::Linked {
+                    link: LinkKind::SplitFrom,
+                    other: original.id,
+                },
+                now,
+            ),
+        ];
+        Ok(pipeline::Draft {
+            ticket,
+            events,
+            links: Vec::new(),
+            idempotency: None,
+            group_id: part.group_id,
+        })
     }
 
     /// Links a ticket to another; both must be visible to and workable by the actor.
@@ -226,9 +255,9 @@ impl Tickets<'_> {
             actor_id: Some(actor.user_id),
             now,
         };
-        self.save(
+        self.commit(
             source.id,
-            vec![TicketChange::new(source, after, events)],
+            vec![Drafted::new(source, after, events)],
             vec![new_link],
             None,
         )
@@ -332,11 +361,11 @@ impl Tickets<'_> {
                 now,
             }]
         };
-        self.save(
+        self.commit(
             id,
             vec![
-                TicketChange::new(source, source_after, source_events),
-                TicketChange::new(target, target_after, target_events),
+                Drafted::new(source, source_after, source_events),
+                Drafted::new(target, target_after, target_events),
             ],
             links,
             None,

@@ -1,12 +1,15 @@
 //! Moving a ticket through the status machine, and escalating it.
 
-use super::{MAX_BODY_CHARS, Tickets, changed_concurrently};
+use super::commit::Drafted;
+use super::{MAX_BODY_CHARS, Tickets};
 use crate::AppError;
 use crate::input::{optional, required};
 use ferrodesk_domain::{
-    Actor, EscalationKind, EventKind, GroupId, Ticket, TicketId, TicketStatus, TransitionError,
+    Actor, EscalationKind, EventKind, GroupId, NewEvent, Ticket, TicketId, TicketStatus,
+    TransitionError,
 };
-use ferrodesk_store::{Conflict, StoreError, TicketChange};
+use ferrodesk_store::StoreError;
+use jiff::Timestamp;
 
 /// An escalation: where the ticket goes and why.
 #[derive(Debug, Clone)]
@@ -44,40 +47,13 @@ impl Tickets<'_> {
         version: Option<i64>,
     ) -> Result<Ticket, AppError> {
         let before = self.visible(actor, id).await?;
-        if !actor.is_staff() && to != TicketStatus::Open {
-            return Err(AppError::forbidden(
-                "customers may only reopen their resolved tickets",
-            ));
-        }
-        if version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(
-                StoreError::conflict(Conflict::Stale, "version"),
-                id,
-            ));
-        }
-        before.status.check_transition(to)?;
-        if !actor.is_staff() && before.status != TicketStatus::Resolved {
-            return Err(AppError::forbidden(
-                "customers may only reopen their resolved tickets",
-            ));
-        }
-        if actor.is_staff() && !actor.can_work(&before) {
-            return Err(AppError::forbidden(format!(
-                "you may not change ticket {}",
-                id.display_number()
-            )));
-        }
-        if matches!(to, TicketStatus::Resolved | TicketStatus::Closed) {
-            let children = self.app.db().open_children(id).await?;
-            if !children.is_empty() {
-                return Err(TransitionError::OpenChildren { children }.into());
-            }
-        }
+        self.check_version(&before, version)?;
         let reason = optional("reason", reason, MAX_BODY_CHARS)?;
         let now = self.app.now();
         let mut after = before.clone();
-        let from = after.transition(to, now)?;
-        let mut events = vec![self.event(actor, EventKind::StatusChanged { from, to }, now)];
+        let mut events = Vec::new();
+        self.move_status(actor, &mut after, to, &mut events, now)
+            .await?;
         if let Some(reason) = reason {
             let kind = if actor.is_staff() {
                 EventKind::Note { body: reason }
@@ -86,14 +62,55 @@ impl Tickets<'_> {
             };
             events.push(self.event(actor, kind, now));
         }
-        self.save(
+        self.commit(
             id,
-            vec![TicketChange::new(before, after, events)],
+            vec![Drafted::new(before, after, events)],
             Vec::new(),
             None,
         )
         .await?;
         self.reread(actor, id).await
+    }
+
+    /// Moves `ticket` (as the actor sees it) to `to` with a `status_changed` event, if
+    /// the actor may: staff who may work the ticket move it anywhere the machine
+    /// allows, customers only reopen their resolved tickets, and a parent is neither
+    /// resolved nor closed while a child is open (read only for those moves).
+    ///
+    /// # Errors
+    /// `Forbidden`, `InvalidTransition`.
+    pub(super) async fn move_status(
+        &self,
+        actor: &Actor,
+        ticket: &mut Ticket,
+        to: TicketStatus,
+        events: &mut Vec<NewEvent>,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let customers_only_reopen =
+            || AppError::forbidden("customers may only reopen their resolved tickets");
+        if !actor.is_staff() && to != TicketStatus::Open {
+            return Err(customers_only_reopen());
+        }
+        ticket.status.check_transition(to)?;
+        if !actor.is_staff() && ticket.status != TicketStatus::Resolved {
+            return Err(customers_only_reopen());
+        }
+        if actor.is_staff() && !actor.can_work(ticket) {
+            return Err(AppError::forbidden(format!(
+                "you may not change ticket {}",
+                ticket.id.display_number()
+            )));
+        }
+        if matches!(to, TicketStatus::Resolved | TicketStatus::Closed) {
+            let children = self.app.db().open_children(ticket.id).await?;
+            if !children.is_empty() {
+                return Err(TransitionError::OpenChildren { children }.into());
+            }
+        }
+        let from = ticket.transition(to, now)?;
+        events.push(self.event(actor, EventKind::StatusChanged { from, to }, now));
+        Ok(())
     }
 
     /// Escalates a ticket: to another tier's or a specialist group (functional), to a
@@ -114,12 +131,7 @@ impl Tickets<'_> {
         input: EscalateInput,
     ) -> Result<Ticket, AppError> {
         let before = self.workable(actor, id).await?;
-        if input.version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(
-                StoreError::conflict(Conflict::Stale, "version"),
-                id,
-            ));
-        }
+        self.check_version(&before, input.version)?;
         if !before.status.is_open() {
             return Err(AppError::invalid(
                 "status",
@@ -197,9 +209,9 @@ impl Tickets<'_> {
                 now,
             ));
         }
-        self.save(
+        self.commit(
             id,
-            vec![TicketChange::new(before, after, events)],
+            vec![Drafted::new(before, after, events)],
             Vec::new(),
             None,
         )

@@ -1,16 +1,15 @@
 //! Changing a ticket's fields: the patch is validated into the domain's edit, which
 //! decides what moves; the pipeline routes the change.
 
-use super::{
-    MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Tickets, changed_concurrently, for_actor, pipeline,
-};
+use super::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Tickets, for_actor, pipeline};
 use crate::input::{body, optional, required, tags};
 use crate::{AppError, OrNotFound as _};
 use ferrodesk_domain::{
     Actor, CategoryId, EventKind, GroupId, Impact, NewEvent, Priority, ServiceId, Ticket,
     TicketEdit, TicketId, TicketType, Urgency, UserId,
 };
-use ferrodesk_store::{Conflict, DeskSettings, StoreError};
+use ferrodesk_store::DeskSettings;
+use jiff::Timestamp;
 
 /// Changes to a ticket's fields; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -83,38 +82,50 @@ impl Tickets<'_> {
         settings: &DeskSettings,
     ) -> Result<Ticket, AppError> {
         let before = self.workable(actor, id).await?;
-        if patch.version.is_some_and(|v| v != before.version) {
-            return Err(changed_concurrently(
-                StoreError::conflict(Conflict::Stale, "version"),
-                id,
-            ));
-        }
-        let edit = self.edit(settings, &before, patch).await?;
+        self.check_version(&before, patch.version)?;
         let now = self.app.now();
         let mut after = before.clone();
-        let changes = after.apply(edit, now)?;
-        if changes.is_empty() {
+        let mut events = Vec::new();
+        self.apply_patch(actor, settings, &mut after, patch, &mut events, now)
+            .await?;
+        if events.is_empty() {
             return Ok(for_actor(actor, before));
         }
-        let events: Vec<NewEvent> = changes
-            .into_iter()
-            .map(|change| {
-                self.event(
-                    actor,
-                    EventKind::FieldChanged {
-                        field: change.field.to_owned(),
-                        old: change.old,
-                        new: change.new,
-                        reason: change.reason,
-                    },
-                    now,
-                )
-            })
-            .collect();
         let change = pipeline::change(self.app, settings, before, after, events).await?;
-        self.save(id, vec![change], Vec::new(), Some(settings.version))
+        self.write(id, vec![change], Vec::new(), None, Some(settings.version))
             .await?;
         self.reread(actor, id).await
+    }
+
+    /// Applies a patch to `ticket` by the domain's rules, with a `field_changed` event
+    /// per field that moved.
+    ///
+    /// # Errors
+    /// `Invalid`, `NotFound` (a named category, service, group or person),
+    /// `InvalidTransition` (a closed ticket).
+    pub(super) async fn apply_patch(
+        &self,
+        actor: &Actor,
+        settings: &DeskSettings,
+        ticket: &mut Ticket,
+        patch: &TicketPatch,
+        events: &mut Vec<NewEvent>,
+        now: Timestamp,
+    ) -> Result<(), AppError> {
+        let edit = self.edit(settings, ticket, patch).await?;
+        for change in ticket.apply(edit, now)? {
+            events.push(self.event(
+                actor,
+                EventKind::FieldChanged {
+                    field: change.field.to_owned(),
+                    old: change.old,
+                    new: change.new,
+                    reason: change.reason,
+                },
+                now,
+            ));
+        }
+        Ok(())
     }
 
     /// Validates a patch into the domain's edit: texts checked, and the category,

@@ -150,6 +150,7 @@ async fn creates_per_second_with_32_callers() {
                         idempotency: None,
                         settings_version: None,
                         notices: Vec::new(),
+                        round_robin: None,
                     })
                     .await
                     .unwrap();
