@@ -214,6 +214,17 @@ pub struct CreateTicketRequest {
 
 impl CreateTicketRequest {
     fn into_input(self) -> Result<NewTicketInput, ApiError> {
+        if self
+            .interaction
+            .as_ref()
+            .is_some_and(InteractionRequest::has_changes)
+        {
+            return Err(AppError::invalid(
+                "interaction",
+                "a new ticket takes its fields itself, not through `set`",
+            )
+            .into());
+        }
         let requester = match (self.requester_id, self.requester_email) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(

@@ -26,8 +26,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::{
-    AppError, EscalateInput, EventPage, InteractionInput, LinkRequestKind, PageRequest,
-    SplitPartInput, TicketFilter, TicketPatch, TicketQuery, TicketSort,
+    AppError, EscalateInput, EventPage, InteractionChanges, InteractionInput, LinkRequestKind,
+    PageRequest, SplitPartInput, TicketFilter, TicketPatch, TicketQuery, TicketSort,
 };
 use ferrodesk_domain::{
     CallDirection, CategoryId, Channel, EscalationKind, Event, GroupId, Impact, Priority,
@@ -767,28 +767,41 @@ async fn reply(
     } else {
         InteractionInput::Reply { body }
     };
-    let tickets = state.app.tickets().via(Channel::Agent);
+    // One command: the message and the status move are written together or not at
+    // all, so a refused move keeps the message in the form.
+    let changes = InteractionChanges {
+        status: then,
+        ..InteractionChanges::default()
+    };
     let written = match crate::form::store_files(&state.app, &form).await {
         Ok(attachments) => {
-            tickets
-                .add_interaction_with(&viewer.actor, id, input, attachments, None)
+            state
+                .app
+                .tickets()
+                .via(Channel::Agent)
+                .add_interaction_changing(&viewer.actor, id, input, attachments, changes, None)
                 .await
         }
         Err(error) => Err(error),
     };
     if let Err(error) = written {
-        errors.absorb(error, &[("body", "body"), ("file", "attachments")], "body")?;
+        // A refused move is said next to the status choice when one was made; a
+        // closed ticket refuses the message itself.
+        let status_field = if then.is_some() {
+            "then_status"
+        } else {
+            "body"
+        };
+        errors.absorb(
+            error,
+            &[
+                ("body", "body"),
+                ("file", "attachments"),
+                ("status", status_field),
+            ],
+            "body",
+        )?;
         return failed(&state, &viewer, id, form, errors, "").await;
-    }
-    if let Some(status) = then
-        && let Err(error) = tickets
-            .transition(&viewer.actor, id, status, None, None)
-            .await
-    {
-        // The message is saved; say why the status stayed, next to the status choice.
-        errors.absorb(error, &[("status", "then_status")], "then_status")?;
-        let kept = FormData::parse(if is_note { b"kind=note" } else { b"kind=reply" });
-        return failed(&state, &viewer, id, kept, errors, "").await;
     }
     let code = if is_note { "note" } else { "reply" };
     done(&state, &viewer, &[id], id, code, "#composer").await
