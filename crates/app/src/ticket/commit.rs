@@ -5,11 +5,12 @@
 //! ticket write").
 
 use super::{Tickets, changed_concurrently, for_actor, idempotency_key_reused, pipeline};
-use crate::{AppError, OrNotFound as _};
-use ferrodesk_domain::{Actor, Event, NewEvent, Ticket, TicketId};
+use crate::AppError;
+use ferrodesk_domain::{Actor, Event, EventKind, NewEvent, Ticket, TicketId, TicketStatus};
 use ferrodesk_store::{
     Conflict, Created, Idempotency, NewLink, StoreError, TicketChange, TicketWrite,
 };
+use jiff::Timestamp;
 
 /// A change to one ticket as a use case drafted it, before the pipeline routes it.
 #[derive(Debug, Clone)]
@@ -107,14 +108,43 @@ impl Tickets<'_> {
             })
     }
 
+    /// [`Tickets::commit`] for a change of one ticket; the ticket as written, for the
+    /// actor.
+    pub(super) async fn commit_one(
+        &self,
+        actor: &Actor,
+        before: Ticket,
+        after: Ticket,
+        events: Vec<NewEvent>,
+    ) -> Result<Ticket, AppError> {
+        let id = before.id;
+        self.commit(
+            id,
+            vec![Drafted::new(before, after, events)],
+            Vec::new(),
+            None,
+        )
+        .await?;
+        self.reread(actor, id).await
+    }
+
     /// The ticket as written, for the actor.
     pub(super) async fn reread(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
-        let ticket = self
-            .app
-            .db()
-            .get_ticket(id)
-            .await
-            .or_not_found("ticket", id)?;
-        Ok(for_actor(actor, ticket))
+        Ok(for_actor(actor, self.read(id).await?))
+    }
+
+    /// `ticket` moved to `to`, and the `status_changed` event that says so.
+    ///
+    /// # Errors
+    /// `InvalidTransition` when the status machine refuses the move.
+    pub(super) fn moved(
+        &self,
+        actor: &Actor,
+        ticket: &mut Ticket,
+        to: TicketStatus,
+        now: Timestamp,
+    ) -> Result<NewEvent, AppError> {
+        let from = ticket.transition(to, now)?;
+        Ok(self.event(actor, EventKind::StatusChanged { from, to }, now))
     }
 }

@@ -317,15 +317,7 @@ impl Tickets<'_> {
             let mut after = ticket.clone();
             let mut events = Vec::new();
             if ticket.status == TicketStatus::PendingCustomer {
-                let from = after.transition(TicketStatus::Open, now)?;
-                events.push(self.event(
-                    actor,
-                    EventKind::StatusChanged {
-                        from,
-                        to: TicketStatus::Open,
-                    },
-                    now,
-                ));
+                events.push(self.moved(actor, &mut after, TicketStatus::Open, now)?);
             }
             events.push(stamped(actor, &ticket, &mut after, &reply, now));
             let draft = Drafted::new(ticket.clone(), after, events);

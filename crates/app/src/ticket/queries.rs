@@ -9,17 +9,21 @@ use ferrodesk_store::{EventPage, Page, QueueCounts, TicketQuery};
 impl Tickets<'_> {
     /// A ticket the actor may see, unredacted, for internal use.
     pub(crate) async fn visible(&self, actor: &Actor, id: TicketId) -> Result<Ticket, AppError> {
-        let ticket = self
-            .app
-            .db()
-            .get_ticket(id)
-            .await
-            .or_not_found("ticket", id)?;
+        let ticket = self.read(id).await?;
         if actor.can_view(&ticket) {
             Ok(ticket)
         } else {
             Err(AppError::not_found("ticket", id))
         }
+    }
+
+    /// A ticket as stored, whoever asks.
+    pub(super) async fn read(&self, id: TicketId) -> Result<Ticket, AppError> {
+        self.app
+            .db()
+            .get_ticket(id)
+            .await
+            .or_not_found("ticket", id)
     }
 
     /// A ticket the actor may change.

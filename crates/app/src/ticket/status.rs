@@ -1,6 +1,5 @@
 //! Moving a ticket through the status machine, and escalating it.
 
-use super::commit::Drafted;
 use super::{MAX_BODY_CHARS, Tickets};
 use crate::AppError;
 use crate::input::{optional, required};
@@ -62,14 +61,7 @@ impl Tickets<'_> {
             };
             events.push(self.event(actor, kind, now));
         }
-        self.commit(
-            id,
-            vec![Drafted::new(before, after, events)],
-            Vec::new(),
-            None,
-        )
-        .await?;
-        self.reread(actor, id).await
+        self.commit_one(actor, before, after, events).await
     }
 
     /// Moves `ticket` (as the actor sees it) to `to` with a `status_changed` event, if
@@ -108,8 +100,7 @@ impl Tickets<'_> {
                 return Err(TransitionError::OpenChildren { children }.into());
             }
         }
-        let from = ticket.transition(to, now)?;
-        events.push(self.event(actor, EventKind::StatusChanged { from, to }, now));
+        events.push(self.moved(actor, ticket, to, now)?);
         Ok(())
     }
 
@@ -186,15 +177,7 @@ impl Tickets<'_> {
         if input.kind == EscalationKind::External {
             after.external_ref = external_ref;
             if before.status != TicketStatus::PendingVendor {
-                let from = after.transition(TicketStatus::PendingVendor, now)?;
-                events.push(self.event(
-                    actor,
-                    EventKind::StatusChanged {
-                        from,
-                        to: TicketStatus::PendingVendor,
-                    },
-                    now,
-                ));
+                events.push(self.moved(actor, &mut after, TicketStatus::PendingVendor, now)?);
             }
         }
         if after.assignee_id != before.assignee_id {
@@ -209,13 +192,6 @@ impl Tickets<'_> {
                 now,
             ));
         }
-        self.commit(
-            id,
-            vec![Drafted::new(before, after, events)],
-            Vec::new(),
-            None,
-        )
-        .await?;
-        self.reread(actor, id).await
+        self.commit_one(actor, before, after, events).await
     }
 }
