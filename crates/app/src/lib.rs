@@ -59,8 +59,8 @@ pub use secret::hash_password;
 pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
-    EscalateInput, IdempotencyKey, InteractionInput, LinkRequestKind, NewTicketInput, RequesterRef,
-    SplitPartInput, TicketPatch, Tickets,
+    EscalateInput, IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind,
+    NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
 };
 pub use watchers::Watchers;
 

@@ -13,8 +13,8 @@
 //! the skill for the ticket's category or service.
 
 use crate::{App, AppError};
-use ferrodesk_domain::{Channel, EventKind, NewEvent, Ticket, UserId};
-use ferrodesk_store::{AgentLoad, AssignmentMode, DeskSettings, Notice};
+use ferrodesk_domain::{Channel, EventKind, GroupId, NewEvent, Ticket, UserId};
+use ferrodesk_store::{AgentLoad, AssignmentMode, DeskSettings, Notice, RoundRobinPick};
 use jiff::Timestamp;
 
 fn desk_event(kind: EventKind, now: Timestamp) -> NewEvent {
@@ -81,7 +81,11 @@ pub(crate) fn apply_rules(
 
 /// Automatic assignment: a ticket without an assignee that enters a group which
 /// assigns automatically gets one of the group's agents (`before`: the ticket before
-/// this change, or `None` on create).
+/// this change, or `None` on create). A round-robin pick comes back for the ticket's
+/// write to remember in its own transaction.
+///
+/// # Errors
+/// A store error when the group's agents cannot be read.
 pub(crate) async fn assign(
     app: &App,
     settings: &DeskSettings,
@@ -89,12 +93,13 @@ pub(crate) async fn assign(
     ticket: &mut Ticket,
     events: &mut Vec<NewEvent>,
     now: Timestamp,
-) -> Result<(), AppError> {
+) -> Result<Option<RoundRobinPick>, AppError> {
     let group_changed = before.is_none_or(|b| b.group_id != ticket.group_id);
     if ticket.assignee_id.is_none()
         && group_changed
         && ticket.status.is_open()
-        && let Some(assignee) = pick_assignee(app, settings, ticket, now).await?
+        && let Some(group_id) = ticket.group_id
+        && let Some(assignee) = pick_assignee(app, settings, group_id, ticket).await?
     {
         ticket.assignee_id = Some(assignee);
         events.push(desk_event(
@@ -106,8 +111,14 @@ pub(crate) async fn assign(
             },
             now,
         ));
+        if settings.assignment_mode(group_id) == AssignmentMode::RoundRobin {
+            return Ok(Some(RoundRobinPick {
+                group_id,
+                user_id: assignee,
+            }));
+        }
     }
-    Ok(())
+    Ok(None)
 }
 
 fn skilled<T: PartialEq>(skills: &[T], value: Option<T>) -> bool {
@@ -123,22 +134,18 @@ fn can_take(agent: &AgentLoad, ticket: &Ticket) -> bool {
         && skilled(&s.service_skills, ticket.service_id)
 }
 
-/// The agent the ticket's group hands it to, if the group assigns automatically.
+/// The agent `group` hands the ticket to, if the group assigns automatically.
 async fn pick_assignee(
     app: &App,
     settings: &DeskSettings,
+    group: GroupId,
     ticket: &Ticket,
-    now: Timestamp,
 ) -> Result<Option<UserId>, AppError> {
-    let Some(group) = ticket.group_id else {
-        return Ok(None);
-    };
     let mode = settings.assignment_mode(group);
     if mode == AssignmentMode::Manual {
         return Ok(None);
     }
-    let db = app.db();
-    let (agents, last) = db.group_agents(group).await?;
+    let (agents, last) = app.db().group_agents(group).await?;
     let candidates: Vec<&AgentLoad> = agents.iter().filter(|a| can_take(a, ticket)).collect();
     let chosen = match mode {
         AssignmentMode::Manual => None,
@@ -152,8 +159,5 @@ async fn pick_assignee(
             .or_else(|| candidates.first())
             .map(|a| a.user_id),
     };
-    if let (AssignmentMode::RoundRobin, Some(user)) = (mode, chosen) {
-        db.set_round_robin_last(group, user, now).await?;
-    }
     Ok(chosen)
 }

@@ -14,7 +14,7 @@ use crate::sql::{clocks, convert, mail_outbox, notifications, routing};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{Event, EventId, NewEvent, Ticket, TicketId, UserId};
 use ferrodesk_store::{
-    Created, EventAppend, NewNotification, NewTicket, Notice, StoreError, StoreResult,
+    Created, EventAppend, NewNotification, NewTicket, Notice, RoundRobinPick, StoreError, StoreResult,
 };
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
@@ -203,11 +203,26 @@ pub(crate) async fn create_tickets(
         .collect();
     if let Some(now) = news.iter().map(|new| new.ticket.created_at).max() {
         insert_notices(conn, &notices, now).await?;
+        let picks: Vec<_> = news.iter().map(|new| new.round_robin).collect();
+        remember_picks(conn, &picks, now).await?;
     }
     Ok(written
         .into_iter()
         .map(|(ticket, _)| Created::New(ticket))
         .collect())
+}
+
+/// Remembers round robin's picks of a write in its transaction, in order: a group's
+/// last pick is the one kept.
+pub(crate) async fn remember_picks(
+    conn: &mut DbConn,
+    picks: &[Option<RoundRobinPick>],
+    now: Timestamp,
+) -> StoreResult<()> {
+    for pick in picks.iter().flatten() {
+        routing::set_round_robin_last(conn, pick.group_id, pick.user_id, now).await?;
+    }
+    Ok(())
 }
 
 /// Inserts the in-app notifications that ticket writes cause, in their transaction.

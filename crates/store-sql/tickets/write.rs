@@ -1,7 +1,7 @@
 //! Ticket writes one at a time: create, change, split and append, each with its events,
 //! links, queue counts and SLA clock, in the caller's transaction.
 
-use super::batch::insert_notices;
+use super::batch::{insert_notices, remember_picks};
 use super::counts::CountDeltas;
 use super::idempotency::{Claim, claim, first_id, remember};
 use super::read::{events_by_ids, get_event, get_ticket};
@@ -237,6 +237,7 @@ pub(crate) async fn create_ticket(
     clocks::refresh_tickets(conn, &[&ticket], write, now).await?;
     let notices: Vec<(TicketId, &Notice)> = new.notices.iter().map(|n| (ticket.id, n)).collect();
     insert_notices(conn, &notices, now).await?;
+    remember_picks(conn, &[new.round_robin], now).await?;
     remember(conn, new.idempotency.as_ref(), &[ticket.id.get()]).await?;
     Ok(Created::New(ticket))
 }
@@ -295,6 +296,8 @@ pub(crate) async fn save_tickets(
         .flat_map(|c| c.notices.iter().map(|n| (c.before.id, n)))
         .collect();
     insert_notices(conn, &notices, now).await?;
+    let picks: Vec<_> = write.changes.iter().map(|c| c.round_robin).collect();
+    remember_picks(conn, &picks, now).await?;
     let ids: Vec<i64> = events.iter().map(|e| e.id.get()).collect();
     remember(conn, write.idempotency.as_ref(), &ids).await?;
     Ok(Created::New(events))
@@ -308,6 +311,7 @@ pub(crate) async fn split_ticket(
 ) -> StoreResult<Vec<Ticket>> {
     let original = &split.original;
     let original_id = original.before.id;
+    routing::check_settings(conn, split.parts.iter().map(|p| p.settings_version)).await?;
     update_ticket(conn, original).await?;
     let mut deltas = CountDeltas::default();
     deltas.add(&original.before, -1);
@@ -317,11 +321,14 @@ pub(crate) async fn split_ticket(
         insert_event(conn, original_id, event).await?;
     }
     let mut parts = Vec::with_capacity(split.parts.len());
-    for (part, events) in &split.parts {
-        let mut ticket = part.clone();
+    let mut notices: Vec<(TicketId, &Notice)> =
+        original.notices.iter().map(|n| (original_id, n)).collect();
+    for part in &split.parts {
+        let mut ticket = part.ticket.clone();
         ticket.version = 1;
         ticket.id = insert_ticket(conn, &ticket).await?;
-        for event in events {
+        notices.extend(part.notices.iter().map(|n| (ticket.id, n)));
+        for event in &part.events {
             insert_event(conn, ticket.id, event).await?;
         }
         insert_link(
@@ -356,6 +363,11 @@ pub(crate) async fn split_ticket(
     .await?;
     let new: Vec<&Ticket> = parts.iter().collect();
     clocks::refresh_tickets(conn, &new, clocks::Refresh::New, split.now).await?;
+    insert_notices(conn, &notices, split.now).await?;
+    let picks: Vec<_> = std::iter::once(original.round_robin)
+        .chain(split.parts.iter().map(|p| p.round_robin))
+        .collect();
+    remember_picks(conn, &picks, split.now).await?;
     Ok(parts)
 }
 

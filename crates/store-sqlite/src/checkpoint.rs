@@ -151,6 +151,7 @@ mod tests {
                 idempotency: None,
                 settings_version: None,
                 notices: Vec::new(),
+                round_robin: None,
             })
         });
         futures::future::try_join_all(creates).await.unwrap();

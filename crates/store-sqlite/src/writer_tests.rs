@@ -86,6 +86,7 @@ fn new_ticket(ticket: Ticket, mut events: Vec<NewEvent>) -> NewTicket {
         idempotency: None,
         settings_version: None,
         notices: Vec::new(),
+        round_robin: None,
     }
 }
 

@@ -31,6 +31,18 @@ pub struct NewTicket {
     pub settings_version: Option<i64>,
     /// In-app notifications the ticket causes, written in its transaction.
     pub notices: Vec<Notice>,
+    /// Round robin's pick for the ticket, remembered in its transaction.
+    pub round_robin: Option<RoundRobinPick>,
+}
+
+/// The agent round robin handed a ticket to: the next pick in the group starts after
+/// them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoundRobinPick {
+    /// The group that assigns by round robin.
+    pub group_id: GroupId,
+    /// The agent picked.
+    pub user_id: UserId,
 }
 
 /// A change to one ticket: its state when read, its new state, and the events.
@@ -44,6 +56,8 @@ pub struct TicketChange {
     pub events: Vec<NewEvent>,
     /// In-app notifications the change causes, written in its transaction.
     pub notices: Vec<Notice>,
+    /// Round robin's pick for the ticket, remembered in its transaction.
+    pub round_robin: Option<RoundRobinPick>,
 }
 
 impl TicketChange {
@@ -54,6 +68,7 @@ impl TicketChange {
             after,
             events,
             notices: Vec::new(),
+            round_robin: None,
         }
     }
 }
@@ -120,8 +135,8 @@ pub struct TicketLink {
 pub struct TicketSplit {
     /// The original (usually unchanged fields plus events).
     pub original: TicketChange,
-    /// The new tickets with their own first events.
-    pub parts: Vec<(Ticket, Vec<NewEvent>)>,
+    /// The new tickets, each routed on its own, with their own first events.
+    pub parts: Vec<NewTicket>,
     /// Who split.
     pub actor_id: Option<UserId>,
     /// Through which channel.

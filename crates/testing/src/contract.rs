@@ -240,6 +240,7 @@ fn plain_new_ticket(ticket: Ticket, events: Vec<NewEvent>) -> NewTicket {
         idempotency: None,
         settings_version: None,
         notices: Vec::new(),
+        round_robin: None,
     }
 }
 
@@ -1596,7 +1597,7 @@ pub async fn split_creates_linked_parts_atomically(store: TestStore) {
         let mut t = ticket(&carla, subject, at(30));
         t.group_id = Some(desk.id);
         let events = vec![created_event(&t)];
-        (t, events)
+        plain_new_ticket(t, events)
     };
     let split = TicketSplit {
         original: change(

@@ -143,6 +143,7 @@ fn new_ticket_filing(message_id: &str, requester: &User) -> InboundFiling {
             idempotency: None,
             settings_version: None,
             notices: Vec::new(),
+            round_robin: None,
         })),
         retry_of: None,
     }

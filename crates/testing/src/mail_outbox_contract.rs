@@ -124,6 +124,7 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
                     idempotency: None,
                     settings_version: None,
                     notices: Vec::new(),
+                    round_robin: None,
                 })),
                 retry_of: None,
             })

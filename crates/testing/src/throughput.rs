@@ -179,6 +179,7 @@ where
                         idempotency: None,
                         settings_version: None,
                         notices: Vec::new(),
+                        round_robin: None,
                     })
                     .await
                     .unwrap();

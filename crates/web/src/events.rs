@@ -6,12 +6,14 @@ use crate::attachments::{AttachmentResponse, attachment_responses};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiQuery, Authenticated, IdempotentJson, TicketPath};
 use crate::tickets::created;
-use crate::types::{CallDirection, Channel, EscalationKind, LinkKind, Status, Visibility};
+use crate::types::{
+    CallDirection, Channel, EscalationKind, LinkKind, Priority, Status, Visibility, nullable,
+};
 use axum::Json;
 use axum::extract::State;
 use axum::response::Response;
-use ferrodesk_app::{EventPage, InteractionInput};
-use ferrodesk_domain::{Event, EventId, EventKind, GroupId};
+use ferrodesk_app::{EventPage, InteractionChanges, InteractionInput};
+use ferrodesk_domain::{Event, EventId, EventKind, GroupId, UserId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -33,6 +35,8 @@ pub enum InteractionRequest {
         /// Ids of the caller's uploads (`POST /api/v1/uploads`) to attach.
         #[serde(default)]
         attachments: Vec<i64>,
+        /// Changes to the ticket written with the reply (staff).
+        set: Option<EventChangesRequest>,
     },
     /// An internal note for staff.
     Note {
@@ -41,6 +45,8 @@ pub enum InteractionRequest {
         /// Ids of the caller's uploads to attach.
         #[serde(default)]
         attachments: Vec<i64>,
+        /// Changes to the ticket written with the note.
+        set: Option<EventChangesRequest>,
     },
     /// A phone call.
     Call {
@@ -69,17 +75,67 @@ pub enum InteractionRequest {
     },
 }
 
+/// Changes to the ticket written with a reply or note, in one command and one
+/// transaction ("reply and set status"): either the message and every change are
+/// written, or nothing is.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventChangesRequest {
+    /// Move the ticket to this status with the message (`pending_customer` after a
+    /// question, `resolved` with the answer); the status machine decides as for
+    /// `POST /api/v1/tickets/{id}/transition`. The current status moves nothing.
+    pub status: Option<Status>,
+    /// A priority override (with `priority_reason`), or `null` to return to the matrix.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Priority>)]
+    pub priority: Option<Option<Priority>>,
+    /// Why the priority is overridden.
+    pub priority_reason: Option<String>,
+    /// The new assignee, or `null` to release the ticket.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub assignee_id: Option<Option<i64>>,
+    /// The version you read; a ticket changed since is refused (409 `ticket_changed`).
+    pub version: Option<i64>,
+}
+
+impl From<EventChangesRequest> for InteractionChanges {
+    fn from(r: EventChangesRequest) -> Self {
+        InteractionChanges {
+            status: r.status.map(Into::into),
+            priority: r.priority.map(|p| p.map(Into::into)),
+            priority_reason: r.priority_reason,
+            assignee_id: r.assignee_id.map(|a| a.map(UserId)),
+            version: r.version,
+        }
+    }
+}
+
 impl InteractionRequest {
-    /// The interaction and the upload ids it cites.
-    fn into_parts(self) -> (InteractionInput, Vec<i64>) {
+    /// Whether the request asks for ticket changes with the message (`set`).
+    pub(crate) fn has_changes(&self) -> bool {
+        matches!(
+            self,
+            InteractionRequest::Reply { set: Some(_), .. }
+                | InteractionRequest::Note { set: Some(_), .. }
+        )
+    }
+
+    /// The interaction, the upload ids it cites and the ticket changes made with it.
+    fn into_parts(self) -> (InteractionInput, Vec<i64>, InteractionChanges) {
+        let changes = |set: Option<EventChangesRequest>| set.map(Into::into).unwrap_or_default();
         match self {
-            InteractionRequest::Reply { body, attachments } => {
-                (InteractionInput::Reply { body }, attachments)
-            }
-            InteractionRequest::Note { body, attachments } => {
-                (InteractionInput::Note { body }, attachments)
-            }
-            other => (other.into(), Vec::new()),
+            InteractionRequest::Reply {
+                body,
+                attachments,
+                set,
+            } => (InteractionInput::Reply { body }, attachments, changes(set)),
+            InteractionRequest::Note {
+                body,
+                attachments,
+                set,
+            } => (InteractionInput::Note { body }, attachments, changes(set)),
+            other => (other.into(), Vec::new(), InteractionChanges::default()),
         }
     }
 }
@@ -461,6 +517,13 @@ async fn list_events(
 
 /// Logs a reply, internal note, call or walk-in on a ticket. Customers may only reply.
 /// With an `Idempotency-Key`, a retry returns the first answer and logs nothing twice.
+///
+/// Staff may change the ticket with a reply or note in the same command and the same
+/// transaction: `"set": {"status": "pending_customer"}` (also `priority`,
+/// `priority_reason`, `assignee_id`, `version`). The changes pass the same routing,
+/// assignment and escalation rules as any change; when one is refused (a status move
+/// the machine does not allow: 409 `invalid_transition`; an invalid value: 422),
+/// nothing is written, not the message either.
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{id}/events",
@@ -474,9 +537,9 @@ async fn list_events(
         (status = 201, description = "the new event", body = EventResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "customers may only reply; or not your ticket to change", body = ErrorBody),
+        (status = 403, description = "customers may only reply, and not with `set`; or not your ticket to change", body = ErrorBody),
         (status = 404, description = "no such ticket, or an attachment cites an unknown upload", body = ErrorBody),
-        (status = 409, description = "the ticket is closed, or the key was reused with another body", body = ErrorBody),
+        (status = 409, description = "the ticket is closed, the status machine refuses the move in `set`, the ticket changed since `set.version`, or the key was reused with another body; nothing is written", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
         (status = 415, description = "body is not JSON", body = ErrorBody),
         (status = 422, description = "unknown type or field, or an invalid value", body = ErrorBody),
@@ -488,7 +551,7 @@ async fn add_event(
     TicketPath(id): TicketPath,
     body: IdempotentJson<InteractionRequest>,
 ) -> Result<Response, ApiError> {
-    let (input, upload_ids) = body.value.into_parts();
+    let (input, upload_ids, changes) = body.value.into_parts();
     let attachments = state
         .app
         .attachments()
@@ -497,7 +560,14 @@ async fn add_event(
     let created_event = state
         .app
         .tickets()
-        .add_interaction_with(&auth.actor, id, input, attachments, body.idempotency)
+        .add_interaction_changing(
+            &auth.actor,
+            id,
+            input,
+            attachments,
+            changes,
+            body.idempotency,
+        )
         .await?;
     let is_replayed = created_event.is_replayed();
     let event = created_event.into_inner();

@@ -1,21 +1,23 @@
-//! `/api/v1/tickets`: open, list, count, read, change, transition, split, link and
-//! merge tickets. The timeline lives in `events`.
+//! `/api/v1/tickets`: open, list, count, read and change tickets. Moving a ticket
+//! through the status machine and escalating it live in `status`, splitting, linking
+//! and merging in `links`, the timeline in `crate::events`.
+
+mod links;
+mod status;
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::events::InteractionRequest;
 use crate::extract::{ApiJson, ApiQuery, Authenticated, IdempotentJson, TicketPath};
 use crate::types::{
-    Channel, Impact, LinkKind, NewLinkKind, PageResponse, Priority, Status, TicketKind, Urgency,
-    nullable, page_request,
+    Channel, Impact, PageResponse, Priority, Status, TicketKind, Urgency, nullable, page_request,
 };
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ferrodesk_app::{
-    AppError, NewTicketInput, RequesterRef, SplitPartInput, TicketFilter, TicketLink, TicketPatch,
-    TicketQuery, TicketSort,
+    AppError, NewTicketInput, RequesterRef, TicketFilter, TicketPatch, TicketQuery, TicketSort,
 };
 use ferrodesk_domain::{
     CategoryId, GroupId, OrganizationId, ServiceId, Ticket, TicketId, TicketStatus, UserId,
@@ -32,11 +34,8 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_ticket, list_tickets))
         .routes(routes!(ticket_counts))
         .routes(routes!(get_ticket, update_ticket))
-        .routes(routes!(transition_ticket))
-        .routes(routes!(escalate_ticket))
-        .routes(routes!(split_ticket))
-        .routes(routes!(list_links, add_link))
-        .routes(routes!(merge_ticket))
+        .merge(status::routes())
+        .merge(links::routes())
 }
 
 /// A ticket. Staff also see `tags`, `escalation_level` and `external_ref`.
@@ -214,6 +213,17 @@ pub struct CreateTicketRequest {
 
 impl CreateTicketRequest {
     fn into_input(self) -> Result<NewTicketInput, ApiError> {
+        if self
+            .interaction
+            .as_ref()
+            .is_some_and(InteractionRequest::has_changes)
+        {
+            return Err(AppError::invalid(
+                "interaction",
+                "a new ticket takes its fields itself, not through `set`",
+            )
+            .into());
+        }
         let requester = match (self.requester_id, self.requester_email) {
             (Some(_), Some(_)) => {
                 return Err(AppError::invalid(
@@ -672,390 +682,6 @@ async fn update_ticket(
         .app
         .tickets()
         .update(&auth.actor, id, request.into())
-        .await?;
-    Ok(Json(
-        crate::sla::with_sla(
-            &state,
-            &auth.actor,
-            ticket_response(ticket, auth.actor.is_staff()),
-        )
-        .await?,
-    ))
-}
-
-/// A status change.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionRequest {
-    /// The new status.
-    pub status: Status,
-    /// Why; kept on the timeline (an internal note from staff, a reply from a customer).
-    pub reason: Option<String>,
-    /// The version you read.
-    pub version: Option<i64>,
-}
-
-/// Moves a ticket through the status machine. Customers may only reopen their own
-/// resolved tickets. A parent cannot be resolved or closed while a child is open.
-#[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/transition",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number")),
-    request_body = TransitionRequest,
-    responses(
-        (status = 200, description = "the ticket in its new status", body = TicketResponse),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "you may not move this ticket", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
-        (status = 409, description = "the status machine refuses (`allowed` lists the possible statuses), open children block it, or the ticket changed", body = ErrorBody),
-        (status = 422, description = "unknown status or field", body = ErrorBody),
-    )
-)]
-async fn transition_ticket(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-    ApiJson(request): ApiJson<TransitionRequest>,
-) -> Result<Json<TicketResponse>, ApiError> {
-    let ticket = state
-        .app
-        .tickets()
-        .transition(
-            &auth.actor,
-            id,
-            request.status.into(),
-            request.reason.as_deref(),
-            request.version,
-        )
-        .await?;
-    Ok(Json(
-        crate::sla::with_sla(
-            &state,
-            &auth.actor,
-            ticket_response(ticket, auth.actor.is_staff()),
-        )
-        .await?,
-    ))
-}
-
-/// An escalation.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EscalateRequest {
-    /// The group that takes the ticket over (its tier becomes the ticket's tier).
-    pub to_group_id: i64,
-    /// Functional (default), hierarchical or external.
-    pub kind: Option<crate::types::EscalationKind>,
-    /// Why the ticket moves up; required.
-    pub reason: String,
-    /// The vendor's case number, for external escalations.
-    pub external_ref: Option<String>,
-    /// Hand the ticket over: clear the assignee so the new group picks it up.
-    #[serde(default)]
-    pub release_assignee: bool,
-    /// The version you read.
-    pub version: Option<i64>,
-}
-
-/// Escalates a ticket to another group and its tier, a supervisor, or an outside
-/// vendor (the ticket then waits on the vendor). The owner stays accountable; with
-/// `release_assignee` the assignee is cleared. One `escalated` event records it.
-#[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/escalate",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number")),
-    request_body = EscalateRequest,
-    responses(
-        (status = 200, description = "the escalated ticket", body = TicketResponse),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "you may not work this ticket", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
-        (status = 409, description = "the ticket changed since you read it", body = ErrorBody),
-        (status = 422, description = "no reason, unknown or same group, ticket not open, or unknown field", body = ErrorBody),
-    )
-)]
-async fn escalate_ticket(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-    ApiJson(request): ApiJson<EscalateRequest>,
-) -> Result<Json<TicketResponse>, ApiError> {
-    let input = ferrodesk_app::EscalateInput {
-        to_group: ferrodesk_domain::GroupId(request.to_group_id),
-        kind: request
-            .kind
-            .map_or(ferrodesk_domain::EscalationKind::Functional, Into::into),
-        reason: request.reason,
-        external_ref: request.external_ref,
-        release_assignee: request.release_assignee,
-        version: request.version,
-    };
-    let ticket = state.app.tickets().escalate(&auth.actor, id, input).await?;
-    Ok(Json(
-        crate::sla::with_sla(
-            &state,
-            &auth.actor,
-            ticket_response(ticket, auth.actor.is_staff()),
-        )
-        .await?,
-    ))
-}
-
-/// One new ticket split off the original; fields not given come from the original
-/// (type, impact, urgency, location) or from the routing rule (group).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SplitPartRequest {
-    /// Subject.
-    pub subject: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Type.
-    pub ticket_type: Option<TicketKind>,
-    /// Impact.
-    pub impact: Option<Impact>,
-    /// Urgency.
-    pub urgency: Option<Urgency>,
-    /// Category.
-    pub category_id: Option<i64>,
-    /// Service.
-    pub service_id: Option<i64>,
-    /// Group.
-    pub group_id: Option<i64>,
-    /// Owner.
-    pub owner_id: Option<i64>,
-    /// Assignee.
-    pub assignee_id: Option<i64>,
-    /// Location.
-    pub location: Option<String>,
-    /// Device.
-    pub device: Option<String>,
-    /// Tags.
-    #[serde(default)]
-    pub tags: Vec<String>,
-}
-
-/// A split: the new tickets to create from one contact.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SplitRequest {
-    /// 1 to 20 parts.
-    pub parts: Vec<SplitPartRequest>,
-}
-
-/// The tickets a split created.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SplitResponse {
-    /// The new tickets, each linked `split_from` the original.
-    pub tickets: Vec<TicketResponse>,
-}
-
-/// Splits a contact with several problems into several tickets, each linked to the
-/// original and routed on its own.
-#[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/split",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number of the original")),
-    request_body = SplitRequest,
-    responses(
-        (status = 201, description = "the new tickets", body = SplitResponse),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "you may not change this ticket", body = ErrorBody),
-        (status = 404, description = "no such ticket, or a referenced row is missing", body = ErrorBody),
-        (status = 409, description = "the original is closed or changed meanwhile", body = ErrorBody),
-        (status = 422, description = "no parts, too many, or an invalid field", body = ErrorBody),
-    )
-)]
-async fn split_ticket(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-    ApiJson(request): ApiJson<SplitRequest>,
-) -> Result<Response, ApiError> {
-    let parts = request
-        .parts
-        .into_iter()
-        .map(|p| SplitPartInput {
-            subject: p.subject,
-            description: p.description,
-            ticket_type: p.ticket_type.map(Into::into),
-            impact: p.impact.map(Into::into),
-            urgency: p.urgency.map(Into::into),
-            category_id: p.category_id.map(CategoryId),
-            service_id: p.service_id.map(ServiceId),
-            group_id: p.group_id.map(GroupId),
-            owner_id: p.owner_id.map(UserId),
-            assignee_id: p.assignee_id.map(UserId),
-            location: p.location,
-            device: p.device,
-            tags: p.tags,
-        })
-        .collect();
-    let tickets = state.app.tickets().split(&auth.actor, id, parts).await?;
-    let is_staff = auth.actor.is_staff();
-    let body = SplitResponse {
-        tickets: tickets
-            .into_iter()
-            .map(|t| ticket_response(t, is_staff))
-            .collect(),
-    };
-    Ok((StatusCode::CREATED, Json(body)).into_response())
-}
-
-/// A link as seen from the ticket in the path.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinkResponse {
-    /// The other ticket.
-    pub ticket_id: i64,
-    /// Its number, `#10042`.
-    pub number: String,
-    /// The stored kind, read from its source.
-    pub kind: LinkKind,
-    /// `outgoing` when this ticket is the source (this ticket `kind` the other),
-    /// `incoming` when the other ticket is.
-    pub direction: String,
-    /// The other ticket's subject.
-    pub subject: String,
-    /// The other ticket's status.
-    pub status: Status,
-    /// When linked.
-    pub created_at: Timestamp,
-}
-
-/// The links of a ticket.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LinksResponse {
-    /// The links, leaving out tickets you may not see.
-    pub items: Vec<LinkResponse>,
-}
-
-fn links_response(links: Vec<TicketLink>) -> LinksResponse {
-    LinksResponse {
-        items: links
-            .into_iter()
-            .map(|l| LinkResponse {
-                ticket_id: l.other.get(),
-                number: l.other.display_number(),
-                kind: l.kind.into(),
-                direction: if l.is_source { "outgoing" } else { "incoming" }.into(),
-                subject: l.other_subject,
-                status: l.other_status.into(),
-                created_at: l.created_at,
-            })
-            .collect(),
-    }
-}
-
-/// Lists the ticket's links to other tickets.
-#[utoipa::path(
-    get,
-    path = "/api/v1/tickets/{id}/links",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number")),
-    responses(
-        (status = 200, description = "the links", body = LinksResponse),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
-    )
-)]
-async fn list_links(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-) -> Result<Json<LinksResponse>, ApiError> {
-    let links = state.app.tickets().links(&auth.actor, id).await?;
-    Ok(Json(links_response(links)))
-}
-
-/// A link to add.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AddLinkRequest {
-    /// How this ticket relates to the other.
-    pub kind: NewLinkKind,
-    /// The other ticket's number.
-    pub ticket_id: i64,
-}
-
-/// Links two tickets (duplicate-of, related, parent/child, caused-by); you must be
-/// able to work both.
-#[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/links",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number")),
-    request_body = AddLinkRequest,
-    responses(
-        (status = 201, description = "the ticket's links afterwards", body = LinksResponse),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "you may not change one of the tickets", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
-        (status = 409, description = "already linked", body = ErrorBody),
-        (status = 422, description = "invalid field, or a ticket linked to itself", body = ErrorBody),
-    )
-)]
-async fn add_link(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-    ApiJson(request): ApiJson<AddLinkRequest>,
-) -> Result<Response, ApiError> {
-    let links = state
-        .app
-        .tickets()
-        .link(
-            &auth.actor,
-            id,
-            request.kind.into(),
-            TicketId(request.ticket_id),
-        )
-        .await?;
-    Ok((StatusCode::CREATED, Json(links_response(links))).into_response())
-}
-
-/// A merge target.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MergeRequest {
-    /// The ticket that survives.
-    pub into: i64,
-}
-
-/// Merges this ticket (a duplicate) into another: this one is closed, linked
-/// `duplicate_of` the other, and both timelines are kept.
-#[utoipa::path(
-    post,
-    path = "/api/v1/tickets/{id}/merge",
-    tag = "tickets",
-    params(("id" = String, Path, description = "ticket number of the duplicate")),
-    request_body = MergeRequest,
-    responses(
-        (status = 200, description = "the surviving ticket", body = TicketResponse),
-        (status = 400, description = "malformed JSON", body = ErrorBody),
-        (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "you may not change one of the tickets", body = ErrorBody),
-        (status = 404, description = "no such ticket", body = ErrorBody),
-        (status = 409, description = "a ticket is closed, has open children, or changed", body = ErrorBody),
-        (status = 422, description = "invalid field, or a ticket merged into itself", body = ErrorBody),
-    )
-)]
-async fn merge_ticket(
-    State(state): State<AppState>,
-    auth: Authenticated,
-    TicketPath(id): TicketPath,
-    ApiJson(request): ApiJson<MergeRequest>,
-) -> Result<Json<TicketResponse>, ApiError> {
-    let ticket = state
-        .app
-        .tickets()
-        .merge(&auth.actor, id, TicketId(request.into))
         .await?;
     Ok(Json(
         crate::sla::with_sla(

@@ -63,7 +63,7 @@ pub(crate) async fn open(
     let mut notices = Vec::new();
     routing::apply_rules(settings, None, &mut ticket, &mut events, &mut notices, now)?;
     escalation::on_complaint(app, &mut ticket, &mut events, &mut notices, now).await?;
-    routing::assign(app, settings, None, &mut ticket, &mut events, now).await?;
+    let round_robin = routing::assign(app, settings, None, &mut ticket, &mut events, now).await?;
     Ok(NewTicket {
         ticket,
         events,
@@ -71,6 +71,7 @@ pub(crate) async fn open(
         idempotency,
         settings_version: Some(settings.version),
         notices,
+        round_robin,
     })
 }
 
@@ -96,13 +97,15 @@ pub(crate) async fn change(
         &mut notices,
         now,
     )?;
-    routing::assign(app, settings, Some(&before), &mut after, &mut events, now).await?;
+    let round_robin =
+        routing::assign(app, settings, Some(&before), &mut after, &mut events, now).await?;
     notices.extend(escalation::on_reassignment(app, &before, &mut after, &mut events, now).await?);
     Ok(TicketChange {
         before,
         after,
         events,
         notices,
+        round_robin,
     })
 }
 

@@ -919,6 +919,7 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
     let routed = |version: i64, subject: &str| ferrodesk_store::NewTicket {
         settings_version: Some(version),
         notices: Vec::new(),
+        round_robin: None,
         ..new_ticket(ticket(&requester, subject, at(4)))
     };
     let written = store

@@ -247,6 +247,69 @@ async fn replies_and_notes_land_on_the_timeline_and_notes_look_internal() {
 }
 
 #[tokio::test]
+async fn send_and_set_status_writes_the_message_and_the_status_together_or_not_at_all() {
+    let desk = Desk::new().await;
+    let ticket = desk
+        .ticket(&desk.customer, "Scanner sends empty pages")
+        .await;
+    let path = format!("/agent/tickets/{}", ticket.id);
+    let page = desk.get(&path, Some(&desk.agent)).await;
+    page.assert_contains(r#"<label for="then_status">and set status</label>"#);
+    page.assert_contains(r#"<option value="pending_customer">Set to Waiting on customer</option>"#);
+    let timeline = |events: Vec<ferrodesk_domain::Event>| {
+        events
+            .into_iter()
+            .filter(|e| e.kind.is_interaction())
+            .count()
+    };
+    let events = || async {
+        desk.store
+            .list_events(ticket.id, true, &ferrodesk_app::EventPage::default())
+            .await
+            .unwrap()
+    };
+    let before = timeline(events().await);
+
+    // A new ticket cannot be closed: the reply is not sent either, and stays in the
+    // form with the reason next to the status choice.
+    let refused = desk
+        .post(
+            &format!("{path}/reply"),
+            &desk.agent,
+            &[
+                ("kind", "reply"),
+                ("body", "Closing, the driver is fixed"),
+                ("then_status", "closed"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let error = refused.field_error("then_status").unwrap();
+    assert!(error.contains("closed"), "{error}");
+    refused.assert_contains("Closing, the driver is fixed</textarea>");
+    assert_eq!(timeline(events().await), before);
+    assert_eq!(desk.reload(ticket.id).await.status, TicketStatus::New);
+
+    let sent = desk
+        .post(
+            &format!("{path}/reply"),
+            &desk.agent,
+            &[
+                ("kind", "reply"),
+                ("body", "Which scanner profile do you use?"),
+                ("then_status", "pending_customer"),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER);
+    let after = desk.reload(ticket.id).await;
+    assert_eq!(after.status, TicketStatus::PendingCustomer);
+    // One write: one version for the reply and the move.
+    assert_eq!(after.version, ticket.version + 1);
+    assert_eq!(timeline(events().await), before + 1);
+}
+
+#[tokio::test]
 async fn an_invalid_status_change_is_shown_next_to_the_field() {
     let desk = Desk::new().await;
     let ticket = desk.ticket(&desk.customer, "Mouse double-clicks").await;

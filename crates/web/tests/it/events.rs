@@ -10,6 +10,7 @@ backend_tests!(
     a_call_or_visit_can_open_a_new_ticket,
     idempotent_event_append_logs_once,
     closed_tickets_take_no_more_messages,
+    a_reply_and_its_status_change_are_written_together_or_not_at_all,
 );
 
 async fn staff_log_replies_notes_calls_and_visits(t: TestApp) {
@@ -390,4 +391,112 @@ async fn closed_tickets_take_no_more_messages(t: TestApp) {
             .unwrap()
             .contains("follow-up")
     );
+}
+
+async fn a_reply_and_its_status_change_are_written_together_or_not_at_all(t: TestApp) {
+    let desk = t.desk().await;
+    let ticket = t
+        .ticket(&desk.customer, json!({"subject": "Teams drops calls"}))
+        .await;
+    let id = ticket["id"].as_i64().unwrap();
+    let path = format!("/api/v1/tickets/{id}/events");
+    let before = timeline(&t, &path, &desk.agent.token).await;
+
+    // A new ticket cannot be closed: the move is refused, and the reply with it.
+    let refused = t
+        .post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"type": "reply", "body": "closing this", "set": {"status": "closed"}}))
+        .send()
+        .await
+        .err(409, "invalid_transition");
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("closed")
+    );
+    assert_eq!(timeline(&t, &path, &desk.agent.token).await, before);
+    // An invalid value in `set` writes nothing either.
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"type": "note", "body": "x", "set": {"status": "sideways"}}))
+        .send()
+        .await
+        .err(422, "invalid_body");
+    // Customers reply, but do not change the ticket with it.
+    t.post(&path)
+        .token(&desk.customer.token)
+        .json(json!({"type": "reply", "body": "fixed?", "set": {"status": "resolved"}}))
+        .send()
+        .await
+        .err(403, "forbidden");
+    // A stale version refuses both.
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"type": "reply", "body": "x", "set": {"status": "pending_customer", "version": 99}}))
+        .send()
+        .await
+        .err(409, "ticket_changed");
+    assert_eq!(timeline(&t, &path, &desk.agent.token).await, before);
+
+    let reply = t
+        .post(&path)
+        .token(&desk.agent.token)
+        .json(json!({
+            "type": "reply",
+            "body": "Does it still happen after the update?",
+            "set": {"status": "pending_customer", "version": ticket["version"]},
+        }))
+        .send()
+        .await
+        .ok(201);
+    assert_eq!(reply["type"], "reply");
+    let read = t
+        .get(&format!("/api/v1/tickets/{id}"))
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(read["status"], "pending_customer");
+    assert_eq!(read["first_response_at"], reply["created_at"]);
+    // One write: the ticket moved one version, and the reply and the status change
+    // are the new events.
+    assert_eq!(read["version"], ticket["version"].as_i64().unwrap() + 1);
+    let after = timeline(&t, &path, &desk.agent.token).await;
+    let new: Vec<&Value> = after[before.len()..].iter().collect();
+    assert_eq!(new.len(), 2, "{new:?}");
+    assert_eq!(new[0]["type"], "reply");
+    assert_eq!(new[1]["type"], "status_changed");
+    assert_eq!(new[1]["to"], "pending_customer");
+
+    // A note that keeps the status changes nothing but the timeline.
+    t.post(&path)
+        .token(&desk.agent.token)
+        .json(json!({"type": "note", "body": "waiting", "set": {"status": "pending_customer"}}))
+        .send()
+        .await
+        .ok(201);
+    let read = t
+        .get(&format!("/api/v1/tickets/{id}"))
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(read["status"], "pending_customer");
+    // `set` belongs to a message on an existing ticket.
+    t.post("/api/v1/tickets")
+        .token(&desk.agent.token)
+        .json(json!({
+            "subject": "Phone call",
+            "interaction": {"type": "note", "body": "x", "set": {"status": "open"}},
+        }))
+        .send()
+        .await
+        .err(422, "invalid_value");
+}
+
+/// The whole timeline of a ticket as staff see it.
+async fn timeline(t: &TestApp, path: &str, token: &str) -> Vec<Value> {
+    items(&t.get(path).token(token).send().await.ok(200))
 }

@@ -19,6 +19,7 @@ backend_tests!(
     idempotent_create_returns_the_same_ticket_and_creates_one_row,
     queue_counts_are_for_staff,
     escalation_moves_the_ticket_up_in_one_event,
+    round_robin_hands_two_tickets_in_a_row_to_two_agents,
 );
 
 async fn customer_opens_a_ticket_routed_to_the_first_tier_1_group(t: TestApp) {
@@ -1100,4 +1101,28 @@ async fn escalation_moves_the_ticket_up_in_one_event(t: TestApp) {
     );
     assert_eq!(external["external_ref"], "CASE-4711");
     assert_eq!(external["escalation_level"], 2);
+}
+
+async fn round_robin_hands_two_tickets_in_a_row_to_two_agents(t: TestApp) {
+    let desk = t.desk().await;
+    let second = t.person("agent", Some(1), &["Service Desk"], None).await;
+    t.call(
+        axum::http::Method::PUT,
+        &format!("/api/v1/groups/{}/assignment", desk.service_desk),
+    )
+    .token(&desk.admin.token)
+    .json(json!({"mode": "round_robin"}))
+    .send()
+    .await
+    .ok(200);
+    let mut assignees = Vec::new();
+    for subject in ["Badge reader", "Badge printer", "Badge lanyard"] {
+        let ticket = t.ticket(&desk.customer, json!({"subject": subject})).await;
+        assert_eq!(ticket["group_id"], desk.service_desk);
+        assignees.push(ticket["assignee_id"].as_i64().unwrap());
+    }
+    // The pick is remembered with each ticket, so the next one goes to the next agent
+    // and the third starts over.
+    let (first, other) = (desk.agent.id.min(second.id), desk.agent.id.max(second.id));
+    assert_eq!(assignees, [first, other, first]);
 }
