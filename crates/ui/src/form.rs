@@ -7,10 +7,11 @@
 
 use crate::UiState;
 use crate::error::PageError;
-use crate::session::{CsrfSecret, check_same_origin, secrets_match};
+use crate::session::{CsrfSecret, secrets_match};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use ferrodesk_app::AppError;
+use ferrodesk_http::check_same_origin;
 use std::collections::BTreeMap;
 
 /// The name of the hidden field that carries the CSRF secret.
