@@ -77,10 +77,7 @@ pub struct PolicySpec {
     pub category_ids: Vec<i64>,
 }
 
-fn minutes(
-    field: &str,
-    value: Option<i64>,
-) -> Result<Option<BusinessMinutes>, AppError> {
+fn minutes(field: &str, value: Option<i64>) -> Result<Option<BusinessMinutes>, AppError> {
     value
         .map(|m| {
             u32::try_from(m)
