@@ -7,11 +7,10 @@
 //! manage assets; linking needs the right to work the ticket.
 
 use crate::UiState;
-use crate::admin::parse_date;
 use crate::agent::{NavItem, Sidebar, ticket_id};
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
-use crate::form::{FieldErrors, Form, FormData, url_encode};
+use crate::form::{FieldErrors, Form, FormData, parse_date, url_encode};
 use crate::session::{Staff, Viewer};
 use crate::view::{Choice, Names};
 use askama::Template;

@@ -354,6 +354,23 @@ pub(crate) async fn store_files(
     Ok(stored)
 }
 
+/// A date (`2026-12-31`) from an optional field; blank is `None`, and anything else
+/// is a field error.
+pub(crate) fn parse_date(
+    form: &FormData,
+    errors: &mut FieldErrors,
+    field: &str,
+) -> Option<jiff::civil::Date> {
+    let text = form.opt(field)?;
+    match text.parse::<jiff::civil::Date>() {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.add(field, "give a date like 2026-12-31");
+            None
+        }
+    }
+}
+
 /// Percent-encodes a query value.
 pub(crate) fn url_encode(value: &str) -> String {
     form_urlencoded::byte_serialize(value.as_bytes()).collect()

@@ -1,12 +1,12 @@
-//! `/admin/calendars`, `/admin/sla-policies` and `/admin/automation`: the admin screens
-//! of the service levels. Business calendars (weekly hours in a time zone, holidays, or
-//! 24/7), SLA policies (per-priority targets on a calendar, assigned by organization
-//! contract, service or category, or the default) and the time-based automations.
+//! `/admin/calendars` and `/admin/sla-policies`: the admin screens of the service
+//! levels. Business calendars (weekly hours in a time zone, holidays, or 24/7) and SLA
+//! policies (per-priority targets on a calendar, assigned by organization contract,
+//! service or category, or the default).
 //!
 //! Admins only; the service-level service checks that again on every call.
 
+use super::{DoneQuery, all_organizations, chrome, minutes_field, path_id};
 use crate::UiState;
-use crate::admin::{DoneQuery, all_organizations, chrome, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{FieldErrors, Form, FormData, chosen_ids};
@@ -38,7 +38,6 @@ pub(crate) fn routes() -> Router<UiState> {
             get(edit_policy_page).post(update_policy),
         )
         .route("/sla-policies/{id}/delete", post(delete_policy))
-        .route("/automation", get(automation).post(save_automation))
 }
 
 /// Lines of a textarea, trimmed, blanks left out.
@@ -48,19 +47,6 @@ fn lines(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// A whole number of minutes from an optional field; blank is `None` (no target, or
-/// the step turned off).
-fn minutes_field(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
-    let text = form.opt(field)?;
-    match text.parse::<i64>() {
-        Ok(minutes) => Some(minutes),
-        Err(_) => {
-            errors.add(field, "give a whole number of minutes, or leave it blank");
-            None
-        }
-    }
 }
 
 // --- calendars ----------------------------------------------------------------------
@@ -635,77 +621,4 @@ async fn delete_policy(
         .await
         .map_err(PageError::from)?;
     Ok(Redirect::to("/admin/sla-policies?done=deleted").into_response())
-}
-
-// --- automation -----------------------------------------------------------------------
-
-const AUTOMATION_FIELDS: &[(&str, &str)] = &[
-    ("pending_reminder_minutes", "pending_reminder_minutes"),
-    ("pending_resolve_minutes", "pending_resolve_minutes"),
-    ("resolved_close_minutes", "resolved_close_minutes"),
-];
-
-#[derive(Template)]
-#[template(path = "admin/automation.html")]
-struct AutomationPage {
-    chrome: Chrome,
-    input: FormData,
-    errors: FieldErrors,
-}
-
-async fn automation(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Query(query): Query<DoneQuery>,
-) -> PageResult {
-    let settings = state.app.service_levels().automation(&viewer.actor).await?;
-    let mut input = FormData::default();
-    for (field, value) in [
-        (
-            "pending_reminder_minutes",
-            settings.pending_reminder_minutes,
-        ),
-        ("pending_resolve_minutes", settings.pending_resolve_minutes),
-        ("resolved_close_minutes", settings.resolved_close_minutes),
-    ] {
-        if let Some(minutes) = value {
-            input.set(field, &minutes.to_string());
-        }
-    }
-    let page = AutomationPage {
-        chrome: chrome(&viewer, "automation", "Automations", query.done.as_deref()),
-        input,
-        errors: FieldErrors::new(),
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-async fn save_automation(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    let mut errors = FieldErrors::new();
-    let settings = ferrodesk_app::AutomationSettings {
-        pending_reminder_minutes: minutes_field(&form, &mut errors, "pending_reminder_minutes"),
-        pending_resolve_minutes: minutes_field(&form, &mut errors, "pending_resolve_minutes"),
-        resolved_close_minutes: minutes_field(&form, &mut errors, "resolved_close_minutes"),
-    };
-    if errors.is_empty() {
-        match state
-            .app
-            .service_levels()
-            .set_automation(&viewer.actor, settings)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to("/admin/automation?done=saved").into_response()),
-            Err(error) => errors.absorb(error, AUTOMATION_FIELDS, "")?,
-        }
-    }
-    let page = AutomationPage {
-        chrome: chrome(&viewer, "automation", "Automations", None),
-        input: form,
-        errors,
-    };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
