@@ -312,6 +312,8 @@ impl<'a> Directory<'a> {
     ///
     /// # Errors
     /// `NotFound`, `Forbidden`, `Invalid`, `Conflict` (`email_taken`).
+    // Long on purpose: who may change which field, the patch, the staff fields and the
+    // audit entries are read in the order they are decided, each step using the last.
     pub async fn update_user(
         &self,
         actor: &Actor,
