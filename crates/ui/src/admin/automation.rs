@@ -24,12 +24,12 @@ pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route(
             "/escalation-rules",
-            get(escalation_rules).post(create_escalation_rule),
+            get(escalation_rules).post(save_escalation_rule),
         )
         .route("/escalation-rules/new", get(new_escalation_rule_page))
         .route(
             "/escalation-rules/{id}",
-            get(edit_escalation_rule_page).post(update_escalation_rule),
+            get(edit_escalation_rule_page).post(save_escalation_rule),
         )
         .route(
             "/escalation-rules/{id}/delete",
@@ -256,12 +256,16 @@ fn escalation_spec(form: &FormData, errors: &mut FieldErrors) -> EscalationSpec 
     }
 }
 
+/// `POST /admin/escalation-rules` creates an escalation rule;
+/// `POST /admin/escalation-rules/{id}` saves one.
 async fn save_escalation_rule(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let mut errors = FieldErrors::new();
     let spec = escalation_spec(&form, &mut errors);
     if errors.is_empty() {
@@ -284,24 +288,6 @@ async fn save_escalation_rule(
     }
     let page = escalation_rule_page(viewer, id, form, errors);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-async fn create_escalation_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_escalation_rule(&state, &viewer, None, form).await
-}
-
-async fn update_escalation_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_escalation_rule(&state, &viewer, Some(id), form).await
 }
 
 async fn delete_escalation_rule(

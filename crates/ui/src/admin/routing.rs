@@ -34,14 +34,11 @@ use ferrodesk_domain::{
 /// Under `/admin`.
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
-        .route(
-            "/routing-rules",
-            get(routing_rules).post(create_routing_rule),
-        )
+        .route("/routing-rules", get(routing_rules).post(save_routing_rule))
         .route("/routing-rules/new", get(new_routing_rule_page))
         .route(
             "/routing-rules/{id}",
-            get(edit_routing_rule_page).post(update_routing_rule),
+            get(edit_routing_rule_page).post(save_routing_rule),
         )
         .route("/routing-rules/{id}/delete", post(delete_routing_rule))
         .route(
@@ -474,12 +471,16 @@ fn routing_rule_input(form: &FormData, id: Option<i64>, errors: &mut FieldErrors
     rule
 }
 
+/// `POST /admin/routing-rules` creates a routing rule;
+/// `POST /admin/routing-rules/{id}` saves one.
 async fn save_routing_rule(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let mut errors = FieldErrors::new();
     let rule = routing_rule_input(&form, id, &mut errors);
     if errors.is_empty() {
@@ -496,24 +497,6 @@ async fn save_routing_rule(
     }
     let page = routing_rule_page(state, viewer, id, form, errors).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-async fn create_routing_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_routing_rule(&state, &viewer, None, form).await
-}
-
-async fn update_routing_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_routing_rule(&state, &viewer, Some(id), form).await
 }
 
 async fn delete_routing_rule(

@@ -24,18 +24,18 @@ use ferrodesk_domain::{Priority, TargetKind};
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
-        .route("/calendars", get(calendars).post(create_calendar))
+        .route("/calendars", get(calendars).post(save_calendar))
         .route("/calendars/new", get(new_calendar_page))
         .route(
             "/calendars/{id}",
-            get(edit_calendar_page).post(update_calendar),
+            get(edit_calendar_page).post(save_calendar),
         )
         .route("/calendars/{id}/delete", post(delete_calendar))
-        .route("/sla-policies", get(policies).post(create_policy))
+        .route("/sla-policies", get(policies).post(save_policy))
         .route("/sla-policies/new", get(new_policy_page))
         .route(
             "/sla-policies/{id}",
-            get(edit_policy_page).post(update_policy),
+            get(edit_policy_page).post(save_policy),
         )
         .route("/sla-policies/{id}/delete", post(delete_policy))
 }
@@ -193,12 +193,16 @@ fn calendar_spec(form: &FormData) -> CalendarSpec {
     }
 }
 
+/// `POST /admin/calendars` creates a calendar;
+/// `POST /admin/calendars/{id}` saves one.
 async fn save_calendar(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let spec = calendar_spec(&form);
     let levels = state.app.service_levels();
     let saved = match id {
@@ -213,24 +217,6 @@ async fn save_calendar(
     }
     let page = calendar_page(viewer, id, form, errors);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-async fn create_calendar(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_calendar(&state, &viewer, None, form).await
-}
-
-async fn update_calendar(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_calendar(&state, &viewer, Some(id), form).await
 }
 
 async fn delete_calendar(
@@ -558,12 +544,16 @@ fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
     }
 }
 
+/// `POST /admin/sla-policies` creates an SLA policy;
+/// `POST /admin/sla-policies/{id}` saves one.
 async fn save_policy(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let mut errors = FieldErrors::new();
     let spec = policy_spec(&form, &mut errors);
     if errors.is_empty() {
@@ -587,24 +577,6 @@ async fn save_policy(
     }
     let page = policy_page(state, viewer, id, form, errors).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-async fn create_policy(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_policy(&state, &viewer, None, form).await
-}
-
-async fn update_policy(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_policy(&state, &viewer, Some(id), form).await
 }
 
 async fn delete_policy(
