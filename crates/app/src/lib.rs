@@ -14,15 +14,16 @@ pub mod account;
 pub mod assets;
 pub mod attachments;
 pub mod auth;
+mod automation;
 pub mod clock;
 pub mod directory;
 mod error;
-mod escalation;
 mod input;
 pub mod jobs;
 pub mod kb;
 pub mod mail;
 mod markdown;
+mod notifications;
 pub mod ratings;
 pub mod reports;
 mod routing;
@@ -39,6 +40,7 @@ pub use account::Account;
 pub use assets::{AssetInput, AssetPatch, Assets};
 pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
+pub use automation::EscalationSpec;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use directory::{
     CreateUserInput, Directory, GroupInput, GroupUpdate, OrganizationInput, OrganizationUpdate,
@@ -56,7 +58,9 @@ pub use reports::{Dashboard, ReportRequest, Reports};
 pub use saved_filters::SavedFilters;
 pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
-pub use sla::{CalendarSpec, EscalationSpec, PolicySpec, ServiceLevels, TargetSpec};
+// The ticket pipeline and the job runner take the escalation steps as `crate::escalation`.
+use automation::escalation;
+pub use sla::{CalendarSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind,

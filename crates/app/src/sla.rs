@@ -1,21 +1,24 @@
-//! Service levels and what runs on them, as use cases with permission checks: business
-//! calendars and SLA policies (admins write, staff read), routing and escalation
-//! rules, automation settings, agents' availability and groups' assignment modes
-//! (admins; agents set their own availability), tickets' stored SLA clocks and the
-//! "breaching soon" queue (staff), and in-app notifications (each for its owner).
+//! Service levels as use cases with permission checks: business calendars and SLA
+//! policies (admins write, staff read), tickets' stored SLA clocks and the "breaching
+//! soon" queue (staff).
+//!
+//! [`ServiceLevels`] is also the service for what runs on service levels; its use
+//! cases live with their concept: routing rules, agents' availability and groups'
+//! assignment modes in `routing`, escalation rules and automation settings in
+//! `automation`, in-app notifications in `notifications`.
 
+use crate::OrNotFound;
 use crate::directory::{require_admin, require_staff};
 use crate::input::required;
-use crate::{App, AppError, OrNotFound};
+use crate::{App, AppError};
 use ferrodesk_domain::schedule::calendar_from_text;
 use ferrodesk_domain::{
-    Actor, BusinessMinutes, CategoryId, EscalationRule, EscalationTrigger, GroupId, OrganizationId,
-    PriorityTargets, ServiceId, SlaTargets, Ticket, TicketId, UserId, WarningShare,
+    Actor, BusinessMinutes, CategoryId, OrganizationId, PriorityTargets, ServiceId, SlaTargets,
+    Ticket, TicketId, WarningShare,
 };
 use ferrodesk_store::{
-    AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, Conflict,
-    Notification, NotificationId, PageRequest, PolicyId, PolicyInput, RoutingRule, RuleId,
-    StoreError, StoredCalendar, StoredEscalationRule, StoredPolicy, TicketSla,
+    CalendarId, CalendarInput, Conflict, PolicyId, PolicyInput, StoreError, StoredCalendar,
+    StoredPolicy, TicketSla,
 };
 use jiff::SignedDuration;
 
@@ -74,17 +77,6 @@ pub struct PolicySpec {
     pub category_ids: Vec<i64>,
 }
 
-/// An escalation rule as given by an admin.
-#[derive(Debug, Clone)]
-pub struct EscalationSpec {
-    /// Name.
-    pub name: String,
-    /// Enabled.
-    pub is_enabled: bool,
-    /// The rule.
-    pub rule: EscalationRule,
-}
-
 fn minutes(field: &str, value: Option<i64>) -> Result<Option<BusinessMinutes>, AppError> {
     value
         .map(|m| {
@@ -126,7 +118,7 @@ fn targets_of(spec: &[TargetSpec; 4]) -> Result<PriorityTargets, AppError> {
 }
 
 /// Maps a store conflict on a name to a clear 409.
-fn name_taken(kind: &'static str, name: &str) -> impl FnOnce(StoreError) -> AppError {
+pub(crate) fn name_taken(kind: &'static str, name: &str) -> impl FnOnce(StoreError) -> AppError {
     move |error| match error {
         StoreError::Conflict { .. } => AppError::conflict(
             "name_taken",
@@ -139,7 +131,7 @@ fn name_taken(kind: &'static str, name: &str) -> impl FnOnce(StoreError) -> AppE
 /// The service-level service; get one from [`App::service_levels`].
 #[derive(Debug, Clone, Copy)]
 pub struct ServiceLevels<'a> {
-    app: &'a App,
+    pub(crate) app: &'a App,
 }
 
 impl<'a> ServiceLevels<'a> {
@@ -452,431 +444,6 @@ impl<'a> ServiceLevels<'a> {
             .app
             .db()
             .list_breaching(&actor.ticket_scope(), before, limit)
-            .await?)
-    }
-
-    // --- routing and escalation rules ---------------------------------------------------
-
-    /// Every routing rule in evaluation order (staff).
-    ///
-    /// # Errors
-    /// `Forbidden` for customers.
-    pub async fn routing_rules(&self, actor: &Actor) -> Result<Vec<RoutingRule>, AppError> {
-        require_staff(actor, "read routing rules")?;
-        Ok(self.app.db().list_routing_rules().await?)
-    }
-
-    async fn check_rule(&self, rule: &RoutingRule) -> Result<(), AppError> {
-        let db = self.app.db();
-        if let Some(group) = rule.actions.group_id
-            && db.get_group(group).await.is_err()
-        {
-            return Err(AppError::invalid(
-                "actions.group_id",
-                format!("group {group} does not exist"),
-            ));
-        }
-        if let Some(category) = rule.actions.category_id
-            && db.get_category(category).await.is_err()
-        {
-            return Err(AppError::invalid(
-                "actions.category_id",
-                format!("category {category} does not exist"),
-            ));
-        }
-        for (field, user) in rule
-            .actions
-            .assignee_id
-            .iter()
-            .map(|u| ("actions.assignee_id", *u))
-            .chain(
-                rule.actions
-                    .notify_user_ids
-                    .iter()
-                    .map(|u| ("actions.notify_user_ids", *u)),
-            )
-        {
-            match db.get_user(user).await {
-                Ok(found) if found.role.is_staff() => {}
-                _ => {
-                    return Err(AppError::invalid(
-                        field,
-                        format!("user {user} is not a staff member"),
-                    ));
-                }
-            }
-        }
-        if rule.actions.is_empty() {
-            return Err(AppError::invalid("actions", "a rule must do something"));
-        }
-        crate::input::tags(&rule.actions.add_tags)?;
-        Ok(())
-    }
-
-    /// Creates a routing rule (admins).
-    ///
-    /// # Errors
-    /// `Forbidden`, `Invalid` (name, unknown group, category or staff member, no
-    /// action), `Conflict` (`name_taken`).
-    pub async fn create_routing_rule(
-        &self,
-        actor: &Actor,
-        mut rule: RoutingRule,
-    ) -> Result<RoutingRule, AppError> {
-        require_admin(actor, "manage routing rules")?;
-        rule.name = required("name", &rule.name, MAX_NAME_CHARS)?;
-        self.check_rule(&rule).await?;
-        let name = rule.name.clone();
-        self.app
-            .db()
-            .create_routing_rule(rule, self.app.now())
-            .await
-            .map_err(name_taken("routing rule", &name))
-    }
-
-    /// Replaces a routing rule (admins).
-    ///
-    /// # Errors
-    /// As for [`ServiceLevels::create_routing_rule`], and `NotFound`.
-    pub async fn update_routing_rule(
-        &self,
-        actor: &Actor,
-        mut rule: RoutingRule,
-    ) -> Result<RoutingRule, AppError> {
-        require_admin(actor, "manage routing rules")?;
-        rule.name = required("name", &rule.name, MAX_NAME_CHARS)?;
-        self.check_rule(&rule).await?;
-        let (id, name) = (rule.id, rule.name.clone());
-        match self
-            .app
-            .db()
-            .update_routing_rule(rule, self.app.now())
-            .await
-        {
-            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("routing rule", id)),
-            other => other.map_err(name_taken("routing rule", &name)),
-        }
-    }
-
-    /// Deletes a routing rule (admins).
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`.
-    pub async fn delete_routing_rule(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        require_admin(actor, "manage routing rules")?;
-        self.app
-            .db()
-            .delete_routing_rule(RuleId(id))
-            .await
-            .or_not_found("routing rule", id)
-    }
-
-    /// Every escalation rule (staff).
-    ///
-    /// # Errors
-    /// `Forbidden` for customers.
-    pub async fn escalation_rules(
-        &self,
-        actor: &Actor,
-    ) -> Result<Vec<StoredEscalationRule>, AppError> {
-        require_staff(actor, "read escalation rules")?;
-        Ok(self.app.db().list_escalation_rules().await?)
-    }
-
-    fn check_escalation(spec: &EscalationSpec) -> Result<String, AppError> {
-        let name = required("name", &spec.name, MAX_NAME_CHARS)?;
-        let rule = &spec.rule;
-        if !rule.escalates && !rule.notifies_supervisor {
-            return Err(AppError::invalid(
-                "escalates",
-                "a rule must escalate, notify the supervisor, or both",
-            ));
-        }
-        match rule.trigger {
-            EscalationTrigger::Reassigned => {
-                if !rule.threshold.is_some_and(|n| (1..=100).contains(&n)) {
-                    return Err(AppError::invalid(
-                        "threshold",
-                        "give the number of reassignments (1-100)",
-                    ));
-                }
-            }
-            EscalationTrigger::SlaWarning | EscalationTrigger::SlaBreach => {}
-            EscalationTrigger::Complaint => {
-                if rule.target.is_some() {
-                    return Err(AppError::invalid(
-                        "target",
-                        "only SLA triggers watch a target",
-                    ));
-                }
-            }
-        }
-        Ok(name)
-    }
-
-    /// Creates an escalation rule (admins).
-    ///
-    /// # Errors
-    /// `Forbidden`, `Invalid`, `Conflict` (`name_taken`).
-    pub async fn create_escalation_rule(
-        &self,
-        actor: &Actor,
-        spec: &EscalationSpec,
-    ) -> Result<StoredEscalationRule, AppError> {
-        require_admin(actor, "manage escalation rules")?;
-        let name = Self::check_escalation(spec)?;
-        let rule = StoredEscalationRule {
-            id: RuleId(0),
-            name: name.clone(),
-            is_enabled: spec.is_enabled,
-            rule: spec.rule.clone(),
-        };
-        self.app
-            .db()
-            .create_escalation_rule(rule, self.app.now())
-            .await
-            .map_err(name_taken("escalation rule", &name))
-    }
-
-    /// Replaces an escalation rule (admins).
-    ///
-    /// # Errors
-    /// As for [`ServiceLevels::create_escalation_rule`], and `NotFound`.
-    pub async fn update_escalation_rule(
-        &self,
-        actor: &Actor,
-        id: i64,
-        spec: &EscalationSpec,
-    ) -> Result<StoredEscalationRule, AppError> {
-        require_admin(actor, "manage escalation rules")?;
-        let name = Self::check_escalation(spec)?;
-        let rule = StoredEscalationRule {
-            id: RuleId(id),
-            name: name.clone(),
-            is_enabled: spec.is_enabled,
-            rule: spec.rule.clone(),
-        };
-        match self
-            .app
-            .db()
-            .update_escalation_rule(rule, self.app.now())
-            .await
-        {
-            Err(StoreError::NotFound { .. }) => Err(AppError::not_found("escalation rule", id)),
-            other => other.map_err(name_taken("escalation rule", &name)),
-        }
-    }
-
-    /// Deletes an escalation rule (admins).
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`.
-    pub async fn delete_escalation_rule(&self, actor: &Actor, id: i64) -> Result<(), AppError> {
-        require_admin(actor, "manage escalation rules")?;
-        self.app
-            .db()
-            .delete_escalation_rule(RuleId(id))
-            .await
-            .or_not_found("escalation rule", id)
-    }
-
-    // --- automation, agents, groups --------------------------------------------------------
-
-    /// The automation settings (staff).
-    ///
-    /// # Errors
-    /// `Forbidden` for customers.
-    pub async fn automation(&self, actor: &Actor) -> Result<AutomationSettings, AppError> {
-        require_staff(actor, "read automation settings")?;
-        Ok(self.app.db().automation_settings().await?)
-    }
-
-    /// Replaces the automation settings (admins). Each step is off (`None`) or a number
-    /// of minutes; resolving must come after the reminder.
-    ///
-    /// # Errors
-    /// `Forbidden`, `Invalid`.
-    pub async fn set_automation(
-        &self,
-        actor: &Actor,
-        settings: AutomationSettings,
-    ) -> Result<AutomationSettings, AppError> {
-        require_admin(actor, "change automation settings")?;
-        for (field, value) in [
-            (
-                "pending_reminder_minutes",
-                settings.pending_reminder_minutes,
-            ),
-            ("pending_resolve_minutes", settings.pending_resolve_minutes),
-            ("resolved_close_minutes", settings.resolved_close_minutes),
-        ] {
-            if value.is_some_and(|m| !(1..=525_600).contains(&m)) {
-                return Err(AppError::invalid(
-                    field,
-                    "give a number of minutes between 1 and 525600, or nothing to turn it off",
-                ));
-            }
-        }
-        if let (Some(reminder), Some(resolve)) = (
-            settings.pending_reminder_minutes,
-            settings.pending_resolve_minutes,
-        ) && resolve <= reminder
-        {
-            return Err(AppError::invalid(
-                "pending_resolve_minutes",
-                "resolve after the reminder: give more minutes than the reminder",
-            ));
-        }
-        self.app
-            .db()
-            .set_automation_settings(settings, self.app.now())
-            .await?;
-        Ok(settings)
-    }
-
-    /// An agent's availability, load limit and skills (staff).
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`.
-    pub async fn agent_settings(
-        &self,
-        actor: &Actor,
-        user: i64,
-    ) -> Result<AgentSettings, AppError> {
-        require_staff(actor, "read agent settings")?;
-        let found = self
-            .app
-            .db()
-            .get_user(UserId(user))
-            .await
-            .or_not_found("user", user)?;
-        if !found.role.is_staff() {
-            return Err(AppError::not_found("agent", user));
-        }
-        Ok(self.app.db().agent_settings(found.id).await?)
-    }
-
-    /// Replaces an agent's settings: agents may change their own availability only;
-    /// admins change anything.
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`, `Invalid` (load limit, unknown skill).
-    pub async fn set_agent_settings(
-        &self,
-        actor: &Actor,
-        user: i64,
-        settings: AgentSettings,
-    ) -> Result<AgentSettings, AppError> {
-        let current = self.agent_settings(actor, user).await?;
-        if !actor.is_admin() {
-            let own = actor.user_id == UserId(user);
-            let only_away = AgentSettings {
-                is_away: settings.is_away,
-                ..current.clone()
-            } == settings;
-            if !own || !only_away {
-                return Err(AppError::forbidden(
-                    "agents may change only their own availability; admins change the rest",
-                ));
-            }
-        }
-        if settings
-            .load_limit
-            .is_some_and(|l| !(1..=10_000).contains(&l))
-        {
-            return Err(AppError::invalid(
-                "load_limit",
-                "give 1-10000 tickets, or nothing",
-            ));
-        }
-        let db = self.app.db();
-        for id in &settings.category_skills {
-            if db.get_category(*id).await.is_err() {
-                return Err(AppError::invalid(
-                    "category_skills",
-                    format!("category {id} does not exist"),
-                ));
-            }
-        }
-        for id in &settings.service_skills {
-            if db.get_service(*id).await.is_err() {
-                return Err(AppError::invalid(
-                    "service_skills",
-                    format!("service {id} does not exist"),
-                ));
-            }
-        }
-        db.set_agent_settings(UserId(user), settings.clone(), self.app.now())
-            .await?;
-        Ok(settings)
-    }
-
-    /// A group's assignment mode (staff).
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`.
-    pub async fn assignment_mode(
-        &self,
-        actor: &Actor,
-        group: i64,
-    ) -> Result<AssignmentMode, AppError> {
-        require_staff(actor, "read assignment modes")?;
-        let db = self.app.db();
-        db.get_group(GroupId(group))
-            .await
-            .or_not_found("group", group)?;
-        Ok(db.assignment_mode(GroupId(group)).await?)
-    }
-
-    /// Sets a group's assignment mode (admins).
-    ///
-    /// # Errors
-    /// `Forbidden`, `NotFound`.
-    pub async fn set_assignment_mode(
-        &self,
-        actor: &Actor,
-        group: i64,
-        mode: AssignmentMode,
-    ) -> Result<AssignmentMode, AppError> {
-        require_admin(actor, "change assignment modes")?;
-        let db = self.app.db();
-        db.get_group(GroupId(group))
-            .await
-            .or_not_found("group", group)?;
-        db.set_assignment_mode(GroupId(group), mode, self.app.now())
-            .await?;
-        Ok(mode)
-    }
-
-    // --- notifications ----------------------------------------------------------------
-
-    /// The actor's notifications, newest first.
-    ///
-    /// # Errors
-    /// `Unavailable`.
-    pub async fn notifications(
-        &self,
-        actor: &Actor,
-        page: &PageRequest,
-    ) -> Result<Vec<Notification>, AppError> {
-        Ok(self
-            .app
-            .db()
-            .list_notifications(actor.user_id, page)
-            .await?)
-    }
-
-    /// Marks the actor's notifications read (all when `ids` is empty); returns how
-    /// many changed.
-    ///
-    /// # Errors
-    /// `Unavailable`.
-    pub async fn mark_read(&self, actor: &Actor, ids: &[i64]) -> Result<u64, AppError> {
-        let ids: Vec<NotificationId> = ids.iter().copied().map(NotificationId).collect();
-        Ok(self
-            .app
-            .db()
-            .mark_notifications_read(actor.user_id, &ids, self.app.now())
             .await?)
     }
 }

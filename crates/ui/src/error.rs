@@ -47,6 +47,12 @@ struct ErrorPage {
     message: String,
 }
 
+impl From<ferrodesk_http::CrossSite> for PageError {
+    fn from(_: ferrodesk_http::CrossSite) -> Self {
+        PageError::CrossSite
+    }
+}
+
 impl From<AppError> for PageError {
     fn from(error: AppError) -> Self {
         match error {

@@ -7,10 +7,11 @@
 
 use crate::UiState;
 use crate::error::PageError;
-use crate::session::{CsrfSecret, check_same_origin, secrets_match};
+use crate::session::{CsrfSecret, secrets_match};
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use ferrodesk_app::AppError;
+use ferrodesk_http::check_same_origin;
 use std::collections::BTreeMap;
 
 /// The name of the hidden field that carries the CSRF secret.
@@ -351,6 +352,23 @@ pub(crate) async fn store_files(
         );
     }
     Ok(stored)
+}
+
+/// A date (`2026-12-31`) from an optional field; blank is `None`, and anything else
+/// is a field error.
+pub(crate) fn parse_date(
+    form: &FormData,
+    errors: &mut FieldErrors,
+    field: &str,
+) -> Option<jiff::civil::Date> {
+    let text = form.opt(field)?;
+    match text.parse::<jiff::civil::Date>() {
+        Ok(date) => Some(date),
+        Err(_) => {
+            errors.add(field, "give a date like 2026-12-31");
+            None
+        }
+    }
 }
 
 /// Percent-encodes a query value.

@@ -18,12 +18,8 @@
 
 mod account;
 mod admin;
-mod admin_mail;
-mod admin_rules;
-mod admin_sla;
 mod agent;
 mod assets;
-mod availability;
 mod chrome;
 mod desk;
 mod error;
@@ -119,18 +115,14 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .nest(
             "/agent",
             agent::routes()
-                .merge(admin_mail::agent_routes())
-                .merge(availability::agent_routes())
+                .merge(admin::mail::agent_routes())
+                .merge(admin::routing::agent_routes())
                 .fallback(not_found),
         )
         .nest("/portal", portal::routes().fallback(not_found))
         .nest(
             "/admin",
             admin::routes()
-                .merge(admin_mail::routes())
-                .merge(admin_sla::routes())
-                .merge(admin_rules::routes())
-                .merge(availability::admin_routes())
                 .merge(account::admin_routes())
                 .fallback(not_found),
         )

@@ -11,9 +11,8 @@ use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{Form, url_encode};
-use crate::knowledge::{
-    ArticleRow, HitView, SearchQuery, article_row, hit_view, kind_label, run_search,
-};
+use crate::knowledge::articles::{ArticleRow, article_row, kind_label};
+use crate::knowledge::search::{HitView, SearchQuery, hit_view, run_search};
 use crate::session::Viewer;
 use crate::view::{Names, Times};
 use askama::Template;

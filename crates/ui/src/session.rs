@@ -9,14 +9,13 @@
 
 use crate::UiState;
 use crate::error::PageError;
-use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri};
+use axum::extract::{FromRequestParts, OriginalUri};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, HeaderValue, Method, header};
+use axum::http::{HeaderMap, Method};
 use ferrodesk_domain::{Actor, User};
-use std::net::SocketAddr;
+use ferrodesk_http::{check_same_origin, client_address, cookie, is_https, is_safe};
 
-/// The session cookie's name; the same cookie as the JSON API's browser sign-in.
-pub const SESSION_COOKIE: &str = "ferrodesk_session";
+pub use ferrodesk_http::SESSION_COOKIE;
 
 /// The signed-in person looking at a page.
 #[derive(Debug, Clone)]
@@ -122,81 +121,9 @@ impl FromRequestParts<UiState> for Admin {
     }
 }
 
-/// Whether a method never changes state.
-pub(crate) fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
 /// Whether htmx sent the request (it wants fragments and `HX-Redirect`).
 pub(crate) fn is_htmx(headers: &HeaderMap) -> bool {
     headers.get("hx-request").is_some()
-}
-
-/// Refuses requests a browser sent on behalf of another site. Browsers that send Fetch
-/// Metadata say so in `Sec-Fetch-Site`; older ones are judged by `Origin` vs `Host`.
-/// Requests with neither header are not from a browser page and pass (they still need
-/// the form's CSRF token).
-pub(crate) fn check_same_origin(parts: &Parts) -> Result<(), PageError> {
-    if let Some(site) = parts.headers.get("sec-fetch-site") {
-        return match site.as_bytes() {
-            b"same-origin" | b"none" => Ok(()),
-            _ => Err(PageError::CrossSite),
-        };
-    }
-    if let Some(origin) = parts.headers.get(header::ORIGIN) {
-        let origin = origin.to_str().map_err(|_| PageError::CrossSite)?;
-        let origin_host = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"))
-            .ok_or(PageError::CrossSite)?;
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .ok_or(PageError::CrossSite)?;
-        if !origin_host.eq_ignore_ascii_case(host) {
-            return Err(PageError::CrossSite);
-        }
-    }
-    Ok(())
-}
-
-/// The value of cookie `name`, if the request carries it.
-pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"').to_owned())
-        .filter(|value| !value.is_empty())
-}
-
-/// The session cookie, HttpOnly and SameSite=Lax; `Secure` when served over TLS.
-pub(crate) fn session_cookie(
-    value: &str,
-    max_age_seconds: i64,
-    secure: bool,
-) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
-    ))
-    .ok()
-}
-
-/// Whether the request reached the desk over HTTPS (directly or through a proxy that
-/// says so).
-pub(crate) fn is_https(parts: &Parts) -> bool {
-    parts.uri.scheme_str() == Some("https")
-        || parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// What the sign-in handlers need to know about the request: its client address (for
@@ -215,25 +142,7 @@ impl FromRequestParts<UiState> for RequestInfo {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &UiState) -> Result<Self, PageError> {
-        let forwarded = state
-            .config
-            .trust_forwarded_headers
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.rsplit(',').next())
-                    .map(|v| v.trim().to_owned())
-                    .filter(|v| !v.is_empty())
-            })
-            .flatten();
-        let address = forwarded.or_else(|| {
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string())
-        });
+        let address = client_address(parts, state.config.trust_forwarded_headers);
         Ok(RequestInfo {
             address,
             secure: state.config.secure_cookies || is_https(parts),
@@ -261,15 +170,5 @@ mod tests {
         assert!(!secrets_match("abd", "abc"));
         assert!(!secrets_match("ab", "abc"));
         assert!(!secrets_match("", "abc"));
-    }
-
-    #[test]
-    fn the_session_cookie_is_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("a=1; ferrodesk_session=xyz; b=2"),
-        );
-        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("xyz"));
     }
 }

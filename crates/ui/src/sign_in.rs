@@ -4,7 +4,7 @@
 use crate::UiState;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{FieldErrors, Form, PublicForm, safe_next};
-use crate::session::{RequestInfo, SESSION_COOKIE, Viewer, cookie, session_cookie};
+use crate::session::{RequestInfo, Viewer};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ferrodesk_app::AppError;
+use ferrodesk_http::{SESSION_COOKIE, cookie, session_cookie};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {

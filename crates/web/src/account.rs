@@ -2,10 +2,11 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, Authenticated, ClientAddress, SESSION_COOKIE, cookie};
+use crate::extract::{ApiJson, Authenticated, ClientAddress};
 use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
+use ferrodesk_http::{SESSION_COOKIE, cookie};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;

@@ -4,13 +4,14 @@
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, ClientAddress, SESSION_COOKIE, check_same_origin, cookie, is_https};
+use crate::extract::{ApiJson, ClientAddress};
 use crate::users::{UserResponse, user_response};
 use axum::Json;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ferrodesk_http::{SESSION_COOKIE, check_same_origin, cookie, is_https, session_cookie};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -41,14 +42,6 @@ impl FromRequestParts<AppState> for Origin {
             session: cookie(&parts.headers, SESSION_COOKIE),
         })
     }
-}
-
-fn session_cookie(value: &str, max_age_seconds: i64, secure: bool) -> Option<HeaderValue> {
-    let secure = if secure { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!(
-        "{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}"
-    ))
-    .ok()
 }
 
 /// Email and password.

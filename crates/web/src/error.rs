@@ -82,6 +82,12 @@ pub enum ApiError {
     Internal(String),
 }
 
+impl From<ferrodesk_http::CrossSite> for ApiError {
+    fn from(_: ferrodesk_http::CrossSite) -> Self {
+        ApiError::CrossSite
+    }
+}
+
 impl ApiError {
     fn status_and_code(&self) -> (StatusCode, String) {
         use StatusCode as S;

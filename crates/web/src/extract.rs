@@ -8,16 +8,15 @@
 use crate::AppState;
 use crate::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Method, header};
+use axum::http::{HeaderMap, header};
 use ferrodesk_app::{AppError, IdempotencyKey, SessionInfo};
 use ferrodesk_domain::{Actor, TicketId};
+use ferrodesk_http::{check_same_origin, client_address, cookie, is_safe};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
 
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "ferrodesk_session";
+pub use ferrodesk_http::SESSION_COOKIE;
 
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
@@ -78,53 +77,6 @@ impl FromRequestParts<AppState> for Authenticated {
     }
 }
 
-/// Whether a method never changes state.
-pub(crate) fn is_safe(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-/// Refuses requests a browser sent on behalf of another site. Browsers that send Fetch
-/// Metadata say so in `Sec-Fetch-Site`; older ones are judged by `Origin` vs `Host`.
-/// Requests with neither header are not from a browser page and pass.
-pub(crate) fn check_same_origin(parts: &Parts) -> Result<(), ApiError> {
-    if let Some(site) = parts.headers.get("sec-fetch-site") {
-        return match site.as_bytes() {
-            b"same-origin" | b"none" => Ok(()),
-            _ => Err(ApiError::CrossSite),
-        };
-    }
-    if let Some(origin) = parts.headers.get(header::ORIGIN) {
-        let origin = origin.to_str().map_err(|_| ApiError::CrossSite)?;
-        let origin_host = origin
-            .strip_prefix("https://")
-            .or_else(|| origin.strip_prefix("http://"))
-            .ok_or(ApiError::CrossSite)?;
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()))
-            .ok_or(ApiError::CrossSite)?;
-        if !origin_host.eq_ignore_ascii_case(host) {
-            return Err(ApiError::CrossSite);
-        }
-    }
-    Ok(())
-}
-
-/// The value of cookie `name`, if the request carries it.
-pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.trim_matches('"').to_owned())
-        .filter(|value| !value.is_empty())
-}
-
 /// The client's address: the peer address, or the last `X-Forwarded-For` entry when
 /// the desk is configured to trust its proxy.
 #[derive(Debug, Clone)]
@@ -134,36 +86,11 @@ impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if state.config.trust_forwarded_headers {
-            let forwarded = parts
-                .headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.rsplit(',').next())
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty());
-            if forwarded.is_some() {
-                return Ok(ClientAddress(forwarded));
-            }
-        }
-        Ok(ClientAddress(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|info| info.0.ip().to_string()),
-        ))
+        Ok(ClientAddress(client_address(
+            parts,
+            state.config.trust_forwarded_headers,
+        )))
     }
-}
-
-/// Whether the request reached the desk over HTTPS (directly or through a proxy that
-/// says so).
-pub(crate) fn is_https(parts: &Parts) -> bool {
-    parts.uri.scheme_str() == Some("https")
-        || parts
-            .headers
-            .get("x-forwarded-proto")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("https"))
 }
 
 /// A JSON body; rejections answer 415, 413, 400 (syntax) or 422 (shape) in our format.
@@ -420,16 +347,5 @@ mod tests {
         assert!(!has_escaped_nul(br#"{"a":"\u0001","b":"u0000"}"#));
         assert!(has_encoded_nul("q=a%00b"));
         assert!(!has_encoded_nul("q=a%200"));
-    }
-
-    #[test]
-    fn cookies_are_found_among_others() {
-        let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            "a=1; ferrodesk_session=abc; b=2".parse().unwrap(),
-        );
-        assert_eq!(cookie(&headers, SESSION_COOKIE).as_deref(), Some("abc"));
-        assert_eq!(cookie(&headers, "missing"), None);
     }
 }

@@ -13,6 +13,7 @@ mod assets;
 mod attachments;
 mod audit;
 mod auth;
+mod automation;
 mod categories;
 pub mod error;
 mod events;
@@ -23,10 +24,12 @@ mod kb;
 mod kb_images;
 mod mail;
 mod mail_outbox;
+mod notifications;
 mod openapi;
 mod organizations;
 mod ratings;
 mod reports;
+mod routing;
 mod saved_filters;
 mod search;
 mod services;
@@ -105,6 +108,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(categories::routes())
         .merge(services::routes())
         .merge(sla::routes())
+        .merge(routing::routes())
+        .merge(automation::routes())
+        .merge(notifications::routes())
         .merge(tokens::routes())
         .merge(audit::routes())
         .merge(mail::routes())

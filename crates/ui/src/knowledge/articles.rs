@@ -1,11 +1,5 @@
-//! The agent side of the knowledge base and search: `/agent/search` (the search box in
-//! the top bar, `/` focuses it), `/agent/kb` (articles: list, write in Markdown with a
-//! preview, edit, versions with who changed what), and the ticket view's knowledge
-//! panel (suggested articles, similar resolved tickets with their resolution, "solved
-//! by article", and "create an article from this ticket").
-//!
-//! Everything goes through `app.kb()` and `app.search()`, so the pages show exactly
-//! what the API would.
+//! `/agent/kb`: articles, listed, written in Markdown with a preview, edited, and read
+//! with their versions (who changed what). The portal shares the article rows.
 
 use crate::UiState;
 use crate::agent::{Sidebar, ticket_id};
@@ -21,215 +15,17 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::{ArticleFilter, ArticleInput, ArticlePatch, ArticleQuery, PageRequest};
-use ferrodesk_domain::{
-    Article, ArticleId, ArticleKind, ArticleStatus, CategoryId, TicketStatus, Visibility,
-};
-use ferrodesk_search::{DocKind, DocStatus, SearchFilters, SearchHit, SearchRequest};
+use ferrodesk_domain::{Article, ArticleId, ArticleKind, ArticleStatus, CategoryId, Visibility};
 use serde::Deserialize;
 
-pub(crate) fn agent_routes() -> Router<UiState> {
+pub(super) fn routes() -> Router<UiState> {
     Router::new()
-        .route("/search", get(search_page))
         .route("/kb", get(list_page))
         .route("/kb/new", get(new_page).post(create))
         .route("/kb/preview", post(preview))
         .route("/kb/{id}", get(article_page))
         .route("/kb/{id}/edit", get(edit_page).post(update))
-        .route("/tickets/{id}/knowledge", get(ticket_panel))
-        .route("/tickets/{id}/knowledge/link", post(link))
 }
-
-/// One search result as shown.
-#[derive(Debug, Clone)]
-pub(crate) struct HitView {
-    /// The ticket number, article id or person id.
-    pub id: i64,
-    /// `ticket`, `article`, `person`.
-    pub kind: &'static str,
-    /// Where it opens.
-    pub href: String,
-    /// Ticket number or article id, as a label.
-    pub label: String,
-    /// Title with `<mark>`s (escaped by the index).
-    pub title_html: String,
-    /// Snippet with `<mark>`s (escaped by the index).
-    pub snippet_html: String,
-    /// Whether the snippet quotes an internal note.
-    pub is_internal_snippet: bool,
-    /// Status word.
-    pub status: String,
-    /// Internal article.
-    pub is_internal: bool,
-}
-
-pub(crate) fn hit_view(hit: SearchHit, portal: bool) -> HitView {
-    let (kind, href, label) = match hit.key.kind {
-        DocKind::Ticket => (
-            "ticket",
-            if portal {
-                format!("/portal/tickets/{}", hit.key.id)
-            } else {
-                format!("/agent/tickets/{}", hit.key.id)
-            },
-            format!("#{}", hit.key.id),
-        ),
-        DocKind::Article => (
-            "article",
-            if portal {
-                format!("/portal/kb/{}", hit.key.id)
-            } else {
-                format!("/agent/kb/{}", hit.key.id)
-            },
-            "Article".to_owned(),
-        ),
-        DocKind::Person => (
-            "person",
-            format!("/admin/users/{}", hit.key.id),
-            "Person".to_owned(),
-        ),
-        DocKind::Asset => ("asset", String::new(), "Asset".to_owned()),
-    };
-    HitView {
-        id: hit.key.id,
-        kind,
-        href,
-        label,
-        title_html: hit.title_html,
-        snippet_html: hit.snippet_html,
-        is_internal_snippet: hit.snippet_source == ferrodesk_search::SnippetSource::InternalNote,
-        status: match hit.status {
-            Some(DocStatus::Ticket(s)) => crate::view::status_word(s).to_owned(),
-            Some(DocStatus::Article(s)) => s.as_str().to_owned(),
-            None => String::new(),
-        },
-        is_internal: hit.visibility == Some(Visibility::Internal),
-    }
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct SearchQuery {
-    #[serde(default)]
-    q: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    status: String,
-    #[serde(default)]
-    page: usize,
-}
-
-impl SearchQuery {
-    /// The text searched for.
-    pub(crate) fn q(&self) -> &str {
-        &self.q
-    }
-
-    /// The page asked for, from 0.
-    pub(crate) fn page(&self) -> usize {
-        self.page.min(100)
-    }
-}
-
-/// Results per page.
-const PAGE_SIZE: usize = 20;
-
-/// Runs a search for a results page; bad filter values are ignored (the page offers
-/// only valid ones).
-pub(crate) async fn run_search(
-    state: &UiState,
-    actor: &ferrodesk_domain::Actor,
-    query: &SearchQuery,
-    portal: bool,
-) -> PageResult<(usize, Vec<HitView>)> {
-    let mut filters = SearchFilters::default();
-    filters.kinds.extend(DocKind::parse(&query.kind));
-    if let Ok(status) = TicketStatus::parse(&query.status) {
-        filters.ticket_statuses.push(status);
-    }
-    let request = SearchRequest {
-        text: query.q.chars().take(500).collect(),
-        filters,
-        offset: query.page.min(100) * PAGE_SIZE,
-        limit: PAGE_SIZE,
-        is_prefix_last: false,
-    };
-    let results = state.app.search().search(actor, request).await?;
-    Ok((
-        results.total,
-        results
-            .hits
-            .into_iter()
-            .map(|h| hit_view(h, portal))
-            .collect(),
-    ))
-}
-
-#[derive(Template)]
-#[template(path = "agent/search.html")]
-struct SearchPage {
-    chrome: Chrome,
-    sidebar: Sidebar,
-    q: String,
-    total: usize,
-    hits: Vec<HitView>,
-    kinds: Vec<Choice>,
-    statuses: Vec<Choice>,
-    prev_href: Option<String>,
-    next_href: Option<String>,
-}
-
-fn page_href(base: &str, query: &SearchQuery, page: usize) -> String {
-    format!(
-        "{base}?q={}&kind={}&status={}&page={page}",
-        url_encode(&query.q),
-        url_encode(&query.kind),
-        url_encode(&query.status)
-    )
-}
-
-async fn search_page(
-    State(state): State<UiState>,
-    Staff(viewer): Staff,
-    Query(query): Query<SearchQuery>,
-) -> PageResult {
-    let (total, hits) = run_search(&state, &viewer.actor, &query, false).await?;
-    let names = Names::load(&state, &viewer.actor).await?;
-    let sidebar = Sidebar::load(&state, &viewer.actor, &names, "").await?;
-    let kinds = [
-        ("", "Everything"),
-        ("ticket", "Tickets"),
-        ("article", "Articles"),
-        ("person", "People"),
-    ]
-    .into_iter()
-    .map(|(v, l)| Choice::new(v, l, v == query.kind))
-    .collect();
-    let mut statuses = vec![Choice::new("", "Any status", query.status.is_empty())];
-    statuses.extend(TicketStatus::ALL.iter().map(|s| {
-        Choice::new(
-            s.as_str(),
-            crate::view::status_word(*s),
-            s.as_str() == query.status,
-        )
-    }));
-    let shown = query.page.min(100) * PAGE_SIZE + hits.len();
-    let page = SearchPage {
-        chrome: Chrome::new(&viewer, "agent", format!("Search: {}", query.q))
-            .search(query.q.clone()),
-        sidebar,
-        q: query.q.clone(),
-        total,
-        prev_href: (query.page > 0).then(|| page_href("/agent/search", &query, query.page - 1)),
-        next_href: (shown < total && query.page < 100)
-            .then(|| page_href("/agent/search", &query, query.page + 1)),
-        hits,
-        kinds,
-        statuses,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-// --- articles ----------------------------------------------------------------------------
 
 /// An article in a list.
 #[derive(Debug, Clone)]
@@ -551,7 +347,7 @@ async fn create(
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-fn article_id(raw: &str) -> PageResult<ArticleId> {
+pub(super) fn article_id(raw: &str) -> PageResult<ArticleId> {
     raw.parse::<i64>()
         .map(ArticleId)
         .map_err(|_| PageError::NotFound)
@@ -714,93 +510,4 @@ async fn article_page(
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
-}
-
-// --- the ticket view's panel ---------------------------------------------------------------
-
-/// A similar resolved ticket.
-#[derive(Debug, Clone)]
-struct SimilarView {
-    hit: HitView,
-    resolution: String,
-}
-
-/// A suggested article, and whether it is already linked as having solved the ticket.
-#[derive(Debug, Clone)]
-struct SuggestedView {
-    hit: HitView,
-    is_linked: bool,
-}
-
-#[derive(Template)]
-#[template(path = "agent/kb_panel_body.html")]
-struct PanelBody {
-    ticket_id: i64,
-    csrf: String,
-    articles: Vec<SuggestedView>,
-    similar: Vec<SimilarView>,
-    is_resolved: bool,
-    can_link: bool,
-}
-
-/// `GET /agent/tickets/{id}/knowledge`: the panel's content, loaded after the page.
-async fn ticket_panel(
-    State(state): State<UiState>,
-    Staff(viewer): Staff,
-    Path(raw): Path<String>,
-) -> PageResult {
-    let id = ticket_id(&raw)?;
-    let ticket = state.app.tickets().get(&viewer.actor, id).await?;
-    let search = state.app.search();
-    let articles = search.articles_for_ticket(&viewer.actor, id, 5).await?;
-    let similar = search.similar_tickets(&viewer.actor, id, 5).await?;
-    let linked = state.app.kb().linked_articles(&viewer.actor, id).await?;
-    let body = PanelBody {
-        ticket_id: id.get(),
-        csrf: viewer.csrf.clone(),
-        articles: articles
-            .into_iter()
-            .map(|h| {
-                let hit = hit_view(h, false);
-                let is_linked = linked.iter().any(|a| a.get() == hit.id);
-                SuggestedView { hit, is_linked }
-            })
-            .collect(),
-        similar: similar
-            .into_iter()
-            .map(|s| SimilarView {
-                hit: hit_view(s.hit, false),
-                resolution: s.resolution.unwrap_or_default(),
-            })
-            .collect(),
-        is_resolved: matches!(ticket.status, TicketStatus::Resolved | TicketStatus::Closed),
-        can_link: ticket.status != TicketStatus::Closed && viewer.actor.can_work(&ticket),
-    };
-    Ok(render(StatusCode::OK, &body))
-}
-
-/// `POST /agent/tickets/{id}/knowledge/link`: "solved by this article".
-async fn link(
-    State(state): State<UiState>,
-    Staff(viewer): Staff,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = ticket_id(&raw)?;
-    let article = article_id(form.get("article_id"))?;
-    let linked = state
-        .app
-        .kb()
-        .link_to_ticket(&viewer.actor, id, article)
-        .await?;
-    if linked.is_replayed() {
-        return Ok(
-            Redirect::to(&format!("/agent/tickets/{}?done=already_linked", id.get()))
-                .into_response(),
-        );
-    }
-    if let Ok(ticket) = state.app.tickets().get(&viewer.actor, id).await {
-        state.live.publish(vec![ticket]);
-    }
-    Ok(Redirect::to(&format!("/agent/tickets/{}?done=solved_by", id.get())).into_response())
 }

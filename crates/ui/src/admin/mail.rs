@@ -7,6 +7,7 @@
 //!
 //! Admins only; the mail service checks that again on every call.
 
+use super::{DoneQuery, path_id};
 use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
@@ -29,6 +30,7 @@ pub(crate) fn agent_routes() -> Router<UiState> {
     Router::new().route("/tickets/{id}/mail", get(ticket_mail))
 }
 
+/// Routes under `/admin`.
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route("/mailboxes", get(mailboxes))
@@ -45,15 +47,6 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/quarantine/{id}/delete", post(delete_quarantined))
         .route("/outbox", get(outbox))
         .route("/outbox/{id}/retry", post(resend))
-}
-
-fn path_id(raw: &str) -> PageResult<i64> {
-    raw.trim().parse().map_err(|_| PageError::NotFound)
-}
-
-#[derive(Debug, Default, Deserialize)]
-struct DoneQuery {
-    done: Option<String>,
 }
 
 // --- mailboxes --------------------------------------------------------------------

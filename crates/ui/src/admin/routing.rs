@@ -1,17 +1,22 @@
-//! `/admin/routing-rules` and `/admin/escalation-rules`: the admin screens of routing
-//! (conditions on channel, category, service, organization, priority and words, with
-//! actions that set group, priority, category, tags and assignee or notify staff) and
-//! of automatic escalation (on an SLA warning or breach, on the N-th reassignment, on a
-//! complaint).
+//! How tickets reach agents: routing rules (`/admin/routing-rules`: conditions on
+//! channel, category, service, organization, priority and words, with actions that set
+//! group, priority, category, tags and assignee or notify staff), a group's assignment
+//! mode (`/admin/groups/{id}/assignment`: manual, round robin or least loaded), a staff
+//! member's availability, load limit and skills (`/admin/users/{id}/availability`), and
+//! an agent's own away switch (`/agent/availability`, routed by [`agent_routes`]).
+//! Automatic assignment skips agents who are away, at their load limit or without the
+//! ticket's skill.
 //!
-//! Admins only; the service-level service checks that again on every call.
+//! Admins only, but for the away switch; the services check that again on every call.
 
+use super::{
+    DoneQuery, all_organizations, chosen_id, chrome, path_id, priority_label, staff, words,
+};
 use crate::UiState;
-use crate::admin::{DoneQuery, all_organizations, chrome, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData, chosen_ids};
-use crate::session::{Admin, Viewer};
+use crate::session::{Admin, Staff, Viewer};
 use crate::view::{
     Choice, Names, category_choices, channel_label, group_choices, multi_choices, type_label,
 };
@@ -21,97 +26,35 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use ferrodesk_app::{AppError, EscalationSpec, PageRequest, RoutingRule, RuleId, UserFilter};
+use ferrodesk_app::{AgentSettings, AppError, AssignmentMode, RoutingRule, RuleId};
 use ferrodesk_domain::{
-    CategoryId, Channel, EscalationRule, EscalationTrigger, GroupId, OrganizationId, Priority,
-    Role, ServiceId, TargetKind, TicketType, UserId,
+    CategoryId, Channel, GroupId, OrganizationId, Priority, ServiceId, TicketType, UserId,
 };
 
+/// Under `/admin`.
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
-        .route(
-            "/routing-rules",
-            get(routing_rules).post(create_routing_rule),
-        )
+        .route("/routing-rules", get(routing_rules).post(save_routing_rule))
         .route("/routing-rules/new", get(new_routing_rule_page))
         .route(
             "/routing-rules/{id}",
-            get(edit_routing_rule_page).post(update_routing_rule),
+            get(edit_routing_rule_page).post(save_routing_rule),
         )
         .route("/routing-rules/{id}/delete", post(delete_routing_rule))
         .route(
-            "/escalation-rules",
-            get(escalation_rules).post(create_escalation_rule),
-        )
-        .route("/escalation-rules/new", get(new_escalation_rule_page))
-        .route(
-            "/escalation-rules/{id}",
-            get(edit_escalation_rule_page).post(update_escalation_rule),
+            "/groups/{id}/assignment",
+            get(assignment_page).post(save_assignment),
         )
         .route(
-            "/escalation-rules/{id}/delete",
-            post(delete_escalation_rule),
+            "/users/{id}/availability",
+            get(availability_page).post(save_availability),
         )
 }
 
-/// One optional id from a select.
-fn chosen_id(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
-    let text = form.opt(field)?;
-    match text.parse::<i64>() {
-        Ok(id) => Some(id),
-        Err(_) => {
-            errors.add(field, "choose from the list");
-            None
-        }
-    }
+/// Under `/agent`.
+pub(crate) fn agent_routes() -> Router<UiState> {
+    Router::new().route("/availability", get(own_page).post(save_own))
 }
-
-/// Words or tags typed comma-separated (or one per line).
-fn words(text: &str) -> Vec<String> {
-    text.split([',', '\n'])
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
-fn priority_label(priority: Priority) -> &'static str {
-    match priority {
-        Priority::P1 => "P1 critical",
-        Priority::P2 => "P2 high",
-        Priority::P3 => "P3 medium",
-        Priority::P4 => "P4 low",
-    }
-}
-
-/// Staff who can be assigned or notified, by name (bounded: a page per role).
-async fn staff(state: &UiState, viewer: &Viewer) -> PageResult<Vec<(String, String)>> {
-    let mut people = Vec::new();
-    for role in [Role::Agent, Role::Supervisor, Role::Admin] {
-        let filter = UserFilter {
-            role: Some(role),
-            ..UserFilter::default()
-        };
-        let page = state
-            .app
-            .directory()
-            .list_users(
-                &viewer.actor,
-                &filter,
-                &PageRequest::first(ferrodesk_app::MAX_PAGE_SIZE),
-            )
-            .await?;
-        people.extend(
-            page.items
-                .into_iter()
-                .filter(|u| u.is_active)
-                .map(|u| (u.id.to_string(), format!("{} ({})", u.name, u.email))),
-        );
-    }
-    people.sort_by(|a, b| a.1.cmp(&b.1));
-    Ok(people)
-}
-
 // --- routing rules ---------------------------------------------------------------------
 
 const ROUTING_FIELDS: &[(&str, &str)] = &[
@@ -528,12 +471,16 @@ fn routing_rule_input(form: &FormData, id: Option<i64>, errors: &mut FieldErrors
     rule
 }
 
+/// `POST /admin/routing-rules` creates a routing rule;
+/// `POST /admin/routing-rules/{id}` saves one.
 async fn save_routing_rule(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let mut errors = FieldErrors::new();
     let rule = routing_rule_input(&form, id, &mut errors);
     if errors.is_empty() {
@@ -552,24 +499,6 @@ async fn save_routing_rule(
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-async fn create_routing_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_routing_rule(&state, &viewer, None, form).await
-}
-
-async fn update_routing_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_routing_rule(&state, &viewer, Some(id), form).await
-}
-
 async fn delete_routing_rule(
     State(state): State<UiState>,
     Admin(viewer): Admin,
@@ -585,283 +514,301 @@ async fn delete_routing_rule(
     Ok(Redirect::to("/admin/routing-rules?done=deleted").into_response())
 }
 
-// --- escalation rules ------------------------------------------------------------------
-
-const ESCALATION_FIELDS: &[(&str, &str)] = &[
-    ("name", "name"),
-    ("trigger", "trigger"),
-    ("target", "target"),
-    ("threshold", "threshold"),
-    ("escalates", "escalates"),
+const MODES: [(AssignmentMode, &str); 3] = [
+    (
+        AssignmentMode::Manual,
+        "Manual: agents take tickets themselves",
+    ),
+    (
+        AssignmentMode::RoundRobin,
+        "Round robin: in turn among available agents",
+    ),
+    (
+        AssignmentMode::LeastLoaded,
+        "Least loaded: to the available agent with the fewest open tickets",
+    ),
 ];
 
-fn trigger_label(trigger: EscalationTrigger) -> &'static str {
-    match trigger {
-        EscalationTrigger::SlaWarning => "An SLA warning",
-        EscalationTrigger::SlaBreach => "An SLA breach",
-        EscalationTrigger::Reassigned => "Reassigned N times",
-        EscalationTrigger::Complaint => "A complaint",
-    }
-}
-
-fn target_label(target: TargetKind) -> &'static str {
-    match target {
-        TargetKind::FirstResponse => "First response",
-        TargetKind::Update => "Update interval",
-        TargetKind::Resolution => "Resolution",
-    }
-}
-
-#[derive(Debug, Clone)]
-struct EscalationRow {
-    id: i64,
-    name: String,
-    is_enabled: bool,
-    when: String,
-    then: String,
-}
+// --- a group's assignment mode ----------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "admin/escalation_rules.html")]
-struct EscalationRulesPage {
+#[template(path = "admin/assignment.html")]
+struct AssignmentPage {
     chrome: Chrome,
-    rows: Vec<EscalationRow>,
-}
-
-async fn escalation_rules(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Query(query): Query<DoneQuery>,
-) -> PageResult {
-    let rules = state
-        .app
-        .service_levels()
-        .escalation_rules(&viewer.actor)
-        .await?;
-    let rows = rules
-        .iter()
-        .map(|r| {
-            let mut when = trigger_label(r.rule.trigger).to_owned();
-            if let Some(target) = r.rule.target {
-                when.push_str(&format!(" of {}", target_label(target).to_lowercase()));
-            }
-            if let Some(threshold) = r.rule.threshold {
-                when = when.replace('N', &threshold.to_string());
-            }
-            let then = match (r.rule.escalates, r.rule.notifies_supervisor) {
-                (true, true) => "Escalate and notify the supervisors",
-                (true, false) => "Escalate to the next tier",
-                (false, _) => "Notify the group's supervisors",
-            };
-            EscalationRow {
-                id: r.id.get(),
-                name: r.name.clone(),
-                is_enabled: r.is_enabled,
-                when,
-                then: then.to_owned(),
-            }
-        })
-        .collect();
-    let page = EscalationRulesPage {
-        chrome: chrome(
-            &viewer,
-            "escalation",
-            "Escalation rules",
-            query.done.as_deref(),
-        ),
-        rows,
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-#[derive(Template)]
-#[template(path = "admin/escalation_rule_form.html")]
-struct EscalationRuleFormPage {
-    chrome: Chrome,
-    id: Option<i64>,
-    input: FormData,
-    is_enabled: bool,
-    escalates: bool,
-    notifies_supervisor: bool,
-    trigger_options: Vec<Choice>,
-    target_options: Vec<Choice>,
+    group_id: i64,
+    mode_options: Vec<Choice>,
     errors: FieldErrors,
 }
 
-fn escalation_rule_page(
+fn assignment(
     viewer: &Viewer,
-    id: Option<i64>,
-    input: FormData,
+    group: &ferrodesk_domain::Group,
+    mode: &str,
     errors: FieldErrors,
-) -> EscalationRuleFormPage {
-    let title = match id {
-        Some(_) => input.get("name").to_owned(),
-        None => "New escalation rule".to_owned(),
-    };
-    let trigger = input.get("trigger").to_owned();
-    let target = input.get("target").to_owned();
-    EscalationRuleFormPage {
-        chrome: chrome(viewer, "escalation", &title, None),
-        id,
-        is_enabled: input.checked("is_enabled"),
-        escalates: input.checked("escalates"),
-        notifies_supervisor: input.checked("notifies_supervisor"),
-        trigger_options: EscalationTrigger::ALL
+    done: Option<&str>,
+) -> AssignmentPage {
+    AssignmentPage {
+        chrome: Chrome::new(viewer, "admin", format!("Assignment in {}", group.name))
+            .nav("groups")
+            .notice(done),
+        group_id: group.id.get(),
+        mode_options: MODES
             .iter()
-            .map(|t| Choice::new(t, trigger_label(*t), t.as_str() == trigger))
+            .map(|(m, label)| Choice::new(m.as_str(), *label, m.as_str() == mode))
             .collect(),
-        target_options: std::iter::once(Choice::new("", "Any target", target.is_empty()))
-            .chain(
-                TargetKind::ALL
-                    .iter()
-                    .map(|t| Choice::new(t, target_label(*t), t.as_str() == target)),
-            )
-            .collect(),
-        input,
         errors,
     }
 }
 
-async fn new_escalation_rule_page(Admin(viewer): Admin) -> PageResult {
-    let mut input = FormData::default();
-    input.set("is_enabled", "on");
-    input.set("escalates", "on");
-    input.set("trigger", EscalationTrigger::SlaBreach.as_str());
-    let page = escalation_rule_page(&viewer, None, input, FieldErrors::new());
-    Ok(render(StatusCode::OK, &page))
-}
-
-async fn edit_escalation_rule_page(
+async fn assignment_page(
     State(state): State<UiState>,
     Admin(viewer): Admin,
     Path(raw): Path<String>,
+    Query(query): Query<DoneQuery>,
 ) -> PageResult {
     let id = path_id(&raw)?;
-    let rule = state
+    let group = state
+        .app
+        .directory()
+        .get_group(&viewer.actor, GroupId(id))
+        .await?;
+    let mode = state
         .app
         .service_levels()
-        .escalation_rules(&viewer.actor)
-        .await?
-        .into_iter()
-        .find(|r| r.id.get() == id)
-        .ok_or(crate::error::PageError::NotFound)?;
-    let mut input = FormData::default();
-    input.set("name", &rule.name);
-    for (field, on) in [
-        ("is_enabled", rule.is_enabled),
-        ("escalates", rule.rule.escalates),
-        ("notifies_supervisor", rule.rule.notifies_supervisor),
-    ] {
-        if on {
-            input.set(field, "on");
-        }
-    }
-    input.set("trigger", rule.rule.trigger.as_str());
-    if let Some(target) = rule.rule.target {
-        input.set("target", target.as_str());
-    }
-    if let Some(threshold) = rule.rule.threshold {
-        input.set("threshold", &threshold.to_string());
-    }
-    let page = escalation_rule_page(&viewer, Some(id), input, FieldErrors::new());
+        .assignment_mode(&viewer.actor, id)
+        .await?;
+    let page = assignment(
+        &viewer,
+        &group,
+        mode.as_str(),
+        FieldErrors::new(),
+        query.done.as_deref(),
+    );
     Ok(render(StatusCode::OK, &page))
 }
 
-fn escalation_spec(form: &FormData, errors: &mut FieldErrors) -> EscalationSpec {
-    let trigger = EscalationTrigger::parse(form.get("trigger")).unwrap_or_else(|_| {
-        errors.add("trigger", "choose what sets the rule off");
-        EscalationTrigger::SlaBreach
-    });
-    let target = form
-        .opt("target")
-        .and_then(|text| match TargetKind::parse(text) {
-            Ok(target) => Some(target),
-            Err(_) => {
-                errors.add("target", "choose a target from the list");
-                None
-            }
-        });
-    let threshold = form
-        .opt("threshold")
-        .and_then(|text| match text.parse::<i64>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.add("threshold", "give a whole number of reassignments");
-                None
-            }
-        });
-    EscalationSpec {
-        name: form.get("name").to_owned(),
-        is_enabled: form.checked("is_enabled"),
-        rule: EscalationRule {
-            trigger,
-            target,
-            threshold,
-            escalates: form.checked("escalates"),
-            notifies_supervisor: form.checked("notifies_supervisor"),
-        },
-    }
-}
-
-async fn save_escalation_rule(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+async fn save_assignment(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = path_id(&raw)?;
+    let group = state
+        .app
+        .directory()
+        .get_group(&viewer.actor, GroupId(id))
+        .await?;
     let mut errors = FieldErrors::new();
-    let spec = escalation_spec(&form, &mut errors);
-    if errors.is_empty() {
-        let levels = state.app.service_levels();
-        let saved = match id {
-            Some(id) => {
-                levels
-                    .update_escalation_rule(&viewer.actor, id, &spec)
-                    .await
-            }
-            None => levels.create_escalation_rule(&viewer.actor, &spec).await,
-        };
-        match saved {
-            Ok(_) => {
-                return Ok(Redirect::to("/admin/escalation-rules?done=saved").into_response());
-            }
-            Err(AppError::Conflict { message, .. }) => errors.add("name", message),
-            Err(error) => errors.absorb(error, ESCALATION_FIELDS, "")?,
+    match AssignmentMode::parse(form.get("mode")) {
+        Some(mode) => {
+            state
+                .app
+                .service_levels()
+                .set_assignment_mode(&viewer.actor, id, mode)
+                .await?;
+            return Ok(
+                Redirect::to(&format!("/admin/groups/{id}/assignment?done=saved")).into_response(),
+            );
         }
+        None => errors.add("mode", "choose how tickets are handed out"),
     }
-    let page = escalation_rule_page(viewer, id, form, errors);
+    let page = assignment(&viewer, &group, form.get("mode"), errors, None);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-async fn create_escalation_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_escalation_rule(&state, &viewer, None, form).await
+// --- a staff member's availability ------------------------------------------------------
+
+const AVAILABILITY_FIELDS: &[(&str, &str)] = &[
+    ("load_limit", "load_limit"),
+    ("category_skills", "category_skills"),
+    ("service_skills", "service_skills"),
+    ("category", "category_skills"),
+    ("service", "service_skills"),
+];
+
+#[derive(Template)]
+#[template(path = "admin/availability.html")]
+struct AvailabilityPage {
+    chrome: Chrome,
+    user_id: i64,
+    name: String,
+    input: FormData,
+    is_away: bool,
+    category_options: Vec<Choice>,
+    service_options: Vec<Choice>,
+    errors: FieldErrors,
 }
 
-async fn update_escalation_rule(
+async fn availability(
+    state: &UiState,
+    viewer: &Viewer,
+    user_id: i64,
+    input: FormData,
+    errors: FieldErrors,
+    done: Option<&str>,
+) -> PageResult<AvailabilityPage> {
+    let user = state
+        .app
+        .directory()
+        .get_user(&viewer.actor, UserId(user_id))
+        .await?;
+    let names = Names::load(state, &viewer.actor).await?;
+    Ok(AvailabilityPage {
+        chrome: Chrome::new(viewer, "admin", format!("Availability of {}", user.name))
+            .nav("users")
+            .notice(done),
+        user_id,
+        name: user.name,
+        is_away: input.checked("is_away"),
+        category_options: multi_choices(names.categories(), &input.all("category_skills")),
+        service_options: multi_choices(names.services(), &input.all("service_skills")),
+        input,
+        errors,
+    })
+}
+
+fn settings_form(settings: &AgentSettings) -> FormData {
+    let mut input = FormData::default();
+    if settings.is_away {
+        input.set("is_away", "on");
+    }
+    if let Some(limit) = settings.load_limit {
+        input.set("load_limit", &limit.to_string());
+    }
+    for id in &settings.category_skills {
+        input.push("category_skills", &id.to_string());
+    }
+    for id in &settings.service_skills {
+        input.push("service_skills", &id.to_string());
+    }
+    input
+}
+
+async fn availability_page(
     State(state): State<UiState>,
     Admin(viewer): Admin,
     Path(raw): Path<String>,
-    Form(form): Form,
+    Query(query): Query<DoneQuery>,
 ) -> PageResult {
     let id = path_id(&raw)?;
-    save_escalation_rule(&state, &viewer, Some(id), form).await
-}
-
-async fn delete_escalation_rule(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(_form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    state
+    let settings = state
         .app
         .service_levels()
-        .delete_escalation_rule(&viewer.actor, id)
+        .agent_settings(&viewer.actor, id)
         .await?;
-    Ok(Redirect::to("/admin/escalation-rules?done=deleted").into_response())
+    let page = availability(
+        &state,
+        &viewer,
+        id,
+        settings_form(&settings),
+        FieldErrors::new(),
+        query.done.as_deref(),
+    )
+    .await?;
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn save_availability(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Path(raw): Path<String>,
+    Form(form): Form,
+) -> PageResult {
+    let id = path_id(&raw)?;
+    let mut errors = FieldErrors::new();
+    let load_limit = form
+        .opt("load_limit")
+        .and_then(|text| match text.parse::<i64>() {
+            Ok(limit) => Some(limit),
+            Err(_) => {
+                errors.add("load_limit", "give a number of tickets, or leave it blank");
+                None
+            }
+        });
+    let settings = AgentSettings {
+        is_away: form.checked("is_away"),
+        load_limit,
+        category_skills: chosen_ids(&form, &mut errors, "category_skills")
+            .into_iter()
+            .map(CategoryId)
+            .collect(),
+        service_skills: chosen_ids(&form, &mut errors, "service_skills")
+            .into_iter()
+            .map(ServiceId)
+            .collect(),
+    };
+    if errors.is_empty() {
+        match state
+            .app
+            .service_levels()
+            .set_agent_settings(&viewer.actor, id, settings)
+            .await
+        {
+            Ok(_) => {
+                return Ok(
+                    Redirect::to(&format!("/admin/users/{id}/availability?done=saved"))
+                        .into_response(),
+                );
+            }
+            Err(error @ AppError::Invalid { .. }) => {
+                errors.absorb(error, AVAILABILITY_FIELDS, "load_limit")?;
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    let page = availability(&state, &viewer, id, form, errors, None).await?;
+    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+// --- an agent's own away switch ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "agent/availability.html")]
+struct OwnPage {
+    chrome: Chrome,
+    sidebar: crate::agent::Sidebar,
+    is_away: bool,
+}
+
+async fn own_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<DoneQuery>,
+) -> PageResult {
+    let settings = state
+        .app
+        .service_levels()
+        .agent_settings(&viewer.actor, viewer.actor.user_id.get())
+        .await?;
+    let names = Names::load(&state, &viewer.actor).await?;
+    let sidebar =
+        crate::agent::Sidebar::load(&state, &viewer.actor, &names, "availability").await?;
+    let page = OwnPage {
+        chrome: Chrome::new(&viewer, "agent", "Availability").notice(query.done.as_deref()),
+        sidebar,
+        is_away: settings.is_away,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn save_own(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Form(form): Form,
+) -> PageResult {
+    let me = viewer.actor.user_id.get();
+    let levels = state.app.service_levels();
+    let current = levels.agent_settings(&viewer.actor, me).await?;
+    levels
+        .set_agent_settings(
+            &viewer.actor,
+            me,
+            AgentSettings {
+                is_away: form.checked("is_away"),
+                ..current
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/agent/availability?done=saved").into_response())
 }

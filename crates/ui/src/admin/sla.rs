@@ -1,12 +1,12 @@
-//! `/admin/calendars`, `/admin/sla-policies` and `/admin/automation`: the admin screens
-//! of the service levels. Business calendars (weekly hours in a time zone, holidays, or
-//! 24/7), SLA policies (per-priority targets on a calendar, assigned by organization
-//! contract, service or category, or the default) and the time-based automations.
+//! `/admin/calendars` and `/admin/sla-policies`: the admin screens of the service
+//! levels. Business calendars (weekly hours in a time zone, holidays, or 24/7) and SLA
+//! policies (per-priority targets on a calendar, assigned by organization contract,
+//! service or category, or the default).
 //!
 //! Admins only; the service-level service checks that again on every call.
 
+use super::{DoneQuery, all_organizations, chrome, minutes_field, path_id};
 use crate::UiState;
-use crate::admin::{DoneQuery, all_organizations, chrome, path_id};
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{FieldErrors, Form, FormData, chosen_ids};
@@ -24,21 +24,20 @@ use ferrodesk_domain::{Priority, TargetKind};
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
-        .route("/calendars", get(calendars).post(create_calendar))
+        .route("/calendars", get(calendars).post(save_calendar))
         .route("/calendars/new", get(new_calendar_page))
         .route(
             "/calendars/{id}",
-            get(edit_calendar_page).post(update_calendar),
+            get(edit_calendar_page).post(save_calendar),
         )
         .route("/calendars/{id}/delete", post(delete_calendar))
-        .route("/sla-policies", get(policies).post(create_policy))
+        .route("/sla-policies", get(policies).post(save_policy))
         .route("/sla-policies/new", get(new_policy_page))
         .route(
             "/sla-policies/{id}",
-            get(edit_policy_page).post(update_policy),
+            get(edit_policy_page).post(save_policy),
         )
         .route("/sla-policies/{id}/delete", post(delete_policy))
-        .route("/automation", get(automation).post(save_automation))
 }
 
 /// Lines of a textarea, trimmed, blanks left out.
@@ -48,19 +47,6 @@ fn lines(text: &str) -> Vec<String> {
         .filter(|l| !l.is_empty())
         .map(str::to_owned)
         .collect()
-}
-
-/// A whole number of minutes from an optional field; blank is `None` (no target, or
-/// the step turned off).
-fn minutes_field(form: &FormData, errors: &mut FieldErrors, field: &str) -> Option<i64> {
-    let text = form.opt(field)?;
-    match text.parse::<i64>() {
-        Ok(minutes) => Some(minutes),
-        Err(_) => {
-            errors.add(field, "give a whole number of minutes, or leave it blank");
-            None
-        }
-    }
 }
 
 // --- calendars ----------------------------------------------------------------------
@@ -207,12 +193,16 @@ fn calendar_spec(form: &FormData) -> CalendarSpec {
     }
 }
 
+/// `POST /admin/calendars` creates a calendar;
+/// `POST /admin/calendars/{id}` saves one.
 async fn save_calendar(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let spec = calendar_spec(&form);
     let levels = state.app.service_levels();
     let saved = match id {
@@ -227,24 +217,6 @@ async fn save_calendar(
     }
     let page = calendar_page(viewer, id, form, errors);
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
-}
-
-async fn create_calendar(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_calendar(&state, &viewer, None, form).await
-}
-
-async fn update_calendar(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_calendar(&state, &viewer, Some(id), form).await
 }
 
 async fn delete_calendar(
@@ -572,12 +544,16 @@ fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
     }
 }
 
+/// `POST /admin/sla-policies` creates an SLA policy;
+/// `POST /admin/sla-policies/{id}` saves one.
 async fn save_policy(
-    state: &UiState,
-    viewer: &Viewer,
-    id: Option<i64>,
-    form: FormData,
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    id: Option<Path<String>>,
+    Form(form): Form,
 ) -> PageResult {
+    let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
+    let (state, viewer) = (&state, &viewer);
     let mut errors = FieldErrors::new();
     let spec = policy_spec(&form, &mut errors);
     if errors.is_empty() {
@@ -603,24 +579,6 @@ async fn save_policy(
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-async fn create_policy(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    save_policy(&state, &viewer, None, form).await
-}
-
-async fn update_policy(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Path(raw): Path<String>,
-    Form(form): Form,
-) -> PageResult {
-    let id = path_id(&raw)?;
-    save_policy(&state, &viewer, Some(id), form).await
-}
-
 async fn delete_policy(
     State(state): State<UiState>,
     Admin(viewer): Admin,
@@ -635,77 +593,4 @@ async fn delete_policy(
         .await
         .map_err(PageError::from)?;
     Ok(Redirect::to("/admin/sla-policies?done=deleted").into_response())
-}
-
-// --- automation -----------------------------------------------------------------------
-
-const AUTOMATION_FIELDS: &[(&str, &str)] = &[
-    ("pending_reminder_minutes", "pending_reminder_minutes"),
-    ("pending_resolve_minutes", "pending_resolve_minutes"),
-    ("resolved_close_minutes", "resolved_close_minutes"),
-];
-
-#[derive(Template)]
-#[template(path = "admin/automation.html")]
-struct AutomationPage {
-    chrome: Chrome,
-    input: FormData,
-    errors: FieldErrors,
-}
-
-async fn automation(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Query(query): Query<DoneQuery>,
-) -> PageResult {
-    let settings = state.app.service_levels().automation(&viewer.actor).await?;
-    let mut input = FormData::default();
-    for (field, value) in [
-        (
-            "pending_reminder_minutes",
-            settings.pending_reminder_minutes,
-        ),
-        ("pending_resolve_minutes", settings.pending_resolve_minutes),
-        ("resolved_close_minutes", settings.resolved_close_minutes),
-    ] {
-        if let Some(minutes) = value {
-            input.set(field, &minutes.to_string());
-        }
-    }
-    let page = AutomationPage {
-        chrome: chrome(&viewer, "automation", "Automations", query.done.as_deref()),
-        input,
-        errors: FieldErrors::new(),
-    };
-    Ok(render(StatusCode::OK, &page))
-}
-
-async fn save_automation(
-    State(state): State<UiState>,
-    Admin(viewer): Admin,
-    Form(form): Form,
-) -> PageResult {
-    let mut errors = FieldErrors::new();
-    let settings = ferrodesk_app::AutomationSettings {
-        pending_reminder_minutes: minutes_field(&form, &mut errors, "pending_reminder_minutes"),
-        pending_resolve_minutes: minutes_field(&form, &mut errors, "pending_resolve_minutes"),
-        resolved_close_minutes: minutes_field(&form, &mut errors, "resolved_close_minutes"),
-    };
-    if errors.is_empty() {
-        match state
-            .app
-            .service_levels()
-            .set_automation(&viewer.actor, settings)
-            .await
-        {
-            Ok(_) => return Ok(Redirect::to("/admin/automation?done=saved").into_response()),
-            Err(error) => errors.absorb(error, AUTOMATION_FIELDS, "")?,
-        }
-    }
-    let page = AutomationPage {
-        chrome: chrome(&viewer, "automation", "Automations", None),
-        input: form,
-        errors,
-    };
-    Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }

@@ -1,0 +1,120 @@
+//! In-app notifications over HTTP: `/api/v1/notifications`, each person's own.
+
+use crate::AppState;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, Authenticated};
+use axum::Json;
+use axum::extract::State;
+use ferrodesk_domain::TicketId;
+use ferrodesk_store::PageRequest;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub(crate) fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_notifications))
+        .routes(routes!(read_notifications))
+}
+
+/// An in-app notification.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationResponse {
+    /// Id.
+    pub id: i64,
+    /// The ticket it is about.
+    pub ticket_id: Option<i64>,
+    /// What happened.
+    pub message: String,
+    /// When it was read.
+    pub read_at: Option<Timestamp>,
+    /// When.
+    pub created_at: Timestamp,
+}
+
+/// The caller's notifications.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationsResponse {
+    /// Newest first.
+    pub items: Vec<NotificationResponse>,
+}
+
+/// Query of the notification list.
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationsQuery {
+    /// At most this many (default 50).
+    pub limit: Option<i64>,
+}
+
+/// Lists the caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "service levels",
+    params(NotificationsQuery),
+    responses(
+        (status = 200, description = "the notifications", body = NotificationsResponse),
+        (status = 400, description = "bad query", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+    ))]
+async fn list_notifications(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(q): ApiQuery<NotificationsQuery>,
+) -> Result<Json<NotificationsResponse>, ApiError> {
+    let items = state
+        .app
+        .service_levels()
+        .notifications(&auth.actor, &PageRequest::first(q.limit.unwrap_or(50)))
+        .await?;
+    Ok(Json(NotificationsResponse {
+        items: items
+            .into_iter()
+            .map(|n| NotificationResponse {
+                id: n.id.get(),
+                ticket_id: n.ticket_id.map(TicketId::get),
+                message: n.message,
+                read_at: n.read_at,
+                created_at: n.created_at,
+            })
+            .collect(),
+    }))
+}
+
+/// Which notifications to mark read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReadRequest {
+    /// These (empty or absent: all).
+    #[serde(default)]
+    pub ids: Vec<i64>,
+}
+
+/// How many changed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadResponse {
+    /// Notifications newly marked read.
+    pub marked: u64,
+}
+
+/// Marks the caller's notifications read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "service levels",
+    request_body = ReadRequest,
+    responses(
+        (status = 200, description = "marked", body = ReadResponse),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+    ))]
+async fn read_notifications(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(r): ApiJson<ReadRequest>,
+) -> Result<Json<ReadResponse>, ApiError> {
+    let marked = state
+        .app
+        .service_levels()
+        .mark_read(&auth.actor, &r.ids)
+        .await?;
+    Ok(Json(ReadResponse { marked }))
+}
