@@ -14,7 +14,8 @@ use crate::sql::{clocks, convert, mail_outbox, notifications, routing};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{Event, EventId, NewEvent, Ticket, TicketId, UserId};
 use ferrodesk_store::{
-    Created, EventAppend, NewNotification, NewTicket, Notice, RoundRobinPick, StoreError, StoreResult,
+    Created, EventAppend, NewNotification, NewTicket, Notice, RoundRobinPick, StoreError,
+    StoreResult,
 };
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
