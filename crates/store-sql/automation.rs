@@ -2,6 +2,7 @@
 //! [`AutomationStore`] for the backend.
 
 use crate::sql::convert::{get, micros, stored};
+use crate::sql::fetch;
 use crate::sql::routing::{delete_from, missing_rule};
 use crate::sql::{convert, error};
 use crate::{Backend, DbConn};
@@ -90,15 +91,12 @@ fn escalation_from_row(row: &crate::DbRow) -> StoreResult<StoredEscalationRule> 
 pub(crate) async fn list_escalation_rules(
     conn: &mut DbConn,
 ) -> StoreResult<Vec<StoredEscalationRule>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         escalation_columns!(),
         " from escalation_rules order by name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(escalation_from_row).collect()
+    ));
+    fetch::all(conn, query, escalation_from_row).await
 }
 
 async fn get_escalation_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<StoredEscalationRule> {

@@ -7,6 +7,7 @@
 use crate::sql::convert::page_by_id;
 use crate::sql::convert::{from_json, get, get_time, json, micros, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::sql::tickets::{self, EVENT_COLUMNS_SELECT, event_from_row, get_tickets};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
@@ -198,15 +199,8 @@ pub(crate) async fn bulk_create_articles(
 
 /// Reads an article.
 pub(crate) async fn get_article(conn: &mut DbConn, id: ArticleId) -> StoreResult<Article> {
-    let row = sqlx::query(concat!(article_select!(), " where id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => article_from_row(&row),
-        None => Err(StoreError::not_found(format!("article {id}"))),
-    }
+    let query = sqlx::query(concat!(article_select!(), " where id = $1")).bind(id.get());
+    fetch::one(conn, query, article_from_row, "article", id).await
 }
 
 /// Saves a new version when the article is still at the expected version.
@@ -316,15 +310,12 @@ pub(crate) async fn list_article_versions(
     id: ArticleId,
 ) -> StoreResult<Vec<ArticleVersion>> {
     get_article(conn, id).await?;
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         version_select!(),
         " where article_id = $1 order by version desc"
     ))
-    .bind(id.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(version_from_row).collect()
+    .bind(id.get());
+    fetch::all(conn, query, version_from_row).await
 }
 
 /// Records or replaces a vote and keeps the counts on the article row.

@@ -9,6 +9,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::{mail_outbox, mailboxes, tickets};
 use crate::{Backend, Db, DbConn, DbRow, Op};
 use async_trait::async_trait;
@@ -142,15 +143,12 @@ pub(crate) async fn inbound_for_event(
     conn: &mut DbConn,
     event: EventId,
 ) -> StoreResult<Option<ThreadMessage>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         thread_select!(),
         " where event_id = $1 and direction = 'in' order by id limit 1"
     ))
-    .bind(event.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    row.as_ref().map(thread_message).transpose()
+    .bind(event.get());
+    fetch::optional(conn, query, thread_message).await
 }
 
 /// Adds the addresses of each filed message to its ticket's thread (one insert).

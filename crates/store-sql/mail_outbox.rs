@@ -7,6 +7,7 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_opt_time, get_time, micros, opt_micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
@@ -253,15 +254,12 @@ pub(crate) async fn list_outbox(
     conn: &mut DbConn,
     ticket: TicketId,
 ) -> StoreResult<Vec<OutboxEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {} from mail_outbox where ticket_id = $1 order by id limit 500",
         OUTBOX_COLUMNS
     )))
-    .bind(ticket.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(outbox_entry).collect()
+    .bind(ticket.get());
+    fetch::all(conn, query, outbox_entry).await
 }
 
 /// The columns [`outbox_entry`] reads.
@@ -289,16 +287,13 @@ async fn list_in_state(
     state: &str,
     limit: i64,
 ) -> StoreResult<Vec<OutboxEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {OUTBOX_COLUMNS} from mail_outbox where state = $1 \
          order by next_attempt_at desc, id desc limit $2"
     )))
     .bind(state)
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(outbox_entry).collect()
+    .bind(limit.clamp(1, 1000));
+    fetch::all(conn, query, outbox_entry).await
 }
 
 async fn requeue(conn: &mut DbConn, (id, now): &(OutboxId, Timestamp)) -> StoreResult<()> {

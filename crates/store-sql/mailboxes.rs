@@ -4,6 +4,7 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_opt_time, get_time, micros, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{DbConn, DbRow};
 use ferrodesk_domain::{CategoryId, EmailAddress, GroupId};
 use ferrodesk_store::mail::{
@@ -70,15 +71,12 @@ pub(crate) async fn list_quarantine(
     conn: &mut DbConn,
     limit: i64,
 ) -> StoreResult<Vec<QuarantinedMail>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         quarantine_select!(),
         " order by created_at desc, id desc limit $1"
     ))
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(quarantined).collect()
+    .bind(limit.clamp(1, 1000));
+    fetch::all(conn, query, quarantined).await
 }
 
 pub(crate) async fn get_quarantined(
@@ -171,11 +169,8 @@ pub(crate) async fn get_mailbox(conn: &mut DbConn, id: MailboxId) -> StoreResult
 }
 
 pub(crate) async fn list_mailboxes(conn: &mut DbConn) -> StoreResult<Vec<Mailbox>> {
-    let rows = sqlx::query("select * from mailboxes order by name, id limit 1000")
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter().map(mailbox).collect()
+    let query = sqlx::query("select * from mailboxes order by name, id limit 1000");
+    fetch::all(conn, query, mailbox).await
 }
 
 fn mailbox_refs(write: &MailboxWrite) -> Vec<Ref> {

@@ -7,6 +7,7 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_time, group_ids, micros, page_by_id, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, GroupId, OrganizationId, Role, Tier, User, UserId};
@@ -150,15 +151,8 @@ pub(crate) async fn create_user(conn: &mut DbConn, new: &NewUser) -> StoreResult
 
 /// Reads a person.
 pub(crate) async fn get_user(conn: &mut DbConn, id: UserId) -> StoreResult<User> {
-    let row = sqlx::query(concat!(user_select!(), " where u.id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => user_from_row(&row),
-        None => Err(StoreError::not_found(format!("user {id}"))),
-    }
+    let query = sqlx::query(concat!(user_select!(), " where u.id = $1")).bind(id.get());
+    fetch::one(conn, query, user_from_row, "user", id).await
 }
 
 /// Finds a person by exact (normalized) email.
@@ -166,12 +160,8 @@ pub(crate) async fn find_user_by_email(
     conn: &mut DbConn,
     email: &EmailAddress,
 ) -> StoreResult<Option<User>> {
-    let row = sqlx::query(concat!(user_select!(), " where u.email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    row.as_ref().map(user_from_row).transpose()
+    let query = sqlx::query(concat!(user_select!(), " where u.email = $1")).bind(email.as_str());
+    fetch::optional(conn, query, user_from_row).await
 }
 
 /// Applies a patch to a person.
@@ -316,18 +306,15 @@ pub(crate) async fn users_changed_after(
     limit: i64,
 ) -> StoreResult<Vec<User>> {
     let (time, id) = after.map_or((i64::MIN, 0), |(t, id)| (micros(t), id.get()));
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         user_select!(),
         " where u.updated_at > $1 or (u.updated_at = $1 and u.id > $2) \
          order by u.updated_at, u.id limit $3"
     ))
     .bind(time)
     .bind(id)
-    .bind(limit.clamp(1, 10_000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(user_from_row).collect()
+    .bind(limit.clamp(1, 10_000));
+    fetch::all(conn, query, user_from_row).await
 }
 
 /// How many people exist.

@@ -3,6 +3,7 @@
 //! read whole or by a key.
 
 use crate::sql::convert::{from_json, get, json, micros};
+use crate::sql::fetch;
 use crate::sql::{convert, directory, error, tickets};
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
@@ -30,14 +31,11 @@ fn routing_from_row(row: &crate::DbRow) -> StoreResult<RoutingRule> {
 
 /// Every routing rule by position.
 pub(crate) async fn list_routing_rules(conn: &mut DbConn) -> StoreResult<Vec<RoutingRule>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select id, name, position, is_enabled, conditions, actions from routing_rules \
          order by position, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(routing_from_row).collect()
+    );
+    fetch::all(conn, query, routing_from_row).await
 }
 
 async fn get_routing_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<RoutingRule> {

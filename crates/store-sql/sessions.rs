@@ -6,6 +6,7 @@ use crate::sql::convert::{
     get, get_opt_time, get_time, group_ids, micros, opt_micros, page_by_id, stored,
 };
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{Actor, OrganizationId, Role, TokenId, UserId};
@@ -195,18 +196,12 @@ pub(crate) async fn list_tokens(
 
 /// One token.
 pub(crate) async fn get_token(conn: &mut DbConn, id: TokenId) -> StoreResult<ApiToken> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select id, user_id, name, expires_at, revoked_at, created_at from api_tokens ",
         "where id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => token_from_row(&row),
-        None => Err(StoreError::not_found(format!("token {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, token_from_row, "token", id).await
 }
 
 /// Revokes a token (keeping the first revocation time) and audits it.
@@ -296,19 +291,13 @@ pub(crate) async fn delete_session(conn: &mut DbConn, session_hash: &str) -> Sto
 
 /// The actor for a person, active or not.
 pub(crate) async fn actor_for_user(conn: &mut DbConn, id: UserId) -> StoreResult<Actor> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         actor_columns!(),
         " from users u left join organizations o on o.id = u.organization_id where u.id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => actor_from_row(&row),
-        None => Err(StoreError::not_found(format!("user {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, actor_from_row, "user", id).await
 }
 
 /// Records one failure per key, forgetting that key's failures older than a day.

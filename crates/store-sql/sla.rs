@@ -5,6 +5,7 @@
 use crate::sql::convert::{
     from_json, get, get_opt_time, get_time, json, micros, stored, timestamp,
 };
+use crate::sql::fetch;
 use crate::sql::{clocks, error, tickets};
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
@@ -108,32 +109,23 @@ pub(crate) async fn update_calendar(
 
 /// Reads a calendar.
 pub(crate) async fn get_calendar(conn: &mut DbConn, id: CalendarId) -> StoreResult<StoredCalendar> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         calendar_columns!(),
         " from business_calendars where id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => calendar_from_row(&row),
-        None => Err(StoreError::not_found(format!("calendar {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, calendar_from_row, "calendar", id).await
 }
 
 /// Every calendar by name.
 pub(crate) async fn list_calendars(conn: &mut DbConn) -> StoreResult<Vec<StoredCalendar>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         calendar_columns!(),
         " from business_calendars order by name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(calendar_from_row).collect()
+    ));
+    fetch::all(conn, query, calendar_from_row).await
 }
 
 /// Deletes an unused calendar.

@@ -3,22 +3,16 @@
 use super::rows::{EVENT_COLUMNS_SELECT, event_from_row, text_enum, ticket_from_row};
 use crate::sql::convert::{get, get_time};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Db, DbConn};
 use ferrodesk_domain::{Event, EventId, LinkKind, Ticket, TicketId, TicketStatus};
-use ferrodesk_store::{EventPage, StoreError, StoreResult, TicketLink};
+use ferrodesk_store::{EventPage, StoreResult, TicketLink};
 use sqlx::QueryBuilder;
 
 /// Reads a ticket.
 pub(crate) async fn get_ticket(conn: &mut DbConn, id: TicketId) -> StoreResult<Ticket> {
-    let row = sqlx::query(concat!(ticket_select!(), " where t.id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => ticket_from_row(&row),
-        None => Err(StoreError::not_found(format!("ticket {id}"))),
-    }
+    let query = sqlx::query(concat!(ticket_select!(), " where t.id = $1")).bind(id.get());
+    fetch::one(conn, query, ticket_from_row, "ticket", id).await
 }
 
 /// Reads the tickets that exist among `ids`, in id order.
@@ -79,18 +73,12 @@ pub(crate) async fn list_events(
 
 /// Reads one event.
 pub(crate) async fn get_event(conn: &mut DbConn, id: EventId) -> StoreResult<Event> {
-    let row = sqlx::query(
+    let query = sqlx::query(
         "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments \
          from ticket_events where id = $1",
     )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => event_from_row(&row),
-        None => Err(StoreError::not_found(format!("event {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, event_from_row, "event", id).await
 }
 
 pub(crate) async fn events_by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Event>> {
