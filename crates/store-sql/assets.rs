@@ -131,7 +131,7 @@ async fn update_asset(
     .await
     .map_err(|e| asset_conflict(error::plain(e), &fields.tag))?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("asset {id}")));
+        return Err(fetch::not_found("asset", id));
     }
     get_asset(conn, *id).await
 }
@@ -209,9 +209,7 @@ async fn link_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<
     .execute(&mut *conn)
     .await
     .map_err(|e| match error::plain(e) {
-        StoreError::NotFound { .. } => {
-            StoreError::not_found(format!("ticket {}", change.ticket_id))
-        }
+        StoreError::NotFound { .. } => fetch::not_found("ticket", change.ticket_id),
         other => other,
     })?;
     if done.rows_affected() == 0 {
@@ -223,13 +221,10 @@ async fn link_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<
 }
 
 async fn unlink_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<Option<Event>> {
-    let done = sqlx::query("delete from ticket_assets where ticket_id = $1 and asset_id = $2")
+    let query = sqlx::query("delete from ticket_assets where ticket_id = $1 and asset_id = $2")
         .bind(change.ticket_id.get())
-        .bind(change.asset_id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+        .bind(change.asset_id.get());
+    if fetch::execute(conn, query).await? == 0 {
         return Ok(None);
     }
     append(conn, change.ticket_id, &change.event)
@@ -249,11 +244,8 @@ async fn ticket_assets(conn: &mut DbConn, ticket: TicketId) -> StoreResult<Vec<A
 }
 
 async fn delete_asset(conn: &mut DbConn, id: &AssetId) -> StoreResult<()> {
-    sqlx::query("delete from ticket_assets where asset_id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from ticket_assets where asset_id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
     let deleted = sqlx::query("delete from assets where id = $1")
         .bind(id.get())
         .execute(&mut *conn)
@@ -261,7 +253,7 @@ async fn delete_asset(conn: &mut DbConn, id: &AssetId) -> StoreResult<()> {
         .map_err(error::plain)?
         .rows_affected();
     if deleted == 0 {
-        return Err(StoreError::not_found(format!("asset {id}")));
+        return Err(fetch::not_found("asset", id));
     }
     Ok(())
 }

@@ -465,11 +465,8 @@ async fn delete_category(conn: &mut DbConn, id: &CategoryId) -> StoreResult<()> 
             ),
         ));
     }
-    sqlx::query("delete from categories where id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from categories where id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{GroupId, UserId};
@@ -62,14 +63,11 @@ async fn list_saved_filters(conn: &mut DbConn, user: UserId) -> StoreResult<Vec<
 }
 
 async fn delete_saved_filter(conn: &mut DbConn, (user, id): &(UserId, i64)) -> StoreResult<()> {
-    let done = sqlx::query("delete from saved_filters where id = $1 and user_id = $2")
+    let query = sqlx::query("delete from saved_filters where id = $1 and user_id = $2")
         .bind(id)
-        .bind(user.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("saved filter {id}")));
+        .bind(user.get());
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("saved filter", id));
     }
     Ok(())
 }

@@ -217,7 +217,7 @@ pub(crate) async fn update_article(
     .await
     .map_err(error::plain)?;
     let Some(current) = current else {
-        return Err(StoreError::not_found(format!("article {}", update.id)));
+        return Err(fetch::not_found("article", update.id));
     };
     if current != update.expected_version {
         return Err(StoreError::conflict(
@@ -336,7 +336,7 @@ pub(crate) async fn vote_article(
     .await
     .map_err(error::plain)?;
     if exists.is_none() {
-        return Err(StoreError::not_found(format!("article {id}")));
+        return Err(fetch::not_found("article", id));
     }
     let before: Option<bool> = sqlx::query_scalar(
         "select is_helpful from kb_votes where article_id = $1 and user_id = $2",
@@ -379,16 +379,14 @@ pub(crate) async fn vote_article(
         (Some(_), false) => (-1, 1),
     };
     // Votes are not content: the article's version and updated_at stay.
-    sqlx::query(
+    let query = sqlx::query(
         "update kb_articles set helpful_votes = helpful_votes + $2, \
          unhelpful_votes = unhelpful_votes + $3 where id = $1",
     )
     .bind(id.get())
     .bind(helpful)
-    .bind(unhelpful)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(unhelpful);
+    fetch::execute(conn, query).await?;
     get_article(conn, id).await
 }
 
@@ -429,16 +427,14 @@ pub(crate) async fn close_deflections(
     ticket: TicketId,
     since: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "update kb_deflections set ticket_id = $2, updated_at = $3 \
          where user_id = $1 and created_at >= $3 and ticket_id is null",
     )
     .bind(user.get())
     .bind(ticket.get())
-    .bind(micros(since))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(since));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -451,17 +447,14 @@ pub(crate) async fn link_article(
     append: &EventAppend,
 ) -> StoreResult<Created<Event>> {
     let ticket = append.ticket_id;
-    let claimed = sqlx::query(
+    let query = sqlx::query(
         "insert into ticket_articles (ticket_id, article_id, created_at, updated_at) \
          values ($1, $2, $3, $3) on conflict (ticket_id, article_id) do nothing",
     )
     .bind(ticket.get())
     .bind(article.get())
-    .bind(micros(append.event.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if claimed.rows_affected() == 0 {
+    .bind(micros(append.event.created_at));
+    if fetch::execute(conn, query).await? == 0 {
         let event: Option<i64> = sqlx::query_scalar(
             "select event_id from ticket_articles where ticket_id = $1 and article_id = $2",
         )
@@ -482,15 +475,13 @@ pub(crate) async fn link_article(
     }
     let created = tickets::append_event(conn, append).await?;
     let (Created::New(event) | Created::Replayed(event)) = &created;
-    sqlx::query(
+    let query = sqlx::query(
         "update ticket_articles set event_id = $3 where ticket_id = $1 and article_id = $2",
     )
     .bind(ticket.get())
     .bind(article.get())
-    .bind(event.id.get())
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(event.id.get());
+    fetch::execute(conn, query).await?;
     Ok(created)
 }
 

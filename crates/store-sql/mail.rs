@@ -276,11 +276,8 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
     insert_records(conn, &filed).await?;
     add_participants(conn, &filed).await?;
     if let Some(id) = filing.retry_of {
-        sqlx::query("delete from mail_quarantine where id = $1")
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        let query = sqlx::query("delete from mail_quarantine where id = $1").bind(id.0);
+        fetch::execute(conn, query).await?;
     }
     Ok(Filed::Stored(ticket))
 }

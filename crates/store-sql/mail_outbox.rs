@@ -11,9 +11,9 @@ use crate::sql::fetch;
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
+use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail};
 use ferrodesk_store::mail_outbox::OutboxStore;
-use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 
@@ -24,16 +24,14 @@ pub(crate) async fn enqueue(conn: &mut DbConn, event: &Event) -> StoreResult<()>
     if !event.kind.announces_mail(event.visibility) {
         return Ok(());
     }
-    sqlx::query(
+    let query = sqlx::query(
         "insert into mail_outbox (event_id, ticket_id, state, attempts, next_attempt_at, \
          created_at, updated_at) values ($1, $2, 'pending', 0, $3, $3, $3)",
     )
     .bind(event.id.get())
     .bind(event.ticket_id.get())
-    .bind(micros(event.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(event.created_at));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -140,7 +138,7 @@ async fn outbox_ticket(conn: &mut DbConn, id: OutboxId) -> StoreResult<TicketId>
         .map_err(error::plain)?;
     ticket
         .map(TicketId)
-        .ok_or_else(|| StoreError::not_found(format!("outbox message {}", id.0)))
+        .ok_or_else(|| fetch::not_found("outbox message", id.0))
 }
 
 pub(crate) async fn render_outbox(
@@ -151,7 +149,7 @@ pub(crate) async fn render_outbox(
     // The sender goes first in the stored list; claim_outbox reads it back that way.
     let mut stored_recipients = vec![mail.sender.clone()];
     stored_recipients.extend(mail.recipients.iter().cloned());
-    sqlx::query(
+    let query = sqlx::query(
         "update mail_outbox set message_id = $2, recipients = $3, raw = $4, updated_at = $5 \
          where id = $1",
     )
@@ -159,11 +157,9 @@ pub(crate) async fn render_outbox(
     .bind(&mail.message_id)
     .bind(recipients_text(&stored_recipients))
     .bind(&mail.raw)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    sqlx::query(
+    .bind(micros(*now));
+    fetch::execute(conn, query).await?;
+    let query = sqlx::query(
         "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
          sender, subject, may_auto_reply, created_at, updated_at) \
          select $1, 'out', $2, event_id, null, $3, '', false, $4, $4 from mail_outbox where id = $5",
@@ -172,10 +168,8 @@ pub(crate) async fn render_outbox(
     .bind(ticket.get())
     .bind(recipients_text(&mail.recipients))
     .bind(micros(*now))
-    .bind(id.0)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(id.0);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -187,16 +181,13 @@ async fn set_outbox_state(
     at: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(id.0)
         .bind(error_text)
         .bind(opt_micros(at))
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("outbox message {}", id.0)));
+        .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("outbox message", id.0));
     }
     Ok(())
 }
@@ -297,20 +288,14 @@ async fn list_in_state(
 }
 
 async fn requeue(conn: &mut DbConn, (id, now): &(OutboxId, Timestamp)) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mail_outbox set state = 'pending', attempts = 0, next_attempt_at = $2, \
          updated_at = $2 where id = $1 and state = 'failed'",
     )
     .bind(id.0)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!(
-            "failed outbox message {}",
-            id.0
-        )));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("failed outbox message", id.0));
     }
     Ok(())
 }

@@ -7,11 +7,11 @@ use crate::sql::error::{self, Ref};
 use crate::sql::fetch;
 use crate::{DbConn, DbRow};
 use ferrodesk_domain::{CategoryId, EmailAddress, GroupId};
+use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::{
     AfterImport, ImapAccount, ImapSecurity, Mailbox, MailboxId, MailboxWrite, NewQuarantine,
     QuarantineId, QuarantinedMail,
 };
-use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 
 macro_rules! quarantine_select {
@@ -88,7 +88,7 @@ pub(crate) async fn get_quarantined(
         .fetch_optional(&mut *conn)
         .await
         .map_err(error::plain)?
-        .ok_or_else(|| StoreError::not_found(format!("quarantined message {}", id.0)))?;
+        .ok_or_else(|| fetch::not_found("quarantined message", id.0))?;
     let raw: Vec<u8> = sqlx::query_scalar("select raw from mail_quarantine where id = $1")
         .bind(id.0)
         .fetch_one(&mut *conn)
@@ -98,16 +98,9 @@ pub(crate) async fn get_quarantined(
 }
 
 pub(crate) async fn delete_quarantined(conn: &mut DbConn, id: &QuarantineId) -> StoreResult<()> {
-    let done = sqlx::query("delete from mail_quarantine where id = $1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!(
-            "quarantined message {}",
-            id.0
-        )));
+    let query = sqlx::query("delete from mail_quarantine where id = $1").bind(id.0);
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("quarantined message", id.0));
     }
     Ok(())
 }
@@ -164,7 +157,7 @@ pub(crate) async fn get_mailbox(conn: &mut DbConn, id: MailboxId) -> StoreResult
         .fetch_optional(&mut *conn)
         .await
         .map_err(error::plain)?
-        .ok_or_else(|| StoreError::not_found(format!("mailbox {}", id.0)))?;
+        .ok_or_else(|| fetch::not_found("mailbox", id.0))?;
     mailbox(&row)
 }
 
@@ -188,12 +181,10 @@ fn mailbox_refs(write: &MailboxWrite) -> Vec<Ref> {
 
 async fn clear_default(conn: &mut DbConn, write: &MailboxWrite, keep: i64) -> StoreResult<()> {
     if write.is_default {
-        sqlx::query("update mailboxes set is_default = false, updated_at = $2 where id <> $1 and is_default")
+        let query = sqlx::query("update mailboxes set is_default = false, updated_at = $2 where id <> $1 and is_default")
             .bind(keep)
-            .bind(micros(write.now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+            .bind(micros(write.now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -271,7 +262,7 @@ pub(crate) async fn update_mailbox(
     .await;
     match done {
         Ok(done) if done.rows_affected() == 0 => {
-            return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+            return Err(fetch::not_found("mailbox", id.0));
         }
         Ok(_) => {}
         Err(e) => return Err(error::write(conn, e, &mailbox_refs(write)).await),
@@ -281,13 +272,9 @@ pub(crate) async fn update_mailbox(
 }
 
 pub(crate) async fn delete_mailbox(conn: &mut DbConn, id: &MailboxId) -> StoreResult<()> {
-    let done = sqlx::query("delete from mailboxes where id = $1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    let query = sqlx::query("delete from mailboxes where id = $1").bind(id.0);
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }
@@ -296,19 +283,16 @@ pub(crate) async fn record_mailbox_progress(
     conn: &mut DbConn,
     (id, uid_validity, last_uid, now): &(MailboxId, u32, u32, Timestamp),
 ) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set uid_validity = $2, last_uid = $3, failure_count = 0, \
          last_success_at = $4, updated_at = $4 where id = $1",
     )
     .bind(id.0)
     .bind(i64::from(*uid_validity))
     .bind(i64::from(*last_uid))
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }
@@ -317,18 +301,15 @@ pub(crate) async fn record_mailbox_failure(
     conn: &mut DbConn,
     (id, message, now): &(MailboxId, String, Timestamp),
 ) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set failure_count = failure_count + 1, last_error = $2, \
          last_error_at = $3, updated_at = $3 where id = $1",
     )
     .bind(id.0)
     .bind(message)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 
 use crate::sql::convert::{get, get_opt_time, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{TicketId, UserId};
@@ -18,17 +19,15 @@ pub(crate) async fn notify(
     now: Timestamp,
 ) -> StoreResult<()> {
     for note in notes {
-        sqlx::query(
+        let query = sqlx::query(
             "insert into notifications (user_id, ticket_id, message, created_at, updated_at) \
              values ($1, $2, $3, $4, $4)",
         )
         .bind(note.user_id.get())
         .bind(note.ticket_id.map(TicketId::get))
         .bind(&note.message)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+        .bind(micros(now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }

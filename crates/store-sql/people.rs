@@ -12,8 +12,7 @@ use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, GroupId, OrganizationId, Role, Tier, User, UserId};
 use ferrodesk_store::{
-    MAX_PAGE_SIZE, NewUser, Page, PageRequest, PeopleStore, StoreError, StoreResult, UserFilter,
-    UserPatch,
+    MAX_PAGE_SIZE, NewUser, Page, PageRequest, PeopleStore, StoreResult, UserFilter, UserPatch,
 };
 use jiff::Timestamp;
 
@@ -177,7 +176,7 @@ pub(crate) async fn update_user(
         .await
         .map_err(error::plain)?;
     if locked.is_none() {
-        return Err(StoreError::not_found(format!("user {id}")));
+        return Err(fetch::not_found("user", id));
     }
     let mut user = get_user(conn, id).await?;
     let patch = patch.clone();
@@ -246,11 +245,8 @@ pub(crate) async fn update_user(
         return Err(error::write(conn, e, &refs).await);
     }
     if let Some(groups) = patch.group_ids {
-        sqlx::query("delete from user_groups where user_id = $1")
-            .bind(id.get())
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        let query = sqlx::query("delete from user_groups where user_id = $1").bind(id.get());
+        fetch::execute(conn, query).await?;
         let groups = sorted_groups(&groups);
         insert_memberships(conn, id, &groups, now).await?;
         user.group_ids = groups;
@@ -333,7 +329,7 @@ pub(crate) async fn password_hash(conn: &mut DbConn, id: UserId) -> StoreResult<
             .fetch_optional(&mut *conn)
             .await
             .map_err(error::plain)?;
-    hash.ok_or_else(|| StoreError::not_found(format!("user {id}")))
+    hash.ok_or_else(|| fetch::not_found("user", id))
 }
 
 /// Replaces a person's password hash.
@@ -343,15 +339,12 @@ pub(crate) async fn set_password_hash(
     hash: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let done = sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
+    let query = sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
         .bind(id.get())
         .bind(hash)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("user {id}")));
+        .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("user", id));
     }
     Ok(())
 }

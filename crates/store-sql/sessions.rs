@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use ferrodesk_domain::{Actor, OrganizationId, Role, TokenId, UserId};
 use ferrodesk_store::{
     ApiToken, AuditEntry, NewAuditEntry, NewSession, NewToken, Page, PageRequest, SessionInfo,
-    SessionStore, StoreError, StoreResult,
+    SessionStore, StoreResult,
 };
 use jiff::Timestamp;
 
@@ -56,7 +56,7 @@ fn token_from_row(row: &crate::DbRow) -> StoreResult<ApiToken> {
 
 /// Appends an audit entry.
 pub(crate) async fn append_audit(conn: &mut DbConn, entry: &NewAuditEntry) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into audit_log (actor_id, action, subject, address, detail, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -65,10 +65,8 @@ pub(crate) async fn append_audit(conn: &mut DbConn, entry: &NewAuditEntry) -> St
     .bind(&entry.subject)
     .bind(&entry.address)
     .bind(&entry.detail)
-    .bind(micros(entry.now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(entry.now));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -221,7 +219,7 @@ pub(crate) async fn revoke_token(
     .await
     .map_err(error::plain)?;
     let Some(row) = row else {
-        return Err(StoreError::not_found(format!("token {id}")));
+        return Err(fetch::not_found("token", id));
     };
     append_audit(conn, audit).await?;
     token_from_row(&row)
@@ -281,11 +279,8 @@ pub(crate) async fn find_actor_by_session(
 
 /// Ends a session.
 pub(crate) async fn delete_session(conn: &mut DbConn, session_hash: &str) -> StoreResult<()> {
-    sqlx::query("delete from sessions where session_hash = $1")
-        .bind(session_hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from sessions where session_hash = $1").bind(session_hash);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -307,20 +302,17 @@ pub(crate) async fn record_login_failure(
     now: Timestamp,
 ) -> StoreResult<()> {
     for key in keys {
-        sqlx::query("delete from login_failures where throttle_key = $1 and created_at < $2")
-            .bind(key)
-            .bind(micros(now) - LOGIN_FAILURE_RETENTION_MICROS)
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        sqlx::query(
+        let query =
+            sqlx::query("delete from login_failures where throttle_key = $1 and created_at < $2")
+                .bind(key)
+                .bind(micros(now) - LOGIN_FAILURE_RETENTION_MICROS);
+        fetch::execute(conn, query).await?;
+        let query = sqlx::query(
             "insert into login_failures (throttle_key, created_at, updated_at) values ($1, $2, $2)",
         )
         .bind(key)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+        .bind(micros(now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -343,11 +335,8 @@ pub(crate) async fn count_login_failures(
 
 /// Forgets the failures of `key`.
 pub(crate) async fn clear_login_failures(conn: &mut DbConn, key: &str) -> StoreResult<()> {
-    sqlx::query("delete from login_failures where throttle_key = $1")
-        .bind(key)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from login_failures where throttle_key = $1").bind(key);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -371,16 +360,14 @@ async fn desk_secret(
     conn: &mut DbConn,
     (name, candidate, now): &(String, String, Timestamp),
 ) -> StoreResult<String> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into desk_secrets (name, value, created_at, updated_at) values ($1, $2, $3, $3) \
          on conflict do nothing",
     )
     .bind(name)
     .bind(candidate)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(*now));
+    fetch::execute(conn, query).await?;
     sqlx::query_scalar("select value from desk_secrets where name = $1")
         .bind(name)
         .fetch_one(&mut *conn)
