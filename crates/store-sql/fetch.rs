@@ -5,6 +5,7 @@
 use crate::sql::error::{self, Ref};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_store::{StoreError, StoreResult};
+use sqlx::QueryBuilder;
 use std::fmt::Display;
 
 /// A statement with its bound arguments, as `sqlx::query` builds it.
@@ -83,4 +84,56 @@ pub(crate) async fn insert(
         Ok(id) => Ok(id),
         Err(e) => Err(error::write(conn, e, refs).await),
     }
+}
+
+/// Ids per `in (...)` read: well under both backends' limits on bind parameters.
+pub(crate) const IDS_PER_QUERY: usize = 500;
+
+/// Pushes `values` as a comma-separated list of bound values.
+pub(crate) fn push_list<'t, T>(query: &mut QueryBuilder<Db>, values: impl IntoIterator<Item = T>)
+where
+    T: sqlx::Encode<'t, Db> + sqlx::Type<Db>,
+{
+    let mut list = query.separated(", ");
+    for value in values {
+        list.push_bind(value);
+    }
+}
+
+/// The rows of `head`, a list of `ids`, then `tail`: one query per [`IDS_PER_QUERY`] ids.
+pub(crate) async fn rows_for_ids(
+    conn: &mut DbConn,
+    head: &str,
+    ids: &[i64],
+    tail: &str,
+) -> StoreResult<Vec<DbRow>> {
+    let mut rows = Vec::new();
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        let mut query = QueryBuilder::<Db>::new(head);
+        push_list(&mut query, chunk.iter().copied());
+        query.push(tail);
+        rows.extend(
+            query
+                .build()
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(error::plain)?,
+        );
+    }
+    Ok(rows)
+}
+
+/// Reads the rows of `head`, a list of `ids`, then `tail`, as [`rows_for_ids`] does.
+pub(crate) async fn by_ids<T>(
+    conn: &mut DbConn,
+    head: &str,
+    ids: &[i64],
+    tail: &str,
+    read: impl Fn(&DbRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    rows_for_ids(conn, head, ids, tail)
+        .await?
+        .iter()
+        .map(read)
+        .collect()
 }

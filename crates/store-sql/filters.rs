@@ -134,10 +134,7 @@ async fn list_filters(
     query.push_bind(user.get());
     if !groups.is_empty() {
         query.push(" or group_id in (");
-        let mut list = query.separated(", ");
-        for group in groups {
-            list.push_bind(group.get());
-        }
+        fetch::push_list(&mut query, groups.iter().map(|group| group.get()));
         query.push(")");
     }
     query.push(" order by name, id limit 500");

@@ -47,11 +47,7 @@ pub(crate) async fn put_jobs(
              lease_until = null, lease_token = null, attempts = 0, \
              updated_at = excluded.updated_at where jobs.due_at <> excluded.due_at",
         );
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }
@@ -60,18 +56,9 @@ pub(crate) async fn put_jobs(
 pub(crate) async fn delete_jobs(conn: &mut DbConn, keys: &[String]) -> StoreResult<()> {
     for chunk in keys.chunks(BULK_ROWS) {
         let mut query = QueryBuilder::<Db>::new("delete from jobs where job_key in (");
-        {
-            let mut list = query.separated(", ");
-            for key in chunk {
-                list.push_bind(key.as_str());
-            }
-        }
+        fetch::push_list(&mut query, chunk.iter().map(|key| key.as_str()));
         query.push(")");
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }

@@ -591,38 +591,23 @@ pub(crate) async fn ticket_sources(
     ids: &[TicketId],
 ) -> StoreResult<Vec<TicketSource>> {
     let tickets = get_tickets(conn, ids).await?;
+    let ticket_ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
+    let head = format!("{EVENT_COLUMNS_SELECT} where ticket_id in (");
     let mut events: BTreeMap<i64, Vec<ferrodesk_domain::Event>> = BTreeMap::new();
-    let mut locales: BTreeMap<i64, Option<String>> = BTreeMap::new();
-    for chunk in tickets.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(EVENT_COLUMNS_SELECT);
-        query.push(" where ticket_id in (");
-        let mut list = query.separated(", ");
-        for ticket in chunk {
-            list.push_bind(ticket.id.get());
-        }
-        query.push(") order by id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            let event = event_from_row(row)?;
-            events.entry(event.ticket_id.get()).or_default().push(event);
-        }
-        let mut query = QueryBuilder::<Db>::new("select id, locale from users where id in (");
-        let mut list = query.separated(", ");
-        for ticket in chunk {
-            list.push_bind(ticket.requester_id.get());
-        }
-        query.push(")");
-        let rows: Vec<(i64, Option<String>)> = query
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        locales.extend(rows);
+    for event in fetch::by_ids(conn, &head, &ticket_ids, ") order by id", event_from_row).await? {
+        events.entry(event.ticket_id.get()).or_default().push(event);
     }
+    let requester_ids: Vec<i64> = tickets.iter().map(|t| t.requester_id.get()).collect();
+    let locales: BTreeMap<i64, Option<String>> = fetch::by_ids(
+        conn,
+        "select id, locale from users where id in (",
+        &requester_ids,
+        ")",
+        |row| Ok((get(row, "id")?, get(row, "locale")?)),
+    )
+    .await?
+    .into_iter()
+    .collect();
     Ok(tickets
         .into_iter()
         .map(|ticket| TicketSource {

@@ -178,11 +178,7 @@ async fn add_participants(
             .push_bind(micros(*now));
     });
     insert.push(" on conflict (ticket_id, email) do nothing");
-    insert
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    fetch::execute(conn, insert.build()).await?;
     Ok(())
 }
 
@@ -228,12 +224,7 @@ async fn last_events(
     let mut query = QueryBuilder::<Db>::new(
         "select ticket_id, max(id) as id from ticket_events where ticket_id in (",
     );
-    {
-        let mut list = query.separated(", ");
-        for id in tickets {
-            list.push_bind(id.get());
-        }
-    }
+    fetch::push_list(&mut query, tickets.iter().map(|id| id.get()));
     query.push(") group by ticket_id");
     for row in query
         .build()
@@ -318,12 +309,7 @@ pub(crate) async fn file_inbound_all(
         }
     }
     let mut stored = QueryBuilder::<Db>::new("select 1 from mail_messages where message_id in (");
-    {
-        let mut list = stored.separated(", ");
-        for id in &message_ids {
-            list.push_bind(*id);
-        }
-    }
+    fetch::push_list(&mut stored, message_ids.iter().copied());
     stored.push(") limit 1");
     let any_stored = stored
         .build()

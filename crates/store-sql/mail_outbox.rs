@@ -59,11 +59,7 @@ pub(crate) async fn enqueue_all(
                 .push_bind(micros(*at))
                 .push_bind(micros(*at));
         });
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }

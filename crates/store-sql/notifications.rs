@@ -82,18 +82,10 @@ pub(crate) async fn mark_notifications_read(
     query.push_bind(user.get());
     if !ids.is_empty() {
         query.push(" and id in (");
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
+        fetch::push_list(&mut query, ids.iter().map(|id| id.get()));
         query.push(")");
     }
-    let done = query
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    Ok(done.rows_affected())
+    fetch::execute(conn, query.build()).await
 }
 
 #[async_trait]

@@ -10,6 +10,7 @@
 
 use crate::sql::convert::{get, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{CategoryId, Channel, GroupId, Priority, Ticket, TicketStatus, UserId};
@@ -263,11 +264,7 @@ impl Rollups {
                  reopened = report_rollups.reopened + excluded.reopened, \
                  updated_at = excluded.updated_at",
             );
-            query
-                .build()
-                .execute(&mut *conn)
-                .await
-                .map_err(error::plain)?;
+            fetch::execute(conn, query.build()).await?;
         }
         Ok(())
     }
@@ -309,10 +306,7 @@ pub(crate) async fn report_days(
             return Ok(Vec::new());
         }
         sql.push(" and group_id in (");
-        let mut list = sql.separated(", ");
-        for group in groups {
-            list.push_bind(group.get());
-        }
+        fetch::push_list(&mut sql, groups.iter().map(|group| group.get()));
         sql.push(")");
     }
     sql.push(format!(" group by day, {value} order by day, {value}"));

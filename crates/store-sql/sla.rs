@@ -413,12 +413,7 @@ pub(crate) async fn ticket_slas(
         return Ok(Vec::new());
     }
     let mut query = QueryBuilder::<Db>::new("select * from ticket_sla where ticket_id in (");
-    {
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
-    }
+    fetch::push_list(&mut query, ids.iter().map(|id| id.get()));
     query.push(") order by ticket_id");
     let rows = query
         .build()

@@ -1,13 +1,12 @@
 //! Reading tickets, their timeline and links.
 
 use super::rows::{EVENT_COLUMNS_SELECT, event_from_row, text_enum, ticket_from_row};
+use crate::DbConn;
 use crate::sql::convert::{get, get_time};
 use crate::sql::error;
 use crate::sql::fetch;
-use crate::{Db, DbConn};
 use ferrodesk_domain::{Event, EventId, LinkKind, Ticket, TicketId, TicketStatus};
 use ferrodesk_store::{EventPage, StoreResult, TicketLink};
-use sqlx::QueryBuilder;
 
 /// Reads a ticket.
 pub(crate) async fn get_ticket(conn: &mut DbConn, id: TicketId) -> StoreResult<Ticket> {
@@ -20,24 +19,14 @@ pub(crate) async fn get_tickets(conn: &mut DbConn, ids: &[TicketId]) -> StoreRes
     let mut ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut tickets = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(concat!(ticket_select!(), " where t.id in ("));
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(") order by t.id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            tickets.push(ticket_from_row(row)?);
-        }
-    }
-    Ok(tickets)
+    fetch::by_ids(
+        conn,
+        concat!(ticket_select!(), " where t.id in ("),
+        &ids,
+        ") order by t.id",
+        ticket_from_row,
+    )
+    .await
 }
 
 /// A ticket's timeline after `page.after`, in order.
@@ -82,25 +71,8 @@ pub(crate) async fn get_event(conn: &mut DbConn, id: EventId) -> StoreResult<Eve
 }
 
 pub(crate) async fn events_by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Event>> {
-    let mut events = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(EVENT_COLUMNS_SELECT);
-        query.push(" where id in (");
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(") order by id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            events.push(event_from_row(row)?);
-        }
-    }
-    Ok(events)
+    let head = format!("{EVENT_COLUMNS_SELECT} where id in (");
+    fetch::by_ids(conn, &head, ids, ") order by id", event_from_row).await
 }
 
 /// Every link touching `ticket`, from its side, oldest first.
