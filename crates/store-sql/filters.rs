@@ -41,25 +41,21 @@ async fn create_saved_filter(
 }
 
 async fn list_saved_filters(conn: &mut DbConn, user: UserId) -> StoreResult<Vec<SavedFilter>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select id, user_id, name, query, created_at from saved_filters where user_id = $1 \
          order by name, id",
     )
-    .bind(user.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(SavedFilter {
-                id: get(row, "id")?,
-                user_id: UserId(get(row, "user_id")?),
-                name: get(row, "name")?,
-                query: get(row, "query")?,
-                created_at: get_time(row, "created_at")?,
-            })
+    .bind(user.get());
+    fetch::all(conn, query, |row| {
+        Ok(SavedFilter {
+            id: get(row, "id")?,
+            user_id: UserId(get(row, "user_id")?),
+            name: get(row, "name")?,
+            query: get(row, "query")?,
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 async fn delete_saved_filter(conn: &mut DbConn, (user, id): &(UserId, i64)) -> StoreResult<()> {

@@ -1,7 +1,6 @@
 //! In-app notifications; [`NotificationStore`] for the backend.
 
 use crate::sql::convert::{get, get_opt_time, get_time, micros};
-use crate::sql::error;
 use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
@@ -48,23 +47,17 @@ pub(crate) async fn list_notifications(
     }
     query.push(" order by id desc limit ");
     query.push_bind(page.limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
-    let rows = query
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            let ticket: Option<i64> = get(row, "ticket_id")?;
-            Ok(Notification {
-                id: NotificationId(get(row, "id")?),
-                ticket_id: ticket.map(TicketId),
-                message: get(row, "message")?,
-                read_at: get_opt_time(row, "read_at")?,
-                created_at: get_time(row, "created_at")?,
-            })
+    fetch::all(conn, query.build(), |row| {
+        let ticket: Option<i64> = get(row, "ticket_id")?;
+        Ok(Notification {
+            id: NotificationId(get(row, "id")?),
+            ticket_id: ticket.map(TicketId),
+            message: get(row, "message")?,
+            read_at: get_opt_time(row, "read_at")?,
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// Marks notifications read.

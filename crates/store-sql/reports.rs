@@ -9,7 +9,6 @@
 //! tickets.
 
 use crate::sql::convert::{get, micros};
-use crate::sql::error;
 use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
@@ -310,25 +309,19 @@ pub(crate) async fn report_days(
         sql.push(")");
     }
     sql.push(format!(" group by day, {value} order by day, {value}"));
-    let rows = sql
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(ReportDay {
-                day: get(row, "day")?,
-                dimension: get(row, "dimension")?,
-                created: get(row, "created")?,
-                first_responses: get(row, "first_responses")?,
-                first_response_seconds: get(row, "first_response_seconds")?,
-                resolved: get(row, "resolved")?,
-                resolution_seconds: get(row, "resolution_seconds")?,
-                reopened: get(row, "reopened")?,
-            })
+    fetch::all(conn, sql.build(), |row| {
+        Ok(ReportDay {
+            day: get(row, "day")?,
+            dimension: get(row, "dimension")?,
+            created: get(row, "created")?,
+            first_responses: get(row, "first_responses")?,
+            first_response_seconds: get(row, "first_response_seconds")?,
+            resolved: get(row, "resolved")?,
+            resolution_seconds: get(row, "resolution_seconds")?,
+            reopened: get(row, "reopened")?,
         })
-        .collect()
+    })
+    .await
 }
 
 #[async_trait]

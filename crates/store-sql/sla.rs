@@ -415,24 +415,18 @@ pub(crate) async fn ticket_slas(
     let mut query = QueryBuilder::<Db>::new("select * from ticket_sla where ticket_id in (");
     fetch::push_list(&mut query, ids.iter().map(|id| id.get()));
     query.push(") order by ticket_id");
-    let rows = query
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            let policy: Option<i64> = get(row, "policy_id")?;
-            Ok(TicketSla {
-                ticket_id: TicketId(get(row, "ticket_id")?),
-                policy_id: policy.map(PolicyId),
-                first_response: target_from_row(row, "first_response", TargetKind::FirstResponse)?,
-                next_update: target_from_row(row, "update", TargetKind::Update)?,
-                resolution: target_from_row(row, "resolution", TargetKind::Resolution)?,
-                next_due_at: get_opt_time(row, "next_due_at")?,
-            })
+    fetch::all(conn, query.build(), |row| {
+        let policy: Option<i64> = get(row, "policy_id")?;
+        Ok(TicketSla {
+            ticket_id: TicketId(get(row, "ticket_id")?),
+            policy_id: policy.map(PolicyId),
+            first_response: target_from_row(row, "first_response", TargetKind::FirstResponse)?,
+            next_update: target_from_row(row, "update", TargetKind::Update)?,
+            resolution: target_from_row(row, "resolution", TargetKind::Resolution)?,
+            next_due_at: get_opt_time(row, "next_due_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The "breaching soon" queue: open tickets in scope by earliest running due time,

@@ -42,24 +42,20 @@ async fn remove_watcher(conn: &mut DbConn, change: &WatcherChange) -> StoreResul
 }
 
 async fn list_watchers(conn: &mut DbConn, ticket: TicketId) -> StoreResult<Vec<Watcher>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select ticket_id, user_id, added_by, created_at from ticket_watchers \
          where ticket_id = $1 order by created_at, user_id",
     )
-    .bind(ticket.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(Watcher {
-                ticket_id: TicketId(get(row, "ticket_id")?),
-                user_id: UserId(get(row, "user_id")?),
-                added_by: get::<Option<i64>>(row, "added_by")?.map(UserId),
-                created_at: get_time(row, "created_at")?,
-            })
+    .bind(ticket.get());
+    fetch::all(conn, query, |row| {
+        Ok(Watcher {
+            ticket_id: TicketId(get(row, "ticket_id")?),
+            user_id: UserId(get(row, "user_id")?),
+            added_by: get::<Option<i64>>(row, "added_by")?.map(UserId),
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 async fn watched_tickets(
