@@ -117,7 +117,7 @@ async fn insert_version(
     changed: &[String],
     now: Timestamp,
 ) -> StoreResult<()> {
-    let result = sqlx::query(
+    let query = sqlx::query(
         "insert into kb_article_versions (article_id, version, title, body, kind, status, \
          visibility, language, category_id, service_ids, actor_id, changed_fields, created_at, \
          updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
@@ -134,13 +134,9 @@ async fn insert_version(
     .bind(service_json(content)?)
     .bind(actor.map(UserId::get))
     .bind(json(&changed)?)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => Err(error::write(conn, e, &article_refs(content, actor)).await),
-    }
+    .bind(micros(now));
+    fetch::write(conn, query, &article_refs(content, actor)).await?;
+    Ok(())
 }
 
 /// Creates an article and its first version.
@@ -230,7 +226,7 @@ pub(crate) async fn update_article(
     }
     let c = &update.content;
     let version = current + 1;
-    let result = sqlx::query(
+    let query = sqlx::query(
         "update kb_articles set title = $2, body = $3, kind = $4, status = $5, visibility = $6, \
          language = $7, category_id = $8, service_ids = $9, version = $10, updated_at = $11 \
          where id = $1",
@@ -245,12 +241,8 @@ pub(crate) async fn update_article(
     .bind(c.category_id.map(CategoryId::get))
     .bind(service_json(c)?)
     .bind(version)
-    .bind(micros(update.now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        return Err(error::write(conn, e, &article_refs(c, update.actor_id)).await);
-    }
+    .bind(micros(update.now));
+    fetch::write(conn, query, &article_refs(c, update.actor_id)).await?;
     insert_version(
         conn,
         update.id,
@@ -398,26 +390,20 @@ pub(crate) async fn record_deflection(
     query: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let result = sqlx::query(
+    let insert = sqlx::query(
         "insert into kb_deflections (user_id, article_id, query, ticket_id, created_at, updated_at) \
          values ($1, $2, $3, null, $4, $4)",
     )
     .bind(user.get())
     .bind(article.get())
     .bind(query)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let refs = [
-                Ref::new("kb_deflections_user_id_fkey", user.get()),
-                Ref::new("kb_deflections_article_id_fkey", article.get()),
-            ];
-            Err(error::write(conn, e, &refs).await)
-        }
-    }
+    .bind(micros(now));
+    let refs = [
+        Ref::new("kb_deflections_user_id_fkey", user.get()),
+        Ref::new("kb_deflections_article_id_fkey", article.get()),
+    ];
+    fetch::write(conn, insert, &refs).await?;
+    Ok(())
 }
 
 /// Marks a customer's open deflection records since `since` as followed by a request.

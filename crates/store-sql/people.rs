@@ -73,21 +73,17 @@ async fn insert_memberships(
     now: Timestamp,
 ) -> StoreResult<()> {
     for group in groups {
-        let result = sqlx::query(
+        let query = sqlx::query(
             "insert into user_groups (user_id, group_id, created_at, updated_at) values ($1, $2, $3, $3)",
         )
         .bind(user.get())
         .bind(group.get())
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await;
-        if let Err(e) = result {
-            let refs = [
-                Ref::new("user_groups_group_id_fkey", group.get()),
-                Ref::new("user_groups_user_id_fkey", user.get()),
-            ];
-            return Err(error::write(conn, e, &refs).await);
-        }
+        .bind(micros(now));
+        let refs = [
+            Ref::new("user_groups_group_id_fkey", group.get()),
+            Ref::new("user_groups_user_id_fkey", user.get()),
+        ];
+        fetch::write(conn, query, &refs).await?;
     }
     Ok(())
 }
@@ -117,13 +113,11 @@ pub(crate) async fn create_user(conn: &mut DbConn, new: &NewUser) -> StoreResult
     let row = match inserted {
         Ok(row) => row,
         Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
+            let refs = Ref::opt(
                 "users_organization_id_fkey",
                 new.organization_id.map(OrganizationId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
+            );
+            return Err(error::write(conn, e, refs.as_slice()).await);
         }
     };
     let id = UserId(get(&row, "id")?);
@@ -214,7 +208,7 @@ pub(crate) async fn update_user(
         user.is_active = active;
     }
     user.updated_at = now;
-    let result = sqlx::query(
+    let query = sqlx::query(
         "update users set email = $2, name = $3, search_text = $4, role = $5, organization_id = $6, \
          phone = $7, location = $8, employee_id = $9, locale = $10, time_zone = $11, tier = $12, \
          is_active = $13, updated_at = $14 where id = $1",
@@ -232,18 +226,12 @@ pub(crate) async fn update_user(
     .bind(&user.time_zone)
     .bind(user.tier.map(Tier::get))
     .bind(user.is_active)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
-            "users_organization_id_fkey",
-            user.organization_id.map(OrganizationId::get),
-        )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
+    .bind(micros(now));
+    let refs = Ref::opt(
+        "users_organization_id_fkey",
+        user.organization_id.map(OrganizationId::get),
+    );
+    fetch::write(conn, query, refs.as_slice()).await?;
     if let Some(groups) = patch.group_ids {
         let query = sqlx::query("delete from user_groups where user_id = $1").bind(id.get());
         fetch::execute(conn, query).await?;

@@ -142,7 +142,7 @@ pub(crate) async fn find_actor_by_token(
     token_hash: &str,
     now: Timestamp,
 ) -> StoreResult<Option<(Actor, TokenId)>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select t.id as token_id, ",
         actor_columns!(),
         " from api_tokens t join users u on u.id = t.user_id ",
@@ -151,17 +151,11 @@ pub(crate) async fn find_actor_by_token(
         "and (t.expires_at is null or t.expires_at > $2) and u.is_active = true"
     ))
     .bind(token_hash)
-    .bind(micros(now))
-    .fetch_optional(&mut *conn)
+    .bind(micros(now));
+    fetch::optional(conn, query, |row| {
+        Ok((actor_from_row(row)?, TokenId(get(row, "token_id")?)))
+    })
     .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => Ok(Some((
-            actor_from_row(&row)?,
-            TokenId(get(&row, "token_id")?),
-        ))),
-        None => Ok(None),
-    }
 }
 
 /// Tokens, newest first.
@@ -227,7 +221,7 @@ pub(crate) async fn revoke_token(
 
 /// Stores a session.
 pub(crate) async fn create_session(conn: &mut DbConn, session: &NewSession) -> StoreResult<()> {
-    let result = sqlx::query(
+    let query = sqlx::query(
         "insert into sessions (session_hash, user_id, csrf_secret, expires_at, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $5)",
     )
@@ -235,16 +229,10 @@ pub(crate) async fn create_session(conn: &mut DbConn, session: &NewSession) -> S
     .bind(session.user_id.get())
     .bind(&session.csrf_secret)
     .bind(micros(session.expires_at))
-    .bind(micros(session.now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let refs = [Ref::new("sessions_user_id_fkey", session.user_id.get())];
-            Err(error::write(conn, e, &refs).await)
-        }
-    }
+    .bind(micros(session.now));
+    let refs = [Ref::new("sessions_user_id_fkey", session.user_id.get())];
+    fetch::write(conn, query, &refs).await?;
+    Ok(())
 }
 
 /// The actor behind a live session of an active person.
@@ -253,7 +241,7 @@ pub(crate) async fn find_actor_by_session(
     session_hash: &str,
     now: Timestamp,
 ) -> StoreResult<Option<(Actor, SessionInfo)>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select s.csrf_secret, s.expires_at, ",
         actor_columns!(),
         " from sessions s join users u on u.id = s.user_id ",
@@ -261,20 +249,17 @@ pub(crate) async fn find_actor_by_session(
         "where s.session_hash = $1 and s.expires_at > $2 and u.is_active = true"
     ))
     .bind(session_hash)
-    .bind(micros(now))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => Ok(Some((
-            actor_from_row(&row)?,
+    .bind(micros(now));
+    fetch::optional(conn, query, |row| {
+        Ok((
+            actor_from_row(row)?,
             SessionInfo {
-                csrf_secret: get(&row, "csrf_secret")?,
-                expires_at: get_time(&row, "expires_at")?,
+                csrf_secret: get(row, "csrf_secret")?,
+                expires_at: get_time(row, "expires_at")?,
             },
-        ))),
-        None => Ok(None),
-    }
+        ))
+    })
+    .await
 }
 
 /// Ends a session.
