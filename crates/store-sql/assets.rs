@@ -3,6 +3,7 @@
 
 use crate::sql::convert::{damaged, get, get_time, micros, page_by_id, stored};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::tickets::append;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
@@ -56,7 +57,7 @@ pub(crate) async fn assets_changed_after(
     limit: i64,
 ) -> StoreResult<Vec<Asset>> {
     let (time, id) = after.map_or((i64::MIN, 0), |(t, id)| (micros(t), id.get()));
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         asset_columns!(),
         " from assets a where a.updated_at > $1 or (a.updated_at = $1 and a.id > $2) \
@@ -64,11 +65,8 @@ pub(crate) async fn assets_changed_after(
     ))
     .bind(time)
     .bind(id)
-    .bind(limit.clamp(1, 10_000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(asset_from_row).collect()
+    .bind(limit.clamp(1, 10_000));
+    fetch::all(conn, query, asset_from_row).await
 }
 
 fn asset_conflict(error: StoreError, tag: &str) -> StoreError {
@@ -133,25 +131,19 @@ async fn update_asset(
     .await
     .map_err(|e| asset_conflict(error::plain(e), &fields.tag))?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("asset {id}")));
+        return Err(fetch::not_found("asset", id));
     }
     get_asset(conn, *id).await
 }
 
 async fn get_asset(conn: &mut DbConn, id: AssetId) -> StoreResult<Asset> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         asset_columns!(),
         " from assets a where a.id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => asset_from_row(&row),
-        None => Err(StoreError::not_found(format!("asset {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, asset_from_row, "asset", id).await
 }
 
 async fn list_assets(
@@ -217,9 +209,7 @@ async fn link_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<
     .execute(&mut *conn)
     .await
     .map_err(|e| match error::plain(e) {
-        StoreError::NotFound { .. } => {
-            StoreError::not_found(format!("ticket {}", change.ticket_id))
-        }
+        StoreError::NotFound { .. } => fetch::not_found("ticket", change.ticket_id),
         other => other,
     })?;
     if done.rows_affected() == 0 {
@@ -231,13 +221,10 @@ async fn link_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<
 }
 
 async fn unlink_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<Option<Event>> {
-    let done = sqlx::query("delete from ticket_assets where ticket_id = $1 and asset_id = $2")
+    let query = sqlx::query("delete from ticket_assets where ticket_id = $1 and asset_id = $2")
         .bind(change.ticket_id.get())
-        .bind(change.asset_id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+        .bind(change.asset_id.get());
+    if fetch::execute(conn, query).await? == 0 {
         return Ok(None);
     }
     append(conn, change.ticket_id, &change.event)
@@ -246,25 +233,19 @@ async fn unlink_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResul
 }
 
 async fn ticket_assets(conn: &mut DbConn, ticket: TicketId) -> StoreResult<Vec<Asset>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         asset_columns!(),
         " from ticket_assets ta join assets a on a.id = ta.asset_id \
          where ta.ticket_id = $1 order by a.tag, a.id"
     ))
-    .bind(ticket.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(asset_from_row).collect()
+    .bind(ticket.get());
+    fetch::all(conn, query, asset_from_row).await
 }
 
 async fn delete_asset(conn: &mut DbConn, id: &AssetId) -> StoreResult<()> {
-    sqlx::query("delete from ticket_assets where asset_id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from ticket_assets where asset_id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
     let deleted = sqlx::query("delete from assets where id = $1")
         .bind(id.get())
         .execute(&mut *conn)
@@ -272,7 +253,7 @@ async fn delete_asset(conn: &mut DbConn, id: &AssetId) -> StoreResult<()> {
         .map_err(error::plain)?
         .rows_affected();
     if deleted == 0 {
-        return Err(StoreError::not_found(format!("asset {id}")));
+        return Err(fetch::not_found("asset", id));
     }
     Ok(())
 }

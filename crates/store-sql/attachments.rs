@@ -2,7 +2,7 @@
 //! backend.
 
 use crate::sql::convert::{get, get_time, micros, stored};
-use crate::sql::error;
+use crate::sql::{error, fetch};
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{Attachment, UserId};
@@ -50,26 +50,14 @@ async fn create_upload(
 }
 
 async fn get_uploads(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Upload>> {
-    let mut uploads = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = sqlx::QueryBuilder::<crate::Db>::new(
-            "select id, uploader_id, sha256, filename, content_type, size, created_at from uploads where id in (",
-        );
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(") order by id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            uploads.push(upload_from_row(row)?);
-        }
-    }
-    Ok(uploads)
+    fetch::by_ids(
+        conn,
+        "select id, uploader_id, sha256, filename, content_type, size, created_at from uploads where id in (",
+        ids,
+        ") order by id",
+        upload_from_row,
+    )
+    .await
 }
 
 #[async_trait]

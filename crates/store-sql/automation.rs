@@ -2,6 +2,7 @@
 //! [`AutomationStore`] for the backend.
 
 use crate::sql::convert::{get, micros, stored};
+use crate::sql::fetch;
 use crate::sql::routing::{delete_from, missing_rule};
 use crate::sql::{convert, error};
 use crate::{Backend, DbConn};
@@ -41,7 +42,7 @@ pub(crate) async fn set_automation_settings(
     settings: &AutomationSettings,
     now: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into automation_settings (id, pending_reminder_minutes, pending_resolve_minutes, \
          resolved_close_minutes, created_at, updated_at) values (1, $1, $2, $3, $4, $4) \
          on conflict (id) do update set pending_reminder_minutes = excluded.pending_reminder_minutes, \
@@ -51,10 +52,8 @@ pub(crate) async fn set_automation_settings(
     .bind(settings.pending_reminder_minutes)
     .bind(settings.pending_resolve_minutes)
     .bind(settings.resolved_close_minutes)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(now));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -90,15 +89,12 @@ fn escalation_from_row(row: &crate::DbRow) -> StoreResult<StoredEscalationRule> 
 pub(crate) async fn list_escalation_rules(
     conn: &mut DbConn,
 ) -> StoreResult<Vec<StoredEscalationRule>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         escalation_columns!(),
         " from escalation_rules order by name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(escalation_from_row).collect()
+    ));
+    fetch::all(conn, query, escalation_from_row).await
 }
 
 async fn get_escalation_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<StoredEscalationRule> {
@@ -147,7 +143,7 @@ pub(crate) async fn update_escalation_rule(
     rule: &StoredEscalationRule,
     now: Timestamp,
 ) -> StoreResult<StoredEscalationRule> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update escalation_rules set name = $2, is_enabled = $3, trigger_kind = $4, target = $5, \
          threshold = $6, escalates = $7, notifies_supervisor = $8, updated_at = $9 where id = $1",
     )
@@ -159,11 +155,8 @@ pub(crate) async fn update_escalation_rule(
     .bind(rule.rule.threshold)
     .bind(rule.rule.escalates)
     .bind(rule.rule.notifies_supervisor)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+    .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
         return Err(missing_rule(rule.id));
     }
     get_escalation_rule(conn, rule.id).await

@@ -9,6 +9,7 @@
 
 use crate::sql::automation::automation_settings;
 use crate::sql::convert::{from_json, get, get_time, micros, stored, timestamp};
+use crate::sql::fetch;
 use crate::sql::jobs::{delete_jobs, job_key, put_jobs};
 use crate::sql::sla::{get_policy, targets_from_json};
 use crate::sql::{error, tickets};
@@ -43,7 +44,7 @@ async fn clock_events(
 /// The clock-relevant history of tickets, in id order: status changes and public
 /// replies, without the replies' bodies, which the clock does not read.
 async fn histories(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<ClockHistory>>> {
-    let rows = rows_for_ids(
+    let rows = fetch::rows_for_ids(
         conn,
         "select e.ticket_id, e.kind, e.created_at, u.role, \
          case when e.kind = 'status_changed' then e.data end as data \
@@ -94,7 +95,7 @@ async fn marks_of(conn: &mut DbConn, id: TicketId) -> StoreResult<Vec<Mark>> {
 
 /// The marks recorded for tickets, by ticket.
 async fn marks_of_tickets(conn: &mut DbConn, ids: &[i64]) -> StoreResult<HashMap<i64, Vec<Mark>>> {
-    let rows = rows_for_ids(
+    let rows = fetch::rows_for_ids(
         conn,
         "select ticket_id, mark, cycle_start from ticket_marks where ticket_id in (",
         ids,
@@ -418,37 +419,6 @@ impl Policies {
     }
 }
 
-/// Pushes `ids` as a comma-separated list of bound values.
-fn push_list(query: &mut QueryBuilder<Db>, ids: &[i64]) {
-    let mut list = query.separated(", ");
-    for id in ids {
-        list.push_bind(*id);
-    }
-}
-
-/// The rows of `head`, a list of `ids`, then `tail`: one query per [`BULK_ROWS`] ids.
-async fn rows_for_ids(
-    conn: &mut DbConn,
-    head: &'static str,
-    ids: &[i64],
-    tail: &'static str,
-) -> StoreResult<Vec<DbRow>> {
-    let mut rows = Vec::new();
-    for chunk in ids.chunks(BULK_ROWS) {
-        let mut query = QueryBuilder::<Db>::new(head);
-        push_list(&mut query, chunk);
-        query.push(tail);
-        rows.extend(
-            query
-                .build()
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(error::plain)?,
-        );
-    }
-    Ok(rows)
-}
-
 /// Which of `ids` are customers.
 async fn customers_among(conn: &mut DbConn, ids: &BTreeSet<i64>) -> StoreResult<HashSet<i64>> {
     let mut customers = HashSet::new();
@@ -456,7 +426,7 @@ async fn customers_among(conn: &mut DbConn, ids: &BTreeSet<i64>) -> StoreResult<
     for chunk in ids.chunks(BULK_ROWS) {
         let mut query =
             QueryBuilder::<Db>::new("select id from users where role = 'customer' and id in (");
-        push_list(&mut query, chunk);
+        fetch::push_list(&mut query, chunk.iter().copied());
         query.push(")");
         let found: Vec<i64> = query
             .build_query_scalar()
@@ -557,11 +527,7 @@ async fn write_clocks(
              resolution_started_at = excluded.resolution_started_at, \
              next_due_at = excluded.next_due_at, updated_at = excluded.updated_at",
         );
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }

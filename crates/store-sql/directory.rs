@@ -6,6 +6,7 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_time, micros, page_by_id, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{
@@ -17,6 +18,12 @@ use ferrodesk_store::{
     NewService, OrganizationPatch, Page, PageRequest, ServicePatch, StoreError, StoreResult,
 };
 use jiff::Timestamp;
+
+macro_rules! organization_select {
+    () => {
+        "select id, name, shares_tickets, created_at, updated_at from organizations"
+    };
+}
 
 fn organization_from_row(row: &DbRow) -> StoreResult<Organization> {
     Ok(Organization {
@@ -57,17 +64,8 @@ pub(crate) async fn get_organization(
     conn: &mut DbConn,
     id: OrganizationId,
 ) -> StoreResult<Organization> {
-    let row = sqlx::query(
-        "select id, name, shares_tickets, created_at, updated_at from organizations where id = $1",
-    )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => organization_from_row(&row),
-        None => Err(StoreError::not_found(format!("organization {id}"))),
-    }
+    let query = sqlx::query(concat!(organization_select!(), " where id = $1")).bind(id.get());
+    fetch::one(conn, query, organization_from_row, "organization", id).await
 }
 
 /// Changes an organization.
@@ -77,18 +75,13 @@ pub(crate) async fn update_organization(
     patch: &OrganizationPatch,
     now: Timestamp,
 ) -> StoreResult<Organization> {
-    let row = sqlx::query(concat!(
-        "select id, name, shares_tickets, created_at, updated_at from organizations where id = $1",
+    let query = sqlx::query(concat!(
+        organization_select!(),
+        " where id = $1",
         for_update!()
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("organization {id}")));
-    };
-    let mut org = organization_from_row(&row)?;
+    .bind(id.get());
+    let mut org = fetch::one(conn, query, organization_from_row, "organization", id).await?;
     if let Some(name) = &patch.name {
         org.name = name.clone();
     }
@@ -96,16 +89,14 @@ pub(crate) async fn update_organization(
         org.shares_tickets = shares;
     }
     org.updated_at = now;
-    sqlx::query(
+    let update = sqlx::query(
         "update organizations set name = $2, shares_tickets = $3, updated_at = $4 where id = $1",
     )
     .bind(id.get())
     .bind(&org.name)
     .bind(org.shares_tickets)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(now));
+    fetch::execute(conn, update).await?;
     Ok(org)
 }
 
@@ -115,34 +106,28 @@ pub(crate) async fn list_organizations(
     page: &PageRequest,
 ) -> StoreResult<Page<Organization>> {
     let limit = page.limit.clamp(1, MAX_PAGE_SIZE);
-    let rows = match &page.cursor {
-        None => {
-            sqlx::query(
-                "select id, name, shares_tickets, created_at, updated_at from organizations \
-             order by name, id limit $1",
-            )
-            .bind(limit + 1)
-            .fetch_all(&mut *conn)
-            .await
-        }
-        Some(cursor) => {
-            sqlx::query(
-                "select id, name, shares_tickets, created_at, updated_at from organizations \
-             where (name, id) > ((select c.name from organizations c where c.id = $1), $1) \
-             order by name, id limit $2",
-            )
-            .bind(cursor.id)
-            .bind(limit + 1)
-            .fetch_all(&mut *conn)
-            .await
-        }
-    }
-    .map_err(error::plain)?;
-    let orgs = rows
-        .iter()
-        .map(organization_from_row)
-        .collect::<StoreResult<Vec<_>>>()?;
+    let query = match &page.cursor {
+        None => sqlx::query(concat!(
+            organization_select!(),
+            " order by name, id limit $1"
+        ))
+        .bind(limit + 1),
+        Some(cursor) => sqlx::query(concat!(
+            organization_select!(),
+            " where (name, id) > ((select c.name from organizations c where c.id = $1), $1)",
+            " order by name, id limit $2"
+        ))
+        .bind(cursor.id)
+        .bind(limit + 1),
+    };
+    let orgs = fetch::all(conn, query, organization_from_row).await?;
     Ok(page_by_id(orgs, limit, |o| o.id.get()))
+}
+
+macro_rules! group_select {
+    () => {
+        "select id, name, tier, description, escalates_to, created_at, updated_at from groups"
+    };
 }
 
 fn group_from_row(row: &DbRow) -> StoreResult<Group> {
@@ -159,7 +144,7 @@ fn group_from_row(row: &DbRow) -> StoreResult<Group> {
 
 /// Creates a group.
 pub(crate) async fn create_group(conn: &mut DbConn, new: &NewGroup) -> StoreResult<Group> {
-    let inserted = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "insert into groups (name, tier, description, escalates_to, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $5) returning id",
     )
@@ -167,21 +152,17 @@ pub(crate) async fn create_group(conn: &mut DbConn, new: &NewGroup) -> StoreResu
     .bind(new.tier.get())
     .bind(&new.description)
     .bind(new.escalates_to.map(GroupId::get))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "groups_escalates_to_fkey",
-                new.escalates_to.map(GroupId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
+    .bind(micros(new.now));
+    let id = fetch::insert(
+        conn,
+        insert,
+        Ref::opt(
+            "groups_escalates_to_fkey",
+            new.escalates_to.map(GroupId::get),
+        )
+        .as_slice(),
+    )
+    .await?;
     Ok(Group {
         id: GroupId(id),
         name: new.name.clone(),
@@ -195,18 +176,8 @@ pub(crate) async fn create_group(conn: &mut DbConn, new: &NewGroup) -> StoreResu
 
 /// Reads a group.
 pub(crate) async fn get_group(conn: &mut DbConn, id: GroupId) -> StoreResult<Group> {
-    let row = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " where id = $1"
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => group_from_row(&row),
-        None => Err(StoreError::not_found(format!("group {id}"))),
-    }
+    let query = sqlx::query(concat!(group_select!(), " where id = $1")).bind(id.get());
+    fetch::one(conn, query, group_from_row, "group", id).await
 }
 
 /// Changes a group.
@@ -216,19 +187,9 @@ pub(crate) async fn update_group(
     patch: &GroupPatch,
     now: Timestamp,
 ) -> StoreResult<Group> {
-    let row = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " where id = $1",
-        for_update!()
-    ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("group {id}")));
-    };
-    let mut group = group_from_row(&row)?;
+    let query =
+        sqlx::query(concat!(group_select!(), " where id = $1", for_update!())).bind(id.get());
+    let mut group = fetch::one(conn, query, group_from_row, "group", id).await?;
     if let Some(name) = &patch.name {
         group.name = name.clone();
     }
@@ -242,7 +203,7 @@ pub(crate) async fn update_group(
         group.escalates_to = target;
     }
     group.updated_at = now;
-    let result = sqlx::query(
+    let update = sqlx::query(
         "update groups set name = $2, tier = $3, description = $4, escalates_to = $5, updated_at = $6 \
          where id = $1",
     )
@@ -251,31 +212,24 @@ pub(crate) async fn update_group(
     .bind(group.tier.get())
     .bind(&group.description)
     .bind(group.escalates_to.map(GroupId::get))
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
+    .bind(micros(now));
+    fetch::write(
+        conn,
+        update,
+        Ref::opt(
             "groups_escalates_to_fkey",
             group.escalates_to.map(GroupId::get),
         )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
+        .as_slice(),
+    )
+    .await?;
     Ok(group)
 }
 
 /// Every group by tier, then name.
 pub(crate) async fn list_groups(conn: &mut DbConn) -> StoreResult<Vec<Group>> {
-    let rows = sqlx::query(concat!(
-        "select id, name, tier, description, escalates_to, created_at, updated_at from groups",
-        " order by tier, name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(group_from_row).collect()
+    let query = sqlx::query(concat!(group_select!(), " order by tier, name, id"));
+    fetch::all(conn, query, group_from_row).await
 }
 
 fn category_from_row(row: &DbRow) -> StoreResult<Category> {
@@ -290,27 +244,23 @@ fn category_from_row(row: &DbRow) -> StoreResult<Category> {
 
 /// Creates a category.
 pub(crate) async fn create_category(conn: &mut DbConn, new: &NewCategory) -> StoreResult<Category> {
-    let inserted = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "insert into categories (name, parent_id, created_at, updated_at) values ($1, $2, $3, $3) \
          returning id",
     )
     .bind(&new.name)
     .bind(new.parent_id.map(CategoryId::get))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "categories_parent_id_fkey",
-                new.parent_id.map(CategoryId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
+    .bind(micros(new.now));
+    let id = fetch::insert(
+        conn,
+        insert,
+        Ref::opt(
+            "categories_parent_id_fkey",
+            new.parent_id.map(CategoryId::get),
+        )
+        .as_slice(),
+    )
+    .await?;
     Ok(Category {
         id: CategoryId(id),
         name: new.name.clone(),
@@ -322,28 +272,19 @@ pub(crate) async fn create_category(conn: &mut DbConn, new: &NewCategory) -> Sto
 
 /// Reads a category.
 pub(crate) async fn get_category(conn: &mut DbConn, id: CategoryId) -> StoreResult<Category> {
-    let row = sqlx::query(
+    let query = sqlx::query(
         "select id, name, parent_id, created_at, updated_at from categories where id = $1",
     )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => category_from_row(&row),
-        None => Err(StoreError::not_found(format!("category {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, category_from_row, "category", id).await
 }
 
 /// Every category by name.
 pub(crate) async fn list_categories(conn: &mut DbConn) -> StoreResult<Vec<Category>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select id, name, parent_id, created_at, updated_at from categories order by name, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(category_from_row).collect()
+    );
+    fetch::all(conn, query, category_from_row).await
 }
 
 macro_rules! service_select {
@@ -379,7 +320,7 @@ fn service_from_row(row: &DbRow) -> StoreResult<Service> {
 
 /// Creates a service.
 pub(crate) async fn create_service(conn: &mut DbConn, new: &NewService) -> StoreResult<Service> {
-    let inserted = sqlx::query_scalar(
+    let insert = sqlx::query_scalar(
         "insert into services (name, description, owner_group_id, support_hours, is_supported, \
          end_of_support, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
     )
@@ -389,21 +330,17 @@ pub(crate) async fn create_service(conn: &mut DbConn, new: &NewService) -> Store
     .bind(&new.support_hours)
     .bind(new.is_supported)
     .bind(new.end_of_support.map(|d| d.to_string()))
-    .bind(micros(new.now))
-    .fetch_one(&mut *conn)
-    .await;
-    let id: i64 = match inserted {
-        Ok(id) => id,
-        Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
-                "services_owner_group_id_fkey",
-                new.owner_group_id.map(GroupId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
-        }
-    };
+    .bind(micros(new.now));
+    let id = fetch::insert(
+        conn,
+        insert,
+        Ref::opt(
+            "services_owner_group_id_fkey",
+            new.owner_group_id.map(GroupId::get),
+        )
+        .as_slice(),
+    )
+    .await?;
     Ok(Service {
         id: ServiceId(id),
         name: new.name.clone(),
@@ -419,15 +356,8 @@ pub(crate) async fn create_service(conn: &mut DbConn, new: &NewService) -> Store
 
 /// Reads a service.
 pub(crate) async fn get_service(conn: &mut DbConn, id: ServiceId) -> StoreResult<Service> {
-    let row = sqlx::query(concat!(service_select!(), " where id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => service_from_row(&row),
-        None => Err(StoreError::not_found(format!("service {id}"))),
-    }
+    let query = sqlx::query(concat!(service_select!(), " where id = $1")).bind(id.get());
+    fetch::one(conn, query, service_from_row, "service", id).await
 }
 
 /// Changes a service.
@@ -437,15 +367,9 @@ pub(crate) async fn update_service(
     patch: &ServicePatch,
     now: Timestamp,
 ) -> StoreResult<Service> {
-    let row = sqlx::query(concat!(service_select!(), " where id = $1", for_update!()))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    let Some(row) = row else {
-        return Err(StoreError::not_found(format!("service {id}")));
-    };
-    let mut service = service_from_row(&row)?;
+    let query =
+        sqlx::query(concat!(service_select!(), " where id = $1", for_update!())).bind(id.get());
+    let mut service = fetch::one(conn, query, service_from_row, "service", id).await?;
     let patch = patch.clone();
     if let Some(name) = patch.name {
         service.name = name;
@@ -466,7 +390,7 @@ pub(crate) async fn update_service(
         service.end_of_support = end;
     }
     service.updated_at = now;
-    let result = sqlx::query(
+    let update = sqlx::query(
         "update services set name = $2, description = $3, owner_group_id = $4, support_hours = $5, \
          is_supported = $6, end_of_support = $7, updated_at = $8 where id = $1",
     )
@@ -477,43 +401,36 @@ pub(crate) async fn update_service(
     .bind(&service.support_hours)
     .bind(service.is_supported)
     .bind(service.end_of_support.map(|d| d.to_string()))
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
+    .bind(micros(now));
+    fetch::write(
+        conn,
+        update,
+        Ref::opt(
             "services_owner_group_id_fkey",
             service.owner_group_id.map(GroupId::get),
         )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
+        .as_slice(),
+    )
+    .await?;
     Ok(service)
 }
 
 /// Every service by name.
 pub(crate) async fn list_services(conn: &mut DbConn) -> StoreResult<Vec<Service>> {
-    let rows = sqlx::query(concat!(service_select!(), " order by name, id"))
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter().map(service_from_row).collect()
+    let query = sqlx::query(concat!(service_select!(), " order by name, id"));
+    fetch::all(conn, query, service_from_row).await
 }
 
 async fn rename_category(
     conn: &mut DbConn,
     (id, name, now): &(CategoryId, String, Timestamp),
 ) -> StoreResult<Category> {
-    let done = sqlx::query("update categories set name = $2, updated_at = $3 where id = $1")
+    let update = sqlx::query("update categories set name = $2, updated_at = $3 where id = $1")
         .bind(id.get())
         .bind(name)
-        .bind(micros(*now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("category {id}")));
+        .bind(micros(*now));
+    if fetch::execute(conn, update).await? == 0 {
+        return Err(fetch::not_found("category", id));
     }
     get_category(conn, *id).await
 }
@@ -548,11 +465,8 @@ async fn delete_category(conn: &mut DbConn, id: &CategoryId) -> StoreResult<()> 
             ),
         ));
     }
-    sqlx::query("delete from categories where id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from categories where id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{GroupId, UserId};
@@ -40,36 +41,29 @@ async fn create_saved_filter(
 }
 
 async fn list_saved_filters(conn: &mut DbConn, user: UserId) -> StoreResult<Vec<SavedFilter>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select id, user_id, name, query, created_at from saved_filters where user_id = $1 \
          order by name, id",
     )
-    .bind(user.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(SavedFilter {
-                id: get(row, "id")?,
-                user_id: UserId(get(row, "user_id")?),
-                name: get(row, "name")?,
-                query: get(row, "query")?,
-                created_at: get_time(row, "created_at")?,
-            })
+    .bind(user.get());
+    fetch::all(conn, query, |row| {
+        Ok(SavedFilter {
+            id: get(row, "id")?,
+            user_id: UserId(get(row, "user_id")?),
+            name: get(row, "name")?,
+            query: get(row, "query")?,
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 async fn delete_saved_filter(conn: &mut DbConn, (user, id): &(UserId, i64)) -> StoreResult<()> {
-    let done = sqlx::query("delete from saved_filters where id = $1 and user_id = $2")
+    let query = sqlx::query("delete from saved_filters where id = $1 and user_id = $2")
         .bind(id)
-        .bind(user.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("saved filter {id}")));
+        .bind(user.get());
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("saved filter", id));
     }
     Ok(())
 }
@@ -136,10 +130,7 @@ async fn list_filters(
     query.push_bind(user.get());
     if !groups.is_empty() {
         query.push(" or group_id in (");
-        let mut list = query.separated(", ");
-        for group in groups {
-            list.push_bind(group.get());
-        }
+        fetch::push_list(&mut query, groups.iter().map(|group| group.get()));
         query.push(")");
     }
     query.push(" order by name, id limit 500");

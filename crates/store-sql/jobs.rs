@@ -3,6 +3,7 @@
 
 use crate::sql::clocks::{BULK_ROWS, refresh};
 use crate::sql::convert::{get, get_time, micros, timestamp};
+use crate::sql::fetch;
 use crate::sql::notifications::notify;
 use crate::sql::{convert, error, tickets};
 use crate::{Backend, Db, DbConn};
@@ -46,11 +47,7 @@ pub(crate) async fn put_jobs(
              lease_until = null, lease_token = null, attempts = 0, \
              updated_at = excluded.updated_at where jobs.due_at <> excluded.due_at",
         );
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }
@@ -59,18 +56,9 @@ pub(crate) async fn put_jobs(
 pub(crate) async fn delete_jobs(conn: &mut DbConn, keys: &[String]) -> StoreResult<()> {
     for chunk in keys.chunks(BULK_ROWS) {
         let mut query = QueryBuilder::<Db>::new("delete from jobs where job_key in (");
-        {
-            let mut list = query.separated(", ");
-            for key in chunk {
-                list.push_bind(key.as_str());
-            }
-        }
+        fetch::push_list(&mut query, chunk.iter().map(|key| key.as_str()));
         query.push(")");
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }
@@ -129,13 +117,10 @@ pub(crate) async fn claim_jobs(
 }
 
 async fn release(conn: &mut DbConn, id: JobId, token: &str) -> StoreResult<()> {
-    let done = sqlx::query("delete from jobs where id = $1 and lease_token = $2")
+    let query = sqlx::query("delete from jobs where id = $1 and lease_token = $2")
         .bind(id.get())
-        .bind(token)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+        .bind(token);
+    if fetch::execute(conn, query).await? == 0 {
         return Err(StoreError::conflict(
             Conflict::Stale,
             format!("job {id} was rescheduled or taken over; its work is left to the new run"),
@@ -149,18 +134,15 @@ pub(crate) async fn finish_job(conn: &mut DbConn, finish: &JobFinish) -> StoreRe
     release(conn, finish.job_id, &finish.lease_token).await?;
     if let Some(ticket) = finish.ticket_id {
         for (mark, cycle) in &finish.marks {
-            let done = sqlx::query(
+            let query = sqlx::query(
                 "insert into ticket_marks (ticket_id, mark, cycle_start, created_at, updated_at) \
                  values ($1, $2, $3, $4, $4) on conflict (ticket_id, mark, cycle_start) do nothing",
             )
             .bind(ticket.get())
             .bind(mark)
             .bind(micros(*cycle))
-            .bind(micros(finish.now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-            if done.rows_affected() == 0 {
+            .bind(micros(finish.now));
+            if fetch::execute(conn, query).await? == 0 {
                 return Err(StoreError::conflict(
                     Conflict::State,
                     format!("{mark} of ticket {ticket} was already recorded"),
@@ -199,17 +181,14 @@ pub(crate) async fn retry_job(
     token: &str,
     at: Timestamp,
 ) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update jobs set due_at = $3, lease_until = null, lease_token = null, updated_at = $3 \
          where id = $1 and lease_token = $2",
     )
     .bind(id.get())
     .bind(token)
-    .bind(micros(at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+    .bind(micros(at));
+    if fetch::execute(conn, query).await? == 0 {
         return Err(StoreError::conflict(
             Conflict::Stale,
             format!("job {id} was taken over"),

@@ -7,6 +7,7 @@
 use crate::sql::convert::page_by_id;
 use crate::sql::convert::{from_json, get, get_time, json, micros, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::sql::tickets::{self, EVENT_COLUMNS_SELECT, event_from_row, get_tickets};
 use crate::{Db, DbConn, DbRow};
 use ferrodesk_domain::{
@@ -116,7 +117,7 @@ async fn insert_version(
     changed: &[String],
     now: Timestamp,
 ) -> StoreResult<()> {
-    let result = sqlx::query(
+    let query = sqlx::query(
         "insert into kb_article_versions (article_id, version, title, body, kind, status, \
          visibility, language, category_id, service_ids, actor_id, changed_fields, created_at, \
          updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
@@ -133,13 +134,9 @@ async fn insert_version(
     .bind(service_json(content)?)
     .bind(actor.map(UserId::get))
     .bind(json(&changed)?)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => Err(error::write(conn, e, &article_refs(content, actor)).await),
-    }
+    .bind(micros(now));
+    fetch::write(conn, query, &article_refs(content, actor)).await?;
+    Ok(())
 }
 
 /// Creates an article and its first version.
@@ -198,15 +195,8 @@ pub(crate) async fn bulk_create_articles(
 
 /// Reads an article.
 pub(crate) async fn get_article(conn: &mut DbConn, id: ArticleId) -> StoreResult<Article> {
-    let row = sqlx::query(concat!(article_select!(), " where id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => article_from_row(&row),
-        None => Err(StoreError::not_found(format!("article {id}"))),
-    }
+    let query = sqlx::query(concat!(article_select!(), " where id = $1")).bind(id.get());
+    fetch::one(conn, query, article_from_row, "article", id).await
 }
 
 /// Saves a new version when the article is still at the expected version.
@@ -223,7 +213,7 @@ pub(crate) async fn update_article(
     .await
     .map_err(error::plain)?;
     let Some(current) = current else {
-        return Err(StoreError::not_found(format!("article {}", update.id)));
+        return Err(fetch::not_found("article", update.id));
     };
     if current != update.expected_version {
         return Err(StoreError::conflict(
@@ -236,7 +226,7 @@ pub(crate) async fn update_article(
     }
     let c = &update.content;
     let version = current + 1;
-    let result = sqlx::query(
+    let query = sqlx::query(
         "update kb_articles set title = $2, body = $3, kind = $4, status = $5, visibility = $6, \
          language = $7, category_id = $8, service_ids = $9, version = $10, updated_at = $11 \
          where id = $1",
@@ -251,12 +241,8 @@ pub(crate) async fn update_article(
     .bind(c.category_id.map(CategoryId::get))
     .bind(service_json(c)?)
     .bind(version)
-    .bind(micros(update.now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        return Err(error::write(conn, e, &article_refs(c, update.actor_id)).await);
-    }
+    .bind(micros(update.now));
+    fetch::write(conn, query, &article_refs(c, update.actor_id)).await?;
     insert_version(
         conn,
         update.id,
@@ -316,15 +302,12 @@ pub(crate) async fn list_article_versions(
     id: ArticleId,
 ) -> StoreResult<Vec<ArticleVersion>> {
     get_article(conn, id).await?;
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         version_select!(),
         " where article_id = $1 order by version desc"
     ))
-    .bind(id.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(version_from_row).collect()
+    .bind(id.get());
+    fetch::all(conn, query, version_from_row).await
 }
 
 /// Records or replaces a vote and keeps the counts on the article row.
@@ -345,7 +328,7 @@ pub(crate) async fn vote_article(
     .await
     .map_err(error::plain)?;
     if exists.is_none() {
-        return Err(StoreError::not_found(format!("article {id}")));
+        return Err(fetch::not_found("article", id));
     }
     let before: Option<bool> = sqlx::query_scalar(
         "select is_helpful from kb_votes where article_id = $1 and user_id = $2",
@@ -388,16 +371,14 @@ pub(crate) async fn vote_article(
         (Some(_), false) => (-1, 1),
     };
     // Votes are not content: the article's version and updated_at stay.
-    sqlx::query(
+    let query = sqlx::query(
         "update kb_articles set helpful_votes = helpful_votes + $2, \
          unhelpful_votes = unhelpful_votes + $3 where id = $1",
     )
     .bind(id.get())
     .bind(helpful)
-    .bind(unhelpful)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(unhelpful);
+    fetch::execute(conn, query).await?;
     get_article(conn, id).await
 }
 
@@ -409,26 +390,20 @@ pub(crate) async fn record_deflection(
     query: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let result = sqlx::query(
+    let insert = sqlx::query(
         "insert into kb_deflections (user_id, article_id, query, ticket_id, created_at, updated_at) \
          values ($1, $2, $3, null, $4, $4)",
     )
     .bind(user.get())
     .bind(article.get())
     .bind(query)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let refs = [
-                Ref::new("kb_deflections_user_id_fkey", user.get()),
-                Ref::new("kb_deflections_article_id_fkey", article.get()),
-            ];
-            Err(error::write(conn, e, &refs).await)
-        }
-    }
+    .bind(micros(now));
+    let refs = [
+        Ref::new("kb_deflections_user_id_fkey", user.get()),
+        Ref::new("kb_deflections_article_id_fkey", article.get()),
+    ];
+    fetch::write(conn, insert, &refs).await?;
+    Ok(())
 }
 
 /// Marks a customer's open deflection records since `since` as followed by a request.
@@ -438,16 +413,14 @@ pub(crate) async fn close_deflections(
     ticket: TicketId,
     since: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "update kb_deflections set ticket_id = $2, updated_at = $3 \
          where user_id = $1 and created_at >= $3 and ticket_id is null",
     )
     .bind(user.get())
     .bind(ticket.get())
-    .bind(micros(since))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(since));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -460,17 +433,14 @@ pub(crate) async fn link_article(
     append: &EventAppend,
 ) -> StoreResult<Created<Event>> {
     let ticket = append.ticket_id;
-    let claimed = sqlx::query(
+    let query = sqlx::query(
         "insert into ticket_articles (ticket_id, article_id, created_at, updated_at) \
          values ($1, $2, $3, $3) on conflict (ticket_id, article_id) do nothing",
     )
     .bind(ticket.get())
     .bind(article.get())
-    .bind(micros(append.event.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if claimed.rows_affected() == 0 {
+    .bind(micros(append.event.created_at));
+    if fetch::execute(conn, query).await? == 0 {
         let event: Option<i64> = sqlx::query_scalar(
             "select event_id from ticket_articles where ticket_id = $1 and article_id = $2",
         )
@@ -491,15 +461,13 @@ pub(crate) async fn link_article(
     }
     let created = tickets::append_event(conn, append).await?;
     let (Created::New(event) | Created::Replayed(event)) = &created;
-    sqlx::query(
+    let query = sqlx::query(
         "update ticket_articles set event_id = $3 where ticket_id = $1 and article_id = $2",
     )
     .bind(ticket.get())
     .bind(article.get())
-    .bind(event.id.get())
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(event.id.get());
+    fetch::execute(conn, query).await?;
     Ok(created)
 }
 
@@ -609,38 +577,23 @@ pub(crate) async fn ticket_sources(
     ids: &[TicketId],
 ) -> StoreResult<Vec<TicketSource>> {
     let tickets = get_tickets(conn, ids).await?;
+    let ticket_ids: Vec<i64> = tickets.iter().map(|t| t.id.get()).collect();
+    let head = format!("{EVENT_COLUMNS_SELECT} where ticket_id in (");
     let mut events: BTreeMap<i64, Vec<ferrodesk_domain::Event>> = BTreeMap::new();
-    let mut locales: BTreeMap<i64, Option<String>> = BTreeMap::new();
-    for chunk in tickets.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(EVENT_COLUMNS_SELECT);
-        query.push(" where ticket_id in (");
-        let mut list = query.separated(", ");
-        for ticket in chunk {
-            list.push_bind(ticket.id.get());
-        }
-        query.push(") order by id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            let event = event_from_row(row)?;
-            events.entry(event.ticket_id.get()).or_default().push(event);
-        }
-        let mut query = QueryBuilder::<Db>::new("select id, locale from users where id in (");
-        let mut list = query.separated(", ");
-        for ticket in chunk {
-            list.push_bind(ticket.requester_id.get());
-        }
-        query.push(")");
-        let rows: Vec<(i64, Option<String>)> = query
-            .build_query_as()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        locales.extend(rows);
+    for event in fetch::by_ids(conn, &head, &ticket_ids, ") order by id", event_from_row).await? {
+        events.entry(event.ticket_id.get()).or_default().push(event);
     }
+    let requester_ids: Vec<i64> = tickets.iter().map(|t| t.requester_id.get()).collect();
+    let locales: BTreeMap<i64, Option<String>> = fetch::by_ids(
+        conn,
+        "select id, locale from users where id in (",
+        &requester_ids,
+        ")",
+        |row| Ok((get(row, "id")?, get(row, "locale")?)),
+    )
+    .await?
+    .into_iter()
+    .collect();
     Ok(tickets
         .into_iter()
         .map(|ticket| TicketSource {

@@ -9,6 +9,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::{mail_outbox, mailboxes, tickets};
 use crate::{Backend, Db, DbConn, DbRow, Op};
 use async_trait::async_trait;
@@ -142,15 +143,12 @@ pub(crate) async fn inbound_for_event(
     conn: &mut DbConn,
     event: EventId,
 ) -> StoreResult<Option<ThreadMessage>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         thread_select!(),
         " where event_id = $1 and direction = 'in' order by id limit 1"
     ))
-    .bind(event.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    row.as_ref().map(thread_message).transpose()
+    .bind(event.get());
+    fetch::optional(conn, query, thread_message).await
 }
 
 /// Adds the addresses of each filed message to its ticket's thread (one insert).
@@ -180,11 +178,7 @@ async fn add_participants(
             .push_bind(micros(*now));
     });
     insert.push(" on conflict (ticket_id, email) do nothing");
-    insert
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    fetch::execute(conn, insert.build()).await?;
     Ok(())
 }
 
@@ -230,12 +224,7 @@ async fn last_events(
     let mut query = QueryBuilder::<Db>::new(
         "select ticket_id, max(id) as id from ticket_events where ticket_id in (",
     );
-    {
-        let mut list = query.separated(", ");
-        for id in tickets {
-            list.push_bind(id.get());
-        }
-    }
+    fetch::push_list(&mut query, tickets.iter().map(|id| id.get()));
     query.push(") group by ticket_id");
     for row in query
         .build()
@@ -278,11 +267,8 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
     insert_records(conn, &filed).await?;
     add_participants(conn, &filed).await?;
     if let Some(id) = filing.retry_of {
-        sqlx::query("delete from mail_quarantine where id = $1")
-            .bind(id.0)
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        let query = sqlx::query("delete from mail_quarantine where id = $1").bind(id.0);
+        fetch::execute(conn, query).await?;
     }
     Ok(Filed::Stored(ticket))
 }
@@ -323,12 +309,7 @@ pub(crate) async fn file_inbound_all(
         }
     }
     let mut stored = QueryBuilder::<Db>::new("select 1 from mail_messages where message_id in (");
-    {
-        let mut list = stored.separated(", ");
-        for id in &message_ids {
-            list.push_bind(*id);
-        }
-    }
+    fetch::push_list(&mut stored, message_ids.iter().copied());
     stored.push(") limit 1");
     let any_stored = stored
         .build()

@@ -7,12 +7,13 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_opt_time, get_time, micros, opt_micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
+use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail};
 use ferrodesk_store::mail_outbox::OutboxStore;
-use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 
@@ -23,16 +24,14 @@ pub(crate) async fn enqueue(conn: &mut DbConn, event: &Event) -> StoreResult<()>
     if !event.kind.announces_mail(event.visibility) {
         return Ok(());
     }
-    sqlx::query(
+    let query = sqlx::query(
         "insert into mail_outbox (event_id, ticket_id, state, attempts, next_attempt_at, \
          created_at, updated_at) values ($1, $2, 'pending', 0, $3, $3, $3)",
     )
     .bind(event.id.get())
     .bind(event.ticket_id.get())
-    .bind(micros(event.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(event.created_at));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -60,11 +59,7 @@ pub(crate) async fn enqueue_all(
                 .push_bind(micros(*at))
                 .push_bind(micros(*at));
         });
-        query
-            .build()
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }
@@ -139,7 +134,7 @@ async fn outbox_ticket(conn: &mut DbConn, id: OutboxId) -> StoreResult<TicketId>
         .map_err(error::plain)?;
     ticket
         .map(TicketId)
-        .ok_or_else(|| StoreError::not_found(format!("outbox message {}", id.0)))
+        .ok_or_else(|| fetch::not_found("outbox message", id.0))
 }
 
 pub(crate) async fn render_outbox(
@@ -150,7 +145,7 @@ pub(crate) async fn render_outbox(
     // The sender goes first in the stored list; claim_outbox reads it back that way.
     let mut stored_recipients = vec![mail.sender.clone()];
     stored_recipients.extend(mail.recipients.iter().cloned());
-    sqlx::query(
+    let query = sqlx::query(
         "update mail_outbox set message_id = $2, recipients = $3, raw = $4, updated_at = $5 \
          where id = $1",
     )
@@ -158,11 +153,9 @@ pub(crate) async fn render_outbox(
     .bind(&mail.message_id)
     .bind(recipients_text(&stored_recipients))
     .bind(&mail.raw)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    sqlx::query(
+    .bind(micros(*now));
+    fetch::execute(conn, query).await?;
+    let query = sqlx::query(
         "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
          sender, subject, may_auto_reply, created_at, updated_at) \
          select $1, 'out', $2, event_id, null, $3, '', false, $4, $4 from mail_outbox where id = $5",
@@ -171,10 +164,8 @@ pub(crate) async fn render_outbox(
     .bind(ticket.get())
     .bind(recipients_text(&mail.recipients))
     .bind(micros(*now))
-    .bind(id.0)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(id.0);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -186,16 +177,13 @@ async fn set_outbox_state(
     at: Option<Timestamp>,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let done = sqlx::query(sql)
+    let query = sqlx::query(sql)
         .bind(id.0)
         .bind(error_text)
         .bind(opt_micros(at))
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("outbox message {}", id.0)));
+        .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("outbox message", id.0));
     }
     Ok(())
 }
@@ -253,15 +241,12 @@ pub(crate) async fn list_outbox(
     conn: &mut DbConn,
     ticket: TicketId,
 ) -> StoreResult<Vec<OutboxEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {} from mail_outbox where ticket_id = $1 order by id limit 500",
         OUTBOX_COLUMNS
     )))
-    .bind(ticket.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(outbox_entry).collect()
+    .bind(ticket.get());
+    fetch::all(conn, query, outbox_entry).await
 }
 
 /// The columns [`outbox_entry`] reads.
@@ -289,33 +274,24 @@ async fn list_in_state(
     state: &str,
     limit: i64,
 ) -> StoreResult<Vec<OutboxEntry>> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
         "select {OUTBOX_COLUMNS} from mail_outbox where state = $1 \
          order by next_attempt_at desc, id desc limit $2"
     )))
     .bind(state)
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(outbox_entry).collect()
+    .bind(limit.clamp(1, 1000));
+    fetch::all(conn, query, outbox_entry).await
 }
 
 async fn requeue(conn: &mut DbConn, (id, now): &(OutboxId, Timestamp)) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mail_outbox set state = 'pending', attempts = 0, next_attempt_at = $2, \
          updated_at = $2 where id = $1 and state = 'failed'",
     )
     .bind(id.0)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!(
-            "failed outbox message {}",
-            id.0
-        )));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("failed outbox message", id.0));
     }
     Ok(())
 }

@@ -3,29 +3,28 @@
 
 use crate::sql::convert::micros;
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
+use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::MailboxId;
 use ferrodesk_store::mailbox_lease::MailboxLeaseStore;
-use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 
 async fn lease(
     conn: &mut DbConn,
     (id, holder, now, until): &(MailboxId, String, Timestamp, Timestamp),
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set lease_holder = $2, lease_until = $4 where id = $1 \
          and (lease_until is null or lease_until <= $3 or lease_holder = $2)",
     )
     .bind(id.0)
     .bind(holder)
     .bind(micros(*now))
-    .bind(micros(*until))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 1 {
+    .bind(micros(*until));
+    let done = fetch::execute(conn, query).await?;
+    if done == 1 {
         return Ok(true);
     }
     let exists: Option<i64> = sqlx::query_scalar("select id from mailboxes where id = $1")
@@ -35,20 +34,18 @@ async fn lease(
         .map_err(error::plain)?;
     match exists {
         Some(_) => Ok(false),
-        None => Err(StoreError::not_found(format!("mailbox {}", id.0))),
+        None => Err(fetch::not_found("mailbox", id.0)),
     }
 }
 
 async fn release(conn: &mut DbConn, (id, holder): &(MailboxId, String)) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set lease_holder = null, lease_until = null \
          where id = $1 and lease_holder = $2",
     )
     .bind(id.0)
-    .bind(holder)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(holder);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 

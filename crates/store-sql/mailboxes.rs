@@ -4,13 +4,14 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_opt_time, get_time, micros, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{DbConn, DbRow};
 use ferrodesk_domain::{CategoryId, EmailAddress, GroupId};
+use ferrodesk_store::StoreResult;
 use ferrodesk_store::mail::{
     AfterImport, ImapAccount, ImapSecurity, Mailbox, MailboxId, MailboxWrite, NewQuarantine,
     QuarantineId, QuarantinedMail,
 };
-use ferrodesk_store::{StoreError, StoreResult};
 use jiff::Timestamp;
 
 macro_rules! quarantine_select {
@@ -70,15 +71,12 @@ pub(crate) async fn list_quarantine(
     conn: &mut DbConn,
     limit: i64,
 ) -> StoreResult<Vec<QuarantinedMail>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         quarantine_select!(),
         " order by created_at desc, id desc limit $1"
     ))
-    .bind(limit.clamp(1, 1000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(quarantined).collect()
+    .bind(limit.clamp(1, 1000));
+    fetch::all(conn, query, quarantined).await
 }
 
 pub(crate) async fn get_quarantined(
@@ -90,7 +88,7 @@ pub(crate) async fn get_quarantined(
         .fetch_optional(&mut *conn)
         .await
         .map_err(error::plain)?
-        .ok_or_else(|| StoreError::not_found(format!("quarantined message {}", id.0)))?;
+        .ok_or_else(|| fetch::not_found("quarantined message", id.0))?;
     let raw: Vec<u8> = sqlx::query_scalar("select raw from mail_quarantine where id = $1")
         .bind(id.0)
         .fetch_one(&mut *conn)
@@ -100,16 +98,9 @@ pub(crate) async fn get_quarantined(
 }
 
 pub(crate) async fn delete_quarantined(conn: &mut DbConn, id: &QuarantineId) -> StoreResult<()> {
-    let done = sqlx::query("delete from mail_quarantine where id = $1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!(
-            "quarantined message {}",
-            id.0
-        )));
+    let query = sqlx::query("delete from mail_quarantine where id = $1").bind(id.0);
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("quarantined message", id.0));
     }
     Ok(())
 }
@@ -166,16 +157,13 @@ pub(crate) async fn get_mailbox(conn: &mut DbConn, id: MailboxId) -> StoreResult
         .fetch_optional(&mut *conn)
         .await
         .map_err(error::plain)?
-        .ok_or_else(|| StoreError::not_found(format!("mailbox {}", id.0)))?;
+        .ok_or_else(|| fetch::not_found("mailbox", id.0))?;
     mailbox(&row)
 }
 
 pub(crate) async fn list_mailboxes(conn: &mut DbConn) -> StoreResult<Vec<Mailbox>> {
-    let rows = sqlx::query("select * from mailboxes order by name, id limit 1000")
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter().map(mailbox).collect()
+    let query = sqlx::query("select * from mailboxes order by name, id limit 1000");
+    fetch::all(conn, query, mailbox).await
 }
 
 fn mailbox_refs(write: &MailboxWrite) -> Vec<Ref> {
@@ -193,12 +181,10 @@ fn mailbox_refs(write: &MailboxWrite) -> Vec<Ref> {
 
 async fn clear_default(conn: &mut DbConn, write: &MailboxWrite, keep: i64) -> StoreResult<()> {
     if write.is_default {
-        sqlx::query("update mailboxes set is_default = false, updated_at = $2 where id <> $1 and is_default")
+        let query = sqlx::query("update mailboxes set is_default = false, updated_at = $2 where id <> $1 and is_default")
             .bind(keep)
-            .bind(micros(write.now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+            .bind(micros(write.now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -276,7 +262,7 @@ pub(crate) async fn update_mailbox(
     .await;
     match done {
         Ok(done) if done.rows_affected() == 0 => {
-            return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+            return Err(fetch::not_found("mailbox", id.0));
         }
         Ok(_) => {}
         Err(e) => return Err(error::write(conn, e, &mailbox_refs(write)).await),
@@ -286,13 +272,9 @@ pub(crate) async fn update_mailbox(
 }
 
 pub(crate) async fn delete_mailbox(conn: &mut DbConn, id: &MailboxId) -> StoreResult<()> {
-    let done = sqlx::query("delete from mailboxes where id = $1")
-        .bind(id.0)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    let query = sqlx::query("delete from mailboxes where id = $1").bind(id.0);
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }
@@ -301,19 +283,16 @@ pub(crate) async fn record_mailbox_progress(
     conn: &mut DbConn,
     (id, uid_validity, last_uid, now): &(MailboxId, u32, u32, Timestamp),
 ) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set uid_validity = $2, last_uid = $3, failure_count = 0, \
          last_success_at = $4, updated_at = $4 where id = $1",
     )
     .bind(id.0)
     .bind(i64::from(*uid_validity))
     .bind(i64::from(*last_uid))
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }
@@ -322,18 +301,15 @@ pub(crate) async fn record_mailbox_failure(
     conn: &mut DbConn,
     (id, message, now): &(MailboxId, String, Timestamp),
 ) -> StoreResult<()> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update mailboxes set failure_count = failure_count + 1, last_error = $2, \
          last_error_at = $3, updated_at = $3 where id = $1",
     )
     .bind(id.0)
     .bind(message)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("mailbox {}", id.0)));
+    .bind(micros(*now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("mailbox", id.0));
     }
     Ok(())
 }

@@ -42,6 +42,7 @@ pub(crate) mod clocks;
 pub(crate) mod convert;
 pub(crate) mod directory;
 pub(crate) mod error;
+pub(crate) mod fetch;
 pub(crate) mod filters;
 pub(crate) mod jobs;
 pub(crate) mod kb;

@@ -1,7 +1,7 @@
 //! In-app notifications; [`NotificationStore`] for the backend.
 
 use crate::sql::convert::{get, get_opt_time, get_time, micros};
-use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{TicketId, UserId};
@@ -18,17 +18,15 @@ pub(crate) async fn notify(
     now: Timestamp,
 ) -> StoreResult<()> {
     for note in notes {
-        sqlx::query(
+        let query = sqlx::query(
             "insert into notifications (user_id, ticket_id, message, created_at, updated_at) \
              values ($1, $2, $3, $4, $4)",
         )
         .bind(note.user_id.get())
         .bind(note.ticket_id.map(TicketId::get))
         .bind(&note.message)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+        .bind(micros(now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -49,23 +47,17 @@ pub(crate) async fn list_notifications(
     }
     query.push(" order by id desc limit ");
     query.push_bind(page.limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
-    let rows = query
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            let ticket: Option<i64> = get(row, "ticket_id")?;
-            Ok(Notification {
-                id: NotificationId(get(row, "id")?),
-                ticket_id: ticket.map(TicketId),
-                message: get(row, "message")?,
-                read_at: get_opt_time(row, "read_at")?,
-                created_at: get_time(row, "created_at")?,
-            })
+    fetch::all(conn, query.build(), |row| {
+        let ticket: Option<i64> = get(row, "ticket_id")?;
+        Ok(Notification {
+            id: NotificationId(get(row, "id")?),
+            ticket_id: ticket.map(TicketId),
+            message: get(row, "message")?,
+            read_at: get_opt_time(row, "read_at")?,
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// Marks notifications read.
@@ -83,18 +75,10 @@ pub(crate) async fn mark_notifications_read(
     query.push_bind(user.get());
     if !ids.is_empty() {
         query.push(" and id in (");
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
+        fetch::push_list(&mut query, ids.iter().map(|id| id.get()));
         query.push(")");
     }
-    let done = query
-        .build()
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    Ok(done.rows_affected())
+    fetch::execute(conn, query.build()).await
 }
 
 #[async_trait]

@@ -7,12 +7,12 @@
 use crate::sql::convert;
 use crate::sql::convert::{get, get_time, group_ids, micros, page_by_id, stored};
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, GroupId, OrganizationId, Role, Tier, User, UserId};
 use ferrodesk_store::{
-    MAX_PAGE_SIZE, NewUser, Page, PageRequest, PeopleStore, StoreError, StoreResult, UserFilter,
-    UserPatch,
+    MAX_PAGE_SIZE, NewUser, Page, PageRequest, PeopleStore, StoreResult, UserFilter, UserPatch,
 };
 use jiff::Timestamp;
 
@@ -73,21 +73,17 @@ async fn insert_memberships(
     now: Timestamp,
 ) -> StoreResult<()> {
     for group in groups {
-        let result = sqlx::query(
+        let query = sqlx::query(
             "insert into user_groups (user_id, group_id, created_at, updated_at) values ($1, $2, $3, $3)",
         )
         .bind(user.get())
         .bind(group.get())
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await;
-        if let Err(e) = result {
-            let refs = [
-                Ref::new("user_groups_group_id_fkey", group.get()),
-                Ref::new("user_groups_user_id_fkey", user.get()),
-            ];
-            return Err(error::write(conn, e, &refs).await);
-        }
+        .bind(micros(now));
+        let refs = [
+            Ref::new("user_groups_group_id_fkey", group.get()),
+            Ref::new("user_groups_user_id_fkey", user.get()),
+        ];
+        fetch::write(conn, query, &refs).await?;
     }
     Ok(())
 }
@@ -117,13 +113,11 @@ pub(crate) async fn create_user(conn: &mut DbConn, new: &NewUser) -> StoreResult
     let row = match inserted {
         Ok(row) => row,
         Err(e) => {
-            let refs: Vec<Ref> = Ref::opt(
+            let refs = Ref::opt(
                 "users_organization_id_fkey",
                 new.organization_id.map(OrganizationId::get),
-            )
-            .into_iter()
-            .collect();
-            return Err(error::write(conn, e, &refs).await);
+            );
+            return Err(error::write(conn, e, refs.as_slice()).await);
         }
     };
     let id = UserId(get(&row, "id")?);
@@ -150,15 +144,8 @@ pub(crate) async fn create_user(conn: &mut DbConn, new: &NewUser) -> StoreResult
 
 /// Reads a person.
 pub(crate) async fn get_user(conn: &mut DbConn, id: UserId) -> StoreResult<User> {
-    let row = sqlx::query(concat!(user_select!(), " where u.id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => user_from_row(&row),
-        None => Err(StoreError::not_found(format!("user {id}"))),
-    }
+    let query = sqlx::query(concat!(user_select!(), " where u.id = $1")).bind(id.get());
+    fetch::one(conn, query, user_from_row, "user", id).await
 }
 
 /// Finds a person by exact (normalized) email.
@@ -166,12 +153,8 @@ pub(crate) async fn find_user_by_email(
     conn: &mut DbConn,
     email: &EmailAddress,
 ) -> StoreResult<Option<User>> {
-    let row = sqlx::query(concat!(user_select!(), " where u.email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    row.as_ref().map(user_from_row).transpose()
+    let query = sqlx::query(concat!(user_select!(), " where u.email = $1")).bind(email.as_str());
+    fetch::optional(conn, query, user_from_row).await
 }
 
 /// Applies a patch to a person.
@@ -187,7 +170,7 @@ pub(crate) async fn update_user(
         .await
         .map_err(error::plain)?;
     if locked.is_none() {
-        return Err(StoreError::not_found(format!("user {id}")));
+        return Err(fetch::not_found("user", id));
     }
     let mut user = get_user(conn, id).await?;
     let patch = patch.clone();
@@ -225,7 +208,7 @@ pub(crate) async fn update_user(
         user.is_active = active;
     }
     user.updated_at = now;
-    let result = sqlx::query(
+    let query = sqlx::query(
         "update users set email = $2, name = $3, search_text = $4, role = $5, organization_id = $6, \
          phone = $7, location = $8, employee_id = $9, locale = $10, time_zone = $11, tier = $12, \
          is_active = $13, updated_at = $14 where id = $1",
@@ -243,24 +226,15 @@ pub(crate) async fn update_user(
     .bind(&user.time_zone)
     .bind(user.tier.map(Tier::get))
     .bind(user.is_active)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await;
-    if let Err(e) = result {
-        let refs: Vec<Ref> = Ref::opt(
-            "users_organization_id_fkey",
-            user.organization_id.map(OrganizationId::get),
-        )
-        .into_iter()
-        .collect();
-        return Err(error::write(conn, e, &refs).await);
-    }
+    .bind(micros(now));
+    let refs = Ref::opt(
+        "users_organization_id_fkey",
+        user.organization_id.map(OrganizationId::get),
+    );
+    fetch::write(conn, query, refs.as_slice()).await?;
     if let Some(groups) = patch.group_ids {
-        sqlx::query("delete from user_groups where user_id = $1")
-            .bind(id.get())
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        let query = sqlx::query("delete from user_groups where user_id = $1").bind(id.get());
+        fetch::execute(conn, query).await?;
         let groups = sorted_groups(&groups);
         insert_memberships(conn, id, &groups, now).await?;
         user.group_ids = groups;
@@ -316,18 +290,15 @@ pub(crate) async fn users_changed_after(
     limit: i64,
 ) -> StoreResult<Vec<User>> {
     let (time, id) = after.map_or((i64::MIN, 0), |(t, id)| (micros(t), id.get()));
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         user_select!(),
         " where u.updated_at > $1 or (u.updated_at = $1 and u.id > $2) \
          order by u.updated_at, u.id limit $3"
     ))
     .bind(time)
     .bind(id)
-    .bind(limit.clamp(1, 10_000))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(user_from_row).collect()
+    .bind(limit.clamp(1, 10_000));
+    fetch::all(conn, query, user_from_row).await
 }
 
 /// How many people exist.
@@ -346,7 +317,7 @@ pub(crate) async fn password_hash(conn: &mut DbConn, id: UserId) -> StoreResult<
             .fetch_optional(&mut *conn)
             .await
             .map_err(error::plain)?;
-    hash.ok_or_else(|| StoreError::not_found(format!("user {id}")))
+    hash.ok_or_else(|| fetch::not_found("user", id))
 }
 
 /// Replaces a person's password hash.
@@ -356,15 +327,12 @@ pub(crate) async fn set_password_hash(
     hash: &str,
     now: Timestamp,
 ) -> StoreResult<()> {
-    let done = sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
+    let query = sqlx::query("update users set password_hash = $2, updated_at = $3 where id = $1")
         .bind(id.get())
         .bind(hash)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("user {id}")));
+        .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("user", id));
     }
     Ok(())
 }

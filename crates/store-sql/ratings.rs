@@ -3,6 +3,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::tickets::append;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
@@ -70,16 +71,13 @@ async fn find_rating(
     ticket: TicketId,
     resolved_at: Timestamp,
 ) -> StoreResult<Option<Rating>> {
-    let row = sqlx::query(
+    let query = sqlx::query(
         "select id, ticket_id, resolved_at, requester_id, score, comment, group_id, agent_id, \
          created_at from ticket_ratings where ticket_id = $1 and resolved_at = $2",
     )
     .bind(ticket.get())
-    .bind(micros(resolved_at))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    row.as_ref().map(rating_from_row).transpose()
+    .bind(micros(resolved_at));
+    fetch::optional(conn, query, rating_from_row).await
 }
 
 async fn rating_summary(

@@ -9,7 +9,7 @@
 //! tickets.
 
 use crate::sql::convert::{get, micros};
-use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{CategoryId, Channel, GroupId, Priority, Ticket, TicketStatus, UserId};
@@ -263,11 +263,7 @@ impl Rollups {
                  reopened = report_rollups.reopened + excluded.reopened, \
                  updated_at = excluded.updated_at",
             );
-            query
-                .build()
-                .execute(&mut *conn)
-                .await
-                .map_err(error::plain)?;
+            fetch::execute(conn, query.build()).await?;
         }
         Ok(())
     }
@@ -309,32 +305,23 @@ pub(crate) async fn report_days(
             return Ok(Vec::new());
         }
         sql.push(" and group_id in (");
-        let mut list = sql.separated(", ");
-        for group in groups {
-            list.push_bind(group.get());
-        }
+        fetch::push_list(&mut sql, groups.iter().map(|group| group.get()));
         sql.push(")");
     }
     sql.push(format!(" group by day, {value} order by day, {value}"));
-    let rows = sql
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(ReportDay {
-                day: get(row, "day")?,
-                dimension: get(row, "dimension")?,
-                created: get(row, "created")?,
-                first_responses: get(row, "first_responses")?,
-                first_response_seconds: get(row, "first_response_seconds")?,
-                resolved: get(row, "resolved")?,
-                resolution_seconds: get(row, "resolution_seconds")?,
-                reopened: get(row, "reopened")?,
-            })
+    fetch::all(conn, sql.build(), |row| {
+        Ok(ReportDay {
+            day: get(row, "day")?,
+            dimension: get(row, "dimension")?,
+            created: get(row, "created")?,
+            first_responses: get(row, "first_responses")?,
+            first_response_seconds: get(row, "first_response_seconds")?,
+            resolved: get(row, "resolved")?,
+            resolution_seconds: get(row, "resolution_seconds")?,
+            reopened: get(row, "reopened")?,
         })
-        .collect()
+    })
+    .await
 }
 
 #[async_trait]

@@ -3,6 +3,7 @@
 //! read whole or by a key.
 
 use crate::sql::convert::{from_json, get, json, micros};
+use crate::sql::fetch;
 use crate::sql::{convert, directory, error, tickets};
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
@@ -14,7 +15,7 @@ use ferrodesk_store::{
 use jiff::Timestamp;
 
 pub(crate) fn missing_rule(id: RuleId) -> StoreError {
-    StoreError::not_found(format!("rule {id}"))
+    fetch::not_found("rule", id)
 }
 
 fn routing_from_row(row: &crate::DbRow) -> StoreResult<RoutingRule> {
@@ -30,14 +31,11 @@ fn routing_from_row(row: &crate::DbRow) -> StoreResult<RoutingRule> {
 
 /// Every routing rule by position.
 pub(crate) async fn list_routing_rules(conn: &mut DbConn) -> StoreResult<Vec<RoutingRule>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select id, name, position, is_enabled, conditions, actions from routing_rules \
          order by position, id",
-    )
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(routing_from_row).collect()
+    );
+    fetch::all(conn, query, routing_from_row).await
 }
 
 async fn get_routing_rule(conn: &mut DbConn, id: RuleId) -> StoreResult<RoutingRule> {
@@ -82,7 +80,7 @@ pub(crate) async fn update_routing_rule(
     rule: &RoutingRule,
     now: Timestamp,
 ) -> StoreResult<RoutingRule> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update routing_rules set name = $2, position = $3, is_enabled = $4, conditions = $5, \
          actions = $6, updated_at = $7 where id = $1",
     )
@@ -92,11 +90,8 @@ pub(crate) async fn update_routing_rule(
     .bind(rule.is_enabled)
     .bind(json(&rule.conditions)?)
     .bind(json(&rule.actions)?)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+    .bind(micros(now));
+    if fetch::execute(conn, query).await? == 0 {
         return Err(missing_rule(rule.id));
     }
     get_routing_rule(conn, rule.id).await
@@ -112,12 +107,8 @@ pub(crate) async fn delete_from(
         "routing_rules" => "delete from routing_rules where id = $1",
         _ => "delete from escalation_rules where id = $1",
     };
-    let done = sqlx::query(sql)
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+    let query = sqlx::query(sql).bind(id.get());
+    if fetch::execute(conn, query).await? == 0 {
         return Err(missing_rule(id));
     }
     Ok(())
@@ -182,7 +173,7 @@ pub(crate) async fn set_agent_settings(
     .execute(&mut *conn)
     .await
     .map_err(|e| match error::plain(e) {
-        StoreError::NotFound { .. } => StoreError::not_found(format!("user {user}")),
+        StoreError::NotFound { .. } => fetch::not_found("user", user),
         other => other,
     })?;
     Ok(())
@@ -286,7 +277,7 @@ pub(crate) async fn set_assignment_mode(
     .execute(&mut *conn)
     .await
     .map_err(|e| match error::plain(e) {
-        StoreError::NotFound { .. } => StoreError::not_found(format!("group {group}")),
+        StoreError::NotFound { .. } => fetch::not_found("group", group),
         other => other,
     })?;
     Ok(())
@@ -299,15 +290,13 @@ pub(crate) async fn set_round_robin_last(
     user: UserId,
     now: Timestamp,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "update group_assignment set last_user_id = $2, updated_at = $3 where group_id = $1",
     )
     .bind(group.get())
     .bind(user.get())
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(now));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 

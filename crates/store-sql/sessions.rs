@@ -6,12 +6,13 @@ use crate::sql::convert::{
     get, get_opt_time, get_time, group_ids, micros, opt_micros, page_by_id, stored,
 };
 use crate::sql::error::{self, Ref};
+use crate::sql::fetch;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{Actor, OrganizationId, Role, TokenId, UserId};
 use ferrodesk_store::{
     ApiToken, AuditEntry, NewAuditEntry, NewSession, NewToken, Page, PageRequest, SessionInfo,
-    SessionStore, StoreError, StoreResult,
+    SessionStore, StoreResult,
 };
 use jiff::Timestamp;
 
@@ -55,7 +56,7 @@ fn token_from_row(row: &crate::DbRow) -> StoreResult<ApiToken> {
 
 /// Appends an audit entry.
 pub(crate) async fn append_audit(conn: &mut DbConn, entry: &NewAuditEntry) -> StoreResult<()> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into audit_log (actor_id, action, subject, address, detail, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $6, $6)",
     )
@@ -64,10 +65,8 @@ pub(crate) async fn append_audit(conn: &mut DbConn, entry: &NewAuditEntry) -> St
     .bind(&entry.subject)
     .bind(&entry.address)
     .bind(&entry.detail)
-    .bind(micros(entry.now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(entry.now));
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -143,7 +142,7 @@ pub(crate) async fn find_actor_by_token(
     token_hash: &str,
     now: Timestamp,
 ) -> StoreResult<Option<(Actor, TokenId)>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select t.id as token_id, ",
         actor_columns!(),
         " from api_tokens t join users u on u.id = t.user_id ",
@@ -152,17 +151,11 @@ pub(crate) async fn find_actor_by_token(
         "and (t.expires_at is null or t.expires_at > $2) and u.is_active = true"
     ))
     .bind(token_hash)
-    .bind(micros(now))
-    .fetch_optional(&mut *conn)
+    .bind(micros(now));
+    fetch::optional(conn, query, |row| {
+        Ok((actor_from_row(row)?, TokenId(get(row, "token_id")?)))
+    })
     .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => Ok(Some((
-            actor_from_row(&row)?,
-            TokenId(get(&row, "token_id")?),
-        ))),
-        None => Ok(None),
-    }
 }
 
 /// Tokens, newest first.
@@ -195,18 +188,12 @@ pub(crate) async fn list_tokens(
 
 /// One token.
 pub(crate) async fn get_token(conn: &mut DbConn, id: TokenId) -> StoreResult<ApiToken> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select id, user_id, name, expires_at, revoked_at, created_at from api_tokens ",
         "where id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => token_from_row(&row),
-        None => Err(StoreError::not_found(format!("token {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, token_from_row, "token", id).await
 }
 
 /// Revokes a token (keeping the first revocation time) and audits it.
@@ -226,7 +213,7 @@ pub(crate) async fn revoke_token(
     .await
     .map_err(error::plain)?;
     let Some(row) = row else {
-        return Err(StoreError::not_found(format!("token {id}")));
+        return Err(fetch::not_found("token", id));
     };
     append_audit(conn, audit).await?;
     token_from_row(&row)
@@ -234,7 +221,7 @@ pub(crate) async fn revoke_token(
 
 /// Stores a session.
 pub(crate) async fn create_session(conn: &mut DbConn, session: &NewSession) -> StoreResult<()> {
-    let result = sqlx::query(
+    let query = sqlx::query(
         "insert into sessions (session_hash, user_id, csrf_secret, expires_at, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $5)",
     )
@@ -242,16 +229,10 @@ pub(crate) async fn create_session(conn: &mut DbConn, session: &NewSession) -> S
     .bind(session.user_id.get())
     .bind(&session.csrf_secret)
     .bind(micros(session.expires_at))
-    .bind(micros(session.now))
-    .execute(&mut *conn)
-    .await;
-    match result {
-        Ok(_) => Ok(()),
-        Err(e) => {
-            let refs = [Ref::new("sessions_user_id_fkey", session.user_id.get())];
-            Err(error::write(conn, e, &refs).await)
-        }
-    }
+    .bind(micros(session.now));
+    let refs = [Ref::new("sessions_user_id_fkey", session.user_id.get())];
+    fetch::write(conn, query, &refs).await?;
+    Ok(())
 }
 
 /// The actor behind a live session of an active person.
@@ -260,7 +241,7 @@ pub(crate) async fn find_actor_by_session(
     session_hash: &str,
     now: Timestamp,
 ) -> StoreResult<Option<(Actor, SessionInfo)>> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select s.csrf_secret, s.expires_at, ",
         actor_columns!(),
         " from sessions s join users u on u.id = s.user_id ",
@@ -268,47 +249,35 @@ pub(crate) async fn find_actor_by_session(
         "where s.session_hash = $1 and s.expires_at > $2 and u.is_active = true"
     ))
     .bind(session_hash)
-    .bind(micros(now))
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => Ok(Some((
-            actor_from_row(&row)?,
+    .bind(micros(now));
+    fetch::optional(conn, query, |row| {
+        Ok((
+            actor_from_row(row)?,
             SessionInfo {
-                csrf_secret: get(&row, "csrf_secret")?,
-                expires_at: get_time(&row, "expires_at")?,
+                csrf_secret: get(row, "csrf_secret")?,
+                expires_at: get_time(row, "expires_at")?,
             },
-        ))),
-        None => Ok(None),
-    }
+        ))
+    })
+    .await
 }
 
 /// Ends a session.
 pub(crate) async fn delete_session(conn: &mut DbConn, session_hash: &str) -> StoreResult<()> {
-    sqlx::query("delete from sessions where session_hash = $1")
-        .bind(session_hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from sessions where session_hash = $1").bind(session_hash);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
 /// The actor for a person, active or not.
 pub(crate) async fn actor_for_user(conn: &mut DbConn, id: UserId) -> StoreResult<Actor> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         actor_columns!(),
         " from users u left join organizations o on o.id = u.organization_id where u.id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => actor_from_row(&row),
-        None => Err(StoreError::not_found(format!("user {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, actor_from_row, "user", id).await
 }
 
 /// Records one failure per key, forgetting that key's failures older than a day.
@@ -318,20 +287,17 @@ pub(crate) async fn record_login_failure(
     now: Timestamp,
 ) -> StoreResult<()> {
     for key in keys {
-        sqlx::query("delete from login_failures where throttle_key = $1 and created_at < $2")
-            .bind(key)
-            .bind(micros(now) - LOGIN_FAILURE_RETENTION_MICROS)
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        sqlx::query(
+        let query =
+            sqlx::query("delete from login_failures where throttle_key = $1 and created_at < $2")
+                .bind(key)
+                .bind(micros(now) - LOGIN_FAILURE_RETENTION_MICROS);
+        fetch::execute(conn, query).await?;
+        let query = sqlx::query(
             "insert into login_failures (throttle_key, created_at, updated_at) values ($1, $2, $2)",
         )
         .bind(key)
-        .bind(micros(now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+        .bind(micros(now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -354,11 +320,8 @@ pub(crate) async fn count_login_failures(
 
 /// Forgets the failures of `key`.
 pub(crate) async fn clear_login_failures(conn: &mut DbConn, key: &str) -> StoreResult<()> {
-    sqlx::query("delete from login_failures where throttle_key = $1")
-        .bind(key)
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from login_failures where throttle_key = $1").bind(key);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 
@@ -382,16 +345,14 @@ async fn desk_secret(
     conn: &mut DbConn,
     (name, candidate, now): &(String, String, Timestamp),
 ) -> StoreResult<String> {
-    sqlx::query(
+    let query = sqlx::query(
         "insert into desk_secrets (name, value, created_at, updated_at) values ($1, $2, $3, $3) \
          on conflict do nothing",
     )
     .bind(name)
     .bind(candidate)
-    .bind(micros(*now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(micros(*now));
+    fetch::execute(conn, query).await?;
     sqlx::query_scalar("select value from desk_secrets where name = $1")
         .bind(name)
         .fetch_one(&mut *conn)

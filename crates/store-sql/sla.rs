@@ -5,6 +5,7 @@
 use crate::sql::convert::{
     from_json, get, get_opt_time, get_time, json, micros, stored, timestamp,
 };
+use crate::sql::fetch;
 use crate::sql::{clocks, error, tickets};
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
@@ -79,14 +80,12 @@ pub(crate) async fn update_calendar(
     // apply from now (see `terms_since` in `create_policy`).
     let before = get_calendar(conn, id).await?;
     if before.calendar != input.calendar {
-        sqlx::query("update sla_policies set terms_since = $2 where calendar_id = $1")
+        let query = sqlx::query("update sla_policies set terms_since = $2 where calendar_id = $1")
             .bind(id.get())
-            .bind(micros(input.now))
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+            .bind(micros(input.now));
+        fetch::execute(conn, query).await?;
     }
-    let done = sqlx::query(
+    let query = sqlx::query(
         "update business_calendars set name = $2, always_open = $3, time_zone = $4, \
          hours = $5, holidays = $6, updated_at = $7 where id = $1",
     )
@@ -96,44 +95,32 @@ pub(crate) async fn update_calendar(
     .bind(zone)
     .bind(json(&hours)?)
     .bind(json(&holidays)?)
-    .bind(micros(input.now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("calendar {id}")));
+    .bind(micros(input.now));
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("calendar", id));
     }
     get_calendar(conn, id).await
 }
 
 /// Reads a calendar.
 pub(crate) async fn get_calendar(conn: &mut DbConn, id: CalendarId) -> StoreResult<StoredCalendar> {
-    let row = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         calendar_columns!(),
         " from business_calendars where id = $1"
     ))
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => calendar_from_row(&row),
-        None => Err(StoreError::not_found(format!("calendar {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, calendar_from_row, "calendar", id).await
 }
 
 /// Every calendar by name.
 pub(crate) async fn list_calendars(conn: &mut DbConn) -> StoreResult<Vec<StoredCalendar>> {
-    let rows = sqlx::query(concat!(
+    let query = sqlx::query(concat!(
         "select ",
         calendar_columns!(),
         " from business_calendars order by name, id"
-    ))
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter().map(calendar_from_row).collect()
+    ));
+    fetch::all(conn, query, calendar_from_row).await
 }
 
 /// Deletes an unused calendar.
@@ -149,13 +136,9 @@ pub(crate) async fn delete_calendar(conn: &mut DbConn, id: CalendarId) -> StoreR
             format!("calendar {id} is used by {used} SLA policies"),
         ));
     }
-    let done = sqlx::query("delete from business_calendars where id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("calendar {id}")));
+    let query = sqlx::query("delete from business_calendars where id = $1").bind(id.get());
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("calendar", id));
     }
     Ok(())
 }
@@ -262,17 +245,13 @@ async fn write_assignments(
     input: &PolicyInput,
 ) -> StoreResult<()> {
     if input.is_default {
-        sqlx::query("update sla_policies set is_default = false where id <> $1 and is_default")
-            .bind(id.get())
-            .execute(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+        let query =
+            sqlx::query("update sla_policies set is_default = false where id <> $1 and is_default")
+                .bind(id.get());
+        fetch::execute(conn, query).await?;
     }
-    sqlx::query("delete from sla_assignments where policy_id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+    let query = sqlx::query("delete from sla_assignments where policy_id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
     let targets = input
         .organization_ids
         .iter()
@@ -282,7 +261,7 @@ async fn write_assignments(
     for (kind, target) in targets {
         // An organization, service or category is covered by one policy: assigning it
         // here moves it from the policy that had it.
-        sqlx::query(
+        let query = sqlx::query(
             "insert into sla_assignments (kind, target_id, policy_id, created_at, updated_at) \
              values ($1, $2, $3, $4, $4) on conflict (kind, target_id) do update set \
              policy_id = excluded.policy_id, updated_at = excluded.updated_at",
@@ -290,10 +269,8 @@ async fn write_assignments(
         .bind(kind)
         .bind(target)
         .bind(id.get())
-        .bind(micros(input.now))
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
+        .bind(micros(input.now));
+        fetch::execute(conn, query).await?;
     }
     Ok(())
 }
@@ -326,7 +303,7 @@ pub(crate) async fn create_policy(
 
 fn missing_calendar(e: sqlx::Error, calendar: CalendarId) -> StoreError {
     match error::plain(e) {
-        StoreError::NotFound { .. } => StoreError::not_found(format!("calendar {calendar}")),
+        StoreError::NotFound { .. } => fetch::not_found("calendar", calendar),
         other => other,
     }
 }
@@ -357,7 +334,7 @@ pub(crate) async fn update_policy(
     .await
     .map_err(|e| missing_calendar(e, input.calendar_id))?;
     if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("SLA policy {id}")));
+        return Err(fetch::not_found("SLA policy", id));
     }
     write_assignments(conn, id, input).await?;
     get_policy(conn, id).await
@@ -376,7 +353,7 @@ pub(crate) async fn get_policy(conn: &mut DbConn, id: PolicyId) -> StoreResult<S
     .map_err(error::plain)?;
     match row {
         Some(row) => policy_from_row(conn, &row).await,
-        None => Err(StoreError::not_found(format!("SLA policy {id}"))),
+        None => Err(fetch::not_found("SLA policy", id)),
     }
 }
 
@@ -399,18 +376,11 @@ pub(crate) async fn list_policies(conn: &mut DbConn) -> StoreResult<Vec<StoredPo
 
 /// Deletes a policy with its assignments; stored clocks that name it lose the link.
 pub(crate) async fn delete_policy(conn: &mut DbConn, id: PolicyId) -> StoreResult<()> {
-    sqlx::query("delete from sla_assignments where policy_id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    let done = sqlx::query("delete from sla_policies where id = $1")
-        .bind(id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::not_found(format!("SLA policy {id}")));
+    let query = sqlx::query("delete from sla_assignments where policy_id = $1").bind(id.get());
+    fetch::execute(conn, query).await?;
+    let query = sqlx::query("delete from sla_policies where id = $1").bind(id.get());
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("SLA policy", id));
     }
     Ok(())
 }
@@ -443,31 +413,20 @@ pub(crate) async fn ticket_slas(
         return Ok(Vec::new());
     }
     let mut query = QueryBuilder::<Db>::new("select * from ticket_sla where ticket_id in (");
-    {
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(id.get());
-        }
-    }
+    fetch::push_list(&mut query, ids.iter().map(|id| id.get()));
     query.push(") order by ticket_id");
-    let rows = query
-        .build()
-        .fetch_all(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            let policy: Option<i64> = get(row, "policy_id")?;
-            Ok(TicketSla {
-                ticket_id: TicketId(get(row, "ticket_id")?),
-                policy_id: policy.map(PolicyId),
-                first_response: target_from_row(row, "first_response", TargetKind::FirstResponse)?,
-                next_update: target_from_row(row, "update", TargetKind::Update)?,
-                resolution: target_from_row(row, "resolution", TargetKind::Resolution)?,
-                next_due_at: get_opt_time(row, "next_due_at")?,
-            })
+    fetch::all(conn, query.build(), |row| {
+        let policy: Option<i64> = get(row, "policy_id")?;
+        Ok(TicketSla {
+            ticket_id: TicketId(get(row, "ticket_id")?),
+            policy_id: policy.map(PolicyId),
+            first_response: target_from_row(row, "first_response", TargetKind::FirstResponse)?,
+            next_update: target_from_row(row, "update", TargetKind::Update)?,
+            resolution: target_from_row(row, "resolution", TargetKind::Resolution)?,
+            next_due_at: get_opt_time(row, "next_due_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The "breaching soon" queue: open tickets in scope by earliest running due time,

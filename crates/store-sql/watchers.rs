@@ -5,6 +5,7 @@
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::tickets::append;
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
@@ -12,18 +13,15 @@ use ferrodesk_domain::{Event, TicketId, UserId};
 use ferrodesk_store::{StoreResult, Watcher, WatcherChange, WatcherStore};
 
 async fn add_watcher(conn: &mut DbConn, change: &WatcherChange) -> StoreResult<Option<Event>> {
-    let done = sqlx::query(
+    let query = sqlx::query(
         "insert into ticket_watchers (ticket_id, user_id, added_by, created_at, updated_at) \
          values ($1, $2, $3, $4, $4) on conflict do nothing",
     )
     .bind(change.ticket_id.get())
     .bind(change.user_id.get())
     .bind(change.event.actor_id.map(UserId::get))
-    .bind(micros(change.event.created_at))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+    .bind(micros(change.event.created_at));
+    if fetch::execute(conn, query).await? == 0 {
         return Ok(None);
     }
     append(conn, change.ticket_id, &change.event)
@@ -32,13 +30,10 @@ async fn add_watcher(conn: &mut DbConn, change: &WatcherChange) -> StoreResult<O
 }
 
 async fn remove_watcher(conn: &mut DbConn, change: &WatcherChange) -> StoreResult<Option<Event>> {
-    let done = sqlx::query("delete from ticket_watchers where ticket_id = $1 and user_id = $2")
+    let query = sqlx::query("delete from ticket_watchers where ticket_id = $1 and user_id = $2")
         .bind(change.ticket_id.get())
-        .bind(change.user_id.get())
-        .execute(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    if done.rows_affected() == 0 {
+        .bind(change.user_id.get());
+    if fetch::execute(conn, query).await? == 0 {
         return Ok(None);
     }
     append(conn, change.ticket_id, &change.event)
@@ -47,24 +42,20 @@ async fn remove_watcher(conn: &mut DbConn, change: &WatcherChange) -> StoreResul
 }
 
 async fn list_watchers(conn: &mut DbConn, ticket: TicketId) -> StoreResult<Vec<Watcher>> {
-    let rows = sqlx::query(
+    let query = sqlx::query(
         "select ticket_id, user_id, added_by, created_at from ticket_watchers \
          where ticket_id = $1 order by created_at, user_id",
     )
-    .bind(ticket.get())
-    .fetch_all(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    rows.iter()
-        .map(|row| {
-            Ok(Watcher {
-                ticket_id: TicketId(get(row, "ticket_id")?),
-                user_id: UserId(get(row, "user_id")?),
-                added_by: get::<Option<i64>>(row, "added_by")?.map(UserId),
-                created_at: get_time(row, "created_at")?,
-            })
+    .bind(ticket.get());
+    fetch::all(conn, query, |row| {
+        Ok(Watcher {
+            ticket_id: TicketId(get(row, "ticket_id")?),
+            user_id: UserId(get(row, "user_id")?),
+            added_by: get::<Option<i64>>(row, "added_by")?.map(UserId),
+            created_at: get_time(row, "created_at")?,
         })
-        .collect()
+    })
+    .await
 }
 
 async fn watched_tickets(

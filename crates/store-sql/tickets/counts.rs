@@ -4,6 +4,7 @@
 use super::rows::text_enum;
 use crate::sql::convert::{get, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::sql::reports::Rollups;
 use crate::{Db, DbConn};
 use ferrodesk_domain::{GroupId, Ticket, TicketStatus, UserId};
@@ -82,11 +83,7 @@ impl CountDeltas {
                  ticket_count = queue_counts.ticket_count + excluded.ticket_count, \
                  updated_at = excluded.updated_at",
             );
-            query
-                .build()
-                .execute(&mut *conn)
-                .await
-                .map_err(error::plain)?;
+            fetch::execute(conn, query.build()).await?;
         }
         Ok(())
     }

@@ -5,6 +5,7 @@ use crate::DbConn;
 use crate::sql::convert;
 use crate::sql::convert::{from_json, get, json, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use ferrodesk_store::{Conflict, Idempotency, StoreError, StoreResult};
 use jiff::Timestamp;
 
@@ -27,7 +28,7 @@ pub(crate) async fn claim(
     let Some(key) = key else {
         return Ok(Claim::Fresh);
     };
-    let inserted = sqlx::query(
+    let query = sqlx::query(
         "insert into idempotency_keys (actor_id, idempotency_key, fingerprint, operation, result, \
          created_at, updated_at) values ($1, $2, $3, $4, '[]', $5, $5) \
          on conflict (actor_id, idempotency_key) do nothing",
@@ -36,11 +37,9 @@ pub(crate) async fn claim(
     .bind(&key.key)
     .bind(&key.fingerprint)
     .bind(operation)
-    .bind(micros(now))
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    if inserted.rows_affected() == 1 {
+    .bind(micros(now));
+    let inserted = fetch::execute(conn, query).await?;
+    if inserted == 1 {
         return Ok(Claim::Fresh);
     }
     let row = sqlx::query(
@@ -73,15 +72,13 @@ pub(crate) async fn remember(
     let Some(key) = key else {
         return Ok(());
     };
-    sqlx::query(
+    let query = sqlx::query(
         "update idempotency_keys set result = $3 where actor_id = $1 and idempotency_key = $2",
     )
     .bind(key.actor_id.get())
     .bind(&key.key)
-    .bind(json(&ids)?)
-    .execute(&mut *conn)
-    .await
-    .map_err(error::plain)?;
+    .bind(json(&ids)?);
+    fetch::execute(conn, query).await?;
     Ok(())
 }
 

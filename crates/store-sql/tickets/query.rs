@@ -4,6 +4,7 @@
 use super::rows::ticket_from_row;
 use crate::sql::convert::{contains_pattern, micros};
 use crate::sql::error;
+use crate::sql::fetch;
 use crate::{Db, DbConn};
 use ferrodesk_domain::{GroupId, OrganizationId, Ticket, TicketScope, UserId};
 use ferrodesk_store::{
@@ -102,10 +103,7 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
     let filter = &request.filter;
     if !filter.statuses.is_empty() {
         query.push(" and t.status in (");
-        let mut list = query.separated(", ");
-        for status in &filter.statuses {
-            list.push_bind(status.as_str());
-        }
+        fetch::push_list(query, filter.statuses.iter().map(|status| status.as_str()));
         query.push(")");
         // Lets the queue indexes, which lead with is_open, serve a status filter.
         if filter.statuses.iter().all(|s| s.is_open()) {
@@ -119,10 +117,10 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
     }
     if !filter.priorities.is_empty() {
         query.push(" and t.priority_rank in (");
-        let mut list = query.separated(", ");
-        for priority in &filter.priorities {
-            list.push_bind(priority.rank());
-        }
+        fetch::push_list(
+            query,
+            filter.priorities.iter().map(|priority| priority.rank()),
+        );
         query.push(")");
     }
     if let Some(group) = filter.group_id {

@@ -1,24 +1,17 @@
 //! Reading tickets, their timeline and links.
 
 use super::rows::{EVENT_COLUMNS_SELECT, event_from_row, text_enum, ticket_from_row};
+use crate::DbConn;
 use crate::sql::convert::{get, get_time};
 use crate::sql::error;
-use crate::{Db, DbConn};
+use crate::sql::fetch;
 use ferrodesk_domain::{Event, EventId, LinkKind, Ticket, TicketId, TicketStatus};
-use ferrodesk_store::{EventPage, StoreError, StoreResult, TicketLink};
-use sqlx::QueryBuilder;
+use ferrodesk_store::{EventPage, StoreResult, TicketLink};
 
 /// Reads a ticket.
 pub(crate) async fn get_ticket(conn: &mut DbConn, id: TicketId) -> StoreResult<Ticket> {
-    let row = sqlx::query(concat!(ticket_select!(), " where t.id = $1"))
-        .bind(id.get())
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    match row {
-        Some(row) => ticket_from_row(&row),
-        None => Err(StoreError::not_found(format!("ticket {id}"))),
-    }
+    let query = sqlx::query(concat!(ticket_select!(), " where t.id = $1")).bind(id.get());
+    fetch::one(conn, query, ticket_from_row, "ticket", id).await
 }
 
 /// Reads the tickets that exist among `ids`, in id order.
@@ -26,24 +19,14 @@ pub(crate) async fn get_tickets(conn: &mut DbConn, ids: &[TicketId]) -> StoreRes
     let mut ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut tickets = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(concat!(ticket_select!(), " where t.id in ("));
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(") order by t.id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            tickets.push(ticket_from_row(row)?);
-        }
-    }
-    Ok(tickets)
+    fetch::by_ids(
+        conn,
+        concat!(ticket_select!(), " where t.id in ("),
+        &ids,
+        ") order by t.id",
+        ticket_from_row,
+    )
+    .await
 }
 
 /// A ticket's timeline after `page.after`, in order.
@@ -79,40 +62,17 @@ pub(crate) async fn list_events(
 
 /// Reads one event.
 pub(crate) async fn get_event(conn: &mut DbConn, id: EventId) -> StoreResult<Event> {
-    let row = sqlx::query(
+    let query = sqlx::query(
         "select id, ticket_id, kind, data, actor_id, channel, visibility, created_at, attachments \
          from ticket_events where id = $1",
     )
-    .bind(id.get())
-    .fetch_optional(&mut *conn)
-    .await
-    .map_err(error::plain)?;
-    match row {
-        Some(row) => event_from_row(&row),
-        None => Err(StoreError::not_found(format!("event {id}"))),
-    }
+    .bind(id.get());
+    fetch::one(conn, query, event_from_row, "event", id).await
 }
 
 pub(crate) async fn events_by_ids(conn: &mut DbConn, ids: &[i64]) -> StoreResult<Vec<Event>> {
-    let mut events = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let mut query = QueryBuilder::<Db>::new(EVENT_COLUMNS_SELECT);
-        query.push(" where id in (");
-        let mut list = query.separated(", ");
-        for id in chunk {
-            list.push_bind(*id);
-        }
-        query.push(") order by id");
-        let rows = query
-            .build()
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(error::plain)?;
-        for row in &rows {
-            events.push(event_from_row(row)?);
-        }
-    }
-    Ok(events)
+    let head = format!("{EVENT_COLUMNS_SELECT} where id in (");
+    fetch::by_ids(conn, &head, ids, ") order by id", event_from_row).await
 }
 
 /// Every link touching `ticket`, from its side, oldest first.
