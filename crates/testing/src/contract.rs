@@ -44,7 +44,7 @@ pub type TestStore = Arc<dyn Store>;
 #[macro_export]
 macro_rules! store_contract_tests {
     ($make:expr) => {
-        $crate::store_contract_tests!(@tests $make;
+        $crate::contract_test_fns!(contract, $make;
             users_are_created_read_and_found_by_email,
             user_email_must_be_unique,
             user_with_unknown_group_or_organization_is_not_found,
@@ -100,13 +100,20 @@ macro_rules! store_contract_tests {
         $crate::mail_outbox_contract_tests!($make);
         $crate::kb_contract_tests!($make);
     };
-    (@tests $make:expr; $($name:ident),* $(,)?) => {
+}
+
+/// Expands to one `#[tokio::test]` per name, each running `$crate::$module::$name` on a
+/// store from `$make`, or saying it was skipped when `$make` gives none: the body of every
+/// `*_contract_tests!` macro.
+#[macro_export]
+macro_rules! contract_test_fns {
+    ($module:ident, $make:expr; $($name:ident),* $(,)?) => {
         $(
             #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
                 let store: ::std::option::Option<::std::sync::Arc<dyn $crate::Store>> = $make.await;
                 match store {
-                    ::std::option::Option::Some(store) => $crate::contract::$name(store).await,
+                    ::std::option::Option::Some(store) => $crate::$module::$name(store).await,
                     ::std::option::Option::None => {
                         eprintln!("SKIPPED: {}: no store available", stringify!($name));
                     }
@@ -124,7 +131,8 @@ pub fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_735_689_600 + seconds).unwrap()
 }
 
-fn email(text: &str) -> EmailAddress {
+/// A valid email address from test text.
+pub(crate) fn email(text: &str) -> EmailAddress {
     EmailAddress::parse(text).unwrap()
 }
 

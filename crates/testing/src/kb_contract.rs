@@ -16,7 +16,7 @@ use ferrodesk_store::{
 #[macro_export]
 macro_rules! kb_contract_tests {
     ($make:expr) => {
-        $crate::kb_contract_tests!(@tests $make;
+        $crate::contract_test_fns!(kb_contract, $make;
             articles_keep_every_version_with_who_changed_what,
             stale_article_update_is_a_conflict_and_writes_nothing,
             articles_are_listed_newest_first_with_filters,
@@ -27,20 +27,6 @@ macro_rules! kb_contract_tests {
             search_feed_reads_events_versions_tickets_and_people_in_order,
             an_article_is_linked_to_a_ticket_once_also_when_two_links_race,
         );
-    };
-    (@tests $make:expr; $($name:ident),* $(,)?) => {
-        $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let store: ::std::option::Option<::std::sync::Arc<dyn $crate::Store>> = $make.await;
-                match store {
-                    ::std::option::Option::Some(store) => $crate::kb_contract::$name(store).await,
-                    ::std::option::Option::None => {
-                        eprintln!("SKIPPED: {}: no store available", stringify!($name));
-                    }
-                }
-            }
-        )*
     };
 }
 

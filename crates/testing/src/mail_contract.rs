@@ -4,25 +4,26 @@
 #![allow(clippy::unwrap_used, clippy::missing_panics_doc)]
 
 use ferrodesk_domain::{
-    Channel, EmailAddress, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId,
-    TicketStatus, TicketType, Tier, Urgency, User, Visibility,
+    Channel, EventKind, Impact, NewEvent, Priority, Role, Ticket, TicketId, TicketStatus,
+    TicketType, Tier, Urgency, User, Visibility,
 };
 use ferrodesk_store::mail::{
     AfterImport, Filed, Filing, ImapAccount, ImapSecurity, InboundFiling, InboundRecord,
     MailboxWrite, NewQuarantine, RenderedMail,
 };
-use ferrodesk_store::{EventAppend, NewTicket, NewUser, Store, StoreError, TicketChange};
+use ferrodesk_store::{EventAppend, NewTicket, NewUser, StoreError, TicketChange};
 use jiff::Timestamp;
-use std::sync::Arc;
+
+use crate::contract::{at, email};
 
 /// A store under test.
-pub type TestStore = Arc<dyn Store>;
+pub use crate::contract::TestStore;
 
 /// Expands to one `#[tokio::test]` per mail contract test (see `store_contract_tests!`).
 #[macro_export]
 macro_rules! mail_contract_tests {
     ($make:expr) => {
-        $crate::mail_contract_tests!(@tests $make;
+        $crate::contract_test_fns!(mail_contract, $make;
             inbound_mail_is_filed_once_with_its_thread_and_participants,
             reply_to_a_ticket_is_filed_as_a_change_and_found_by_any_thread_id,
             public_events_fill_the_outbox_in_their_transaction,
@@ -31,28 +32,6 @@ macro_rules! mail_contract_tests {
             mailboxes_keep_their_password_and_progress,
         );
     };
-    (@tests $make:expr; $($name:ident),* $(,)?) => {
-        $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let store: ::std::option::Option<::std::sync::Arc<dyn $crate::Store>> = $make.await;
-                match store {
-                    ::std::option::Option::Some(store) => $crate::mail_contract::$name(store).await,
-                    ::std::option::Option::None => {
-                        eprintln!("SKIPPED: {}: no store available", stringify!($name));
-                    }
-                }
-            }
-        )*
-    };
-}
-
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(1_735_689_600 + seconds).unwrap()
-}
-
-fn email(text: &str) -> EmailAddress {
-    EmailAddress::parse(text).unwrap()
 }
 
 async fn customer(store: &TestStore, address: &str) -> User {

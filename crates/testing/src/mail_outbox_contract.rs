@@ -10,36 +10,19 @@ use ferrodesk_domain::{
 };
 use ferrodesk_store::mail::{Filing, InboundFiling, InboundRecord};
 use ferrodesk_store::{NewTicket, NewUser, Store, StoreError};
-use jiff::Timestamp;
 use std::sync::Arc;
+
+use crate::contract::at;
 
 /// Expands to one `#[tokio::test]` per outbox and mailbox-lease contract test.
 #[macro_export]
 macro_rules! mail_outbox_contract_tests {
     ($make:expr) => {
-        $crate::mail_outbox_contract_tests!(@tests $make;
+        $crate::contract_test_fns!(mail_outbox_contract, $make;
             failed_outbox_rows_are_listed_and_requeued_once,
             a_mailbox_is_leased_to_one_node_at_a_time,
         );
     };
-    (@tests $make:expr; $($name:ident),* $(,)?) => {
-        $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn $name() {
-                let store: ::std::option::Option<::std::sync::Arc<dyn $crate::Store>> = $make.await;
-                match store {
-                    ::std::option::Option::Some(store) => $crate::mail_outbox_contract::$name(store).await,
-                    ::std::option::Option::None => {
-                        eprintln!("SKIPPED: {}: no store available", stringify!($name));
-                    }
-                }
-            }
-        )*
-    };
-}
-
-fn at(seconds: i64) -> Timestamp {
-    Timestamp::from_second(1_735_689_600 + seconds).unwrap()
 }
 
 /// Files `count` new tickets by mail; each queues one receipt.

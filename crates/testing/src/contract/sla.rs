@@ -17,7 +17,7 @@ use ferrodesk_store::{
 #[macro_export]
 macro_rules! sla_contract_tests {
     ($make:expr) => {
-        $crate::store_contract_tests!(@tests $make;
+        $crate::contract_test_fns!(contract, $make;
             calendars_and_policies_are_stored_assigned_and_guarded,
             ticket_writes_keep_the_stored_clock_and_its_job,
             jobs_are_claimed_once_finished_under_their_lease_and_marks_fire_once,
