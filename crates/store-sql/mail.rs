@@ -10,7 +10,7 @@
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
 use crate::sql::fetch;
-use crate::sql::{mail_outbox, mailboxes, tickets};
+use crate::sql::{mail_outbox, mailboxes, routing, tickets};
 use crate::{Backend, Db, DbConn, DbRow, Op};
 use async_trait::async_trait;
 use ferrodesk_domain::{EmailAddress, EventId, TicketId};
@@ -255,7 +255,7 @@ pub(crate) async fn file_inbound(conn: &mut DbConn, filing: &InboundFiling) -> S
                     changes: vec![change.as_ref().clone()],
                     links: vec![],
                     idempotency: None,
-                    settings_version: None,
+                    settings_version: filing.settings_version,
                 },
             )
             .await?
@@ -329,6 +329,11 @@ pub(crate) async fn file_inbound_all(
     let last_events = last_events(conn, &created).await?;
     // The changes in one write; its events come back change by change.
     let event_counts: Vec<usize> = changes.iter().map(|c| c.events.len()).collect();
+    let routed_with = filings.iter().filter_map(|filing| match filing.filing {
+        Filing::Change(_) => Some(filing.settings_version),
+        Filing::NewTicket(_) => None,
+    });
+    routing::check_settings(conn, routed_with).await?;
     let events = if changes.is_empty() {
         Vec::new()
     } else {

@@ -599,6 +599,7 @@ fn filings(customer: &User, made: &[Ticket], answered: usize, tag: &str) -> Vec<
             record: record(n, &ticket.subject.clone()),
             filing: Filing::NewTicket(Box::new(new_ticket(ticket, vec![]))),
             retry_of: None,
+            settings_version: None,
         }
     });
     let answers = made.iter().take(answered).enumerate().map(|(n, before)| {
@@ -620,6 +621,7 @@ fn filings(customer: &User, made: &[Ticket], answered: usize, tag: &str) -> Vec<
                 vec![reply],
             ))),
             retry_of: None,
+            settings_version: None,
         }
     });
     news.chain(answers).collect()

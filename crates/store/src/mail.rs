@@ -216,6 +216,10 @@ pub struct InboundFiling {
     pub filing: Filing,
     /// A quarantined copy this filing replaces (deleted in the same transaction).
     pub retry_of: Option<QuarantineId>,
+    /// The version of the [`DeskSettings`](crate::DeskSettings) a
+    /// [`Filing::Change`] was routed with; the filing is refused when the settings
+    /// changed since (a [`Filing::NewTicket`] names its own).
+    pub settings_version: Option<i64>,
 }
 
 /// The outcome of filing.

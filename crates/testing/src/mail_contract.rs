@@ -125,6 +125,7 @@ fn new_ticket_filing(message_id: &str, requester: &User) -> InboundFiling {
             round_robin: None,
         })),
         retry_of: None,
+        settings_version: None,
     }
 }
 
@@ -193,7 +194,8 @@ pub async fn inbound_mail_is_filed_once_with_its_thread_and_participants(store: 
 }
 
 /// A reply is a ticket change; any id of the thread finds the ticket, and a stale
-/// change is refused without storing the message.
+/// change, or one routed with settings that changed since, is refused without storing
+/// the message.
 pub async fn reply_to_a_ticket_is_filed_as_a_change_and_found_by_any_thread_id(store: TestStore) {
     let ana = customer(&store, "ana@example.com").await;
     let id = store
@@ -213,11 +215,26 @@ pub async fn reply_to_a_ticket_is_filed_as_a_change_and_found_by_any_thread_id(s
         at(20),
     );
     let change = TicketChange::new(before.clone(), after.clone(), vec![reply.clone()]);
+    // Routed with settings that changed since: refused, and nothing of it is stored.
+    let current = store.desk_settings().await.unwrap().version;
+    let outdated = store
+        .file_inbound(InboundFiling {
+            record: record("reply@example.com", &ana, at(20)),
+            filing: Filing::Change(Box::new(change.clone())),
+            retry_of: None,
+            settings_version: Some(current - 1),
+        })
+        .await
+        .unwrap_err();
+    assert!(outdated.is_settings_changed(), "{outdated:?}");
+    assert_eq!(store.find_inbound("reply@example.com").await.unwrap(), None);
+    assert_eq!(store.get_ticket(id).await.unwrap().version, before.version);
     let filed = store
         .file_inbound(InboundFiling {
             record: record("reply@example.com", &ana, at(20)),
             filing: Filing::Change(Box::new(change.clone())),
             retry_of: None,
+            settings_version: Some(current),
         })
         .await
         .unwrap();
@@ -233,6 +250,7 @@ pub async fn reply_to_a_ticket_is_filed_as_a_change_and_found_by_any_thread_id(s
             record: record("late@example.com", &ana, at(30)),
             filing: Filing::Change(Box::new(change)),
             retry_of: None,
+            settings_version: None,
         })
         .await;
     assert!(

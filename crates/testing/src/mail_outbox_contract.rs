@@ -110,6 +110,7 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
                     round_robin: None,
                 })),
                 retry_of: None,
+                settings_version: None,
             })
             .await
             .unwrap();

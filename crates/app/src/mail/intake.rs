@@ -342,9 +342,11 @@ impl Intake<'_> {
         let record = self.record(message, mailbox, may_auto_reply, &own);
         let now = self.app.now();
         let (mut filing, kind) = match target {
-            Some(ticket) if is_participant && ticket.status != TicketStatus::Closed => {
-                (self.reply_change(ticket, &sender, message), FiledAs::Reply)
-            }
+            Some(ticket) if is_participant && ticket.status != TicketStatus::Closed => (
+                self.reply_change(settings, ticket, &sender, message)
+                    .await?,
+                FiledAs::Reply,
+            ),
             Some(ticket) if is_participant => (
                 Filing::NewTicket(Box::new(
                     self.new_ticket(settings, mailbox, &sender, message, Some(ticket.id))
@@ -366,6 +368,7 @@ impl Intake<'_> {
                 record: InboundRecord { now, ..record },
                 filing,
                 retry_of: options.retry_of,
+                settings_version: Some(settings.version),
             })
             .await;
         Ok(Ok(match filed {
@@ -567,7 +570,14 @@ impl Intake<'_> {
         pipeline::open(self.app, settings, draft).await
     }
 
-    fn reply_change(&self, ticket: Ticket, sender: &User, message: &InboundMessage) -> Filing {
+    /// A reply to a ticket, through the write pipeline like every channel's change.
+    async fn reply_change(
+        &self,
+        settings: &DeskSettings,
+        ticket: Ticket,
+        sender: &User,
+        message: &InboundMessage,
+    ) -> Result<Filing, AppError> {
         let now = self.app.now();
         let mut after = ticket.clone();
         after.updated_at = now;
@@ -595,7 +605,8 @@ impl Intake<'_> {
                 now,
             ));
         }
-        Filing::Change(Box::new(TicketChange::new(ticket, after, events)))
+        let change = pipeline::change(self.app, settings, ticket, after, events).await?;
+        Ok(Filing::Change(Box::new(change)))
     }
 
     async fn bounce(
@@ -663,6 +674,9 @@ impl Intake<'_> {
                 record,
                 filing: Filing::Change(Box::new(TicketChange::new(ticket, after, vec![note]))),
                 retry_of: options.retry_of,
+                // A bounce only notes the failed delivery: nothing on the ticket is
+                // routed, like a staff note added in the desk.
+                settings_version: None,
             })
             .await?;
         Ok(Ok(match filed {
