@@ -75,7 +75,7 @@ fn asset_conflict(error: StoreError, tag: &str) -> StoreError {
             Conflict::Unique("assets_tag_key"),
             format!("asset tag '{tag}' already in use"),
         ),
-        StoreError::NotFound { .. } => StoreError::not_found("assigned person"),
+        StoreError::NotFound { .. } => StoreError::missing_reference("assigned person"),
         other => other,
     }
 }
@@ -209,7 +209,9 @@ async fn link_asset(conn: &mut DbConn, change: &AssetLinkChange) -> StoreResult<
     .execute(&mut *conn)
     .await
     .map_err(|e| match error::plain(e) {
-        StoreError::NotFound { .. } => fetch::not_found("ticket", change.ticket_id),
+        StoreError::NotFound { .. } => {
+            StoreError::missing_reference(format!("ticket {}", change.ticket_id))
+        }
         other => other,
     })?;
     if done.rows_affected() == 0 {

@@ -155,9 +155,9 @@ pub(crate) fn plain(error: sqlx::Error) -> StoreError {
             }
             ErrorKind::ForeignKeyViolation => {
                 if let Some((_, label)) = db.constraint().and_then(foreign) {
-                    return StoreError::not_found(label);
+                    return StoreError::missing_reference(label);
                 }
-                return StoreError::not_found("a referenced row");
+                return StoreError::missing_reference("a referenced row");
             }
             _ => {}
         }
@@ -195,7 +195,8 @@ fn unique_what(db: &dyn sqlx::error::DatabaseError) -> (&'static str, String) {
 }
 
 /// Maps a driver error from a write that referred to `refs`. A foreign-key failure
-/// becomes `NotFound` naming the missing row ("group 7").
+/// becomes `NotFound` ([`Missing::Referenced`](ferrodesk_store::Missing)) naming the
+/// missing row ("group 7").
 pub(crate) async fn write(conn: &mut DbConn, error: sqlx::Error, refs: &[Ref]) -> StoreError {
     let sqlx::Error::Database(db) = &error else {
         return plain(error);
@@ -214,8 +215,8 @@ pub(crate) async fn write(conn: &mut DbConn, error: sqlx::Error, refs: &[Ref]) -
                 .map(|r| r.id)
         });
         return match id {
-            Some(id) => StoreError::not_found(format!("{label} {id}")),
-            None => StoreError::not_found(label),
+            Some(id) => StoreError::missing_reference(format!("{label} {id}")),
+            None => StoreError::missing_reference(label),
         };
     }
     // SQLite: find the missing row; the transaction is still usable here.
@@ -225,11 +226,11 @@ pub(crate) async fn write(conn: &mut DbConn, error: sqlx::Error, refs: &[Ref]) -
         };
         match exists(conn, table, r.id).await {
             Ok(true) => {}
-            Ok(false) => return StoreError::not_found(format!("{label} {}", r.id)),
+            Ok(false) => return StoreError::missing_reference(format!("{label} {}", r.id)),
             Err(e) => return unavailable(e),
         }
     }
-    StoreError::not_found("a referenced row")
+    StoreError::missing_reference("a referenced row")
 }
 
 fn detail_key(error: &sqlx::Error) -> Option<i64> {

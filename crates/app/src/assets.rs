@@ -12,7 +12,9 @@ use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_domain::{
     Actor, Asset, AssetId, AssetType, Channel, EventKind, NewEvent, TicketId, UserId,
 };
-use ferrodesk_store::{AssetFields, AssetFilter, AssetLinkChange, Page, PageRequest, StoreError};
+use ferrodesk_store::{
+    AssetFields, AssetFilter, AssetLinkChange, Missing, Page, PageRequest, StoreError,
+};
 use jiff::civil::Date;
 
 /// The longest inventory tag.
@@ -187,9 +189,10 @@ impl<'a> Assets<'a> {
             .update_asset(id, fields.clone(), self.app.now())
             .await
             .map_err(|e| match e {
-                StoreError::NotFound { what } if what.starts_with("asset") => {
-                    AppError::not_found("asset", id)
-                }
+                StoreError::NotFound {
+                    missing: Missing::Addressed,
+                    ..
+                } => AppError::not_found("asset", id),
                 other => write_error(other, &fields),
             })
     }
@@ -281,9 +284,10 @@ impl<'a> Assets<'a> {
             db.unlink_asset(change).await
         };
         written.map_err(|e| match e {
-            StoreError::NotFound { what } if what.contains("asset") => {
-                AppError::not_found("asset", asset_id)
-            }
+            StoreError::NotFound {
+                missing: Missing::Addressed,
+                ..
+            } => AppError::not_found("asset", asset_id),
             other => AppError::from(other),
         })?;
         self.of_ticket(actor, ticket).await

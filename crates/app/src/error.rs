@@ -131,7 +131,7 @@ impl From<StoreError> for AppError {
     /// themselves with [`OrNotFound`] so the error names the right kind.
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::NotFound { what } => AppError::NotFound {
+            StoreError::NotFound { what, .. } => AppError::NotFound {
                 kind: "resource",
                 id: what,
             },

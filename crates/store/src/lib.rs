@@ -74,6 +74,8 @@ pub enum StoreError {
     NotFound {
         /// What was looked for ("ticket 10042").
         what: String,
+        /// Whether it is the row the call addressed or one its write referred to.
+        missing: Missing,
     },
     /// A uniqueness rule, a concurrent change or the state of a row refused the write.
     #[error("conflict: {what}")]
@@ -88,10 +90,31 @@ pub enum StoreError {
     Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// Which row a [`StoreError::NotFound`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Missing {
+    /// The row the call addressed (the asset being changed).
+    Addressed,
+    /// A row the write referred to (the person an asset is assigned to, the group a
+    /// ticket moves to).
+    Referenced,
+}
+
 impl StoreError {
-    /// A not-found error for `what`.
+    /// A not-found error for `what`, the row the call addressed.
     pub fn not_found(what: impl Into<String>) -> Self {
-        StoreError::NotFound { what: what.into() }
+        StoreError::NotFound {
+            what: what.into(),
+            missing: Missing::Addressed,
+        }
+    }
+
+    /// A not-found error for `what`, a row the write referred to.
+    pub fn missing_reference(what: impl Into<String>) -> Self {
+        StoreError::NotFound {
+            what: what.into(),
+            missing: Missing::Referenced,
+        }
     }
 
     /// A conflict of `kind` about `what`.

@@ -330,7 +330,7 @@ fn ids(tickets: &[Ticket]) -> Vec<TicketId> {
 }
 
 fn is_not_found(error: &StoreError, needle: &str) -> bool {
-    matches!(error, StoreError::NotFound { what } if what.contains(needle))
+    matches!(error, StoreError::NotFound { what, .. } if what.contains(needle))
 }
 
 fn is_conflict(error: &StoreError, needle: &str) -> bool {

@@ -10,8 +10,8 @@ use ferrodesk_domain::{
     TicketId, UserId,
 };
 use ferrodesk_store::{
-    AssetFields, AssetFilter, AssetLinkChange, EventAppend, EventPage, NewCategory, NewRating,
-    PageRequest, RatingGrouping, WatcherChange,
+    AssetFields, AssetFilter, AssetLinkChange, EventAppend, EventPage, Missing, NewCategory,
+    NewRating, PageRequest, RatingGrouping, StoreError, WatcherChange,
 };
 use jiff::civil::date;
 
@@ -261,6 +261,35 @@ pub async fn assets_are_created_filtered_updated_and_tags_unique(store: TestStor
         .await
         .unwrap_err();
     assert!(is_not_found(&missing, "asset"), "{missing}");
+    assert!(
+        matches!(
+            missing,
+            StoreError::NotFound {
+                missing: Missing::Addressed,
+                ..
+            }
+        ),
+        "the asset itself is missing: {missing:?}"
+    );
+    // Assigned to nobody known: the asset exists, the person it refers to does not.
+    let nobody = store
+        .update_asset(
+            printer.id,
+            fields("IT-0002", AssetType::Printer, Some(UserId(888_888))),
+            at(7),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            nobody,
+            StoreError::NotFound {
+                missing: Missing::Referenced,
+                ..
+            }
+        ),
+        "a referenced person is missing: {nobody:?}"
+    );
 }
 
 /// An asset is linked to a ticket once, with an event, and unlinked once.
