@@ -409,16 +409,4 @@ impl RoutingStore for Backend {
     ) -> StoreResult<(Vec<AgentLoad>, Option<UserId>)> {
         group_agents(&mut *self.reader().await?, group_id).await
     }
-
-    async fn set_round_robin_last(
-        &self,
-        group_id: GroupId,
-        user_id: UserId,
-        now: Timestamp,
-    ) -> StoreResult<()> {
-        self.write((group_id, user_id, now), |c, (group_id, user_id, now)| {
-            Box::pin(set_round_robin_last(c, *group_id, *user_id, *now))
-        })
-        .await
-    }
 }

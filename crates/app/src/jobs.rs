@@ -82,14 +82,6 @@ fn public_reply(body: String, now: Timestamp) -> NewEvent {
     event
 }
 
-fn sla_mark(breached: bool, kind: TargetKind) -> String {
-    format!(
-        "{}:{}",
-        if breached { "breach" } else { "warning" },
-        kind.as_str()
-    )
-}
-
 fn target_label(kind: TargetKind) -> &'static str {
     match kind {
         TargetKind::FirstResponse => "first response",
@@ -270,7 +262,7 @@ impl Jobs {
                 (false, target.is_warned(), target.warn_at),
                 (true, target.is_breached(), target.due_at),
             ] {
-                let mark = sla_mark(breached, target.kind);
+                let mark = ferrodesk_domain::sla::sla_mark(breached, target.kind);
                 let Some(due_at) = target.due_at else {
                     continue;
                 };

@@ -169,15 +169,4 @@ pub trait RoutingStore: Send + Sync {
         &self,
         group_id: GroupId,
     ) -> StoreResult<(Vec<AgentLoad>, Option<UserId>)>;
-
-    /// Remembers the agent round robin picked last.
-    ///
-    /// # Errors
-    /// `Unavailable`.
-    async fn set_round_robin_last(
-        &self,
-        group_id: GroupId,
-        user_id: UserId,
-        now: Timestamp,
-    ) -> StoreResult<()>;
 }

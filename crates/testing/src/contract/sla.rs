@@ -904,16 +904,6 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
         Some(team.id)
     );
 
-    // Round robin's pick is bookkeeping, not a setting.
-    store
-        .set_round_robin_last(team.id, agent.id, at(3))
-        .await
-        .unwrap();
-    assert_eq!(
-        store.desk_settings().await.unwrap().version,
-        current.version
-    );
-
     // A create or a change routed with the current version is written; with an older
     // one it is refused and leaves nothing behind.
     let routed = |version: i64, subject: &str| ferrodesk_store::NewTicket {
@@ -922,11 +912,22 @@ pub async fn routing_settings_move_their_version_and_stale_routed_writes_are_ref
         round_robin: None,
         ..new_ticket(ticket(&requester, subject, at(4)))
     };
+    // Round robin's pick, remembered with the ticket, is bookkeeping, not a setting.
     let written = store
-        .create_ticket(routed(current.version, "Paper jam"))
+        .create_ticket(ferrodesk_store::NewTicket {
+            round_robin: Some(ferrodesk_store::RoundRobinPick {
+                group_id: team.id,
+                user_id: agent.id,
+            }),
+            ..routed(current.version, "Paper jam")
+        })
         .await
         .unwrap()
         .into_inner();
+    assert_eq!(
+        store.desk_settings().await.unwrap().version,
+        current.version
+    );
     let stale = store
         .create_ticket(routed(start.version, "Toner low"))
         .await
