@@ -116,7 +116,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
             "/agent",
             agent::routes()
                 .merge(admin::mail::agent_routes())
-                .merge(admin::routing::agent_routes())
+                .merge(admin::assignment::agent_routes())
                 .fallback(not_found),
         )
         .nest("/portal", portal::routes().fallback(not_found))

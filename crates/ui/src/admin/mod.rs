@@ -8,6 +8,7 @@
 //!
 //! Admins only; the services check that again on every call.
 
+pub(crate) mod assignment;
 mod audit;
 mod automation;
 pub(crate) mod catalog;
@@ -44,6 +45,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(audit::routes())
         .merge(sla::routes())
         .merge(routing::routes())
+        .merge(assignment::routes())
         .merge(automation::routes())
         .merge(mail::routes())
 }
