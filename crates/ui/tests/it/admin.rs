@@ -187,6 +187,22 @@ async fn organizations_groups_categories_and_services_are_managed() {
         )
         .await;
     assert!(dup.field_error("name").unwrap().contains("already exists"));
+    let nordlys = desk
+        .store
+        .list_organizations(&ferrodesk_store::PageRequest::first(100))
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|o| o.name == "Nordlys Logistics")
+        .unwrap();
+    let edit = desk
+        .get(
+            &format!("/admin/organizations/{}", nordlys.id),
+            Some(&desk.admin),
+        )
+        .await;
+    edit.assert_contains(r#"value="Nordlys Logistics""#);
 
     let page = desk
         .post(
