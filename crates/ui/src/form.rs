@@ -98,7 +98,23 @@ async fn read_multipart(request: Request, state: &UiState) -> Result<FormData, P
     Ok(data)
 }
 
+/// Reads a form's fields (and files); text with a NUL character is refused, since
+/// PostgreSQL cannot store it and no browser sends one from a text field.
 async fn read_fields(request: Request, state: &UiState) -> Result<FormData, PageError> {
+    let data = read_any_form(request, state).await?;
+    let has_nul = data
+        .fields
+        .iter()
+        .any(|(name, value)| name.contains('\0') || value.contains('\0'));
+    if has_nul {
+        return Err(PageError::BadRequest(
+            "text must not contain the NUL character".into(),
+        ));
+    }
+    Ok(data)
+}
+
+async fn read_any_form(request: Request, state: &UiState) -> Result<FormData, PageError> {
     let is_multipart = request
         .headers()
         .get(axum::http::header::CONTENT_TYPE)

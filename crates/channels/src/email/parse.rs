@@ -166,6 +166,9 @@ fn convert(
 
     let sender = first_mailbox(parsed.sender()).filter(|s| s.address != from.address);
     let (text_body, is_text_from_html, html_body) = bodies(parsed);
+    // A NUL means nothing in a mail body, and PostgreSQL cannot store it in text (the
+    // HTML loses its NULs in `bodies`, before it is sanitized).
+    let text_body = text_body.replace('\0', "");
     // A root part shown as the body is not an attachment as well.
     let root_is_body = is_text_from_root(parsed, &text_body);
     let (attachments, oversize_attachments) = attachments(parsed, options, root_is_body);
@@ -353,7 +356,8 @@ fn bodies(parsed: &Message<'_>) -> (String, bool, Option<String>) {
             _ => None,
         })
         .collect();
-    let html_body = Some(sanitize_html(&htmls.join("\n"))).filter(|html| !html.trim().is_empty());
+    let html = htmls.join("\n").replace('\0', "");
+    let html_body = Some(sanitize_html(&html)).filter(|html| !html.trim().is_empty());
     if !texts.is_empty() {
         (texts.join("\n\n"), false, html_body)
     } else if let Some(html) = &html_body {
@@ -525,6 +529,24 @@ mod tests {
         );
         assert_eq!(safe_file_name("a\u{0}b.txt").as_deref(), Some("ab.txt"));
         assert_eq!(safe_file_name(".."), None);
+    }
+
+    #[test]
+    fn nul_characters_are_dropped_from_the_bodies() {
+        let plain = parse(
+            b"From: ana@example.com\r\nSubject: printer\x00 jam\r\nMessage-ID: <nul-1@example.com>\r\n\r\npaper\x00 jam\r\n",
+        )
+        .unwrap();
+        assert_eq!(plain.text_body.trim(), "paper jam");
+        assert!(!plain.subject.contains('\0'), "{:?}", plain.subject);
+        let html = parse(
+            b"From: ana@example.com\r\nMessage-ID: <nul-2@example.com>\r\nContent-Type: text/html\r\n\r\n<p>toner\x00 low</p>\r\n",
+        )
+        .unwrap();
+        assert!(!html.text_body.contains('\0'), "{:?}", html.text_body);
+        let html_body = html.html_body.unwrap();
+        assert!(!html_body.contains('\0'), "{html_body:?}");
+        assert!(html_body.contains("toner low"), "{html_body:?}");
     }
 
     #[test]

@@ -113,3 +113,52 @@ async fn garbage_sent_to_every_form_never_answers_500() {
         }
     }
 }
+
+/// A NUL character in a form is refused before anything is written: PostgreSQL cannot
+/// store it in text, and no browser sends one from a text field.
+#[tokio::test]
+async fn a_form_with_a_nul_character_is_refused_and_writes_nothing() {
+    let desk = Desk::new().await;
+    let ticket = desk.ticket(&desk.customer, "Printer jams").await;
+    let events = || async {
+        desk.store
+            .list_events(ticket.id, true, &ferrodesk_app::EventPage::default())
+            .await
+            .unwrap()
+            .len()
+    };
+    let before = events().await;
+    for (path, session) in [
+        (format!("/agent/tickets/{}/reply", ticket.id), &desk.agent),
+        (
+            format!("/portal/tickets/{}/reply", ticket.id),
+            &desk.customer,
+        ),
+    ] {
+        let page = desk
+            .post(
+                &path,
+                session,
+                &[("body", "paper\u{0} jam"), ("kind", "reply")],
+            )
+            .await;
+        assert_eq!(
+            page.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            page.body
+        );
+        page.assert_contains("NUL");
+    }
+    assert_eq!(events().await, before, "a refused form wrote an event");
+    // The same reply without the NUL is taken.
+    let page = desk
+        .post(
+            &format!("/portal/tickets/{}/reply", ticket.id),
+            &desk.customer,
+            &[("body", "paper jam")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(events().await, before + 1);
+}
