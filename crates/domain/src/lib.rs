@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod edit;
 pub mod event;
 pub mod id;
+pub mod notify;
 pub mod person;
 pub mod priority;
 pub mod routing;
@@ -34,6 +35,7 @@ pub use id::{
     ArticleId, AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId,
     UserId,
 };
+pub use notify::NotificationKind;
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use priority::{Impact, Priority, Urgency};
 pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
