@@ -166,6 +166,7 @@ pub(crate) async fn finish_job(conn: &mut DbConn, finish: &JobFinish) -> StoreRe
                     event: event.clone(),
                     marks_first_response: false,
                     idempotency: None,
+                    notices: Vec::new(),
                 };
                 tickets::append_event(conn, &append).await?;
             }

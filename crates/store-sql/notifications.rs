@@ -1,10 +1,10 @@
 //! In-app notifications; [`NotificationStore`] for the backend.
 
-use crate::sql::convert::{get, get_opt_time, get_time, micros};
+use crate::sql::convert::{get, get_opt_time, get_time, micros, stored};
 use crate::sql::fetch;
-use crate::{Backend, DbConn};
+use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
-use ferrodesk_domain::{TicketId, UserId};
+use ferrodesk_domain::{NotificationKind, TicketId, UserId};
 use ferrodesk_store::{
     NewNotification, Notification, NotificationId, NotificationStore, PageRequest, StoreResult,
 };
@@ -19,11 +19,12 @@ pub(crate) async fn notify(
 ) -> StoreResult<()> {
     for note in notes {
         let query = sqlx::query(
-            "insert into notifications (user_id, ticket_id, message, created_at, updated_at) \
-             values ($1, $2, $3, $4, $4)",
+            "insert into notifications (user_id, ticket_id, kind, message, created_at, updated_at) \
+             values ($1, $2, $3, $4, $5, $5)",
         )
         .bind(note.user_id.get())
         .bind(note.ticket_id.map(TicketId::get))
+        .bind(note.kind.as_str())
         .bind(&note.message)
         .bind(micros(now));
         fetch::execute(conn, query).await?;
@@ -38,7 +39,8 @@ pub(crate) async fn list_notifications(
     page: &PageRequest,
 ) -> StoreResult<Vec<Notification>> {
     let mut query = QueryBuilder::<crate::Db>::new(
-        "select id, ticket_id, message, read_at, created_at from notifications where user_id = ",
+        "select id, ticket_id, kind, message, read_at, created_at from notifications \
+         where user_id = ",
     );
     query.push_bind(user.get());
     if let Some(cursor) = &page.cursor {
@@ -47,17 +49,43 @@ pub(crate) async fn list_notifications(
     }
     query.push(" order by id desc limit ");
     query.push_bind(page.limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
-    fetch::all(conn, query.build(), |row| {
-        let ticket: Option<i64> = get(row, "ticket_id")?;
-        Ok(Notification {
-            id: NotificationId(get(row, "id")?),
-            ticket_id: ticket.map(TicketId),
-            message: get(row, "message")?,
-            read_at: get_opt_time(row, "read_at")?,
-            created_at: get_time(row, "created_at")?,
-        })
+    fetch::all(conn, query.build(), notification_from_row).await
+}
+
+fn notification_from_row(row: &DbRow) -> StoreResult<Notification> {
+    let ticket: Option<i64> = get(row, "ticket_id")?;
+    Ok(Notification {
+        id: NotificationId(get(row, "id")?),
+        ticket_id: ticket.map(TicketId),
+        kind: stored(NotificationKind::parse(&get::<String>(row, "kind")?))?,
+        message: get(row, "message")?,
+        read_at: get_opt_time(row, "read_at")?,
+        created_at: get_time(row, "created_at")?,
     })
-    .await
+}
+
+/// One of a user's notifications.
+pub(crate) async fn find_notification(
+    conn: &mut DbConn,
+    user: UserId,
+    id: NotificationId,
+) -> StoreResult<Option<Notification>> {
+    let query = sqlx::query(
+        "select id, ticket_id, kind, message, read_at, created_at from notifications \
+         where user_id = $1 and id = $2",
+    )
+    .bind(user.get())
+    .bind(id.get());
+    fetch::optional(conn, query, notification_from_row).await
+}
+
+/// How many of a user's notifications are unread.
+pub(crate) async fn count_unread(conn: &mut DbConn, user: UserId) -> StoreResult<i64> {
+    let query = sqlx::query(
+        "select count(*) as unread from notifications where user_id = $1 and read_at is null",
+    )
+    .bind(user.get());
+    fetch::one(conn, query, |row| get(row, "unread"), "user", user).await
 }
 
 /// Marks notifications read.
@@ -96,6 +124,18 @@ impl NotificationStore for Backend {
         page: &PageRequest,
     ) -> StoreResult<Vec<Notification>> {
         list_notifications(&mut *self.reader().await?, user_id, page).await
+    }
+
+    async fn find_notification(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+    ) -> StoreResult<Option<Notification>> {
+        find_notification(&mut *self.reader().await?, user_id, id).await
+    }
+
+    async fn count_unread_notifications(&self, user_id: UserId) -> StoreResult<i64> {
+        count_unread(&mut *self.reader().await?, user_id).await
     }
 
     async fn mark_notifications_read(

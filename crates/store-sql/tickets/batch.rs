@@ -91,6 +91,13 @@ pub(crate) async fn append_events(
         appends.iter().map(|a| (a.ticket_id, &a.event)).collect();
     let event_ids = insert_new_events(conn, &events).await?;
     clocks::refresh_tickets(conn, &changed, clocks::Refresh::Changed, now).await?;
+    let notices: Vec<(TicketId, &Notice)> = appends
+        .iter()
+        .flat_map(|a| a.notices.iter().map(|n| (a.ticket_id, n)))
+        .collect();
+    if !notices.is_empty() {
+        insert_notices(conn, &notices, now).await?;
+    }
     Ok(appends
         .iter()
         .zip(event_ids)
@@ -237,6 +244,7 @@ pub(crate) async fn insert_notices(
         .map(|(ticket, notice)| NewNotification {
             user_id: notice.user_id,
             ticket_id: Some(*ticket),
+            kind: notice.kind,
             message: notice.message.clone(),
         })
         .collect();

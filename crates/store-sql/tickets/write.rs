@@ -408,6 +408,8 @@ pub(crate) async fn append_event(
     }
     let event = insert_event(conn, append.ticket_id, &append.event).await?;
     clocks::refresh_tickets(conn, &[&ticket], clocks::Refresh::Changed, now).await?;
+    let notices: Vec<(TicketId, &Notice)> = append.notices.iter().map(|n| (ticket.id, n)).collect();
+    insert_notices(conn, &notices, now).await?;
     remember(conn, append.idempotency.as_ref(), &[event.id.get()]).await?;
     Ok(Created::New(event))
 }
@@ -422,6 +424,7 @@ pub(crate) async fn append(
         event: event.clone(),
         marks_first_response: false,
         idempotency: None,
+        notices: Vec::new(),
     };
     match append_event(conn, &append).await? {
         Created::New(event) | Created::Replayed(event) => Ok(event),

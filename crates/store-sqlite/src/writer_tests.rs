@@ -407,6 +407,7 @@ fn appends(tickets: &[Ticket], customer: &User, agent: &User) -> Vec<EventAppend
                 event,
                 marks_first_response: actor == agent.id && visibility == Visibility::Public,
                 idempotency: None,
+                notices: Vec::new(),
             }
         })
         .collect()

@@ -2,7 +2,7 @@
 
 use crate::{NotificationId, PageRequest, StoreResult};
 use async_trait::async_trait;
-use ferrodesk_domain::{TicketId, UserId};
+use ferrodesk_domain::{NotificationKind, TicketId, UserId};
 use jiff::Timestamp;
 
 /// A notification to write.
@@ -12,6 +12,8 @@ pub struct NewNotification {
     pub user_id: UserId,
     /// About which ticket.
     pub ticket_id: Option<TicketId>,
+    /// Why.
+    pub kind: NotificationKind,
     /// What.
     pub message: String,
 }
@@ -23,6 +25,8 @@ pub struct Notification {
     pub id: NotificationId,
     /// About which ticket.
     pub ticket_id: Option<TicketId>,
+    /// Why.
+    pub kind: NotificationKind,
     /// What.
     pub message: String,
     /// When it was read.
@@ -49,6 +53,22 @@ pub trait NotificationStore: Send + Sync {
         user_id: UserId,
         page: &PageRequest,
     ) -> StoreResult<Vec<Notification>>;
+
+    /// One of a user's notifications; `None` when it is not theirs or does not exist.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn find_notification(
+        &self,
+        user_id: UserId,
+        id: NotificationId,
+    ) -> StoreResult<Option<Notification>>;
+
+    /// How many of a user's notifications are unread.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn count_unread_notifications(&self, user_id: UserId) -> StoreResult<i64>;
 
     /// Marks a user's notifications read (all of them when `ids` is empty).
     ///

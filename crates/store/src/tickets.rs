@@ -9,8 +9,8 @@
 use crate::{Created, Idempotency, Page, PageRequest, StoreResult};
 use async_trait::async_trait;
 use ferrodesk_domain::{
-    CategoryId, Channel, Event, EventId, GroupId, LinkKind, NewEvent, OrganizationId, Priority,
-    ServiceId, Ticket, TicketId, TicketScope, TicketStatus, UserId,
+    CategoryId, Channel, Event, EventId, GroupId, LinkKind, NewEvent, NotificationKind,
+    OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope, TicketStatus, UserId,
 };
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -78,6 +78,8 @@ impl TicketChange {
 pub struct Notice {
     /// To whom.
     pub user_id: UserId,
+    /// Why.
+    pub kind: NotificationKind,
     /// What.
     pub message: String,
 }
@@ -248,6 +250,8 @@ pub struct EventAppend {
     pub marks_first_response: bool,
     /// Retry key.
     pub idempotency: Option<Idempotency>,
+    /// In-app notifications the event causes, written in its transaction.
+    pub notices: Vec<Notice>,
 }
 
 /// Tickets, their events and links, splits, the queue and its counts.

@@ -1563,6 +1563,7 @@ pub async fn idempotent_save_and_append_replay(store: TestStore) {
         event: reply(&ana, "hello", at(9)),
         marks_first_response: true,
         idempotency: key(&ana, "reply-1", "fp-reply"),
+        notices: Vec::new(),
     };
     let event = store.append_event(append.clone()).await.unwrap();
     assert!(!event.is_replayed());
@@ -2517,6 +2518,7 @@ pub async fn internal_events_are_hidden_unless_asked_for(store: TestStore) {
                     event,
                     marks_first_response: false,
                     idempotency: None,
+                    notices: Vec::new(),
                 })
                 .await
                 .unwrap()
@@ -2587,6 +2589,7 @@ pub async fn append_event_bumps_version_and_marks_first_response_once(store: Tes
         event,
         marks_first_response: marks,
         idempotency: None,
+        notices: Vec::new(),
     };
     store
         .append_event(append(note(&ana, "looking", at(10)), false))
@@ -2795,6 +2798,7 @@ pub async fn report_rollups_follow_every_ticket_write(store: TestStore) {
                 event: reply(&ana, body, at(seconds)),
                 marks_first_response: true,
                 idempotency: None,
+                notices: Vec::new(),
             })
             .await
             .unwrap();

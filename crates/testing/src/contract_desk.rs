@@ -39,6 +39,7 @@ pub async fn events_carry_their_attachments(store: TestStore) {
             event: note(&agent, "see logs", at(2)).with_attachments(files.clone()),
             marks_first_response: false,
             idempotency: None,
+            notices: Vec::new(),
         })
         .await
         .unwrap();

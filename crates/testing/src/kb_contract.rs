@@ -369,6 +369,7 @@ pub async fn search_feed_reads_events_versions_tickets_and_people_in_order(store
             event: note(&agent, "tray 2 is broken", at(3)),
             marks_first_response: false,
             idempotency: None,
+            notices: Vec::new(),
         })
         .await
         .unwrap();
@@ -451,6 +452,7 @@ pub async fn an_article_is_linked_to_a_ticket_once_also_when_two_links_race(stor
                 event,
                 marks_first_response: false,
                 idempotency: None,
+                notices: Vec::new(),
             };
             store.link_article(article, append).await.unwrap()
         }
@@ -499,6 +501,7 @@ pub async fn an_article_is_linked_to_a_ticket_once_also_when_two_links_race(stor
             ),
             marks_first_response: false,
             idempotency: None,
+            notices: Vec::new(),
         }
     });
     assert!(

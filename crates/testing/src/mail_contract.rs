@@ -295,6 +295,7 @@ pub async fn public_events_fill_the_outbox_in_their_transaction(store: TestStore
                 event,
                 marks_first_response: false,
                 idempotency: None,
+                notices: Vec::new(),
             })
             .await
             .unwrap();

@@ -244,6 +244,7 @@ pub async fn ticket_writes_keep_the_stored_clock_and_its_job(store: TestStore) {
         event: reply(actor, "hello", at(seconds)),
         marks_first_response: actor.role.is_staff(),
         idempotency: None,
+        notices: Vec::new(),
     };
     store.append_event(answer(&customer, 2500)).await.unwrap();
     let sla = store.ticket_slas(&[created.id]).await.unwrap().remove(0);
@@ -464,6 +465,7 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
             vec![NewNotification {
                 user_id: agent.id,
                 ticket_id: None,
+                kind: ferrodesk_domain::NotificationKind::Rule,
                 message: "first".into(),
             }],
             at(1),
@@ -475,6 +477,7 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
             vec![NewNotification {
                 user_id: agent.id,
                 ticket_id: None,
+                kind: ferrodesk_domain::NotificationKind::Mentioned,
                 message: "second".into(),
             }],
             at(2),
@@ -487,12 +490,43 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
         .unwrap();
     assert_eq!(listed[0].message, "second");
     assert_eq!(
+        (listed[0].kind, listed[1].kind),
+        (
+            ferrodesk_domain::NotificationKind::Mentioned,
+            ferrodesk_domain::NotificationKind::Rule
+        )
+    );
+    assert_eq!(store.count_unread_notifications(agent.id).await.unwrap(), 2);
+    let found = store
+        .find_notification(agent.id, listed[0].id)
+        .await
+        .unwrap();
+    assert_eq!(found.as_ref(), Some(&listed[0]));
+    let other = user(&store, "other@example.com", Role::Agent).await;
+    assert_eq!(
+        store
+            .find_notification(other.id, listed[0].id)
+            .await
+            .unwrap(),
+        None,
+        "a notification is only its own person's"
+    );
+    assert_eq!(
+        store
+            .mark_notifications_read(agent.id, &[listed[1].id], at(3))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(store.count_unread_notifications(agent.id).await.unwrap(), 1);
+    assert_eq!(
         store
             .mark_notifications_read(agent.id, &[], at(3))
             .await
             .unwrap(),
-        2
+        1
     );
+    assert_eq!(store.count_unread_notifications(agent.id).await.unwrap(), 0);
     assert_eq!(
         store
             .mark_notifications_read(agent.id, &[], at(4))
@@ -737,6 +771,7 @@ pub async fn a_long_history_keeps_the_clock_of_every_event(store: TestStore) {
                         event: reply(actor, "more on the printer", now),
                         marks_first_response: actor.role.is_staff(),
                         idempotency: None,
+                        notices: Vec::new(),
                     })
                     .await
                     .unwrap();
