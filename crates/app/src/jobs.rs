@@ -11,10 +11,11 @@
 //! warning or breach is recorded exactly once however many runners race, and a job
 //! whose node crashed is claimed again once its lease runs out.
 
+use crate::notifications::audience;
 use crate::{App, AppError};
 use ferrodesk_domain::{
-    Channel, EscalationKind, EventKind, NewEvent, Role, TargetKind, Ticket, TicketStatus, UserId,
-    Visibility,
+    Channel, EscalationKind, EventKind, NewEvent, NotificationKind, Role, TargetKind, Ticket,
+    TicketStatus, UserId, Visibility,
 };
 use ferrodesk_store::{
     Conflict, Job, JobFinish, JobKind, NewNotification, PageRequest, StoreError, TicketChange,
@@ -96,7 +97,7 @@ struct Outcome {
     marks: Vec<(String, Timestamp)>,
     events: Vec<NewEvent>,
     after: Option<Ticket>,
-    notify: Vec<(UserId, String)>,
+    notify: Vec<(UserId, NotificationKind, String)>,
 }
 
 impl Jobs {
@@ -213,12 +214,26 @@ impl Jobs {
             )),
             _ => None,
         };
-        let notifications = outcome
-            .notify
+        let mut notify = outcome.notify;
+        if let Some(before) = ticket {
+            // Who the job's events concern is told as by any write (an SLA warning
+            // or breach to the assignee, or the group while nobody is assigned).
+            let after = outcome.after.as_ref().unwrap_or(before);
+            let told =
+                audience::notices(&self.app, Some(before), after, &outcome.events, Some(false))
+                    .await?;
+            for notice in told {
+                if !notify.iter().any(|(user, _, _)| *user == notice.user_id) {
+                    notify.push((notice.user_id, notice.kind, notice.message));
+                }
+            }
+        }
+        let notifications = notify
             .into_iter()
-            .map(|(user_id, message)| NewNotification {
+            .map(|(user_id, kind, message)| NewNotification {
                 user_id,
                 ticket_id: ticket.map(|t| t.id),
+                kind,
                 message,
             })
             .collect();
@@ -294,6 +309,7 @@ impl Jobs {
             if let Some(owner) = state.ticket.owner_id.or(state.ticket.assignee_id) {
                 outcome.notify.push((
                     owner,
+                    NotificationKind::SlaBreached,
                     format!(
                         "{number} has had no public update within its update interval: {}",
                         state.ticket.subject
@@ -382,6 +398,7 @@ impl Jobs {
             if let Some(owner) = ticket.owner_id {
                 outcome.notify.push((
                     owner,
+                    NotificationKind::Escalated,
                     format!("{number} was escalated to {}: {reason}", target.name),
                 ));
             }
@@ -399,7 +416,9 @@ impl Jobs {
                     now,
                 ));
                 for user in supervisors {
-                    outcome.notify.push((user, message.clone()));
+                    outcome
+                        .notify
+                        .push((user, NotificationKind::Rule, message.clone()));
                 }
             }
         }

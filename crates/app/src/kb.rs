@@ -495,6 +495,7 @@ impl<'a> Kb<'a> {
                     event,
                     marks_first_response: false,
                     idempotency: None,
+                    notices: Vec::new(),
                 },
             )
             .await

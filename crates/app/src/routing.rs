@@ -17,7 +17,9 @@ use crate::directory::{require_admin, require_staff};
 use crate::input::required;
 use crate::sla::{MAX_NAME_CHARS, ServiceLevels, name_taken};
 use crate::{App, AppError};
-use ferrodesk_domain::{Actor, Channel, EventKind, GroupId, NewEvent, Ticket, UserId};
+use ferrodesk_domain::{
+    Actor, Channel, EventKind, GroupId, NewEvent, NotificationKind, Ticket, UserId,
+};
 use ferrodesk_store::{
     AgentLoad, AgentSettings, AssignmentMode, DeskSettings, Notice, RoundRobinPick, RoutingRule,
     RuleId, StoreError,
@@ -71,6 +73,7 @@ pub(crate) fn apply_rules(
             ));
             notices.extend(rule.actions.notify_user_ids.iter().map(|user| Notice {
                 user_id: *user,
+                kind: NotificationKind::Rule,
                 message: message.clone(),
             }));
         }

@@ -5,7 +5,9 @@
 
 use crate::jobs::{escalation_target, group_supervisors, rules_for};
 use crate::{App, AppError};
-use ferrodesk_domain::{Channel, EscalationKind, EventKind, NewEvent, Ticket, TicketType};
+use ferrodesk_domain::{
+    Channel, EscalationKind, EventKind, NewEvent, NotificationKind, Ticket, TicketType,
+};
 use ferrodesk_store::{EventPage, Notice};
 use jiff::Timestamp;
 
@@ -55,6 +57,7 @@ async fn escalate_in_place(
             ));
             notes.extend(supervisors.into_iter().map(|user_id| Notice {
                 user_id,
+                kind: NotificationKind::Rule,
                 message: message.clone(),
             }));
         }

@@ -1,8 +1,11 @@
-//! In-app notifications as use cases: each person reads and marks their own.
+//! In-app notifications: who a ticket write tells ([`audience`]), and the use cases
+//! with which each person reads and marks their own.
+
+pub(crate) mod audience;
 
 use crate::AppError;
 use crate::sla::ServiceLevels;
-use ferrodesk_domain::Actor;
+use ferrodesk_domain::{Actor, TicketId};
 use ferrodesk_store::{Notification, NotificationId, PageRequest};
 
 impl ServiceLevels<'_> {
@@ -19,6 +22,38 @@ impl ServiceLevels<'_> {
             .app
             .db()
             .list_notifications(actor.user_id, page)
+            .await?)
+    }
+
+    /// The ticket one of the actor's notifications is about (`None`: about none).
+    ///
+    /// # Errors
+    /// `NotFound` when it is not the actor's notification; `Unavailable`.
+    pub async fn notification_ticket(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<Option<TicketId>, AppError> {
+        match self
+            .app
+            .db()
+            .find_notification(actor.user_id, NotificationId(id))
+            .await?
+        {
+            Some(notification) => Ok(notification.ticket_id),
+            None => Err(AppError::not_found("notification", id)),
+        }
+    }
+
+    /// How many of the actor's notifications are unread.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn unread_notifications(&self, actor: &Actor) -> Result<i64, AppError> {
+        Ok(self
+            .app
+            .db()
+            .count_unread_notifications(actor.user_id)
             .await?)
     }
 

@@ -7,6 +7,7 @@ use super::{
 };
 use crate::AppError;
 use crate::input::{body, optional, required};
+use crate::notifications::audience;
 use ferrodesk_domain::{
     Actor, CallDirection, Event, EventKind, NewEvent, Priority, Ticket, TicketId, TicketStatus,
     TransitionError, UserId, Visibility,
@@ -287,6 +288,14 @@ impl Tickets<'_> {
         event.created_at = self.app.now();
         let marks_first_response =
             ticket.first_response_at.is_none() && is_response(actor, &event.kind, event.visibility);
+        let notices = audience::notices(
+            self.app,
+            Some(&ticket),
+            &ticket,
+            std::slice::from_ref(&event),
+            Some(!actor.is_staff()),
+        )
+        .await?;
         self.app
             .db()
             .append_event(EventAppend {
@@ -294,6 +303,7 @@ impl Tickets<'_> {
                 event,
                 marks_first_response,
                 idempotency,
+                notices,
             })
             .await
             .map_err(|error| reused_or_changed(error, ticket.id))

@@ -13,7 +13,9 @@
 //! 3. **escalation rules**: a new complaint (also one that a rule made a complaint)
 //!    escalates and notifies by the complaint rules; a change of assignee counts
 //!    toward the reassignment rules;
-//! 4. **automatic assignment** ([`routing::assign`]) in the group the ticket ends in.
+//! 4. **automatic assignment** ([`routing::assign`]) in the group the ticket ends in;
+//! 5. **notifications**: who the change concerns is told why
+//!    (`notifications::audience`, by the rules of `ferrodesk_domain::notify`).
 //!
 //! What the steps add (events, in-app notifications) travels in the one
 //! [`NewTicket`] or [`TicketChange`] the store writes in a single transaction, with
@@ -21,9 +23,10 @@
 //! version, so a write routed with settings that changed since is refused and routed
 //! again by the caller (`App::with_settings`).
 
+use crate::notifications::audience;
 use crate::{App, AppError, escalation, routing};
 use ferrodesk_domain::{GroupId, LinkKind, NewEvent, ServiceId, Ticket, TicketId, Tier};
-use ferrodesk_store::{DeskSettings, Idempotency, NewTicket, TicketChange};
+use ferrodesk_store::{DeskSettings, Idempotency, NewTicket, Notice, TicketChange};
 
 /// A new ticket as a channel drafted it: validated, not yet placed, routed or
 /// assigned.
@@ -64,6 +67,10 @@ pub(crate) async fn open(
     routing::apply_rules(settings, None, &mut ticket, &mut events, &mut notices, now)?;
     escalation::on_complaint(app, &mut ticket, &mut events, &mut notices, now).await?;
     let round_robin = routing::assign(app, settings, None, &mut ticket, &mut events, now).await?;
+    tell(
+        &mut notices,
+        audience::notices(app, None, &ticket, &events, None).await?,
+    );
     Ok(NewTicket {
         ticket,
         events,
@@ -100,6 +107,8 @@ pub(crate) async fn change(
     let round_robin =
         routing::assign(app, settings, Some(&before), &mut after, &mut events, now).await?;
     notices.extend(escalation::on_reassignment(app, &before, &mut after, &mut events, now).await?);
+    let told = audience::notices(app, Some(&before), &after, &events, None).await?;
+    tell(&mut notices, told);
     Ok(TicketChange {
         before,
         after,
@@ -107,6 +116,16 @@ pub(crate) async fn change(
         notices,
         round_robin,
     })
+}
+
+/// Adds the notices of the change's audience to those the rules wrote, once per
+/// person: whom a rule names has already been told.
+pub(crate) fn tell(notices: &mut Vec<Notice>, told: Vec<Notice>) {
+    for notice in told {
+        if !notices.iter().any(|n| n.user_id == notice.user_id) {
+            notices.push(notice);
+        }
+    }
 }
 
 /// The group and tier for a new ticket, by the placement rule in the module docs.

@@ -1,0 +1,179 @@
+//! The in-app notifications a ticket write causes: the people it may concern are
+//! looked up (only those the change can reach, see `notify::wanted`), the domain's
+//! `notify::recipients` decides who hears what, and the notices travel with the
+//! write, so they commit in the ticket's transaction.
+
+use crate::{App, AppError};
+use ferrodesk_domain::notify::{self, Candidate, Change};
+use ferrodesk_domain::{
+    Actor, EventKind, NewEvent, NotificationKind, Role, Ticket, User, UserId, Visibility,
+};
+use ferrodesk_store::{Notice, PageRequest, StoreError, UserFilter};
+use std::collections::BTreeSet;
+
+/// People read per group or handle at most: a group larger than this hears through
+/// its first members only.
+const MAX_PEOPLE: i64 = 200;
+
+/// The notices `events` cause when `before` (`None`: just opened) becomes `after`.
+/// `by_customer` says whether the person who made the change is a customer; `None`
+/// when the caller does not know, and it matters (a public reply): then it is read.
+///
+/// # Errors
+/// `Unavailable` when the people cannot be read.
+pub(crate) async fn notices(
+    app: &App,
+    before: Option<&Ticket>,
+    after: &Ticket,
+    events: &[NewEvent],
+    by_customer: Option<bool>,
+) -> Result<Vec<Notice>, AppError> {
+    let by = events.iter().find_map(|e| e.actor_id);
+    let by_customer = match (by_customer, by) {
+        (Some(known), _) => known,
+        (None, Some(by)) if has_public_reply(events) => is_customer(app, after, by).await?,
+        (None, _) => false,
+    };
+    let change = Change {
+        before,
+        after,
+        events,
+        by,
+        by_customer,
+    };
+    let candidates = candidates(app, &change).await?;
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(notify::recipients(&change, &candidates)
+        .into_iter()
+        .map(|(user_id, kind)| Notice {
+            user_id,
+            kind,
+            message: message(kind, after),
+        })
+        .collect())
+}
+
+fn has_public_reply(events: &[NewEvent]) -> bool {
+    events
+        .iter()
+        .any(|e| matches!(e.kind, EventKind::Reply { .. }) && e.visibility == Visibility::Public)
+}
+
+async fn is_customer(app: &App, ticket: &Ticket, by: UserId) -> Result<bool, AppError> {
+    if by == ticket.requester_id {
+        return Ok(true);
+    }
+    Ok(app.db().get_user(by).await?.role == Role::Customer)
+}
+
+/// The staff `change` may concern: its watchers, and the assignee, owner, group members
+/// and mentioned people when the change can reach them.
+async fn candidates(app: &App, change: &Change<'_>) -> Result<Vec<Candidate>, AppError> {
+    let db = app.db();
+    let ticket = change.after;
+    let watchers: BTreeSet<UserId> = match change.before {
+        Some(_) => db
+            .list_watchers(ticket.id)
+            .await?
+            .into_iter()
+            .map(|w| w.user_id)
+            .collect(),
+        None => BTreeSet::new(),
+    };
+    let wanted = notify::wanted(change);
+    let mut ids = watchers.clone();
+    if wanted.assignee_and_owner {
+        ids.extend(ticket.assignee_id);
+        ids.extend(ticket.owner_id);
+    }
+    let mut people = Vec::new();
+    for id in &ids {
+        match db.get_user(*id).await {
+            Ok(user) => people.push(user),
+            // Nobody to tell: a person who is gone is passed over, not an error.
+            Err(StoreError::NotFound { .. }) => {}
+            Err(error) => return Err(error.into()),
+        }
+    }
+    if let Some(group) = wanted.group {
+        let filter = UserFilter {
+            group_id: Some(group),
+            ..UserFilter::default()
+        };
+        people.extend(
+            db.list_users(&filter, &PageRequest::first(MAX_PEOPLE))
+                .await?
+                .items,
+        );
+    }
+    for handle in &wanted.handles {
+        let filter = UserFilter {
+            text: Some(handle.clone()),
+            ..UserFilter::default()
+        };
+        let found = db
+            .list_users(&filter, &PageRequest::first(MAX_PEOPLE))
+            .await?;
+        people.extend(found.items.into_iter().filter(|u| &handle_of(u) == handle));
+    }
+    let mut seen = BTreeSet::new();
+    Ok(people
+        .into_iter()
+        .filter(|u| u.role.is_staff() && seen.insert(u.id))
+        .map(|u| candidate(u, &watchers))
+        .collect())
+}
+
+/// The name a note mentions a person by: their address before the `@`, lower case.
+pub(crate) fn handle_of(user: &User) -> String {
+    let address = user.email.as_str();
+    address
+        .split_once('@')
+        .map_or(address, |(local, _)| local)
+        .to_lowercase()
+}
+
+fn candidate(user: User, watchers: &BTreeSet<UserId>) -> Candidate {
+    Candidate {
+        handle: handle_of(&user),
+        watches: watchers.contains(&user.id),
+        is_active: user.is_active,
+        actor: Actor {
+            user_id: user.id,
+            role: user.role,
+            group_ids: user.group_ids,
+            organization_id: None,
+            organization_shares_tickets: false,
+        },
+    }
+}
+
+/// What a notification of `kind` about `ticket` says.
+pub(crate) fn message(kind: NotificationKind, ticket: &Ticket) -> String {
+    let number = ticket.id.display_number();
+    let subject = &ticket.subject;
+    match kind {
+        NotificationKind::CustomerReplied => format!("The customer replied on {number}: {subject}"),
+        NotificationKind::Assigned => format!("{number} was assigned to you: {subject}"),
+        NotificationKind::GroupQueued => {
+            format!("{number} waits unassigned in your group: {subject}")
+        }
+        NotificationKind::Mentioned => format!("You were mentioned on {number}: {subject}"),
+        NotificationKind::Reopened => format!("{number} was reopened: {subject}"),
+        NotificationKind::Escalated => {
+            format!("{number} was escalated to you or your group: {subject}")
+        }
+        NotificationKind::SlaWarning => {
+            format!("{number} is close to breaching its service level: {subject}")
+        }
+        NotificationKind::SlaBreached => {
+            format!("{number} breached its service level: {subject}")
+        }
+        NotificationKind::WatchedChanged => {
+            format!("{number}, which you watch, changed: {subject}")
+        }
+        NotificationKind::Rule => format!("A rule asks you to look at {number}: {subject}"),
+    }
+}
