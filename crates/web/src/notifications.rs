@@ -3,6 +3,7 @@
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Authenticated};
+use crate::types::NotificationKind;
 use axum::Json;
 use axum::extract::State;
 use ferrodesk_domain::TicketId;
@@ -26,6 +27,8 @@ pub struct NotificationResponse {
     pub id: i64,
     /// The ticket it is about.
     pub ticket_id: Option<i64>,
+    /// Why it was sent.
+    pub kind: NotificationKind,
     /// What happened.
     pub message: String,
     /// When it was read.
@@ -39,6 +42,8 @@ pub struct NotificationResponse {
 pub struct NotificationsResponse {
     /// Newest first.
     pub items: Vec<NotificationResponse>,
+    /// How many of all the caller's notifications are unread (not only of these).
+    pub unread: i64,
 }
 
 /// Query of the notification list.
@@ -50,7 +55,11 @@ pub struct NotificationsQuery {
     pub limit: Option<i64>,
 }
 
-/// Lists the caller's notifications, newest first.
+/// Lists the caller's notifications, newest first, with how many are unread. Staff
+/// are notified when a customer replies on a ticket they work or watch, a ticket is
+/// assigned to them or waits unassigned in their group, a note mentions them
+/// (`@handle`), a ticket they work is reopened or escalated to them, its service level
+/// is close to or past breach, a ticket they watch changes, or a rule says so.
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "service levels",
     params(NotificationsQuery),
     responses(
@@ -63,17 +72,19 @@ async fn list_notifications(
     auth: Authenticated,
     ApiQuery(q): ApiQuery<NotificationsQuery>,
 ) -> Result<Json<NotificationsResponse>, ApiError> {
-    let items = state
-        .app
-        .service_levels()
+    let service = state.app.service_levels();
+    let items = service
         .notifications(&auth.actor, &PageRequest::first(q.limit.unwrap_or(50)))
         .await?;
+    let unread = service.unread_notifications(&auth.actor).await?;
     Ok(Json(NotificationsResponse {
+        unread,
         items: items
             .into_iter()
             .map(|n| NotificationResponse {
                 id: n.id.get(),
                 ticket_id: n.ticket_id.map(TicketId::get),
+                kind: n.kind.into(),
                 message: n.message,
                 read_at: n.read_at,
                 created_at: n.created_at,

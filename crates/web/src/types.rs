@@ -195,6 +195,22 @@ api_enum!(
     }
 );
 
+api_enum!(
+    /// Why a person was notified.
+    NotificationKind <=> ferrodesk_domain::NotificationKind {
+        CustomerReplied = "customer_replied",
+        Assigned = "assigned",
+        GroupQueued = "group_queued",
+        Mentioned = "mentioned",
+        Reopened = "reopened",
+        Escalated = "escalated",
+        SlaWarning = "sla_warning",
+        SlaBreached = "sla_breached",
+        WatchedChanged = "watched_changed",
+        Rule = "rule",
+    }
+);
+
 /// Reads a field that may be absent (leave alone), `null` (clear) or a value (set):
 /// `Option<Option<T>>` with `#[serde(default, deserialize_with = "nullable")]`.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

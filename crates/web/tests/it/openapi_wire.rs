@@ -99,8 +99,9 @@ fn enum_schemas_list_exactly_what_serde_reads_and_writes() {
         ArticleKind => d::ArticleKind,
         ArticleStatus => d::ArticleStatus,
         AssetKind => d::AssetType,
+        NotificationKind => d::NotificationKind,
     );
-    assert_eq!(checked.len(), 15);
+    assert_eq!(checked.len(), 16);
 
     // The other enums (sort orders, SLA states...) derive their names with serde's
     // `rename_all = "snake_case"`: no value anywhere in the document may be spelled
