@@ -12,6 +12,7 @@
 
 mod assets;
 mod filters;
+mod notifications;
 mod panel;
 mod watchers;
 
@@ -27,6 +28,7 @@ pub(crate) fn agent_routes() -> Router<UiState> {
         .merge(assets::routes())
         .merge(panel::routes())
         .merge(watchers::routes())
+        .merge(notifications::routes())
         .merge(filters::routes())
 }
 
