@@ -26,7 +26,7 @@
 
 use crate::access::Actor;
 use crate::event::{EventKind, NewEvent, Visibility};
-use crate::id::UserId;
+use crate::id::{GroupId, UserId};
 use crate::person::Role;
 use crate::string_enum;
 use crate::ticket::{Ticket, TicketStatus};
@@ -131,8 +131,39 @@ pub fn mentioned_in(events: &[NewEvent]) -> Vec<String> {
     handles
 }
 
+/// Whom a change may concern beyond its watchers, for the pipeline to look up before
+/// it asks [`recipients`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// The ticket's assignee and owner.
+    pub assignee_and_owner: bool,
+    /// The members of this group.
+    pub group: Option<GroupId>,
+    /// The staff these handles name.
+    pub handles: Vec<String>,
+}
+
+/// Whom `change` may concern beyond its watchers.
+pub fn wanted(change: &Change<'_>) -> Wanted {
+    let facts = Facts::of(change);
+    let unassigned = change.after.assignee_id.is_none();
+    let group_hears = facts.queued || (unassigned && (facts.escalated || facts.sla.is_some()));
+    Wanted {
+        assignee_and_owner: facts.customer_replied
+            || facts.assigned_to.is_some()
+            || facts.reopened
+            || facts.escalated
+            || facts.sla.is_some(),
+        group: change.after.group_id.filter(|_| group_hears),
+        handles: facts.mentioned,
+    }
+}
+
 /// Who is told about `change`, and why (see the module docs), among `candidates`.
-pub fn recipients(change: &Change<'_>, candidates: &[Candidate]) -> Vec<(UserId, NotificationKind)> {
+pub fn recipients(
+    change: &Change<'_>,
+    candidates: &[Candidate],
+) -> Vec<(UserId, NotificationKind)> {
     let facts = Facts::of(change);
     let mut told = Vec::new();
     for candidate in candidates {
@@ -189,9 +220,9 @@ impl Facts {
                 && after.status.is_open()
                 && group_moved,
             mentioned: mentioned_in(events),
-            reopened: before.is_some_and(|b| {
-                matches!(b.status, TicketStatus::Resolved | TicketStatus::Closed)
-            }) && after.status.is_open(),
+            reopened: before
+                .is_some_and(|b| matches!(b.status, TicketStatus::Resolved | TicketStatus::Closed))
+                && after.status.is_open(),
             escalated: has(|k| matches!(k, EventKind::Escalated { .. })),
             sla,
             anything: !events.is_empty(),
@@ -235,7 +266,7 @@ impl Facts {
 mod tests {
     use super::*;
     use crate::event::EscalationKind;
-    use crate::id::{GroupId, OrganizationId};
+    use crate::id::OrganizationId;
     use crate::sla::TargetKind;
     use crate::ticket::Channel;
     use jiff::Timestamp;
@@ -313,7 +344,12 @@ mod tests {
     #[test]
     fn a_customer_reply_tells_the_assignee_and_the_watchers_who_may_see_it() {
         let t = ticket();
-        let told = told(Some(&t), &t, &[reply("still broken", CUSTOMER)], Some(CUSTOMER));
+        let told = told(
+            Some(&t),
+            &t,
+            &[reply("still broken", CUSTOMER)],
+            Some(CUSTOMER),
+        );
         assert_eq!(
             told,
             [
@@ -363,7 +399,12 @@ mod tests {
     fn an_unassigned_ticket_entering_a_group_tells_its_members() {
         let mut opened = ticket();
         opened.assignee_id = None;
-        let events = [event(EventKind::Created { subject: "x".into() }, Some(CUSTOMER))];
+        let events = [event(
+            EventKind::Created {
+                subject: "x".into(),
+            },
+            Some(CUSTOMER),
+        )];
         let told = told(None, &opened, &events, Some(CUSTOMER));
         assert_eq!(
             told,
@@ -483,6 +524,53 @@ mod tests {
             by_customer: false,
         };
         assert!(recipients(&change, &[gone, customer]).is_empty());
+    }
+
+    #[test]
+    fn only_what_a_change_may_concern_is_looked_up() {
+        let t = ticket();
+        let wanted_for = |events: &[NewEvent], by: UserId| {
+            wanted(&Change {
+                before: Some(&t),
+                after: &t,
+                events,
+                by: Some(by),
+                by_customer: by == CUSTOMER,
+            })
+        };
+        let staff_reply = wanted_for(&[reply("on it", AGENT)], AGENT);
+        assert_eq!(
+            staff_reply,
+            Wanted {
+                assignee_and_owner: false,
+                group: None,
+                handles: Vec::new()
+            }
+        );
+        assert!(wanted_for(&[reply("help", CUSTOMER)], CUSTOMER).assignee_and_owner);
+        let note = [event(
+            EventKind::Note {
+                body: "@kari".into(),
+            },
+            Some(AGENT),
+        )];
+        assert_eq!(wanted_for(&note, AGENT).handles, ["kari"]);
+        let mut opened = ticket();
+        opened.assignee_id = None;
+        let created = [event(
+            EventKind::Created {
+                subject: "x".into(),
+            },
+            Some(CUSTOMER),
+        )];
+        let new = wanted(&Change {
+            before: None,
+            after: &opened,
+            events: &created,
+            by: Some(CUSTOMER),
+            by_customer: true,
+        });
+        assert_eq!(new.group, Some(GroupId(1)));
     }
 
     #[test]
