@@ -219,11 +219,15 @@ async fn list(
     };
     let page = if queue == Queue::Breaching {
         // Read from the due-time index; one page, soonest first.
-        let items = state
+        let mut items = state
             .app
             .service_levels()
             .breaching(&viewer.actor, BREACHING_WINDOW, PAGE_SIZE)
             .await?;
+        // The team view links here per group; the page shows that group's part.
+        if let Some(group) = group {
+            items.retain(|t| t.group_id == Some(group));
+        }
         ferrodesk_app::Page {
             items,
             next_cursor: None,
