@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use ferrodesk_app::team::{AgentLoad, BreachingTicket, GroupQueues};
+use ferrodesk_app::team::{AgentLoad, BREACHING_WINDOW, BreachingTicket, GroupQueues};
 use ferrodesk_domain::Role;
 use jiff::Timestamp;
 
@@ -59,7 +59,11 @@ impl GroupRow {
                 if group.breaching_soon_capped { "+" } else { "" }
             ),
             is_breaching: group.breaching_soon > 0,
-            breaching_href: href("breaching-soon"),
+            breaching_href: format!(
+                "{}&within={}",
+                href("breaching-soon"),
+                BREACHING_WINDOW.as_mins()
+            ),
         }
     }
 }

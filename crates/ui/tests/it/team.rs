@@ -182,7 +182,7 @@ async fn the_team_view_counts_the_supervisors_groups_only() {
     );
     assert!(
         group.contains(&format!(
-            r#"href="/agent/queues/breaching-soon?group={service_desk}" data-count="breaching" class="team-alert">2<"#
+            r#"href="/agent/queues/breaching-soon?group={service_desk}&#38;within=60" data-count="breaching" class="team-alert">2<"#
         )),
         "{group}"
     );
@@ -207,15 +207,36 @@ async fn the_team_view_counts_the_supervisors_groups_only() {
     page.assert_lacks("Core router flapping");
     page.assert_lacks(&format!(r#"data-ticket="{}""#, monitor.id));
 
-    // The breaching-soon link lists that group's part of the queue.
+    // The breaching-soon link lists that group's part of the queue, within the hour.
+    let queue = desk
+        .get(
+            &format!("/agent/queues/breaching-soon?group={service_desk}&within=60"),
+            Some(&sam),
+        )
+        .await;
+    queue.assert_contains("Printer jams on floor 2");
+    queue.assert_contains("Laptop will not boot");
+    queue.assert_contains("due within 60 minutes");
+    queue.assert_lacks("Second monitor flickers");
+    queue.assert_lacks("Core router flapping");
+    // The queue's own window is four hours.
     let queue = desk
         .get(
             &format!("/agent/queues/breaching-soon?group={service_desk}"),
             Some(&sam),
         )
         .await;
-    queue.assert_contains("Printer jams on floor 2");
+    queue.assert_contains("Second monitor flickers");
     queue.assert_lacks("Core router flapping");
+    // An agent may not read another group's part.
+    let network = desk.network;
+    let refused = desk
+        .get(
+            &format!("/agent/queues/breaching-soon?group={network}"),
+            Some(&desk.agent),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
 
     // An hour later they are overdue, and the admin sees Network too.
     desk.clock.advance(SignedDuration::from_mins(60));
