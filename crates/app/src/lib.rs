@@ -33,6 +33,7 @@ pub mod secret;
 mod settings;
 pub mod sla;
 mod system;
+pub mod team;
 pub mod ticket;
 pub mod watchers;
 
@@ -62,6 +63,7 @@ pub use secret::hash_password;
 use automation::escalation;
 pub use sla::{CalendarSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
+pub use team::{Team, TeamView};
 pub use ticket::{
     EscalateInput, IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind,
     NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
@@ -226,6 +228,11 @@ impl App {
     /// Calendars, SLA policies, rules, automation settings and notifications.
     pub fn service_levels(&self) -> ServiceLevels<'_> {
         ServiceLevels::new(self)
+    }
+
+    /// The supervisor's team view: their groups' queues, load per agent, breaching soon.
+    pub fn team(&self) -> Team<'_> {
+        Team::new(self)
     }
 
     /// The job runner (SLA timers, escalation, automations); `serve` starts it.

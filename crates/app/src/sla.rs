@@ -13,8 +13,8 @@ use crate::input::required;
 use crate::{App, AppError};
 use ferrodesk_domain::schedule::calendar_from_text;
 use ferrodesk_domain::{
-    Actor, BusinessMinutes, CategoryId, OrganizationId, PriorityTargets, ServiceId, SlaTargets,
-    Ticket, TicketId, WarningShare,
+    Actor, BusinessMinutes, CategoryId, GroupId, OrganizationId, PriorityTargets, ServiceId,
+    SlaTargets, Ticket, TicketId, TicketScope, WarningShare,
 };
 use ferrodesk_store::{
     CalendarId, CalendarInput, Conflict, PolicyId, PolicyInput, StoreError, StoredCalendar,
@@ -445,5 +445,38 @@ impl<'a> ServiceLevels<'a> {
             .db()
             .list_breaching(&actor.ticket_scope(), before, limit)
             .await?)
+    }
+
+    /// The "breaching soon" queue of one group: like [`ServiceLevels::breaching`], only
+    /// that group's tickets, read from the due-time index for that group (an agent's
+    /// other groups, or a supervisor's whole desk, do not use up the page).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers; `NotFound` for a group an agent is not in.
+    pub async fn breaching_in_group(
+        &self,
+        actor: &Actor,
+        group: GroupId,
+        within: SignedDuration,
+        limit: i64,
+    ) -> Result<Vec<Ticket>, AppError> {
+        require_staff(actor, "read the breaching-soon queue")?;
+        if actor.ticket_scope() != TicketScope::All && !actor.group_ids.contains(&group) {
+            return Err(AppError::not_found("group", group));
+        }
+        let before = self
+            .app
+            .now()
+            .checked_add(within)
+            .map_err(|_| AppError::invalid("within_minutes", "too far ahead"))?;
+        // The group scope also lets in the viewer's own tickets of other groups; they
+        // are few, and dropped here.
+        let scope = TicketScope::Agent {
+            user_id: actor.user_id,
+            group_ids: vec![group],
+        };
+        let mut tickets = self.app.db().list_breaching(&scope, before, limit).await?;
+        tickets.retain(|t| t.group_id == Some(group));
+        Ok(tickets)
     }
 }

@@ -24,7 +24,7 @@ pub(crate) fn routes() -> Router<UiState> {
 /// The start page for a role.
 pub(crate) fn start_page(actor: &ferrodesk_domain::Actor) -> &'static str {
     if actor.is_staff() {
-        "/agent/queues/mine"
+        crate::agent::workspace_start(actor.role)
     } else {
         "/portal"
     }

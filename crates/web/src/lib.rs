@@ -34,6 +34,7 @@ mod saved_filters;
 mod search;
 mod services;
 mod sla;
+mod team;
 mod tickets;
 mod tokens;
 pub mod types;
@@ -116,6 +117,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(mail::routes())
         .merge(mail_outbox::routes())
         .merge(reports::routes())
+        .merge(team::routes())
         .merge(kb::routes())
         .merge(kb_images::routes())
         .merge(search::routes())

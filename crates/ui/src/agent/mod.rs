@@ -8,7 +8,10 @@
 mod new_ticket;
 mod queue;
 mod reports;
+mod team;
 mod ticket;
+
+pub(crate) use team::workspace_start;
 
 pub(crate) use ticket::ticket_id;
 
@@ -32,7 +35,7 @@ use std::convert::Infallible;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
-        .route("/", get(|| async { Redirect::to("/agent/queues/mine") }))
+        .route("/", get(workspace_home))
         .route("/sidebar", get(sidebar_fragment))
         .route("/live", get(live))
         .route("/priority", get(priority_preview))
@@ -41,8 +44,14 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(ticket::routes())
         .merge(new_ticket::routes())
         .merge(reports::routes())
+        .merge(team::routes())
         .merge(crate::knowledge::agent_routes())
         .merge(crate::desk::agent_routes())
+}
+
+/// `GET /agent`: supervisors and admins land on the team view, agents on their tickets.
+async fn workspace_home(Staff(viewer): Staff) -> Redirect {
+    Redirect::to(workspace_start(viewer.actor.role))
 }
 
 /// One entry of the sidebar.
@@ -69,6 +78,8 @@ pub(crate) struct Sidebar {
     pub groups: Vec<NavItem>,
     /// The active key, for the live refresh.
     pub active: String,
+    /// The team view, for supervisors and admins.
+    pub team: Option<NavItem>,
     /// The viewer's saved filters and those shared with their groups.
     pub filters: Vec<NavItem>,
 }
@@ -184,9 +195,12 @@ impl Sidebar {
                 )
             })
             .collect();
+        let team = matches!(actor.role, Role::Supervisor | Role::Admin)
+            .then(|| item("team", "/agent/team", "Team", None));
         Sidebar {
             queues,
             groups,
+            team,
             active: active.to_owned(),
             filters: Vec::new(),
         }

@@ -25,6 +25,15 @@ const PAGE_SIZE: i64 = 50;
 /// How far ahead the breaching-soon queue looks.
 const BREACHING_WINDOW: jiff::SignedDuration = jiff::SignedDuration::from_hours(4);
 
+/// The breaching-soon queue's window: `within` minutes (1 to 1440, as the team view
+/// links it: one hour), else four hours.
+fn breaching_window(within: Option<&str>) -> jiff::SignedDuration {
+    within
+        .and_then(|w| w.trim().parse::<i64>().ok())
+        .filter(|minutes| (1..=1440).contains(minutes))
+        .map_or(BREACHING_WINDOW, jiff::SignedDuration::from_mins)
+}
+
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
         .route("/queues/{queue}", get(queue_page))
@@ -134,6 +143,8 @@ struct QueueQuery {
     group: Option<String>,
     after: Option<String>,
     done: Option<String>,
+    /// Minutes ahead, for the breaching-soon queue.
+    within: Option<String>,
 }
 
 /// The list part of the page (also the live-refresh fragment).
@@ -151,8 +162,10 @@ struct QueuePage {
     chrome: Chrome,
     sidebar: Sidebar,
     title: String,
-    description: &'static str,
+    description: String,
     slug: &'static str,
+    /// The breaching-soon window in minutes when the link named one.
+    within: String,
     sorts: Vec<Choice>,
     q: String,
     group: String,
@@ -219,11 +232,16 @@ async fn list(
     };
     let page = if queue == Queue::Breaching {
         // Read from the due-time index; one page, soonest first.
-        let items = state
-            .app
-            .service_levels()
-            .breaching(&viewer.actor, BREACHING_WINDOW, PAGE_SIZE)
-            .await?;
+        let levels = state.app.service_levels();
+        let window = breaching_window(query.within.as_deref());
+        let items = match group {
+            Some(group) => {
+                levels
+                    .breaching_in_group(&viewer.actor, group, window, PAGE_SIZE)
+                    .await?
+            }
+            None => levels.breaching(&viewer.actor, window, PAGE_SIZE).await?,
+        };
         ferrodesk_app::Page {
             items,
             next_cursor: None,
@@ -328,6 +346,31 @@ async fn queue_page(
         .iter()
         .map(|(key, label, _)| Choice::new(key, *label, *key == listing.sort))
         .collect();
+    // The team view links its one-hour counts to a one-hour window of this queue.
+    let within = query
+        .within
+        .as_deref()
+        .filter(|_| listing.queue == Queue::Breaching)
+        .map(|w| breaching_window(Some(w)))
+        .filter(|window| *window != BREACHING_WINDOW)
+        .map(|window| window.as_mins().to_string())
+        .unwrap_or_default();
+    let description = if within.is_empty() {
+        listing.queue.description().to_owned()
+    } else {
+        format!("Open tickets due within {within} minutes or already overdue, soonest first.")
+    };
+    let mut rows_href = queue_href(
+        listing.queue,
+        &listing.sort,
+        &listing.q,
+        listing.group,
+        None,
+        true,
+    );
+    if !within.is_empty() {
+        rows_href.push_str(&format!("&within={within}"));
+    }
     let page = QueuePage {
         chrome: Chrome::new(viewer, "agent", title.clone())
             .nav(active)
@@ -335,16 +378,10 @@ async fn queue_page(
             .notice(query.done.as_deref()),
         sidebar,
         title,
-        description: listing.queue.description(),
+        description,
         slug: listing.queue.slug(),
-        rows_href: queue_href(
-            listing.queue,
-            &listing.sort,
-            &listing.q,
-            listing.group,
-            None,
-            true,
-        ),
+        within,
+        rows_href,
         is_later_page: query.after.as_deref().is_some_and(|a| !a.is_empty()),
         sorts,
         q: listing.q.clone(),

@@ -17,3 +17,4 @@ mod reports;
 mod robust;
 mod sign_in;
 mod support;
+mod team;

@@ -16,9 +16,10 @@ async fn the_start_page_sends_each_role_to_its_home() {
         desk.get("/", Some(&desk.customer)).await.location(),
         "/portal"
     );
+    // Admins (like supervisors) land on the team view.
     assert_eq!(
         desk.get("/", Some(&desk.admin)).await.location(),
-        "/agent/queues/mine"
+        "/agent/team"
     );
 }
 

@@ -393,6 +393,37 @@ impl Desk {
         self.send(request).await
     }
 
+    /// An always-open calendar and a default SLA policy through the admin pages: the
+    /// first response is due `first_response` minutes after a ticket comes in, the
+    /// resolution eight hours after.
+    pub async fn default_sla_policy(&self, first_response: &str) {
+        let page = self
+            .post(
+                "/admin/calendars",
+                &self.admin,
+                &[("name", "Always"), ("always_open", "on")],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        let calendar = self.store.list_calendars().await.expect("calendars")[0].id;
+        let mut fields = vec![
+            ("name".to_owned(), "Standard".to_owned()),
+            ("calendar_id".to_owned(), calendar.to_string()),
+            ("warning_percent".to_owned(), "80".to_owned()),
+            ("is_default".to_owned(), "on".to_owned()),
+        ];
+        for p in 1..=4 {
+            fields.push((format!("p{p}_first_response"), first_response.to_owned()));
+            fields.push((format!("p{p}_resolution"), "480".to_owned()));
+        }
+        let fields: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let page = self.post("/admin/sla-policies", &self.admin, &fields).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    }
+
     pub async fn reload(&self, id: TicketId) -> Ticket {
         self.store.get_ticket(id).await.expect("ticket")
     }

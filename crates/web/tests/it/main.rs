@@ -48,5 +48,6 @@ mod reports;
 mod saved_filters;
 mod sla;
 mod support;
+mod team;
 mod tickets;
 mod watchers;
