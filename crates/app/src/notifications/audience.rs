@@ -150,17 +150,22 @@ fn candidate(user: User, watchers: &BTreeSet<UserId>) -> Candidate {
     }
 }
 
-/// What a notification of `kind` about `ticket` says.
+/// What a notification of `kind` about `ticket` says. A ticket being opened has no
+/// number yet: it is "a new ticket" then.
 pub(crate) fn message(kind: NotificationKind, ticket: &Ticket) -> String {
-    let number = ticket.id.display_number();
+    let number = if ticket.id.get() > 0 {
+        ticket.id.display_number()
+    } else {
+        "a new ticket".to_owned()
+    };
     let subject = &ticket.subject;
-    match kind {
-        NotificationKind::CustomerReplied => format!("The customer replied on {number}: {subject}"),
+    let text = match kind {
+        NotificationKind::CustomerReplied => format!("the customer replied on {number}: {subject}"),
         NotificationKind::Assigned => format!("{number} was assigned to you: {subject}"),
         NotificationKind::GroupQueued => {
             format!("{number} waits unassigned in your group: {subject}")
         }
-        NotificationKind::Mentioned => format!("You were mentioned on {number}: {subject}"),
+        NotificationKind::Mentioned => format!("you were mentioned on {number}: {subject}"),
         NotificationKind::Reopened => format!("{number} was reopened: {subject}"),
         NotificationKind::Escalated => {
             format!("{number} was escalated to you or your group: {subject}")
@@ -174,6 +179,11 @@ pub(crate) fn message(kind: NotificationKind, ticket: &Ticket) -> String {
         NotificationKind::WatchedChanged => {
             format!("{number}, which you watch, changed: {subject}")
         }
-        NotificationKind::Rule => format!("A rule asks you to look at {number}: {subject}"),
+        NotificationKind::Rule => format!("a rule asks you to look at {number}: {subject}"),
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
     }
 }

@@ -152,6 +152,16 @@ async fn each_change_tells_the_people_it_concerns_and_nobody_else() {
         t.news(&t.otto, s_otto).await.is_empty(),
         "Otto's group is another"
     );
+    let queued = app
+        .store()
+        .list_notifications(t.ola.id, &PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        queued[0].message,
+        "A new ticket waits unassigned in your group: Printer on floor 3 jams"
+    );
+    assert_eq!(queued[0].ticket_id, Some(ticket.id));
 
     // Kari gives it to Ola: Ola is told, Kari (who did it) is not.
     app.tickets()
@@ -166,6 +176,18 @@ async fn each_change_tells_the_people_it_concerns_and_nobody_else() {
         .await
         .unwrap();
     assert_eq!(t.news(&t.ola, s_ola).await, [NotificationKind::Assigned]);
+    let assigned = app
+        .store()
+        .list_notifications(t.ola.id, &PageRequest::first(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        assigned[0].message,
+        format!(
+            "{} was assigned to you: Printer on floor 3 jams",
+            ticket.id.display_number()
+        )
+    );
     assert!(t.news(&t.kari, s_kari).await.is_empty());
     assert!(
         t.news(&t.wanda, s_wanda).await.is_empty(),
