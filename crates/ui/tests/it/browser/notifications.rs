@@ -178,7 +178,7 @@ async fn the_bell_counts_up_live_and_the_list_leads_to_the_ticket() {
         .await
         .unwrap();
     h.driver()
-        .query(By::Css(&format!("[data-ticket-id='{}']", ticket.id.get())))
+        .query(By::Css(format!("[data-ticket-id='{}']", ticket.id.get())))
         .wait(WAIT, POLL)
         .first()
         .await
