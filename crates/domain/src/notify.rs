@@ -262,6 +262,44 @@ impl Facts {
     }
 }
 
+/// What a notification of `kind` about `ticket` says. A ticket being opened has no
+/// number yet: it is "a new ticket" then.
+pub fn message(kind: NotificationKind, ticket: &Ticket) -> String {
+    let number = if ticket.id.get() > 0 {
+        ticket.id.display_number()
+    } else {
+        "a new ticket".to_owned()
+    };
+    let subject = &ticket.subject;
+    let text = match kind {
+        NotificationKind::CustomerReplied => format!("the customer replied on {number}: {subject}"),
+        NotificationKind::Assigned => format!("{number} was assigned to you: {subject}"),
+        NotificationKind::GroupQueued => {
+            format!("{number} waits unassigned in your group: {subject}")
+        }
+        NotificationKind::Mentioned => format!("you were mentioned on {number}: {subject}"),
+        NotificationKind::Reopened => format!("{number} was reopened: {subject}"),
+        NotificationKind::Escalated => {
+            format!("{number} was escalated to you or your group: {subject}")
+        }
+        NotificationKind::SlaWarning => {
+            format!("{number} is close to breaching its service level: {subject}")
+        }
+        NotificationKind::SlaBreached => {
+            format!("{number} breached its service level: {subject}")
+        }
+        NotificationKind::WatchedChanged => {
+            format!("{number}, which you watch, changed: {subject}")
+        }
+        NotificationKind::Rule => format!("a rule asks you to look at {number}: {subject}"),
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => text,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -571,6 +609,21 @@ mod tests {
             by_customer: true,
         });
         assert_eq!(new.group, Some(GroupId(1)));
+    }
+
+    #[test]
+    fn a_message_names_the_ticket_by_number_or_as_new() {
+        let mut t = ticket();
+        t.subject = "Printer jams".into();
+        assert_eq!(
+            message(NotificationKind::Mentioned, &t),
+            "You were mentioned on #10001: Printer jams"
+        );
+        t.id = crate::id::TicketId(0);
+        assert_eq!(
+            message(NotificationKind::GroupQueued, &t),
+            "A new ticket waits unassigned in your group: Printer jams"
+        );
     }
 
     #[test]

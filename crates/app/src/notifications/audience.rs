@@ -5,9 +5,7 @@
 
 use crate::{App, AppError};
 use ferrodesk_domain::notify::{self, Candidate, Change};
-use ferrodesk_domain::{
-    Actor, EventKind, NewEvent, NotificationKind, Role, Ticket, User, UserId, Visibility,
-};
+use ferrodesk_domain::{Actor, EventKind, NewEvent, Role, Ticket, User, UserId, Visibility};
 use ferrodesk_store::{Notice, PageRequest, StoreError, UserFilter};
 use std::collections::BTreeSet;
 
@@ -50,7 +48,7 @@ pub(crate) async fn notices(
         .map(|(user_id, kind)| Notice {
             user_id,
             kind,
-            message: message(kind, after),
+            message: notify::message(kind, after),
         })
         .collect())
 }
@@ -147,43 +145,5 @@ fn candidate(user: User, watchers: &BTreeSet<UserId>) -> Candidate {
             organization_id: None,
             organization_shares_tickets: false,
         },
-    }
-}
-
-/// What a notification of `kind` about `ticket` says. A ticket being opened has no
-/// number yet: it is "a new ticket" then.
-pub(crate) fn message(kind: NotificationKind, ticket: &Ticket) -> String {
-    let number = if ticket.id.get() > 0 {
-        ticket.id.display_number()
-    } else {
-        "a new ticket".to_owned()
-    };
-    let subject = &ticket.subject;
-    let text = match kind {
-        NotificationKind::CustomerReplied => format!("the customer replied on {number}: {subject}"),
-        NotificationKind::Assigned => format!("{number} was assigned to you: {subject}"),
-        NotificationKind::GroupQueued => {
-            format!("{number} waits unassigned in your group: {subject}")
-        }
-        NotificationKind::Mentioned => format!("you were mentioned on {number}: {subject}"),
-        NotificationKind::Reopened => format!("{number} was reopened: {subject}"),
-        NotificationKind::Escalated => {
-            format!("{number} was escalated to you or your group: {subject}")
-        }
-        NotificationKind::SlaWarning => {
-            format!("{number} is close to breaching its service level: {subject}")
-        }
-        NotificationKind::SlaBreached => {
-            format!("{number} breached its service level: {subject}")
-        }
-        NotificationKind::WatchedChanged => {
-            format!("{number}, which you watch, changed: {subject}")
-        }
-        NotificationKind::Rule => format!("a rule asks you to look at {number}: {subject}"),
-    };
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => text,
     }
 }

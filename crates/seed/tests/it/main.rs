@@ -94,3 +94,34 @@ fn the_catalog_covers_complaints_and_problems() {
     assert!(types.contains(&ferrodesk_domain::TicketType::Complaint));
     assert!(types.contains(&ferrodesk_domain::TicketType::Problem));
 }
+
+#[tokio::test]
+async fn demo_agents_find_notifications_about_their_own_open_tickets() {
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    seed(store, &SeedOptions::demo(jiff::Timestamp::now(), None))
+        .await
+        .unwrap();
+    let marta = store
+        .find_user_by_email(
+            &ferrodesk_domain::EmailAddress::parse("marta.nowak@ferrodesk.example").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let notes = store
+        .list_notifications(marta.id, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(!notes.is_empty(), "the bell of a demo agent is not empty");
+    assert_eq!(
+        store.count_unread_notifications(marta.id).await.unwrap(),
+        notes.len() as i64
+    );
+    for note in notes {
+        let ticket = store.get_ticket(note.ticket_id.unwrap()).await.unwrap();
+        assert_eq!(ticket.assignee_id, Some(marta.id));
+        assert!(ticket.status.is_open());
+        assert!(note.message.contains(&ticket.subject), "{}", note.message);
+    }
+}
