@@ -11,23 +11,28 @@ use ferrodesk_store::{
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 
-/// Writes notifications.
+/// Rows per multi-row insert: well under both backends' bind-parameter limits.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes notifications, many rows to a statement.
 pub(crate) async fn notify(
     conn: &mut DbConn,
     notes: &[ferrodesk_store::NewNotification],
     now: Timestamp,
 ) -> StoreResult<()> {
-    for note in notes {
-        let query = sqlx::query(
-            "insert into notifications (user_id, ticket_id, kind, message, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(note.user_id.get())
-        .bind(note.ticket_id.map(TicketId::get))
-        .bind(note.kind.as_str())
-        .bind(&note.message)
-        .bind(micros(now));
-        fetch::execute(conn, query).await?;
+    for chunk in notes.chunks(ROWS_PER_INSERT) {
+        let mut query = QueryBuilder::<crate::Db>::new(
+            "insert into notifications (user_id, ticket_id, kind, message, created_at, updated_at) ",
+        );
+        query.push_values(chunk, |mut row, note| {
+            row.push_bind(note.user_id.get())
+                .push_bind(note.ticket_id.map(TicketId::get))
+                .push_bind(note.kind.as_str())
+                .push_bind(note.message.clone())
+                .push_bind(micros(now))
+                .push_bind(micros(now));
+        });
+        fetch::execute(conn, query.build()).await?;
     }
     Ok(())
 }
