@@ -4,7 +4,7 @@
 
 use crate::sql::convert::{from_json, get, json, micros};
 use crate::sql::fetch;
-use crate::sql::{convert, directory, error, tickets};
+use crate::sql::{convert, directory, error, people, tickets};
 use crate::{Backend, DbConn};
 use async_trait::async_trait;
 use ferrodesk_domain::{CategoryId, GroupId, ServiceId, UserId};
@@ -231,6 +231,7 @@ pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings
         assignment_modes,
         categories: directory::list_categories(conn).await?,
         services: directory::list_services(conn).await?,
+        staff: people::list_staff(conn).await?,
     })
 }
 

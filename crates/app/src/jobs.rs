@@ -219,9 +219,15 @@ impl Jobs {
             // Who the job's events concern is told as by any write (an SLA warning
             // or breach to the assignee, or the group while nobody is assigned).
             let after = outcome.after.as_ref().unwrap_or(before);
-            let told =
-                audience::notices(&self.app, Some(before), after, &outcome.events, Some(false))
-                    .await?;
+            let told = audience::notices(
+                &self.app,
+                None,
+                Some(before),
+                after,
+                &outcome.events,
+                Some(false),
+            )
+            .await?;
             for notice in told {
                 if !notify.iter().any(|(user, _, _)| *user == notice.user_id) {
                     notify.push((notice.user_id, notice.kind, notice.message));

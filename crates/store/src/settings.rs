@@ -1,7 +1,8 @@
 //! The desk's routing settings as one versioned snapshot.
 //!
 //! Routing a ticket reads the groups, the routing rules, the groups' assignment modes,
-//! the categories and the services. They change rarely and are read on every create,
+//! the categories and the services, and telling people about it reads the staff and
+//! their groups. They change rarely and are read on every create,
 //! so a server keeps them in memory. The database keeps a counter that every change
 //! to those tables moves (by trigger, so a change made by another process or another
 //! node counts too). A write routed with a snapshot names the snapshot's version, and
@@ -9,7 +10,7 @@
 //! moved since: the caller reads the settings again and routes again.
 
 use crate::{AssignmentMode, RoutingRule, StoreError};
-use ferrodesk_domain::{Category, CategoryId, Group, GroupId, Service, ServiceId};
+use ferrodesk_domain::{Category, CategoryId, Group, GroupId, Service, ServiceId, User};
 
 /// What a [`StoreError::Conflict`] says when the settings changed under a write.
 pub const SETTINGS_CHANGED: &str = "desk settings changed";
@@ -41,6 +42,10 @@ pub struct DeskSettings {
     pub categories: Vec<Category>,
     /// Every service.
     pub services: Vec<Service>,
+    /// Every staff member (agents, supervisors, admins, also deactivated ones) with
+    /// their groups, by id; a change to a staff member's role, address, activity or
+    /// groups moves the version.
+    pub staff: Vec<User>,
 }
 
 impl DeskSettings {

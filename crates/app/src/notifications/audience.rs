@@ -6,7 +6,7 @@
 use crate::{App, AppError};
 use ferrodesk_domain::notify::{self, Candidate, Change};
 use ferrodesk_domain::{Actor, EventKind, NewEvent, Role, Ticket, User, UserId, Visibility};
-use ferrodesk_store::{Notice, PageRequest, StoreError, UserFilter};
+use ferrodesk_store::{DeskSettings, Notice, PageRequest, StoreError, UserFilter};
 use std::collections::BTreeSet;
 
 /// People read per group or handle at most: a group larger than this hears through
@@ -17,10 +17,16 @@ const MAX_PEOPLE: i64 = 200;
 /// `by_customer` says whether the person who made the change is a customer; `None`
 /// when the caller does not know, and it matters (a public reply): then it is read.
 ///
+/// With `settings`, the staff come from the snapshot, which the write names: a staff
+/// member's change of groups since refuses the write, so nobody is told about a ticket
+/// they may no longer see. Without (an append or a job, which name no snapshot), the
+/// people are read from the store.
+///
 /// # Errors
 /// `Unavailable` when the people cannot be read.
 pub(crate) async fn notices(
     app: &App,
+    settings: Option<&DeskSettings>,
     before: Option<&Ticket>,
     after: &Ticket,
     events: &[NewEvent],
@@ -39,7 +45,10 @@ pub(crate) async fn notices(
         by,
         by_customer,
     };
-    let candidates = candidates(app, &change).await?;
+    let candidates = match settings {
+        Some(settings) => from_snapshot(app, settings, &change).await?,
+        None => candidates(app, &change).await?,
+    };
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
@@ -66,20 +75,50 @@ async fn is_customer(app: &App, ticket: &Ticket, by: UserId) -> Result<bool, App
     Ok(app.db().get_user(by).await?.role == Role::Customer)
 }
 
-/// The staff `change` may concern: its watchers, and the assignee, owner, group members
-/// and mentioned people when the change can reach them.
-async fn candidates(app: &App, change: &Change<'_>) -> Result<Vec<Candidate>, AppError> {
-    let db = app.db();
-    let ticket = change.after;
-    let watchers: BTreeSet<UserId> = match change.before {
-        Some(_) => db
-            .list_watchers(ticket.id)
+/// The ticket's watchers (none yet for a ticket being opened).
+async fn watchers_of(app: &App, change: &Change<'_>) -> Result<BTreeSet<UserId>, AppError> {
+    Ok(match change.before {
+        Some(_) => app
+            .db()
+            .list_watchers(change.after.id)
             .await?
             .into_iter()
             .map(|w| w.user_id)
             .collect(),
         None => BTreeSet::new(),
+    })
+}
+
+/// [`candidates`] from the settings snapshot's staff: only the watchers are read.
+async fn from_snapshot(
+    app: &App,
+    settings: &DeskSettings,
+    change: &Change<'_>,
+) -> Result<Vec<Candidate>, AppError> {
+    let ticket = change.after;
+    let watchers = watchers_of(app, change).await?;
+    let wanted = notify::wanted(change);
+    let concerned = |user: &User| {
+        watchers.contains(&user.id)
+            || (wanted.assignee_and_owner
+                && (ticket.assignee_id == Some(user.id) || ticket.owner_id == Some(user.id)))
+            || wanted.group.is_some_and(|g| user.group_ids.contains(&g))
+            || (!wanted.handles.is_empty() && wanted.handles.contains(&handle_of(user)))
     };
+    Ok(settings
+        .staff
+        .iter()
+        .filter(|u| concerned(u))
+        .map(|u| candidate(u.clone(), &watchers))
+        .collect())
+}
+
+/// The staff `change` may concern: its watchers, and the assignee, owner, group members
+/// and mentioned people when the change can reach them.
+async fn candidates(app: &App, change: &Change<'_>) -> Result<Vec<Candidate>, AppError> {
+    let db = app.db();
+    let ticket = change.after;
+    let watchers = watchers_of(app, change).await?;
     let wanted = notify::wanted(change);
     let mut ids = watchers.clone();
     if wanted.assignee_and_owner {

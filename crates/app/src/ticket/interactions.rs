@@ -290,6 +290,7 @@ impl Tickets<'_> {
             ticket.first_response_at.is_none() && is_response(actor, &event.kind, event.visibility);
         let notices = audience::notices(
             self.app,
+            None,
             Some(&ticket),
             &ticket,
             std::slice::from_ref(&event),

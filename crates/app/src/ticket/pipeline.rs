@@ -69,7 +69,7 @@ pub(crate) async fn open(
     let round_robin = routing::assign(app, settings, None, &mut ticket, &mut events, now).await?;
     tell(
         &mut notices,
-        audience::notices(app, None, &ticket, &events, None).await?,
+        audience::notices(app, Some(settings), None, &ticket, &events, None).await?,
     );
     Ok(NewTicket {
         ticket,
@@ -107,7 +107,7 @@ pub(crate) async fn change(
     let round_robin =
         routing::assign(app, settings, Some(&before), &mut after, &mut events, now).await?;
     notices.extend(escalation::on_reassignment(app, &before, &mut after, &mut events, now).await?);
-    let told = audience::notices(app, Some(&before), &after, &events, None).await?;
+    let told = audience::notices(app, Some(settings), Some(&before), &after, &events, None).await?;
     tell(&mut notices, told);
     Ok(TicketChange {
         before,
