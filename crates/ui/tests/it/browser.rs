@@ -195,6 +195,20 @@ impl Harness {
         self.store.actor_for_user(id).await.unwrap()
     }
 
+    /// The `n`-th customer of the demo desk, by id.
+    async fn customer(&self, n: usize) -> ferrodesk_domain::User {
+        let customers = UserFilter {
+            role: Some(Role::Customer),
+            ..UserFilter::default()
+        };
+        self.store
+            .list_users(&customers, &Default::default())
+            .await
+            .unwrap()
+            .items[n]
+            .clone()
+    }
+
     async fn go(&self, path: &str) {
         self.driver()
             .goto(format!("{}{path}", self.base))
@@ -343,19 +357,7 @@ async fn an_agent_works_a_ticket_from_the_queue() {
     let h = Harness::start().await;
     let marta = h.user("marta.nowak@ferrodesk.example").await;
     let marta_actor = h.actor(marta).await;
-    let customer = h
-        .store
-        .list_users(
-            &UserFilter {
-                role: Some(Role::Customer),
-                ..UserFilter::default()
-            },
-            &Default::default(),
-        )
-        .await
-        .unwrap()
-        .items[0]
-        .clone();
+    let customer = h.customer(0).await;
     let ticket = open_for(
         &h.app,
         &marta_actor,
@@ -658,19 +660,7 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     }
     let _one = BROWSER.lock().await;
     let h = Harness::start().await;
-    let customer = h
-        .store
-        .list_users(
-            &UserFilter {
-                role: Some(Role::Customer),
-                ..UserFilter::default()
-            },
-            &Default::default(),
-        )
-        .await
-        .unwrap()
-        .items[3]
-        .clone();
+    let customer = h.customer(3).await;
     h.sign_in(customer.email.as_str()).await;
     assert_eq!(h.driver().current_url().await.unwrap().path(), "/portal");
     h.screenshot("portal-list.png").await;

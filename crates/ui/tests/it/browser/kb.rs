@@ -3,8 +3,6 @@
 //! and finds inflected forms in other languages.
 
 use super::{BROWSER, Harness, browser_available};
-use ferrodesk_domain::Role;
-use ferrodesk_store::UserFilter;
 use thirtyfour::prelude::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -15,19 +13,7 @@ async fn portal_suggests_articles_while_typing_and_the_agent_searches_with_slash
     let _one = BROWSER.lock().await;
     let h = Harness::start().await;
     h.app.search().sync().await.unwrap();
-    let customer = h
-        .store
-        .list_users(
-            &UserFilter {
-                role: Some(Role::Customer),
-                ..UserFilter::default()
-            },
-            &Default::default(),
-        )
-        .await
-        .unwrap()
-        .items[5]
-        .clone();
+    let customer = h.customer(5).await;
     h.sign_in(customer.email.as_str()).await;
     h.go("/portal/new").await;
     h.driver()

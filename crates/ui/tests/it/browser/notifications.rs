@@ -5,8 +5,7 @@
 
 use super::{BROWSER, Harness, POLL, WAIT, browser_available, open_for};
 use ferrodesk_app::{InteractionInput, TicketPatch};
-use ferrodesk_domain::{Impact, Role, Urgency};
-use ferrodesk_store::UserFilter;
+use ferrodesk_domain::{Impact, Urgency};
 use thirtyfour::prelude::*;
 
 /// The number on the bell, 0 when it shows none.
@@ -47,19 +46,7 @@ async fn the_bell_counts_up_live_and_the_list_leads_to_the_ticket() {
     let h = Harness::start().await;
     let marta = h.user("marta.nowak@ferrodesk.example").await;
     let ana = h.actor(h.user("ana.souza@ferrodesk.example").await).await;
-    let customer = h
-        .store
-        .list_users(
-            &UserFilter {
-                role: Some(Role::Customer),
-                ..UserFilter::default()
-            },
-            &Default::default(),
-        )
-        .await
-        .unwrap()
-        .items[0]
-        .clone();
+    let customer = h.customer(0).await;
     let customer_actor = h.actor(customer.id).await;
     let ticket = open_for(
         &h.app,

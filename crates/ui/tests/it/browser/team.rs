@@ -6,8 +6,6 @@ use super::{BROWSER, Harness, POLL, WAIT, browser_available};
 use ferrodesk_app::{
     CalendarSpec, NewTicketInput, NewUserInput, PolicySpec, RequesterRef, TargetSpec,
 };
-use ferrodesk_domain::Role;
-use ferrodesk_store::UserFilter;
 use thirtyfour::prelude::*;
 
 /// A 24/7 default policy whose first response is due 30 minutes after a ticket comes in,
@@ -68,19 +66,7 @@ async fn a_supervisor_lands_on_the_team_view_and_follows_a_count_to_its_queue() 
         .unwrap();
     tight_policy(&h).await;
     let admin = h.actor(h.user("admin@ferrodesk.example").await).await;
-    let customer = h
-        .store
-        .list_users(
-            &UserFilter {
-                role: Some(Role::Customer),
-                ..UserFilter::default()
-            },
-            &Default::default(),
-        )
-        .await
-        .unwrap()
-        .items[0]
-        .id;
+    let customer = h.customer(0).await.id;
     let groups = h.store.list_groups().await.unwrap();
     let service_desk = groups.iter().find(|g| g.name == "Service Desk").unwrap().id;
     for subject in [
