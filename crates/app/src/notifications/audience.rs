@@ -15,7 +15,8 @@ const MAX_PEOPLE: i64 = 200;
 
 /// The notices `events` cause when `before` (`None`: just opened) becomes `after`.
 /// `by_customer` says whether the person who made the change is a customer; `None`
-/// when the caller does not know, and it matters (a public reply): then it is read.
+/// when the caller does not know, and it matters (a public reply): then the snapshot
+/// or the store tells.
 ///
 /// With `settings`, the staff come from the snapshot, which the write names: a staff
 /// member's change of groups since refuses the write, so nobody is told about a ticket
@@ -35,7 +36,10 @@ pub(crate) async fn notices(
     let by = events.iter().find_map(|e| e.actor_id);
     let by_customer = match (by_customer, by) {
         (Some(known), _) => known,
-        (None, Some(by)) if has_public_reply(events) => is_customer(app, after, by).await?,
+        (None, Some(by)) if has_public_reply(events) => match settings {
+            Some(settings) => !settings.staff.iter().any(|u| u.id == by),
+            None => is_customer(app, after, by).await?,
+        },
         (None, _) => false,
     };
     let change = Change {
