@@ -16,7 +16,7 @@
 //! - **Escalated**: an escalation, to the new assignee, or to the members of the group
 //!   it went to while nobody is assigned.
 //! - **SLA warning / breach**: to the assignee, or to the group's members while nobody
-//!   is assigned.
+//!   is assigned, and always to the supervisors of the ticket's group.
 //! - **Watched ticket changed**: anything else that happens on a ticket, to its
 //!   watchers.
 //!
@@ -147,7 +147,8 @@ pub struct Wanted {
 pub fn wanted(change: &Change<'_>) -> Wanted {
     let facts = Facts::of(change);
     let unassigned = change.after.assignee_id.is_none();
-    let group_hears = facts.queued || (unassigned && (facts.escalated || facts.sla.is_some()));
+    // Supervisors hear of their groups' SLA warnings and breaches, assigned or not.
+    let group_hears = facts.queued || facts.sla.is_some() || (unassigned && facts.escalated);
     Wanted {
         assignee_and_owner: facts.customer_replied
             || facts.assigned_to.is_some()
@@ -252,7 +253,9 @@ impl Facts {
             Some(NotificationKind::Reopened)
         } else if self.escalated && (assignee || group_hears) {
             Some(NotificationKind::Escalated)
-        } else if let Some(kind) = self.sla.filter(|_| assignee || group_hears) {
+        } else if let Some(kind) = self.sla.filter(|_| {
+            assignee || group_hears || (in_group && candidate.actor.role == Role::Supervisor)
+        }) {
             Some(kind)
         } else if self.anything && candidate.watches {
             Some(NotificationKind::WatchedChanged)
@@ -545,6 +548,38 @@ mod tests {
                 (WATCHER, NotificationKind::SlaBreached)
             ]
         );
+    }
+
+    #[test]
+    fn a_breach_of_an_assigned_ticket_tells_the_assignee_and_the_groups_supervisor() {
+        let t = ticket();
+        let breach = [event(
+            EventKind::SlaWarning {
+                target: TargetKind::FirstResponse,
+                due_at: Timestamp::UNIX_EPOCH,
+            },
+            None,
+        )];
+        let mut people = team();
+        people.push(staff(UserId(20), Role::Supervisor, &[1], "sam"));
+        people.push(staff(UserId(21), Role::Supervisor, &[2], "sue"));
+        let change = Change {
+            before: Some(&t),
+            after: &t,
+            events: &breach,
+            by: None,
+            by_customer: false,
+        };
+        assert_eq!(
+            recipients(&change, &people),
+            [
+                (AGENT, NotificationKind::SlaWarning),
+                (WATCHER, NotificationKind::WatchedChanged),
+                (UserId(20), NotificationKind::SlaWarning)
+            ],
+            "the other group's supervisor hears nothing"
+        );
+        assert_eq!(wanted(&change).group, Some(GroupId(1)));
     }
 
     #[test]
