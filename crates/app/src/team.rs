@@ -9,7 +9,7 @@
 //! `SlaStore::list_breaching`, one bounded read. Agents and customers are refused.
 
 use crate::{App, AppError};
-use ferrodesk_domain::{Actor, Group, GroupId, Role, Ticket, TicketScope, UserId};
+use ferrodesk_domain::{Actor, Group, GroupId, Role, Ticket, TicketScope, User, UserId};
 use ferrodesk_store::{MAX_PAGE_SIZE, QueueCounts};
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
@@ -103,7 +103,10 @@ impl<'a> Team<'a> {
             ));
         }
         let db = self.app.db();
-        let groups = led_groups(actor, db.list_groups().await?);
+        // Groups and staff (names, roles) come from the settings snapshot: no read per
+        // agent or per listed ticket.
+        let settings = self.app.settings().await?;
+        let groups = led_groups(actor, settings.groups.clone());
         let group_ids: Vec<GroupId> = groups.iter().map(|g| g.id).collect();
         let now = self.app.now();
         let soon = self.breaching_soon(actor, &group_ids, now).await?;
@@ -113,9 +116,9 @@ impl<'a> Team<'a> {
             .iter()
             .map(|group| group_queues(group, &counts, &soon, capped))
             .collect();
-        let mut names = BTreeMap::new();
-        let agents = self.agents(&group_ids, &mut names).await?;
-        let breaching = self.listed(soon, now, &mut names).await?;
+        let staff: BTreeMap<UserId, &User> = settings.staff.iter().map(|u| (u.id, u)).collect();
+        let agents = self.agents(&group_ids, &staff).await?;
+        let breaching = listed(soon, now, &staff);
         Ok(TeamView {
             groups: group_rows,
             agents,
@@ -170,7 +173,7 @@ impl<'a> Team<'a> {
     async fn agents(
         &self,
         group_ids: &[GroupId],
-        names: &mut BTreeMap<UserId, String>,
+        staff: &BTreeMap<UserId, &User>,
     ) -> Result<Vec<AgentLoad>, AppError> {
         let mut agents: BTreeMap<UserId, AgentLoad> = BTreeMap::new();
         for group in group_ids {
@@ -180,13 +183,14 @@ impl<'a> Team<'a> {
                     known.group_ids.push(*group);
                     continue;
                 }
-                let user = self.app.db().get_user(load.user_id).await?;
-                names.insert(user.id, user.name.clone());
+                let Some(user) = staff.get(&load.user_id) else {
+                    continue;
+                };
                 agents.insert(
                     load.user_id,
                     AgentLoad {
                         user_id: load.user_id,
-                        name: user.name,
+                        name: user.name.clone(),
                         role: user.role,
                         group_ids: vec![*group],
                         open_tickets: load.open_tickets,
@@ -200,36 +204,26 @@ impl<'a> Team<'a> {
         agents.sort_by(|a, b| a.name.cmp(&b.name).then(a.user_id.cmp(&b.user_id)));
         Ok(agents)
     }
+}
 
-    /// The first [`BREACHING_LIST`] tickets with their assignees' names.
-    async fn listed(
-        &self,
-        soon: Vec<(Ticket, Timestamp)>,
-        now: Timestamp,
-        names: &mut BTreeMap<UserId, String>,
-    ) -> Result<Vec<BreachingTicket>, AppError> {
-        let mut listed = Vec::new();
-        for (ticket, due_at) in soon.into_iter().take(BREACHING_LIST) {
-            let assignee_name = match ticket.assignee_id {
-                Some(id) => Some(match names.get(&id) {
-                    Some(name) => name.clone(),
-                    None => {
-                        let name = self.app.db().get_user(id).await?.name;
-                        names.insert(id, name.clone());
-                        name
-                    }
-                }),
-                None => None,
-            };
-            listed.push(BreachingTicket {
-                ticket,
-                due_at,
-                is_breached: due_at <= now,
-                assignee_name,
-            });
-        }
-        Ok(listed)
-    }
+/// The first [`BREACHING_LIST`] tickets with their assignees' names.
+fn listed(
+    soon: Vec<(Ticket, Timestamp)>,
+    now: Timestamp,
+    staff: &BTreeMap<UserId, &User>,
+) -> Vec<BreachingTicket> {
+    soon.into_iter()
+        .take(BREACHING_LIST)
+        .map(|(ticket, due_at)| BreachingTicket {
+            assignee_name: ticket
+                .assignee_id
+                .and_then(|id| staff.get(&id))
+                .map(|u| u.name.clone()),
+            ticket,
+            due_at,
+            is_breached: due_at <= now,
+        })
+        .collect()
 }
 
 /// The groups a supervisor leads: their own, or every group for an admin or for a

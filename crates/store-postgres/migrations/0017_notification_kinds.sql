@@ -6,12 +6,12 @@ alter table notifications add column kind text not null default 'rule';
 create index notifications_unread on notifications (user_id) where read_at is null;
 
 -- Who is told about a ticket write is decided with the settings snapshot, which now
--- holds the staff and their groups: a change to a staff member's role, address,
+-- holds the staff and their groups: a change to a staff member's role, name, address,
 -- activity or groups moves the settings' version, so a write that told someone who
 -- has since left a group is refused and decided again. Customers do not move it.
 create trigger staff_insert_moves_settings after insert on users
 for each row when (new.role <> 'customer') execute function move_settings_version();
-create trigger staff_update_moves_settings after update of role, email, is_active on users
+create trigger staff_update_moves_settings after update of role, email, name, is_active on users
 for each row when (old.role <> 'customer' or new.role <> 'customer')
 execute function move_settings_version();
 create trigger staff_delete_moves_settings after delete on users

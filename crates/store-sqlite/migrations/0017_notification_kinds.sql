@@ -6,13 +6,13 @@ alter table notifications add column kind text not null default 'rule';
 create index notifications_unread on notifications (user_id) where read_at is null;
 
 -- Who is told about a ticket write is decided with the settings snapshot, which now
--- holds the staff and their groups: a change to a staff member's role, address,
+-- holds the staff and their groups: a change to a staff member's role, name, address,
 -- activity or groups moves the settings' version, so a write that told someone who
 -- has since left a group is refused and decided again. Customers do not move it.
 create trigger staff_insert_moves_settings after insert on users
 when new.role <> 'customer'
 begin update settings_version set version = version + 1 where id = 1; end;
-create trigger staff_update_moves_settings after update of role, email, is_active on users
+create trigger staff_update_moves_settings after update of role, email, name, is_active on users
 when old.role <> 'customer' or new.role <> 'customer'
 begin update settings_version set version = version + 1 where id = 1; end;
 create trigger staff_delete_moves_settings after delete on users

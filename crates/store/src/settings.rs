@@ -43,7 +43,7 @@ pub struct DeskSettings {
     /// Every service.
     pub services: Vec<Service>,
     /// Every staff member (agents, supervisors, admins, also deactivated ones) with
-    /// their groups, by id; a change to a staff member's role, address, activity or
+    /// their groups, by id; a change to a staff member's role, name, address, activity or
     /// groups moves the version.
     pub staff: Vec<User>,
 }
