@@ -12,6 +12,7 @@ mod desk;
 mod kb_images;
 mod kb_links;
 mod live;
+mod notifications;
 mod portal;
 mod reports;
 mod robust;
