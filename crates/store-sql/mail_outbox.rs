@@ -10,10 +10,10 @@ use crate::sql::error;
 use crate::sql::fetch;
 use crate::{Backend, Db, DbConn, DbRow};
 use async_trait::async_trait;
-use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId};
-use ferrodesk_store::StoreResult;
-use ferrodesk_store::mail::{OutboxEntry, OutboxId, OutboxItem, RenderedMail};
+use ferrodesk_domain::{EmailAddress, Event, EventId, TicketId, UserId};
+use ferrodesk_store::mail::{Outbound, OutboxEntry, OutboxId, OutboxItem, RenderedMail};
 use ferrodesk_store::mail_outbox::OutboxStore;
+use ferrodesk_store::{NotificationId, StoreResult};
 use jiff::Timestamp;
 use sqlx::QueryBuilder;
 
@@ -83,7 +83,8 @@ pub(crate) async fn claim_outbox(
         "update mail_outbox set next_attempt_at = $2, updated_at = $1 \
          where id = (select id from mail_outbox where state = 'pending' and next_attempt_at <= $1 \
          order by next_attempt_at, id limit 1) and state = 'pending' and next_attempt_at <= $1 \
-         returning id, event_id, ticket_id, attempts, message_id, recipients, raw",
+         returning id, event_id, ticket_id, notification_id, digest_user_id, digest_since, \
+         digest_until, attempts, message_id, recipients, raw",
     )
     .bind(micros(*now))
     .bind(micros(*lease_until))
@@ -119,29 +120,42 @@ pub(crate) async fn claim_outbox(
     };
     Ok(Some(OutboxItem {
         id: OutboxId(get(&row, "id")?),
-        event_id: EventId(get(&row, "event_id")?),
-        ticket_id: TicketId(get(&row, "ticket_id")?),
+        about: outbound(&row)?,
         attempts: get(&row, "attempts")?,
         rendered,
     }))
 }
 
-async fn outbox_ticket(conn: &mut DbConn, id: OutboxId) -> StoreResult<TicketId> {
-    let ticket: Option<i64> = sqlx::query_scalar("select ticket_id from mail_outbox where id = $1")
-        .bind(id.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(error::plain)?;
-    ticket
-        .map(TicketId)
-        .ok_or_else(|| fetch::not_found("outbox message", id.0))
+/// What a row is for, from its `event_id`, `ticket_id`, `notification_id`,
+/// `digest_user_id`, `digest_since` and `digest_until` (the table's check constraint
+/// keeps exactly one purpose).
+fn outbound(row: &DbRow) -> StoreResult<Outbound> {
+    let ticket: Option<i64> = get(row, "ticket_id")?;
+    let event: Option<i64> = get(row, "event_id")?;
+    let notification: Option<i64> = get(row, "notification_id")?;
+    let digest: Option<i64> = get(row, "digest_user_id")?;
+    match (event, notification, digest, ticket) {
+        (Some(event), None, None, Some(ticket)) => Ok(Outbound::Event {
+            event_id: EventId(event),
+            ticket_id: TicketId(ticket),
+        }),
+        (None, Some(notification), None, _) => Ok(Outbound::Notification {
+            notification_id: NotificationId(notification),
+            ticket_id: ticket.map(TicketId),
+        }),
+        (None, None, Some(user), _) => Ok(Outbound::Digest {
+            user_id: UserId(user),
+            since: get_opt_time(row, "digest_since")?,
+            until: get_time(row, "digest_until")?,
+        }),
+        _ => Err(convert::damaged("an outbox row with no single purpose")),
+    }
 }
 
 pub(crate) async fn render_outbox(
     conn: &mut DbConn,
     (id, mail, now): &(OutboxId, RenderedMail, Timestamp),
 ) -> StoreResult<()> {
-    let ticket = outbox_ticket(conn, *id).await?;
     // The sender goes first in the stored list; claim_outbox reads it back that way.
     let mut stored_recipients = vec![mail.sender.clone()];
     stored_recipients.extend(mail.recipients.iter().cloned());
@@ -154,14 +168,18 @@ pub(crate) async fn render_outbox(
     .bind(recipients_text(&stored_recipients))
     .bind(&mail.raw)
     .bind(micros(*now));
-    fetch::execute(conn, query).await?;
+    if fetch::execute(conn, query).await? == 0 {
+        return Err(fetch::not_found("outbox message", id.0));
+    }
+    // Only mail to the requester joins the ticket's thread: staff mail is not part of
+    // the conversation with the customer.
     let query = sqlx::query(
         "insert into mail_messages (message_id, direction, ticket_id, event_id, mailbox_id, \
          sender, subject, may_auto_reply, created_at, updated_at) \
-         select $1, 'out', $2, event_id, null, $3, '', false, $4, $4 from mail_outbox where id = $5",
+         select $1, 'out', ticket_id, event_id, null, $2, '', false, $3, $3 from mail_outbox \
+         where id = $4 and event_id is not null",
     )
     .bind(&mail.message_id)
-    .bind(ticket.get())
     .bind(recipients_text(&mail.recipients))
     .bind(micros(*now))
     .bind(id.0);
@@ -242,7 +260,8 @@ pub(crate) async fn list_outbox(
     ticket: TicketId,
 ) -> StoreResult<Vec<OutboxEntry>> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select {} from mail_outbox where ticket_id = $1 order by id limit 500",
+        "select {} from mail_outbox where ticket_id = $1 and event_id is not null \
+         order by id limit 500",
         OUTBOX_COLUMNS
     )))
     .bind(ticket.get());
@@ -250,15 +269,15 @@ pub(crate) async fn list_outbox(
 }
 
 /// The columns [`outbox_entry`] reads.
-pub(crate) const OUTBOX_COLUMNS: &str = "id, event_id, ticket_id, state, attempts, \
-    next_attempt_at, message_id, recipients, last_error, sent_at";
+pub(crate) const OUTBOX_COLUMNS: &str = "id, event_id, ticket_id, notification_id, \
+    digest_user_id, digest_since, digest_until, state, attempts, next_attempt_at, message_id, \
+    recipients, last_error, sent_at";
 
 /// An outbox row as admins see it.
 pub(crate) fn outbox_entry(row: &DbRow) -> StoreResult<OutboxEntry> {
     Ok(OutboxEntry {
         id: OutboxId(get(row, "id")?),
-        event_id: EventId(get(row, "event_id")?),
-        ticket_id: TicketId(get(row, "ticket_id")?),
+        about: outbound(row)?,
         state: get(row, "state")?,
         attempts: get(row, "attempts")?,
         next_attempt_at: get_time(row, "next_attempt_at")?,

@@ -51,6 +51,7 @@ pub(crate) mod mail;
 pub(crate) mod mail_outbox;
 pub(crate) mod mailbox_lease;
 pub(crate) mod mailboxes;
+pub(crate) mod notification_preferences;
 pub(crate) mod notifications;
 pub(crate) mod people;
 pub(crate) mod ratings;

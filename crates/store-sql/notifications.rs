@@ -2,8 +2,10 @@
 
 use crate::sql::convert::{get, get_opt_time, get_time, micros, stored};
 use crate::sql::fetch;
+use crate::sql::notification_preferences as preferences;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
+use ferrodesk_domain::notify::Preferences;
 use ferrodesk_domain::{NotificationKind, TicketId, UserId};
 use ferrodesk_store::{
     NewNotification, Notification, NotificationId, NotificationStore, PageRequest, StoreResult,
@@ -14,7 +16,8 @@ use sqlx::QueryBuilder;
 /// Rows per multi-row insert: well under both backends' bind-parameter limits.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Writes notifications, many rows to a statement.
+/// Writes notifications, many rows to a statement, and queues in the outbox those
+/// to be mailed at once (`mail`), in the caller's transaction.
 pub(crate) async fn notify(
     conn: &mut DbConn,
     notes: &[ferrodesk_store::NewNotification],
@@ -32,10 +35,111 @@ pub(crate) async fn notify(
                 .push_bind(micros(now))
                 .push_bind(micros(now));
         });
-        fetch::execute(conn, query.build()).await?;
+        if !chunk.iter().any(|note| note.mail) {
+            fetch::execute(conn, query.build()).await?;
+            continue;
+        }
+        query.push(" returning id, user_id, ticket_id");
+        let written = fetch::all(conn, query.build(), |row| {
+            Ok((
+                get::<i64>(row, "id")?,
+                get::<i64>(row, "user_id")?,
+                get::<Option<i64>>(row, "ticket_id")?,
+            ))
+        })
+        .await?;
+        let mailed = mailed_ids(chunk, &written);
+        enqueue_mail(conn, &mailed, now).await?;
     }
     Ok(())
 }
+
+/// The ids of the notes to mail, among the rows written for them. Rows are matched by
+/// person and ticket, not by position: neither backend promises the order of
+/// `returning` rows.
+fn mailed_ids(
+    notes: &[ferrodesk_store::NewNotification],
+    written: &[(i64, i64, Option<i64>)],
+) -> Vec<(i64, Option<i64>)> {
+    let mut taken = vec![false; written.len()];
+    let mut mailed = Vec::new();
+    for note in notes {
+        let key = (note.user_id.get(), note.ticket_id.map(TicketId::get));
+        let Some(at) = written
+            .iter()
+            .enumerate()
+            .position(|(i, (_, user, ticket))| !taken[i] && (*user, *ticket) == key)
+        else {
+            continue;
+        };
+        taken[at] = true;
+        if note.mail {
+            mailed.push((written[at].0, key.1));
+        }
+    }
+    mailed
+}
+
+/// Queues one outbox row per (notification, ticket).
+async fn enqueue_mail(
+    conn: &mut DbConn,
+    mailed: &[(i64, Option<i64>)],
+    now: Timestamp,
+) -> StoreResult<()> {
+    if mailed.is_empty() {
+        return Ok(());
+    }
+    let mut query = QueryBuilder::<crate::Db>::new(
+        "insert into mail_outbox (notification_id, ticket_id, state, attempts, next_attempt_at, \
+         created_at, updated_at) ",
+    );
+    query.push_values(mailed, |mut row, (id, ticket)| {
+        row.push_bind(*id)
+            .push_bind(*ticket)
+            .push_bind("pending")
+            .push_bind(0_i64)
+            .push_bind(micros(now))
+            .push_bind(micros(now))
+            .push_bind(micros(now));
+    });
+    fetch::execute(conn, query.build()).await?;
+    Ok(())
+}
+
+/// Any notification by id.
+pub(crate) async fn get_notification(
+    conn: &mut DbConn,
+    id: NotificationId,
+) -> StoreResult<Notification> {
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from notifications where id = $1"
+    )))
+    .bind(id.get());
+    fetch::one(conn, query, notification_from_row, "notification", id.get()).await
+}
+
+/// A person's unread notifications made in `[since, until)`, oldest first.
+pub(crate) async fn list_unread_between(
+    conn: &mut DbConn,
+    user: UserId,
+    since: Option<Timestamp>,
+    until: Timestamp,
+    limit: i64,
+) -> StoreResult<Vec<Notification>> {
+    // Through the partial unread index by person; `created_at` narrows what it finds.
+    let query = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from notifications where user_id = $1 and read_at is null \
+         and created_at >= $2 and created_at < $3 order by id limit $4"
+    )))
+    .bind(user.get())
+    .bind(since.map_or(i64::MIN, micros))
+    .bind(micros(until))
+    .bind(limit.clamp(1, ferrodesk_store::MAX_PAGE_SIZE));
+    fetch::all(conn, query, notification_from_row).await
+}
+
+/// The columns [`notification_from_row`] reads.
+const COLUMNS: &str = "id, user_id, ticket_id, kind, message, read_at, created_at";
 
 /// A user's notifications, newest first.
 pub(crate) async fn list_notifications(
@@ -44,7 +148,7 @@ pub(crate) async fn list_notifications(
     page: &PageRequest,
 ) -> StoreResult<Vec<Notification>> {
     let mut query = QueryBuilder::<crate::Db>::new(
-        "select id, ticket_id, kind, message, read_at, created_at from notifications \
+        "select id, user_id, ticket_id, kind, message, read_at, created_at from notifications \
          where user_id = ",
     );
     query.push_bind(user.get());
@@ -61,6 +165,7 @@ fn notification_from_row(row: &DbRow) -> StoreResult<Notification> {
     let ticket: Option<i64> = get(row, "ticket_id")?;
     Ok(Notification {
         id: NotificationId(get(row, "id")?),
+        user_id: UserId(get(row, "user_id")?),
         ticket_id: ticket.map(TicketId),
         kind: stored(NotificationKind::parse(&get::<String>(row, "kind")?))?,
         message: get(row, "message")?,
@@ -76,7 +181,7 @@ pub(crate) async fn find_notification(
     id: NotificationId,
 ) -> StoreResult<Option<Notification>> {
     let query = sqlx::query(
-        "select id, ticket_id, kind, message, read_at, created_at from notifications \
+        "select id, user_id, ticket_id, kind, message, read_at, created_at from notifications \
          where user_id = $1 and id = $2",
     )
     .bind(user.get())
@@ -154,5 +259,49 @@ impl NotificationStore for Backend {
             Box::pin(mark_notifications_read(c, *user_id, ids, *now))
         })
         .await
+    }
+
+    async fn get_notification(&self, id: NotificationId) -> StoreResult<Notification> {
+        get_notification(&mut *self.reader().await?, id).await
+    }
+
+    async fn list_unread_between(
+        &self,
+        user_id: UserId,
+        since: Option<Timestamp>,
+        until: Timestamp,
+        limit: i64,
+    ) -> StoreResult<Vec<Notification>> {
+        list_unread_between(&mut *self.reader().await?, user_id, since, until, limit).await
+    }
+
+    async fn find_notification_preferences(
+        &self,
+        user_id: UserId,
+    ) -> StoreResult<Option<Preferences>> {
+        preferences::find_preferences(&mut *self.reader().await?, user_id).await
+    }
+
+    async fn set_notification_preferences(
+        &self,
+        user_id: UserId,
+        preferences: Preferences,
+        first_due: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write((user_id, preferences, first_due, now), |c, input| {
+            Box::pin(preferences::set_preferences(c, input))
+        })
+        .await
+    }
+
+    async fn queue_digests(&self, now: Timestamp) -> StoreResult<u64> {
+        // Looked at first through a reader: every node asks often, and a digest is
+        // rarely due, so most calls write nothing.
+        if !preferences::any_digest_due(&mut *self.reader().await?, now).await? {
+            return Ok(0);
+        }
+        self.write(now, |c, now| Box::pin(preferences::queue_digests(c, now)))
+            .await
     }
 }

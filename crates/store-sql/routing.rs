@@ -232,6 +232,7 @@ pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings
         categories: directory::list_categories(conn).await?,
         services: directory::list_services(conn).await?,
         staff: people::list_staff(conn).await?,
+        preferences: crate::sql::notification_preferences::list_preferences(conn).await?,
     })
 }
 

@@ -234,6 +234,7 @@ impl Jobs {
                 }
             }
         }
+        let settings = self.app.settings().await?;
         let notifications = notify
             .into_iter()
             .map(|(user_id, kind, message)| NewNotification {
@@ -241,6 +242,7 @@ impl Jobs {
                 ticket_id: ticket.map(|t| t.id),
                 kind,
                 message,
+                mail: settings.preferences(user_id).mails_at_once(kind),
             })
             .collect();
         let finish = JobFinish {

@@ -75,6 +75,8 @@ pub(crate) fn apply_rules(
                 user_id: *user,
                 kind: NotificationKind::Rule,
                 message: message.clone(),
+                // Decided with the others by the pipeline's last step.
+                mail: false,
             }));
         }
     }

@@ -24,6 +24,10 @@
 //! in the order above. Nobody is told about their own change, nobody who may not see
 //! the ticket, and nobody whose account is deactivated.
 
+mod preferences;
+
+pub use preferences::{Digest, Preferences};
+
 use crate::access::Actor;
 use crate::event::{EventKind, NewEvent, Visibility};
 use crate::id::{GroupId, UserId};

@@ -19,6 +19,7 @@ pub async fn deliver_due(
     app: &App,
     transport: &dyn MailTransport,
 ) -> Result<Vec<Delivery>, AppError> {
+    app.notifications().queue_digests().await?;
     let mut done = Vec::new();
     while let Some(delivery) = app.notifications().deliver_next(transport).await? {
         done.push(delivery);
@@ -48,6 +49,9 @@ impl DeliveryWorker {
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
         tokio::pin!(shutdown);
         loop {
+            if let Err(error) = self.app.notifications().queue_digests().await {
+                tracing::warn!(%error, "digests could not be queued; trying again later");
+            }
             loop {
                 if (&mut shutdown).now_or_never().is_some() {
                     return;

@@ -44,6 +44,8 @@ pub async fn seed_notifications(
                 ticket_id: Some(ticket.id),
                 kind,
                 message: message(kind, ticket),
+                // Sample history: nobody is mailed about it.
+                mail: false,
             };
             let at = now - SignedDuration::from_mins(minutes);
             store.notify(vec![note], at).await?;

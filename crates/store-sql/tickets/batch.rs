@@ -246,6 +246,7 @@ pub(crate) async fn insert_notices(
             ticket_id: Some(*ticket),
             kind: notice.kind,
             message: notice.message.clone(),
+            mail: notice.mail,
         })
         .collect();
     notifications::notify(conn, &notes, now).await

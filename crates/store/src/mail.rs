@@ -9,13 +9,16 @@
 //!
 //! The outbox is filled by the store itself, in the transaction that appends the event
 //! a notification announces (the domain's `EventKind::announces_mail` says which); the
-//! delivery worker renders and sends each row later, with retries.
+//! delivery worker renders and sends each row later, with retries. It also carries
+//! mail to staff: a notification their preferences mail at once (queued with the
+//! notification, in the ticket's transaction) and their digests
+//! ([`crate::NotificationStore::queue_digests`]).
 
 use async_trait::async_trait;
-use ferrodesk_domain::{CategoryId, EmailAddress, EventId, GroupId, TicketId};
+use ferrodesk_domain::{CategoryId, EmailAddress, EventId, GroupId, TicketId, UserId};
 use jiff::Timestamp;
 
-use crate::{NewTicket, StoreResult, TicketChange};
+use crate::{NewTicket, NotificationId, StoreResult, TicketChange};
 
 /// A mailbox's id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -308,15 +311,52 @@ pub struct NewQuarantine {
     pub now: Timestamp,
 }
 
+/// What an outbox row is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outbound {
+    /// A ticket event announced to the requester.
+    Event {
+        /// The event.
+        event_id: EventId,
+        /// Its ticket.
+        ticket_id: TicketId,
+    },
+    /// One staff notification, mailed to its person.
+    Notification {
+        /// The notification.
+        notification_id: NotificationId,
+        /// The ticket it is about, if any.
+        ticket_id: Option<TicketId>,
+    },
+    /// A staff member's digest of the notifications made in `[since, until)`.
+    Digest {
+        /// To whom.
+        user_id: UserId,
+        /// From when (`None`: since the person's first notification).
+        since: Option<Timestamp>,
+        /// Until when.
+        until: Timestamp,
+    },
+}
+
+impl Outbound {
+    /// The ticket the mail is about, if one.
+    pub fn ticket_id(&self) -> Option<TicketId> {
+        match self {
+            Outbound::Event { ticket_id, .. } => Some(*ticket_id),
+            Outbound::Notification { ticket_id, .. } => *ticket_id,
+            Outbound::Digest { .. } => None,
+        }
+    }
+}
+
 /// An outbox row claimed for delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutboxItem {
     /// Id.
     pub id: OutboxId,
-    /// The event it announces.
-    pub event_id: EventId,
-    /// The ticket.
-    pub ticket_id: TicketId,
+    /// What it is for.
+    pub about: Outbound,
     /// Delivery attempts made before this one.
     pub attempts: i64,
     /// The rendered message, once rendered: Message-ID, recipients and bytes. A retry
@@ -342,10 +382,8 @@ pub struct RenderedMail {
 pub struct OutboxEntry {
     /// Id.
     pub id: OutboxId,
-    /// The event it announces.
-    pub event_id: EventId,
-    /// The ticket.
-    pub ticket_id: TicketId,
+    /// What it is for.
+    pub about: Outbound,
     /// `pending`, `sent`, `skipped` or `failed`.
     pub state: String,
     /// Attempts made.

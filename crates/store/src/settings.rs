@@ -10,7 +10,8 @@
 //! moved since: the caller reads the settings again and routes again.
 
 use crate::{AssignmentMode, RoutingRule, StoreError};
-use ferrodesk_domain::{Category, CategoryId, Group, GroupId, Service, ServiceId, User};
+use ferrodesk_domain::notify::Preferences;
+use ferrodesk_domain::{Category, CategoryId, Group, GroupId, Service, ServiceId, User, UserId};
 
 /// What a [`StoreError::Conflict`] says when the settings changed under a write.
 pub const SETTINGS_CHANGED: &str = "desk settings changed";
@@ -46,6 +47,9 @@ pub struct DeskSettings {
     /// their groups, by id; a change to a staff member's role, name, address, activity or
     /// groups moves the version.
     pub staff: Vec<User>,
+    /// The notification preferences staff members chose (the others have the
+    /// defaults); a change moves the version.
+    pub preferences: Vec<(UserId, Preferences)>,
 }
 
 impl DeskSettings {
@@ -62,6 +66,14 @@ impl DeskSettings {
     /// A service by id.
     pub fn service(&self, id: ServiceId) -> Option<&Service> {
         self.services.iter().find(|s| s.id == id)
+    }
+
+    /// A staff member's notification preferences (the defaults when never chosen).
+    pub fn preferences(&self, user: UserId) -> Preferences {
+        self.preferences
+            .iter()
+            .find(|(id, _)| *id == user)
+            .map_or_else(Preferences::default, |(_, p)| p.clone())
     }
 
     /// A group's assignment mode (manual when never set).

@@ -82,6 +82,8 @@ pub struct Notice {
     pub kind: NotificationKind,
     /// What.
     pub message: String,
+    /// Whether it is also mailed at once (the person's preferences).
+    pub mail: bool,
 }
 
 /// A link to add between two existing tickets.

@@ -98,6 +98,7 @@ macro_rules! store_contract_tests {
         $crate::sla_contract_tests!($make);
         $crate::mail_contract_tests!($make);
         $crate::mail_outbox_contract_tests!($make);
+        $crate::notification_mail_contract_tests!($make);
         $crate::kb_contract_tests!($make);
     };
 }

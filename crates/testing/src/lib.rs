@@ -18,6 +18,7 @@ pub mod kb_contract;
 pub mod mail_contract;
 pub mod mail_outbox_contract;
 pub mod mail_servers;
+pub mod notification_mail_contract;
 pub mod postgres;
 pub mod snapshot;
 pub mod throughput;

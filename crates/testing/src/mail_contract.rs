@@ -315,7 +315,7 @@ pub async fn outbox_rows_are_claimed_once_rendered_and_retried(store: TestStore)
         .unwrap()
         .ticket_id();
     let item = store.claim_outbox(at(100), at(400)).await.unwrap().unwrap();
-    assert_eq!(item.ticket_id, id);
+    assert_eq!(item.about.ticket_id(), Some(id));
     assert!(item.rendered.is_none());
     assert!(
         store

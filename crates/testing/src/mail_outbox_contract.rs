@@ -142,7 +142,11 @@ pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Stor
             .iter()
             .all(|e| e.state == "failed" && e.attempts == 1)
     );
-    assert!(failed.iter().all(|e| tickets.contains(&e.ticket_id)));
+    assert!(
+        failed
+            .iter()
+            .all(|e| e.about.ticket_id().is_some_and(|t| tickets.contains(&t)))
+    );
     assert_eq!(
         store.list_outbox_in_state("failed", 1).await.unwrap().len(),
         1

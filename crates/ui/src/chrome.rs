@@ -82,6 +82,7 @@ impl Chrome {
 fn notice_text(code: &str) -> Option<&'static str> {
     Some(match code {
         "reply" => "Reply sent.",
+        "preferences" => "Notification preferences saved.",
         "note" => "Internal note added.",
         "status" => "Status updated.",
         "details" => "Ticket details saved.",

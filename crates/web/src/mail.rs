@@ -14,7 +14,9 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use ferrodesk_app::mail::{IntakeOutcome, MailboxInput, MailboxStatus};
 use ferrodesk_domain::{CategoryId, GroupId, TicketId};
-use ferrodesk_store::mail::{MailboxId, OutboxEntry, QuarantineId, QuarantinedMail, ThreadMessage};
+use ferrodesk_store::mail::{
+    MailboxId, Outbound, OutboxEntry, QuarantineId, QuarantinedMail, ThreadMessage,
+};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -563,9 +565,14 @@ fn thread_response(m: ThreadMessage) -> ThreadMessageResponse {
     }
 }
 
-fn outbound_response(e: OutboxEntry) -> OutboundResponse {
-    OutboundResponse {
-        event_id: e.event_id.get(),
+/// A row of the ticket's mail to its requester (`None` for mail to staff, which is
+/// not part of the ticket's conversation).
+fn outbound_response(e: OutboxEntry) -> Option<OutboundResponse> {
+    let Outbound::Event { event_id, .. } = e.about else {
+        return None;
+    };
+    Some(OutboundResponse {
+        event_id: event_id.get(),
         state: e.state,
         attempts: e.attempts,
         next_attempt_at: e.next_attempt_at,
@@ -573,7 +580,7 @@ fn outbound_response(e: OutboxEntry) -> OutboundResponse {
         recipients: e.recipients,
         last_error: e.last_error,
         sent_at: e.sent_at,
-    }
+    })
 }
 
 /// A ticket's mail thread and outbound mail (staff who may see the ticket).
@@ -599,6 +606,6 @@ async fn ticket_mail(
     let outbox = admin.outbox(&auth.actor, TicketId(id)).await?;
     Ok(Json(TicketMailResponse {
         thread: thread.into_iter().map(thread_response).collect(),
-        outbox: outbox.into_iter().map(outbound_response).collect(),
+        outbox: outbox.into_iter().filter_map(outbound_response).collect(),
     }))
 }

@@ -7,7 +7,8 @@ use crate::extract::{ApiPath, ApiQuery, Authenticated};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ferrodesk_store::mail::{OutboxEntry, OutboxId};
+use ferrodesk_domain::TicketId;
+use ferrodesk_store::mail::{Outbound, OutboxEntry, OutboxId};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -25,10 +26,17 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
 pub struct OutboxRowResponse {
     /// Id (for `POST /api/v1/mail/outbox/{id}/retry`).
     pub id: i64,
-    /// The ticket.
-    pub ticket_id: i64,
-    /// The event it announces.
-    pub event_id: i64,
+    /// `requester` (a ticket event announced to its requester), `staff` (one staff
+    /// notification) or `digest` (a staff member's digest).
+    pub purpose: String,
+    /// The ticket it is about (none for a digest).
+    pub ticket_id: Option<i64>,
+    /// The event it announces (mail to a requester).
+    pub event_id: Option<i64>,
+    /// The notification it mails (mail to staff).
+    pub notification_id: Option<i64>,
+    /// To whom the digest goes.
+    pub user_id: Option<i64>,
     /// `pending`, `sent`, `skipped` or `failed`.
     pub state: String,
     /// Attempts made.
@@ -47,10 +55,20 @@ pub struct OutboxRowResponse {
 
 impl From<OutboxEntry> for OutboxRowResponse {
     fn from(e: OutboxEntry) -> Self {
+        let (purpose, event_id, notification_id, user_id) = match e.about {
+            Outbound::Event { event_id, .. } => ("requester", Some(event_id.get()), None, None),
+            Outbound::Notification {
+                notification_id, ..
+            } => ("staff", None, Some(notification_id.get()), None),
+            Outbound::Digest { user_id, .. } => ("digest", None, None, Some(user_id.get())),
+        };
         OutboxRowResponse {
             id: e.id.0,
-            ticket_id: e.ticket_id.get(),
-            event_id: e.event_id.get(),
+            purpose: purpose.to_owned(),
+            ticket_id: e.about.ticket_id().map(TicketId::get),
+            event_id,
+            notification_id,
+            user_id,
             state: e.state,
             attempts: e.attempts,
             next_attempt_at: e.next_attempt_at,

@@ -1,12 +1,14 @@
-//! In-app notifications over HTTP: `/api/v1/notifications`, each person's own.
+//! Notifications over HTTP: `/api/v1/notifications`, each person's own, and
+//! `/api/v1/notifications/preferences`, which of them are also mailed.
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Authenticated};
-use crate::types::NotificationKind;
+use crate::types::{Digest, NotificationKind};
 use axum::Json;
 use axum::extract::State;
 use ferrodesk_domain::TicketId;
+use ferrodesk_domain::notify::Preferences;
 use ferrodesk_store::PageRequest;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_notifications))
         .routes(routes!(read_notifications))
+        .routes(routes!(get_preferences, put_preferences))
 }
 
 /// An in-app notification.
@@ -128,4 +131,70 @@ async fn read_notifications(
         .mark_read(&auth.actor, &r.ids)
         .await?;
     Ok(Json(ReadResponse { marked }))
+}
+
+/// Which notifications are mailed to the caller, and how.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PreferencesBody {
+    /// The kinds mailed (every kind shows in the bell regardless).
+    pub email: Vec<NotificationKind>,
+    /// `off`: each mailed kind goes out at once; `hourly`/`daily`: the unread ones are
+    /// gathered into one message per period instead.
+    pub digest: Digest,
+}
+
+impl From<Preferences> for PreferencesBody {
+    fn from(p: Preferences) -> Self {
+        PreferencesBody {
+            email: p.email.into_iter().map(Into::into).collect(),
+            digest: p.digest.into(),
+        }
+    }
+}
+
+/// The caller's notification preferences (staff). Who never chose has the defaults:
+/// a customer's answer, an assignment, a mention, a reopened or escalated ticket, a
+/// breach and a rule's call are mailed at once.
+#[utoipa::path(get, path = "/api/v1/notifications/preferences", tag = "service levels",
+    responses(
+        (status = 200, description = "the preferences", body = PreferencesBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not staff", body = ErrorBody),
+    ))]
+async fn get_preferences(
+    State(state): State<AppState>,
+    auth: Authenticated,
+) -> Result<Json<PreferencesBody>, ApiError> {
+    let preferences = state
+        .app
+        .service_levels()
+        .notification_preferences(&auth.actor)
+        .await?;
+    Ok(Json(preferences.into()))
+}
+
+/// Replaces the caller's notification preferences (staff).
+#[utoipa::path(put, path = "/api/v1/notifications/preferences", tag = "service levels",
+    request_body = PreferencesBody,
+    responses(
+        (status = 200, description = "stored", body = PreferencesBody),
+        (status = 400, description = "malformed JSON", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "not staff", body = ErrorBody),
+        (status = 422, description = "an unknown kind or digest", body = ErrorBody),
+    ))]
+async fn put_preferences(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiJson(body): ApiJson<PreferencesBody>,
+) -> Result<Json<PreferencesBody>, ApiError> {
+    let kinds: Vec<ferrodesk_domain::NotificationKind> =
+        body.email.into_iter().map(Into::into).collect();
+    let stored = state
+        .app
+        .service_levels()
+        .set_notification_preferences(&auth.actor, Preferences::new(&kinds, body.digest.into()))
+        .await?;
+    Ok(Json(stored.into()))
 }

@@ -211,6 +211,16 @@ api_enum!(
     }
 );
 
+api_enum!(
+    /// How often a digest gathers a person's mailed notifications (`off`: each is
+    /// mailed at once).
+    Digest <=> ferrodesk_domain::notify::Digest {
+        Off = "off",
+        Hourly = "hourly",
+        Daily = "daily",
+    }
+);
+
 /// Reads a field that may be absent (leave alone), `null` (clear) or a value (set):
 /// `Option<Option<T>>` with `#[serde(default, deserialize_with = "nullable")]`.
 pub(crate) fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>

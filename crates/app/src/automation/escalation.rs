@@ -59,6 +59,8 @@ async fn escalate_in_place(
                 user_id,
                 kind: NotificationKind::Rule,
                 message: message.clone(),
+                // Decided with the others by the pipeline's last step.
+                mail: false,
             }));
         }
     }

@@ -8,6 +8,7 @@ mod files;
 mod intake;
 mod notify;
 mod outbox;
+mod staff;
 mod templates;
 
 pub use admin::{MailAdmin, MailboxInput, MailboxStatus};

@@ -3,7 +3,8 @@
 //! store the rendered bytes and their Message-ID, then send them through a
 //! [`MailTransport`] with retries and backoff.
 //!
-//! Who gets mail: the requester, about public events only (the store never queues
+//! Who gets mail: staff, about their notifications and in their digests (rendered in
+//! `staff.rs`); and the requester, about public events only (the store never queues
 //! internal ones). No receipt answers automatic mail or a sender over the rate limit
 //! (the intake decided that when it filed the message); nobody is told about what they
 //! did themselves (a requester's own reply or reopen); an agent's reply goes out with
@@ -17,8 +18,8 @@ use ferrodesk_channels::email::{
     AutoSubmitted, Mailbox as MailboxAddress, MessageId, OutboundMessage, REPLY_ABOVE_MARKER,
     new_message_id, references_for_reply, tag_subject,
 };
-use ferrodesk_domain::{EmailAddress, EventKind, Ticket, TicketStatus, User};
-use ferrodesk_store::mail::{OutboxId, OutboxItem, RenderedMail};
+use ferrodesk_domain::{EmailAddress, EventId, EventKind, Ticket, TicketId, TicketStatus, User};
+use ferrodesk_store::mail::{Outbound, OutboxId, OutboxItem, RenderedMail};
 use jiff::{SignedDuration, Timestamp};
 
 use super::MailConfig;
@@ -142,9 +143,31 @@ impl Notifications<'_> {
 
     /// The message for a row, or why nobody is mailed.
     async fn render(&self, item: &OutboxItem) -> Result<Result<RenderedMail, String>, AppError> {
+        match item.about {
+            Outbound::Event {
+                event_id,
+                ticket_id,
+            } => self.render_event(event_id, ticket_id).await,
+            Outbound::Notification {
+                notification_id, ..
+            } => self.render_notification(notification_id).await,
+            Outbound::Digest {
+                user_id,
+                since,
+                until,
+            } => self.render_digest(user_id, since, until).await,
+        }
+    }
+
+    /// The requester's mail about a ticket event, or why nobody is mailed.
+    async fn render_event(
+        &self,
+        event_id: EventId,
+        ticket_id: TicketId,
+    ) -> Result<Result<RenderedMail, String>, AppError> {
         let db = self.app.db();
-        let event = db.get_event(item.event_id).await?;
-        let ticket = db.get_ticket(item.ticket_id).await?;
+        let event = db.get_event(event_id).await?;
+        let ticket = db.get_ticket(ticket_id).await?;
         let requester = db.get_user(ticket.requester_id).await?;
         let desk = self.app.desk_mail().await?;
         let Some(mailbox) = desk.default_mailbox() else {

@@ -153,18 +153,93 @@ const PL: Words = Words {
 
 /// The words for a language tag (`pt-BR`, `nb`, `no`, `en-GB`), English by default.
 pub(crate) fn words(locale: &str) -> &'static Words {
+    match language(locale) {
+        "pt" => &PT,
+        "es" => &ES,
+        "nb" => &NB,
+        "hu" => &HU,
+        "pl" => &PL,
+        _ => &EN,
+    }
+}
+
+/// The desk's language for a locale (`pt-BR` → `pt`, `no`/`nn` → `nb`); `en` for any
+/// other.
+fn language(locale: &str) -> &'static str {
     let primary = locale
         .split(['-', '_'])
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
     match primary.as_str() {
-        "pt" => &PT,
-        "es" => &ES,
-        "nb" | "no" | "nn" => &NB,
-        "hu" => &HU,
-        "pl" => &PL,
-        _ => &EN,
+        "pt" => "pt",
+        "es" => "es",
+        "nb" | "no" | "nn" => "nb",
+        "hu" => "hu",
+        "pl" => "pl",
+        _ => "en",
+    }
+}
+
+/// The words of the mail to staff (their notifications and digests), in one language.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StaffWords {
+    /// Above the ticket's link: "Open the ticket:"
+    pub(crate) open_ticket: &'static str,
+    /// A digest's subject: "{count} unread notifications"
+    pub(crate) digest_subject: &'static str,
+    /// A digest's first line: "Your unread notifications:"
+    pub(crate) digest_intro: &'static str,
+    /// The footer: "Choose which notifications are mailed to you:"
+    pub(crate) preferences: &'static str,
+}
+
+const STAFF_EN: StaffWords = StaffWords {
+    open_ticket: "Open the ticket:",
+    digest_subject: "{count} unread notifications",
+    digest_intro: "Your unread notifications:",
+    preferences: "Choose which notifications are mailed to you:",
+};
+const STAFF_PT: StaffWords = StaffWords {
+    open_ticket: "Abrir o chamado:",
+    digest_subject: "{count} notificações não lidas",
+    digest_intro: "As suas notificações não lidas:",
+    preferences: "Escolha quais notificações recebe por e-mail:",
+};
+const STAFF_ES: StaffWords = StaffWords {
+    open_ticket: "Abrir el ticket:",
+    digest_subject: "{count} notificaciones sin leer",
+    digest_intro: "Sus notificaciones sin leer:",
+    preferences: "Elija qué notificaciones recibe por correo:",
+};
+const STAFF_NB: StaffWords = StaffWords {
+    open_ticket: "Åpne saken:",
+    digest_subject: "{count} uleste varsler",
+    digest_intro: "Dine uleste varsler:",
+    preferences: "Velg hvilke varsler du får på e-post:",
+};
+const STAFF_HU: StaffWords = StaffWords {
+    open_ticket: "A jegy megnyitása:",
+    digest_subject: "{count} olvasatlan értesítés",
+    digest_intro: "Olvasatlan értesítései:",
+    preferences: "Válassza ki, mely értesítéseket kapja e-mailben:",
+};
+const STAFF_PL: StaffWords = StaffWords {
+    open_ticket: "Otwórz zgłoszenie:",
+    digest_subject: "Nieprzeczytane powiadomienia: {count}",
+    digest_intro: "Twoje nieprzeczytane powiadomienia:",
+    preferences: "Wybierz, które powiadomienia dostajesz e-mailem:",
+};
+
+/// The staff words for a locale, as [`words`] picks them.
+pub(crate) fn staff_words(locale: &str) -> &'static StaffWords {
+    match language(locale) {
+        "pt" => &STAFF_PT,
+        "es" => &STAFF_ES,
+        "nb" => &STAFF_NB,
+        "hu" => &STAFF_HU,
+        "pl" => &STAFF_PL,
+        _ => &STAFF_EN,
     }
 }
 

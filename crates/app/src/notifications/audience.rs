@@ -1,7 +1,8 @@
 //! The in-app notifications a ticket write causes: the people it may concern are
 //! looked up (only those the change can reach, see `notify::wanted`), the domain's
 //! `notify::recipients` decides who hears what, and the notices travel with the
-//! write, so they commit in the ticket's transaction.
+//! write, so they commit in the ticket's transaction, with the mail of those whose
+//! preferences ask for it at once (queued in the outbox by the store).
 
 use crate::{App, AppError};
 use ferrodesk_domain::notify::{self, Candidate, Change};
@@ -56,14 +57,39 @@ pub(crate) async fn notices(
     if candidates.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(notify::recipients(&change, &candidates)
+    let told = notify::recipients(&change, &candidates);
+    if told.is_empty() {
+        return Ok(Vec::new());
+    }
+    // Who is mailed at once follows their preferences: from the write's snapshot, or
+    // from the node's current one for a write that names none.
+    let current;
+    let settings = match settings {
+        Some(settings) => settings,
+        None => {
+            current = app.settings().await?;
+            &current
+        }
+    };
+    Ok(told
         .into_iter()
         .map(|(user_id, kind)| Notice {
             user_id,
             kind,
             message: notify::message(kind, after),
+            mail: settings.preferences(user_id).mails_at_once(kind),
         })
         .collect())
+}
+
+/// Marks the notices whose people want them mailed at once (their preferences in
+/// `settings`), whoever decided to tell them.
+pub(crate) fn mail_by_preferences(settings: &DeskSettings, notices: &mut [Notice]) {
+    for notice in notices {
+        notice.mail = settings
+            .preferences(notice.user_id)
+            .mails_at_once(notice.kind);
+    }
 }
 
 fn has_public_reply(events: &[NewEvent]) -> bool {

@@ -1,10 +1,12 @@
-//! In-app notifications: who a ticket write tells ([`audience`]), and the use cases
-//! with which each person reads and marks their own.
+//! Notifications: who a ticket write tells ([`audience`]), the use cases with which
+//! each person reads and marks their own, and their preferences: which kinds are also
+//! mailed, at once or in a digest (the mail itself is rendered in `mail/staff.rs`).
 
 pub(crate) mod audience;
 
 use crate::AppError;
 use crate::sla::ServiceLevels;
+use ferrodesk_domain::notify::Preferences;
 use ferrodesk_domain::{Actor, TicketId};
 use ferrodesk_store::{Notification, NotificationId, PageRequest};
 
@@ -69,5 +71,51 @@ impl ServiceLevels<'_> {
             .db()
             .mark_notifications_read(actor.user_id, &ids, self.app.now())
             .await?)
+    }
+
+    /// The actor's notification preferences (the defaults when never chosen).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers; `Unavailable`.
+    pub async fn notification_preferences(&self, actor: &Actor) -> Result<Preferences, AppError> {
+        staff_only(actor)?;
+        Ok(self
+            .app
+            .db()
+            .find_notification_preferences(actor.user_id)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// Stores the actor's notification preferences; a digest chosen now first falls
+    /// due one period from now. Returns them as stored.
+    ///
+    /// # Errors
+    /// `Forbidden` for customers; `Unavailable`.
+    pub async fn set_notification_preferences(
+        &self,
+        actor: &Actor,
+        preferences: Preferences,
+    ) -> Result<Preferences, AppError> {
+        staff_only(actor)?;
+        let now = self.app.now();
+        let first_due = preferences.digest.first_due(now);
+        self.app
+            .db()
+            .set_notification_preferences(actor.user_id, preferences.clone(), first_due, now)
+            .await?;
+        Ok(preferences)
+    }
+}
+
+/// Notification preferences are for staff: customers hear of their tickets by mail
+/// to requesters.
+fn staff_only(actor: &Actor) -> Result<(), AppError> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "notification preferences are for staff",
+        ))
     }
 }

@@ -15,9 +15,10 @@
 //!    toward the reassignment rules;
 //! 4. **automatic assignment** ([`routing::assign`]) in the group the ticket ends in;
 //! 5. **notifications**: who the change concerns is told why
-//!    (`notifications::audience`, by the rules of `ferrodesk_domain::notify`).
+//!    (`notifications::audience`, by the rules of `ferrodesk_domain::notify`), and
+//!    who of those told (also by a rule) is mailed at once, by their preferences.
 //!
-//! What the steps add (events, in-app notifications) travels in the one
+//! What the steps add (events, in-app notifications, their mail) travels in the one
 //! [`NewTicket`] or [`TicketChange`] the store writes in a single transaction, with
 //! the ticket's SLA clock, counts and queued mail. The write names the settings'
 //! version, so a write routed with settings that changed since is refused and routed
@@ -71,6 +72,7 @@ pub(crate) async fn open(
         &mut notices,
         audience::notices(app, Some(settings), None, &ticket, &events, None).await?,
     );
+    audience::mail_by_preferences(settings, &mut notices);
     Ok(NewTicket {
         ticket,
         events,
@@ -109,6 +111,7 @@ pub(crate) async fn change(
     notices.extend(escalation::on_reassignment(app, &before, &mut after, &mut events, now).await?);
     let told = audience::notices(app, Some(settings), Some(&before), &after, &events, None).await?;
     tell(&mut notices, told);
+    audience::mail_by_preferences(settings, &mut notices);
     Ok(TicketChange {
         before,
         after,

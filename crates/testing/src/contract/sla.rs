@@ -467,6 +467,7 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
                 ticket_id: None,
                 kind: ferrodesk_domain::NotificationKind::Rule,
                 message: "first".into(),
+                mail: false,
             }],
             at(1),
         )
@@ -479,6 +480,7 @@ pub async fn rules_settings_and_notifications_round_trip(store: TestStore) {
                 ticket_id: None,
                 kind: ferrodesk_domain::NotificationKind::Mentioned,
                 message: "second".into(),
+                mail: false,
             }],
             at(2),
         )

@@ -21,8 +21,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::mail::{IntakeOutcome, MailboxInput, MailboxStatus};
-use ferrodesk_domain::{CategoryId, GroupId};
-use ferrodesk_store::mail::{MailboxId, OutboxId, QuarantineId};
+use ferrodesk_domain::{CategoryId, GroupId, TicketId};
+use ferrodesk_store::mail::{MailboxId, Outbound, OutboxId, QuarantineId};
 use serde::Deserialize;
 
 /// Routes under `/agent`: a ticket's outgoing mail panel.
@@ -599,7 +599,8 @@ async fn delete_quarantined(
 #[derive(Debug, Clone)]
 struct OutboxRow {
     id: i64,
-    ticket_id: i64,
+    /// The ticket it is about (none for a digest).
+    ticket_id: Option<i64>,
     ticket: String,
     recipients: String,
     attempts: i64,
@@ -649,8 +650,14 @@ async fn outbox(
         .into_iter()
         .map(|e| OutboxRow {
             id: e.id.0,
-            ticket_id: e.ticket_id.get(),
-            ticket: e.ticket_id.display_number(),
+            ticket_id: e.about.ticket_id().map(TicketId::get),
+            ticket: match e.about {
+                Outbound::Digest { .. } => "digest".to_owned(),
+                about => about
+                    .ticket_id()
+                    .map(|t| t.display_number())
+                    .unwrap_or_default(),
+            },
             // Stored as "sender, recipient, ...": the people are after the sender.
             recipients: e
                 .recipients
