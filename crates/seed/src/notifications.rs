@@ -1,9 +1,10 @@
 //! A few notifications for each agent of the sample desk, so the bell and the list
 //! show what a working day brings: a customer's answer, a ticket given to them, a
-//! colleague's mention, on the open tickets assigned to them.
+//! colleague's mention, on the open tickets assigned to them. The supervisor has chosen
+//! a daily digest of breaches, escalations and mentions instead of mail at once.
 
 use crate::{Directory, SeedError};
-use ferrodesk_domain::notify::message;
+use ferrodesk_domain::notify::{Digest, Preferences, message};
 use ferrodesk_domain::{NotificationKind, TicketScope};
 use ferrodesk_store::{NewNotification, PageRequest, Store, TicketFilter, TicketQuery};
 use jiff::{SignedDuration, Timestamp};
@@ -24,6 +25,19 @@ pub async fn seed_notifications(
     directory: &Directory,
     now: Timestamp,
 ) -> Result<usize, SeedError> {
+    if let Some(supervisor) = directory.supervisor {
+        let digest = Preferences::new(
+            &[
+                NotificationKind::SlaBreached,
+                NotificationKind::Escalated,
+                NotificationKind::Mentioned,
+            ],
+            Digest::Daily,
+        );
+        store
+            .set_notification_preferences(supervisor, digest, Digest::Daily.first_due(now), now)
+            .await?;
+    }
     let mut written = 0;
     for (agent, _, _) in &directory.agents {
         let query = TicketQuery {

@@ -56,6 +56,8 @@ fn screenshot_dir() -> PathBuf {
 /// A demo desk served on 127.0.0.1 and a chromedriver to drive Chromium.
 struct Harness {
     app: App,
+    /// The desk's clock, for tests that let time pass (service levels).
+    clock: Arc<ferrodesk_app::ManualClock>,
     store: Arc<dyn Store>,
     base: String,
     driver: Option<WebDriver>,
@@ -158,6 +160,7 @@ impl Harness {
             .expect("a Chromium session");
         Harness {
             app,
+            clock,
             store,
             base: format!("http://{address}"),
             driver: Some(driver),
@@ -782,5 +785,6 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
 }
 
 mod kb;
+mod notification_kinds;
 mod notifications;
 mod team;

@@ -106,3 +106,67 @@ async fn notification_pages_refuse_what_is_not_the_viewers() {
         0
     );
 }
+
+#[tokio::test]
+async fn the_preferences_form_stores_a_choice_and_refuses_a_forged_one() {
+    let desk = Desk::new().await;
+    let page = desk
+        .get("/agent/notifications/preferences", Some(&desk.agent))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains("Mail me when");
+
+    let saved = desk
+        .post(
+            "/agent/notifications/preferences",
+            &desk.agent,
+            &[
+                ("email", "mentioned"),
+                ("email", "sla_breached"),
+                ("digest", "daily"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        saved.location(),
+        "/agent/notifications/preferences?done=preferences"
+    );
+    let stored = desk
+        .store
+        .find_notification_preferences(desk.agent.user_id)
+        .await
+        .unwrap()
+        .expect("stored");
+    assert_eq!(stored.email_text(), "mentioned,sla_breached");
+    assert_eq!(stored.digest.as_str(), "daily");
+    let shown = desk
+        .get(
+            "/agent/notifications/preferences?done=preferences",
+            Some(&desk.agent),
+        )
+        .await;
+    shown.assert_contains("Notification preferences saved.");
+    shown.assert_contains(r#"value="daily" checked"#);
+
+    for forged in [
+        &[("email", "gossip"), ("digest", "off")][..],
+        &[("email", "assigned"), ("digest", "weekly")][..],
+    ] {
+        let refused = desk
+            .post("/agent/notifications/preferences", &desk.agent, forged)
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    }
+    let unchanged = desk
+        .store
+        .find_notification_preferences(desk.agent.user_id)
+        .await
+        .unwrap();
+    assert_eq!(unchanged, Some(stored), "nothing stored by a forged form");
+
+    let customer = desk
+        .get("/agent/notifications/preferences", Some(&desk.customer))
+        .await;
+    assert_eq!(customer.status, StatusCode::FORBIDDEN);
+}

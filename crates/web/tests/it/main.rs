@@ -41,6 +41,7 @@ mod kb;
 mod kb_links;
 mod mail;
 mod mail_outbox;
+mod notification_preferences;
 mod openapi;
 mod openapi_wire;
 mod ratings;
