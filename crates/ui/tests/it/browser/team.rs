@@ -119,6 +119,25 @@ async fn a_supervisor_lands_on_the_team_view_and_follows_a_count_to_its_queue() 
     h.screenshot_sized("team-1440.png", 1440, 900).await;
     h.screenshot_sized("team-390.png", 390, 844).await;
 
+    // A new ticket in the group shows in the open page, without a reload.
+    h.app
+        .tickets()
+        .create(
+            &admin,
+            NewTicketInput {
+                subject: "Scanner on floor 2 is offline".into(),
+                description: "Nobody can scan since lunch.".into(),
+                requester: Some(RequesterRef::Id(customer)),
+                group_id: Some(service_desk),
+                ..NewTicketInput::default()
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    h.wait_for_text("[data-team=breaching]", "Scanner on floor 2 is offline")
+        .await;
+
     // The group's breaching count leads to that group's breaching-soon queue.
     driver
         .find(By::Css(
