@@ -250,13 +250,7 @@ impl Notifications<'_> {
             .iter()
             .filter_map(|m| MessageId::parse(&m.message_id).ok())
             .collect();
-        let domain = mailbox
-            .address
-            .as_str()
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default();
-        let message_id = new_message_id(Some(ticket.id), &domain)?;
+        let message_id = new_message_id(Some(ticket.id), domain_of(&mailbox.address))?;
         let text = self.text(&ticket, &requester, &content, signature.as_ref(), w);
         let from =
             MailboxAddress::with_name(self.config.desk_name.clone(), mailbox.address.clone());
@@ -280,15 +274,7 @@ impl Notifications<'_> {
             date: self.app.now(),
             headers: vec![("X-Ferrodesk-Ticket".to_owned(), number.clone())],
         };
-        let raw = outbound
-            .to_bytes()
-            .map_err(|e| AppError::invalid("mail", e.to_string()))?;
-        Ok(Ok(RenderedMail {
-            message_id: message_id.as_str().to_owned(),
-            recipients: vec![requester.email.clone()],
-            sender: mailbox.address.clone(),
-            raw,
-        }))
+        Ok(Ok(rendered(&outbound, &requester.email, &mailbox.address)?))
     }
 
     fn text(
@@ -315,6 +301,35 @@ impl Notifications<'_> {
         text.push('\n');
         text
     }
+}
+
+/// The domain of a desk address, for the Message-IDs of the mail it sends.
+pub(super) fn domain_of(address: &EmailAddress) -> &str {
+    address
+        .as_str()
+        .rsplit_once('@')
+        .map_or("", |(_, domain)| domain)
+}
+
+/// `outbound` as bytes, to be sent from `sender` to `recipient` exactly so on every
+/// attempt.
+///
+/// # Errors
+/// `Invalid` when the message cannot be written (a header that cannot be encoded).
+pub(super) fn rendered(
+    outbound: &OutboundMessage,
+    recipient: &EmailAddress,
+    sender: &EmailAddress,
+) -> Result<RenderedMail, AppError> {
+    let raw = outbound
+        .to_bytes()
+        .map_err(|e| AppError::invalid("mail", e.to_string()))?;
+    Ok(RenderedMail {
+        message_id: outbound.message_id.as_str().to_owned(),
+        recipients: vec![recipient.clone()],
+        sender: sender.clone(),
+        raw,
+    })
 }
 
 /// `support+10042@desk.example` for `support@desk.example`: answers find their ticket

@@ -323,6 +323,74 @@ impl Harness {
     }
 }
 
+/// Makes a 24/7 default policy whose first response is due `first_response` minutes
+/// after a ticket comes in (resolution within eight hours).
+async fn always_open_policy(h: &Harness, first_response: i64) {
+    use ferrodesk_app::{CalendarSpec, PolicySpec, TargetSpec};
+    let admin = h.actor(h.user("admin@ferrodesk.example").await).await;
+    let levels = h.app.service_levels();
+    let calendar = levels
+        .create_calendar(
+            &admin,
+            &CalendarSpec {
+                name: "Always".into(),
+                always_open: true,
+                time_zone: "UTC".into(),
+                ..CalendarSpec::default()
+            },
+        )
+        .await
+        .unwrap();
+    let target = TargetSpec {
+        first_response_minutes: Some(first_response),
+        update_interval_minutes: None,
+        resolution_minutes: Some(480),
+    };
+    levels
+        .create_policy(
+            &admin,
+            &PolicySpec {
+                name: "Around the clock".into(),
+                calendar_id: calendar.id.get(),
+                targets: [target; 4],
+                warning_percent: 80,
+                is_default: true,
+                ..PolicySpec::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// The number on the bell in the top bar, 0 when it shows none; `None` while the bell
+/// is being swapped for a fresh one (the element read went stale).
+async fn bell_count(h: &Harness) -> Option<i64> {
+    match h.driver().find(By::Css("#bell .bell-count")).await {
+        Ok(count) => count
+            .attr("data-unread")
+            .await
+            .ok()
+            .map(|n| n.and_then(|n| n.parse().ok()).unwrap_or(0)),
+        Err(_) => Some(0),
+    }
+}
+
+/// Waits until the bell shows `expected`, without reloading the page.
+async fn wait_for_bell(h: &Harness, expected: i64) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let shown = bell_count(h).await;
+        if shown == Some(expected) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the bell shows {shown:?}, not {expected}, after {WAIT:?}"
+        );
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 async fn open_for(
     app: &App,
     agent: &Actor,

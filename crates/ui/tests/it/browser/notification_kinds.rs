@@ -6,10 +6,9 @@
 //! another group, is told nothing about tickets he may not see, even when a note names
 //! him. The list links each notification to its ticket.
 
-use super::{BROWSER, Harness, POLL, WAIT, browser_available};
+use super::{BROWSER, Harness, POLL, WAIT, always_open_policy, browser_available, wait_for_bell};
 use ferrodesk_app::{
-    CalendarSpec, EscalateInput, InteractionInput, NewTicketInput, PolicySpec, RequesterRef,
-    RunnerConfig, TargetSpec, TicketPatch,
+    EscalateInput, InteractionInput, NewTicketInput, RequesterRef, RunnerConfig, TicketPatch,
 };
 use ferrodesk_domain::{
     Actor, Channel, EscalationKind, NotificationKind, RuleActions, RuleConditions, Ticket,
@@ -19,35 +18,6 @@ use ferrodesk_store::mail::Outbound;
 use ferrodesk_store::{PageRequest, RoutingRule, RuleId, UserFilter};
 use jiff::SignedDuration;
 use thirtyfour::prelude::*;
-
-/// The number on the bell, 0 when it shows none; `None` while the bell is being
-/// swapped for a fresh one (the element read went stale).
-async fn bell_count(h: &Harness) -> Option<i64> {
-    match h.driver().find(By::Css("#bell .bell-count")).await {
-        Ok(count) => count
-            .attr("data-unread")
-            .await
-            .ok()
-            .map(|n| n.and_then(|n| n.parse().ok()).unwrap_or(0)),
-        Err(_) => Some(0),
-    }
-}
-
-/// Waits until the bell shows `expected`, without reloading the page.
-async fn wait_for_bell(h: &Harness, expected: i64) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let shown = bell_count(h).await;
-        if shown == Some(expected) {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the bell shows {shown:?}, not {expected}, after {WAIT:?}"
-        );
-        tokio::time::sleep(POLL).await;
-    }
-}
 
 struct Scene<'a> {
     h: &'a Harness,
@@ -178,41 +148,6 @@ async fn mail_every_kind(h: &Harness) {
     .await;
 }
 
-/// A service level that always runs: first answer within the hour.
-async fn hourly_service_level(h: &Harness, admin: &Actor) {
-    let levels = h.app.service_levels();
-    let calendar = levels
-        .create_calendar(
-            admin,
-            &CalendarSpec {
-                name: "Around the clock".into(),
-                always_open: true,
-                ..CalendarSpec::default()
-            },
-        )
-        .await
-        .unwrap();
-    let target = TargetSpec {
-        first_response_minutes: Some(60),
-        update_interval_minutes: None,
-        resolution_minutes: Some(24 * 60),
-    };
-    levels
-        .create_policy(
-            admin,
-            &PolicySpec {
-                name: "Front desk".into(),
-                calendar_id: calendar.id.get(),
-                targets: [target; 4],
-                warning_percent: 80,
-                is_default: true,
-                ..PolicySpec::default()
-            },
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_kind_reaches_the_bell_live_is_mailed_and_links_to_its_ticket() {
     if !browser_available() {
@@ -246,7 +181,7 @@ async fn every_kind_reaches_the_bell_live_is_mailed_and_links_to_its_ticket() {
         let actor = h.actor(*person).await;
         h.app.service_levels().mark_read(&actor, &[]).await.unwrap();
     }
-    hourly_service_level(&h, &admin).await;
+    always_open_policy(&h, 60).await;
 
     h.sign_in("marta.nowak@ferrodesk.example").await;
     mail_every_kind(&h).await;

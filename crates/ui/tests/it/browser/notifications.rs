@@ -3,39 +3,10 @@
 //! customer answers on her ticket; the list links to the ticket and opening it marks
 //! the notification read. Screenshots at 1440×900 and 390×844.
 
-use super::{BROWSER, Harness, POLL, WAIT, browser_available, open_for};
+use super::{BROWSER, Harness, POLL, WAIT, browser_available, open_for, wait_for_bell};
 use ferrodesk_app::{InteractionInput, TicketPatch};
 use ferrodesk_domain::{Impact, Urgency};
 use thirtyfour::prelude::*;
-
-/// The number on the bell, 0 when it shows none.
-async fn bell_count(h: &Harness) -> i64 {
-    match h.driver().find(By::Css("#bell .bell-count")).await {
-        Ok(count) => count
-            .attr("data-unread")
-            .await
-            .unwrap()
-            .and_then(|n| n.parse().ok())
-            .unwrap_or(0),
-        Err(_) => 0,
-    }
-}
-
-/// Waits until the bell shows `expected`, without reloading the page.
-async fn wait_for_bell(h: &Harness, expected: i64) {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        let shown = bell_count(h).await;
-        if shown == expected {
-            return;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the bell shows {shown}, not {expected}, after {WAIT:?}"
-        );
-        tokio::time::sleep(POLL).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_bell_counts_up_live_and_the_list_leads_to_the_ticket() {

@@ -2,49 +2,9 @@
 //! parts, and follows a group's count to the queue it summarizes. Screenshots at
 //! 1440×900 and 390×844.
 
-use super::{BROWSER, Harness, POLL, WAIT, browser_available};
-use ferrodesk_app::{
-    CalendarSpec, NewTicketInput, NewUserInput, PolicySpec, RequesterRef, TargetSpec,
-};
+use super::{BROWSER, Harness, POLL, WAIT, always_open_policy, browser_available};
+use ferrodesk_app::{NewTicketInput, NewUserInput, RequesterRef};
 use thirtyfour::prelude::*;
-
-/// A 24/7 default policy whose first response is due 30 minutes after a ticket comes in,
-/// so the tickets opened below are breaching soon.
-async fn tight_policy(h: &Harness) {
-    let admin = h.actor(h.user("admin@ferrodesk.example").await).await;
-    let levels = h.app.service_levels();
-    let calendar = levels
-        .create_calendar(
-            &admin,
-            &CalendarSpec {
-                name: "Always".into(),
-                always_open: true,
-                time_zone: "UTC".into(),
-                ..CalendarSpec::default()
-            },
-        )
-        .await
-        .unwrap();
-    let target = TargetSpec {
-        first_response_minutes: Some(30),
-        update_interval_minutes: None,
-        resolution_minutes: Some(480),
-    };
-    levels
-        .create_policy(
-            &admin,
-            &PolicySpec {
-                name: "Tight".into(),
-                calendar_id: calendar.id.get(),
-                targets: [target; 4],
-                warning_percent: 80,
-                is_default: true,
-                ..PolicySpec::default()
-            },
-        )
-        .await
-        .unwrap();
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_supervisor_lands_on_the_team_view_and_follows_a_count_to_its_queue() {
@@ -64,7 +24,8 @@ async fn a_supervisor_lands_on_the_team_view_and_follows_a_count_to_its_queue() 
         })
         .await
         .unwrap();
-    tight_policy(&h).await;
+    // First responses due in 30 minutes: the tickets opened below are breaching soon.
+    always_open_policy(&h, 30).await;
     let admin = h.actor(h.user("admin@ferrodesk.example").await).await;
     let customer = h.customer(0).await.id;
     let groups = h.store.list_groups().await.unwrap();
