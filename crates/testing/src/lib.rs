@@ -21,6 +21,7 @@ pub mod mail_servers;
 pub mod postgres;
 pub mod snapshot;
 pub mod throughput;
+pub mod vendor_contract;
 
 /// The trait the contract suite checks, re-exported for its macros.
 pub use ferrodesk_store::Store;
