@@ -9,6 +9,8 @@ mod intake;
 mod notify;
 mod outbox;
 mod templates;
+mod vendor;
+mod vendor_answer;
 
 pub use admin::{MailAdmin, MailboxInput, MailboxStatus};
 pub use intake::{FiledAs, Intake, IntakeOptions, IntakeOutcome};

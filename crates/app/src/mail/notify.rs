@@ -144,6 +144,9 @@ impl Notifications<'_> {
     async fn render(&self, item: &OutboxItem) -> Result<Result<RenderedMail, String>, AppError> {
         let db = self.app.db();
         let event = db.get_event(item.event_id).await?;
+        if matches!(event.kind, EventKind::VendorHandoff { .. }) {
+            return self.render_vendor_handoff(&event).await;
+        }
         let ticket = db.get_ticket(item.ticket_id).await?;
         let requester = db.get_user(ticket.requester_id).await?;
         let desk = self.app.desk_mail().await?;
@@ -296,7 +299,7 @@ impl Notifications<'_> {
 
 /// `support+10042@desk.example` for `support@desk.example`: answers find their ticket
 /// even when a mail client drops `In-Reply-To`.
-fn plus_address(desk: &EmailAddress, ticket: &Ticket) -> Option<EmailAddress> {
+pub(super) fn plus_address(desk: &EmailAddress, ticket: &Ticket) -> Option<EmailAddress> {
     let (local, domain) = desk.as_str().rsplit_once('@')?;
     EmailAddress::parse(&format!("{local}+{}@{domain}", ticket.id.get())).ok()
 }

@@ -135,6 +135,7 @@ fn kind_label(kind: NotificationKind) -> &'static str {
         NotificationKind::Mentioned => "Mentioned",
         NotificationKind::Reopened => "Reopened",
         NotificationKind::Escalated => "Escalated",
+        NotificationKind::VendorAnswered => "Vendor answered",
         NotificationKind::SlaWarning => "SLA warning",
         NotificationKind::SlaBreached => "SLA breached",
         NotificationKind::WatchedChanged => "Watched ticket",
