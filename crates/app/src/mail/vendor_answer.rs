@@ -100,7 +100,7 @@ impl Intake<'_> {
         if ticket.status == TicketStatus::PendingVendor
             && after.transition(TicketStatus::Open, now).is_ok()
         {
-            events.push(NewEvent::new(
+            let mut reopened = NewEvent::new(
                 EventKind::StatusChanged {
                     from: TicketStatus::PendingVendor,
                     to: TicketStatus::Open,
@@ -108,7 +108,10 @@ impl Intake<'_> {
                 None,
                 Channel::Email,
                 now,
-            ));
+            );
+            // Nothing the vendor's mail causes is mailed to the requester.
+            reopened.visibility = Visibility::Internal;
+            events.push(reopened);
         }
         let change = pipeline::change(self.app, settings, ticket, after, events).await?;
         let mut filing = Filing::Change(Box::new(change));
