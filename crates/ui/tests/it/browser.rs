@@ -784,3 +784,4 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
 mod kb;
 mod notifications;
 mod team;
+mod vendors;
