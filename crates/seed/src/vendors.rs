@@ -9,29 +9,42 @@ use ferrodesk_domain::{Channel, EventKind, NewEvent, TicketScope, TicketStatus, 
 use ferrodesk_store::{PageRequest, Store, TicketChange, TicketFilter, TicketQuery, TicketWrite};
 use jiff::{SignedDuration, Timestamp};
 
-/// Name, address, contract, promise in hours, notes; the subject word of the ticket
-/// handed to it; how many hours ago; the message.
-const VENDORS: [(&str, &str, &str, i64, &str, &str, i64, &str); 2] = [
-    (
-        "Nordic Print Care",
-        "service@nordicprint.example",
-        "NPC-4471",
-        8,
-        "Maintenance contract for every multifunction printer. Hotline weekdays 07-17.",
-        "rint",
-        3,
-        "The printer smears toner on every page after the last service. Please send a technician with a fuser unit.",
-    ),
-    (
-        "Fjord Telecom",
-        "noc@fjordtelecom.example",
-        "FT-88120",
-        24,
-        "Carrier for the office lines and the branch VPN circuits. Quote the circuit id.",
-        "",
-        30,
-        "The branch circuit drops several times an hour since Monday. Please check the line from your side.",
-    ),
+/// A sample vendor and the ticket handed off to it.
+struct SampleVendor {
+    name: &'static str,
+    email: &'static str,
+    contract: &'static str,
+    hours: i64,
+    notes: &'static str,
+    /// A word of the subject of the open ticket handed to it (any when empty).
+    subject: &'static str,
+    /// How many hours ago it was handed off.
+    ago: i64,
+    /// What the vendor was asked.
+    message: &'static str,
+}
+
+const VENDORS: [SampleVendor; 2] = [
+    SampleVendor {
+        name: "Nordic Print Care",
+        email: "service@nordicprint.example",
+        contract: "NPC-4471",
+        hours: 8,
+        notes: "Maintenance contract for every multifunction printer. Hotline weekdays 07-17.",
+        subject: "rint",
+        ago: 3,
+        message: "The printer smears toner on every page after the last service. Please send a technician with a fuser unit.",
+    },
+    SampleVendor {
+        name: "Fjord Telecom",
+        email: "noc@fjordtelecom.example",
+        contract: "FT-88120",
+        hours: 24,
+        notes: "Carrier for the office lines and the branch VPN circuits. Quote the circuit id.",
+        subject: "",
+        ago: 30,
+        message: "The branch circuit drops several times an hour since Monday. Please check the line from your side.",
+    },
 ];
 
 /// Adds the vendors and hands one open ticket off to each.
@@ -40,7 +53,17 @@ const VENDORS: [(&str, &str, &str, i64, &str, &str, i64, &str); 2] = [
 /// [`SeedError::Store`] when a vendor or a hand-off cannot be written.
 pub async fn seed_vendors(store: &dyn Store, now: Timestamp) -> Result<usize, SeedError> {
     let mut handed = Vec::new();
-    for (name, email, contract, hours, notes, subject, ago, message) in VENDORS {
+    for sample in VENDORS {
+        let SampleVendor {
+            name,
+            email,
+            contract,
+            hours,
+            notes,
+            subject,
+            ago,
+            message,
+        } = sample;
         let fields = VendorFields::parse(name, email, Some(contract), hours, Some(notes))?;
         let vendor = store.create_vendor(fields, now).await?;
         let query = TicketQuery {

@@ -29,8 +29,8 @@
 //! 9. Unknown senders become customers, or are held (`unknown_sender`) when the
 //!    mailbox says so; a retry from the quarantine view files them.
 //! 10. Storm protection: no receipt for automatic mail (`Auto-Submitted`, `Precedence`,
-//!    list mail, `MAILER-DAEMON`, our own addresses) or past the per-sender rate limit;
-//!    the message itself is still filed.
+//!     list mail, `MAILER-DAEMON`, our own addresses) or past the per-sender rate limit;
+//!     the message itself is still filed.
 
 use crate::ticket::pipeline;
 use crate::{App, AppError, OrNotFound as _};
