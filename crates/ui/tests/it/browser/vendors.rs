@@ -62,16 +62,16 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
     h.sign_in("admin@ferrodesk.example").await;
     h.go("/admin/vendors").await;
     h.wait_for_text("h1", "Vendors").await;
-    h.fill("#name", "Nordic Print Care").await;
-    h.fill("#email", "cases@nordicprint.example").await;
-    h.fill("#contract_ref", "NPC-4471").await;
+    h.fill("#name", "Baltic Office Repair").await;
+    h.fill("#email", "cases@balticrepair.example").await;
+    h.fill("#contract_ref", "BOR-1180").await;
     h.fill("#response_hours", "8").await;
     h.fill("#notes", "Hotline weekdays 07-17").await;
     h.click("form[action='/admin/vendors'] button[type=submit]")
         .await;
     h.wait_for_text(".alert.success", "Changes saved").await;
-    h.wait_for_text("table.table", "Nordic Print Care").await;
-    h.wait_for_text("table.table", "cases@nordicprint.example")
+    h.wait_for_text("table.table", "Baltic Office Repair").await;
+    h.wait_for_text("table.table", "cases@balticrepair.example")
         .await;
     h.screenshot_sized("vendors-admin-1440.png", 1440, 900)
         .await;
@@ -98,7 +98,7 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
     let vendor = h
         .driver()
         .query(By::XPath(
-            "//select[@id='vendor_id']/option[contains(., 'Nordic Print Care')]",
+            "//select[@id='vendor_id']/option[contains(., 'Baltic Office Repair')]",
         ))
         .wait(WAIT, POLL)
         .first()
@@ -117,7 +117,7 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
     let reference = format!("V-{}-1", ticket.id.get());
     h.wait_for_text("#vendor-panel", &reference).await;
     h.wait_for_text("#vendor-panel", "Waiting").await;
-    h.wait_for_text("#timeline", "handed the ticket off to Nordic Print Care")
+    h.wait_for_text("#timeline", "handed the ticket off to Baltic Office Repair")
         .await;
     let read = h.app.tickets().get(&marta, ticket.id).await.unwrap();
     assert_eq!(read.status, TicketStatus::PendingVendor);
@@ -126,8 +126,8 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
 
     // The vendor answers by mail with the reference in the subject.
     let answer = format!(
-        "From: Nordic Print Care <service@nordicprint.example>\r\nTo: support@ferrodesk.example\r\n\
-         Subject: Re: [{reference}] Floor 3 printer smears every page\r\nMessage-ID: <npc-1@nordicprint.example>\r\n\
+        "From: Baltic Office Repair <service@balticrepair.example>\r\nTo: support@ferrodesk.example\r\n\
+         Subject: Re: [{reference}] Floor 3 printer smears every page\r\nMessage-ID: <bor-1@balticrepair.example>\r\n\
          MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
          A technician is booked for tomorrow 09:00 with a new fuser unit.\r\n"
     );
@@ -153,7 +153,7 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
         "A technician is booked for tomorrow",
     )
     .await;
-    h.wait_for_text("#timeline li.vendor-in", "Nordic Print Care")
+    h.wait_for_text("#timeline li.vendor-in", "Baltic Office Repair")
         .await;
     h.go(&format!("/agent/tickets/{}", ticket.id.get())).await;
     h.wait_for_text("#vendor-panel", "Answered").await;
