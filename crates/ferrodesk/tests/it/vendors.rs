@@ -3,7 +3,8 @@
 //! through the outbox and SMTP with the case reference; the vendor's answer to it,
 //! fetched over IMAP, and its answer to a second hand-off, piped through `ferrodesk
 //! mail-gateway`, thread back onto the ticket as vendor messages, the ticket waiting on
-//! the vendor in between and open again after.
+//! the vendor in between (its resolution clock paused) and open again after (the clock
+//! running, due later by the pause).
 
 use crate::desk::{Backend, Desk};
 use crate::mail::gateway;
@@ -25,6 +26,44 @@ async fn events_of(desk: &Desk, token: &str, ticket: i64, kind: &str) -> Vec<Val
         .filter(|e| e["type"] == kind)
         .cloned()
         .collect()
+}
+
+/// The ticket's resolution target as the API reports it: its state and due time.
+async fn resolution_of(desk: &Desk, token: &str, ticket: i64) -> (String, Option<String>) {
+    let sla: Value = desk
+        .get(token, &format!("/api/v1/tickets/{ticket}/sla"))
+        .await
+        .expect_status(200)
+        .json();
+    let target = &sla["resolution"];
+    (
+        target["state"].as_str().unwrap_or_default().to_owned(),
+        target["due_at"].as_str().map(str::to_owned),
+    )
+}
+
+/// A 24/7 default policy: resolution within 8 hours for every priority.
+async fn always_open_policy(desk: &Desk, token: &str) {
+    let calendar: Value = desk
+        .post(
+            token,
+            "/api/v1/calendars",
+            json!({"name": "Always", "always_open": true}),
+        )
+        .await
+        .expect_status(201)
+        .json();
+    let target = json!({"resolution_minutes": 480});
+    desk.post(
+        token,
+        "/api/v1/sla-policies",
+        json!({
+            "name": "Standard", "calendar_id": calendar["id"], "is_default": true,
+            "targets": {"p1": target, "p2": target, "p3": target, "p4": target}
+        }),
+    )
+    .await
+    .expect_status(201);
 }
 
 async fn status_of(desk: &Desk, token: &str, ticket: i64) -> String {
@@ -63,7 +102,7 @@ async fn hand_off(
 }
 
 #[tokio::test]
-async fn a_hand_off_goes_out_over_smtp_and_the_vendors_answers_thread_back_by_imap_and_gateway() {
+async fn a_hand_off_goes_out_over_smtp_pauses_the_clock_and_the_vendors_answers_thread_back() {
     let (Some(smtp), Some(imap)) = (SmtpServer::start(), Dovecot::start()) else {
         return;
     };
@@ -87,6 +126,7 @@ async fn a_hand_off_goes_out_over_smtp_and_the_vendors_answers_thread_back_by_im
     .await;
     let token = desk.admin_token(&backend);
     add_imap_mailbox(&desk, &token, &imap).await;
+    always_open_policy(&desk, &token).await;
     let vendor: Value = desk
         .post(
             &token,
@@ -108,9 +148,18 @@ async fn a_hand_off_goes_out_over_smtp_and_the_vendors_answers_thread_back_by_im
     })
     .await;
 
+    let (state, due_before) = resolution_of(&desk, &token, ticket).await;
+    assert_eq!(state, "ok");
+    let due_before: jiff::Timestamp = due_before.unwrap().parse().unwrap();
+
     // (a) The hand-off goes out through the outbox and SMTP, to the vendor only.
     let first = format!("V-{ticket}-1");
     let mail = hand_off(&desk, &token, &smtp, ticket, vendor, &first).await;
+    // (c) The resolution clock stands still while the vendor has the ticket.
+    assert_eq!(
+        resolution_of(&desk, &token, ticket).await,
+        ("paused".to_owned(), None)
+    );
     assert!(
         header(&mail, "Subject")
             .unwrap()
@@ -145,6 +194,11 @@ async fn a_hand_off_goes_out_over_smtp_and_the_vendors_answers_thread_back_by_im
     assert_eq!(answer["reference"], first);
     assert_eq!(answer["visibility"], "internal");
     assert_eq!(status_of(&desk, &token, ticket).await, "open");
+    // The clock runs again, due later by the time the vendor had the ticket.
+    let (state, due_after) = resolution_of(&desk, &token, ticket).await;
+    assert_eq!(state, "ok");
+    let due_after: jiff::Timestamp = due_after.unwrap().parse().unwrap();
+    assert!(due_after > due_before, "{due_before} then {due_after}");
 
     // A second hand-off; the answer comes through `ferrodesk mail-gateway`.
     let second = format!("V-{ticket}-2");
