@@ -225,7 +225,12 @@ impl Notifications<'_> {
             }
             other => return Ok(Err(format!("no mail for a {} event", other.name()))),
         };
-        let thread = db.list_thread(ticket.id).await?;
+        let thread = super::vendor::without_vendor_mail(
+            self.app,
+            ticket.id,
+            db.list_thread(ticket.id).await?,
+        )
+        .await?;
         let ids: Vec<MessageId> = thread
             .iter()
             .filter_map(|m| MessageId::parse(&m.message_id).ok())

@@ -3,16 +3,43 @@
 //! the ticket's subject in the text, answers to a plus-address of the ticket. Its
 //! Message-ID is recorded in the ticket's mail thread like every outbound message, so
 //! the vendor's answer threads back (`mail/vendor_answer.rs`). The requester is never
-//! on it: this is the one mail an internal event sends, and it goes to the vendor only.
+//! on it: this is the one mail an internal event sends, and it goes to the vendor only;
+//! and the requester's own mail never names a message exchanged with a vendor
+//! ([`without_vendor_mail`]).
 
 use ferrodesk_channels::email::{
     Mailbox as MailboxAddress, OutboundMessage, new_message_id, tag_subject,
 };
-use ferrodesk_domain::{Event, EventKind, Ticket};
-use ferrodesk_store::mail::RenderedMail;
+use ferrodesk_domain::{EmailAddress, Event, EventKind, Ticket, TicketId};
+use ferrodesk_store::mail::{RenderedMail, ThreadMessage};
 
 use super::notify::{Notifications, plus_address};
-use crate::AppError;
+use crate::{App, AppError};
+
+/// The ticket's mail thread without the mail exchanged with its vendors, for mail to
+/// the requester: its `In-Reply-To` and `References` never name a vendor's message (nor
+/// its domain). One indexed read of the ticket's vendors.
+///
+/// # Errors
+/// `Unavailable`.
+pub(super) async fn without_vendor_mail(
+    app: &App,
+    ticket: TicketId,
+    thread: Vec<ThreadMessage>,
+) -> Result<Vec<ThreadMessage>, AppError> {
+    let vendors = app.db().find_vendor_threads(Some(ticket), None).await?;
+    if vendors.is_empty() {
+        return Ok(thread);
+    }
+    let is_vendors = |message: &ThreadMessage| {
+        message
+            .sender
+            .split(", ")
+            .filter_map(|address| EmailAddress::parse(address).ok())
+            .any(|address| vendors.iter().any(|t| t.vendor.sent(&address)))
+    };
+    Ok(thread.into_iter().filter(|m| !is_vendors(m)).collect())
+}
 
 impl Notifications<'_> {
     /// The mail to the vendor for a `vendor_handoff` event, or why none is sent.

@@ -5,8 +5,8 @@
 
 use ferrodesk_app::mail::{FiledAs, IntakeOptions, IntakeOutcome};
 use ferrodesk_app::{
-    AppError, CalendarSpec, HandoffInput, PolicySpec, TargetSpec, TicketPatch, VendorInput,
-    VendorPatch,
+    AppError, CalendarSpec, HandoffInput, InteractionInput, PolicySpec, TargetSpec, TicketPatch,
+    VendorInput, VendorPatch,
 };
 use ferrodesk_domain::{
     ClockPhase, EventKind, NotificationKind, TicketId, TicketStatus, Vendor, Visibility,
@@ -266,6 +266,35 @@ async fn a_hand_off_mails_the_vendor_and_its_answer_threads_back_as_a_vendor_mes
     let after_answer = transport.messages().len();
     deliver_all(&desk.app, &transport).await;
     assert_eq!(transport.messages().len(), after_answer);
+    // The agent's next reply to the requester threads on the requester's mail only:
+    // it names no message exchanged with the vendor.
+    desk.app
+        .tickets()
+        .add_interaction(
+            &desk.agent,
+            ticket,
+            InteractionInput::Reply {
+                body: "A technician comes on Monday.".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    deliver_all(&desk.app, &transport).await;
+    let to_ana = transport.messages().pop().unwrap();
+    assert!(to_ana.contains("To: \"Ana\" <ana@example.com>"), "{to_ana}");
+    for name in ["In-Reply-To", "References"] {
+        let value = header(&to_ana, name).unwrap_or_default();
+        assert!(
+            !value.contains("acme") && !value.contains(&message_id),
+            "{name}: {value}"
+        );
+    }
+    assert!(
+        header(&to_ana, "References")
+            .unwrap()
+            .contains("ana-1@example.com")
+    );
     // The assignee hears of the answer in the desk.
     let news = desk
         .app
