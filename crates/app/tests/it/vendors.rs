@@ -525,3 +525,96 @@ async fn the_resolution_clock_pauses_while_the_vendor_works_and_resumes_on_its_a
         Some(opened.checked_add(SignedDuration::from_hours(11)).unwrap())
     );
 }
+
+#[tokio::test]
+async fn the_answer_on_an_unassigned_ticket_is_told_to_its_group_and_never_to_others() {
+    let desk = MailDesk::sqlite().await;
+    desk.app
+        .directory()
+        .create_group(
+            &desk.admin,
+            ferrodesk_app::GroupInput {
+                name: "Service Desk".into(),
+                tier: 1,
+                ..ferrodesk_app::GroupInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let member = |email: &str| ferrodesk_app::NewUserInput {
+        groups: vec!["Service Desk".into()],
+        ..person(email, "agent")
+    };
+    let ola = add_actor(&desk.app, member("ola@desk.example")).await;
+    let kari = add_actor(&desk.app, member("kari@desk.example")).await;
+    let outsider = add_actor(&desk.app, person("otto@desk.example", "agent")).await;
+    let acme = vendor(&desk, "Acme Printers", "cases@acme.example").await;
+    let filed = desk
+        .app
+        .mail_intake()
+        .file(
+            &message(
+                "ana@example.com",
+                "ana-9@example.com",
+                "Printer jam",
+                "",
+                "Jammed.",
+            ),
+            IntakeOptions::default(),
+        )
+        .await
+        .unwrap();
+    let IntakeOutcome::Filed { ticket, .. } = filed else {
+        panic!("not filed: {filed:?}");
+    };
+    desk.app
+        .tickets()
+        .hand_off(
+            &ola,
+            ticket,
+            HandoffInput {
+                vendor_id: acme.id,
+                message: "Please repair.".into(),
+                version: None,
+            },
+        )
+        .await
+        .unwrap();
+    let answer = message(
+        "cases@acme.example",
+        "acme-5@acme.example",
+        &format!("Re: [V-{}-1] Printer jam", ticket.get()),
+        "",
+        "On our way.",
+    );
+    desk.app
+        .mail_intake()
+        .file(&answer, IntakeOptions::default())
+        .await
+        .unwrap();
+    let read = desk.app.tickets().get(&ola, ticket).await.unwrap();
+    assert_eq!(read.assignee_id, None);
+    for who in [&ola, &kari] {
+        let news = desk
+            .app
+            .service_levels()
+            .notifications(who, &PageRequest::first(10))
+            .await
+            .unwrap();
+        assert_eq!(news[0].kind, NotificationKind::VendorAnswered, "{news:?}");
+        assert_eq!(
+            news[0].message,
+            format!(
+                "The vendor answered on {}: Printer jam",
+                ticket.display_number()
+            )
+        );
+    }
+    let theirs = desk
+        .app
+        .service_levels()
+        .notifications(&outsider, &PageRequest::first(10))
+        .await
+        .unwrap();
+    assert!(theirs.is_empty(), "{theirs:?}");
+}
