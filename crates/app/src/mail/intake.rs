@@ -307,16 +307,20 @@ impl Intake<'_> {
             None => None,
         };
         // A vendor answering a hand-off: one indexed read, only for mail that names a
-        // ticket (not from its requester) or carries a case reference.
-        let requester_writes =
-            matches!((&target, &sender), (Some(t), Some(u)) if u.id == t.requester_id);
+        // ticket or carries a case reference, and not from the ticket's requester or
+        // from staff.
+        let not_a_vendor = match (&target, &sender) {
+            (Some(t), Some(u)) => u.id == t.requester_id || u.role.is_staff(),
+            (None, Some(u)) => u.role.is_staff(),
+            (_, None) => false,
+        };
         if let Some(outcome) = self
             .vendor_answer(
                 settings,
                 mailbox,
                 message,
                 target.as_ref(),
-                requester_writes,
+                not_a_vendor,
                 options,
             )
             .await?

@@ -49,7 +49,8 @@ fn answered_case(
 impl Intake<'_> {
     /// Files `message` as a vendor's answer when it is one; `None` lets the intake
     /// go on. Mail that names no ticket and carries no reference, or that comes from
-    /// the requester of the ticket it names, costs no read.
+    /// the requester of the ticket it names or from staff (`not_a_vendor`), costs no
+    /// read.
     ///
     /// # Errors
     /// `Unavailable`; what the pipeline returns.
@@ -59,11 +60,11 @@ impl Intake<'_> {
         mailbox: Option<&Mailbox>,
         message: &InboundMessage,
         target: Option<&Ticket>,
-        requester_writes: bool,
+        not_a_vendor: bool,
         options: IntakeOptions,
     ) -> Result<Option<IntakeOutcome>, AppError> {
         let reference = VendorReference::find_in(&message.subject);
-        if (target.is_none() || requester_writes) && reference.is_none() {
+        if not_a_vendor || (target.is_none() && reference.is_none()) {
             return Ok(None);
         }
         let db = self.app.db();

@@ -307,7 +307,7 @@ async fn a_hand_off_mails_the_vendor_and_its_answer_threads_back_as_a_vendor_mes
 }
 
 #[tokio::test]
-async fn an_answer_by_reference_is_the_vendors_only_from_its_address_or_domain() {
+async fn an_answer_by_reference_is_the_vendors_only_from_its_address_or_domain_never_from_staff() {
     let desk = MailDesk::sqlite().await;
     let acme = vendor(&desk, "Acme Printers", "cases@acme.example").await;
     let ticket = ticket_by_mail(&desk).await;
@@ -332,6 +332,33 @@ async fn an_answer_by_reference_is_the_vendors_only_from_its_address_or_domain()
         "{filed:?}"
     );
     assert!(desk.app.vendors().cases(&desk.agent, ticket).await.unwrap()[0].is_open());
+    // Staff are never taken for a vendor, even one that shares their domain.
+    let facilities = vendor(&desk, "Facilities", "facilities@desk.example").await;
+    hand_off(&desk, ticket, &facilities).await.unwrap();
+    let staff = message(
+        "lucia@desk.example",
+        "lucia-1@desk.example",
+        &format!("Re: [V-{}-2] Printer jam", ticket.get()),
+        "",
+        "Any news?",
+    );
+    let filed = desk
+        .app
+        .mail_intake()
+        .file(&staff, IntakeOptions::default())
+        .await
+        .unwrap();
+    assert!(
+        !matches!(
+            filed,
+            IntakeOutcome::Filed {
+                kind: FiledAs::VendorAnswer,
+                ..
+            }
+        ),
+        "{filed:?}"
+    );
+    assert!(desk.app.vendors().cases(&desk.agent, ticket).await.unwrap()[1].is_open());
     // A colleague at the vendor, with only the reference in the subject.
     let colleague = message(
         "jane@acme.example",
