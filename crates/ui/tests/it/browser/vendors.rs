@@ -162,6 +162,13 @@ async fn an_admin_adds_a_vendor_and_an_agent_hands_a_ticket_off_to_it() {
     h.screenshot_of("vendor-ticket-390.png", "#vendor-panel", 390, 844)
         .await;
     h.screenshot_of(
+        "vendor-timeline-1440.png",
+        "#timeline li.vendor-in",
+        1440,
+        900,
+    )
+    .await;
+    h.screenshot_of(
         "vendor-timeline-390.png",
         "#timeline li.vendor-in",
         390,
