@@ -61,6 +61,16 @@ const UNIQUE: &[(&str, &str, &str)] = &[
         "idempotency key is being used by another request",
     ),
     ("tickets_pkey", "tickets.id", "ticket number already taken"),
+    (
+        "vendors_name_key",
+        "vendors.name",
+        "vendor name already in use",
+    ),
+    (
+        "vendor_cases_reference_key",
+        "vendor_cases.reference",
+        "a case with this reference already exists",
+    ),
 ];
 
 /// Foreign keys: name, the referenced table, and how to name a missing row.
@@ -101,6 +111,8 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("ticket_links_source_id_fkey", "tickets", "ticket"),
     ("ticket_links_target_id_fkey", "tickets", "ticket"),
     ("ticket_links_actor_id_fkey", "users", "user"),
+    ("vendor_cases_ticket_id_fkey", "tickets", "ticket"),
+    ("vendor_cases_vendor_id_fkey", "vendors", "vendor"),
 ];
 
 /// A row a write refers to through a foreign key.
@@ -257,6 +269,7 @@ async fn exists(conn: &mut DbConn, table: &str, id: i64) -> Result<bool, sqlx::E
         "categories" => "select count(*) from categories where id = $1",
         "services" => "select count(*) from services where id = $1",
         "tickets" => "select count(*) from tickets where id = $1",
+        "vendors" => "select count(*) from vendors where id = $1",
         _ => return Ok(true),
     };
     let count: i64 = sqlx::query_scalar(sql)

@@ -61,4 +61,5 @@ pub(crate) mod sessions;
 pub(crate) mod sla;
 pub(crate) mod store;
 pub(crate) mod tickets;
+pub(crate) mod vendors;
 pub(crate) mod watchers;

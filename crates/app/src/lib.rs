@@ -35,6 +35,7 @@ pub mod sla;
 mod system;
 pub mod team;
 pub mod ticket;
+pub mod vendors;
 pub mod watchers;
 
 pub use account::Account;
@@ -65,9 +66,10 @@ pub use sla::{CalendarSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use team::{Team, TeamView};
 pub use ticket::{
-    EscalateInput, IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind,
-    NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
+    EscalateInput, HandoffInput, IdempotencyKey, InteractionChanges, InteractionInput,
+    LinkRequestKind, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
 };
+pub use vendors::{VendorInput, VendorPatch, Vendors};
 pub use watchers::Watchers;
 
 pub use ferrodesk_store::{
@@ -193,6 +195,11 @@ impl App {
     /// Assets and their links to tickets.
     pub fn assets(&self) -> Assets<'_> {
         Assets::new(self)
+    }
+
+    /// The vendor directory and a ticket's cases with vendors.
+    pub fn vendors(&self) -> Vendors<'_> {
+        Vendors::new(self)
     }
 
     /// Who follows which ticket.

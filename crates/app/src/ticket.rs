@@ -12,6 +12,7 @@
 
 mod commit;
 mod create;
+mod handoff;
 mod interactions;
 mod links;
 pub(crate) mod pipeline;
@@ -20,6 +21,7 @@ mod status;
 mod update;
 
 pub use create::{NewTicketInput, RequesterRef};
+pub use handoff::HandoffInput;
 pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};
 pub use links::{LinkRequestKind, MAX_SPLIT_PARTS, SplitPartInput};
 pub use status::EscalateInput;

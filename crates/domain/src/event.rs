@@ -5,7 +5,7 @@
 //! notifications are built from them. Internal events never reach a customer.
 
 use crate::attachment::Attachment;
-use crate::id::{ArticleId, AssetId, EventId, GroupId, TicketId, UserId};
+use crate::id::{ArticleId, AssetId, EventId, GroupId, TicketId, UserId, VendorId};
 use crate::sla::TargetKind;
 use crate::string_enum;
 use crate::ticket::{Channel, LinkKind, TicketStatus};
@@ -204,6 +204,31 @@ pub enum EventKind {
         /// What they said.
         comment: Option<String>,
     },
+    /// The ticket was handed off to an outside vendor, who is mailed the message; the
+    /// ticket waits on the vendor.
+    VendorHandoff {
+        /// The vendor.
+        vendor_id: VendorId,
+        /// Its name at the hand-off.
+        vendor_name: String,
+        /// The case's reference (`V-10042-1`).
+        reference: String,
+        /// What the vendor is asked.
+        message: String,
+        /// When the answer is due by the vendor's promise.
+        due_at: Timestamp,
+    },
+    /// The vendor answered a hand-off by mail.
+    VendorMessage {
+        /// The vendor.
+        vendor_id: VendorId,
+        /// Its name when it answered.
+        vendor_name: String,
+        /// The reference of the case it answers.
+        reference: String,
+        /// What the vendor wrote (the new text, quotes cut).
+        body: String,
+    },
 }
 
 impl EventKind {
@@ -232,6 +257,8 @@ impl EventKind {
             EventKind::AssetLinked { .. } => "asset_linked",
             EventKind::AssetUnlinked { .. } => "asset_unlinked",
             EventKind::Rated { .. } => "rated",
+            EventKind::VendorHandoff { .. } => "vendor_handoff",
+            EventKind::VendorMessage { .. } => "vendor_message",
         }
     }
 
@@ -249,7 +276,9 @@ impl EventKind {
             | EventKind::Notified { .. }
             | EventKind::ArticleLinked { .. }
             | EventKind::AssetLinked { .. }
-            | EventKind::AssetUnlinked { .. } => Visibility::Internal,
+            | EventKind::AssetUnlinked { .. }
+            | EventKind::VendorHandoff { .. }
+            | EventKind::VendorMessage { .. } => Visibility::Internal,
             EventKind::FieldChanged { field, .. } if !PUBLIC_FIELDS.contains(&field.as_str()) => {
                 Visibility::Internal
             }
@@ -258,9 +287,13 @@ impl EventKind {
     }
 
     /// Whether the desk mails someone about an event of this kind with `visibility`:
-    /// a new ticket (the receipt), a public reply, or a public status change. Internal
-    /// events never leave the desk.
+    /// a new ticket (the receipt), a public reply, or a public status change to the
+    /// requester; a hand-off to the vendor. Other internal events never leave the desk,
+    /// and the requester is never mailed vendor traffic.
     pub fn announces_mail(&self, visibility: Visibility) -> bool {
+        if matches!(self, EventKind::VendorHandoff { .. }) {
+            return true;
+        }
         visibility == Visibility::Public
             && matches!(
                 self,
@@ -370,6 +403,28 @@ mod tests {
             assert!(!kind.announces_mail(Visibility::Internal));
         }
         assert!(!note.announces_mail(Visibility::Public));
+    }
+
+    #[test]
+    fn a_vendor_hand_off_is_internal_and_mails_the_vendor_and_its_answer_mails_nobody() {
+        let handoff = EventKind::VendorHandoff {
+            vendor_id: VendorId(1),
+            vendor_name: "Acme".into(),
+            reference: "V-10042-1".into(),
+            message: "Please repair".into(),
+            due_at: Timestamp::UNIX_EPOCH,
+        };
+        let answer = EventKind::VendorMessage {
+            vendor_id: VendorId(1),
+            vendor_name: "Acme".into(),
+            reference: "V-10042-1".into(),
+            body: "Technician on Monday".into(),
+        };
+        assert_eq!(handoff.default_visibility(), Visibility::Internal);
+        assert_eq!(answer.default_visibility(), Visibility::Internal);
+        assert!(handoff.announces_mail(Visibility::Internal));
+        assert!(!answer.announces_mail(Visibility::Internal));
+        assert!(!answer.announces_mail(Visibility::Public));
     }
 
     #[test]

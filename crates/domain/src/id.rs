@@ -68,6 +68,10 @@ id_type!(
     /// A knowledge-base article.
     ArticleId
 );
+id_type!(
+    /// An outside vendor the desk hands tickets off to.
+    VendorId
+);
 
 /// The first ticket number handed out; see [`TicketId`].
 pub const FIRST_TICKET_NUMBER: i64 = 10001;

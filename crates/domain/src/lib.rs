@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod sla;
 pub mod ticket;
 pub mod value;
+pub mod vendor;
 
 pub use access::{Actor, TicketScope};
 pub use article::{Article, ArticleContent, ArticleKind, ArticleStatus, ArticleVersion};
@@ -33,7 +34,7 @@ pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
     ArticleId, AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId,
-    UserId,
+    UserId, VendorId,
 };
 pub use notify::NotificationKind;
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
@@ -45,3 +46,4 @@ pub use sla::{
 };
 pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
 pub use value::{EmailAddress, InvalidValue, NonEmpty};
+pub use vendor::{Vendor, VendorCase, VendorFields, VendorReference};

@@ -15,6 +15,8 @@
 //!   and the watchers.
 //! - **Escalated**: an escalation, to the new assignee, or to the members of the group
 //!   it went to while nobody is assigned.
+//! - **Vendor answered**: a vendor's answer to a hand-off, to the assignee, or to
+//!   the members of the ticket's group while nobody is assigned.
 //! - **SLA warning / breach**: to the assignee, or to the group's members while nobody
 //!   is assigned, and always to the supervisors of the ticket's group.
 //! - **Watched ticket changed**: anything else that happens on a ticket, to its
@@ -50,6 +52,8 @@ string_enum!(
         Reopened = "reopened",
         /// The ticket was escalated to the person or their group.
         Escalated = "escalated",
+        /// An outside vendor answered a hand-off of the person's (or group's) ticket.
+        VendorAnswered = "vendor_answered",
         /// An SLA target of the person's ticket reached its warning share.
         SlaWarning = "sla_warning",
         /// An SLA target of the person's ticket was breached.
@@ -152,12 +156,15 @@ pub fn wanted(change: &Change<'_>) -> Wanted {
     let facts = Facts::of(change);
     let unassigned = change.after.assignee_id.is_none();
     // Supervisors hear of their groups' SLA warnings and breaches, assigned or not.
-    let group_hears = facts.queued || facts.sla.is_some() || (unassigned && facts.escalated);
+    let group_hears = facts.queued
+        || facts.sla.is_some()
+        || (unassigned && (facts.escalated || facts.vendor_answered));
     Wanted {
         assignee_and_owner: facts.customer_replied
             || facts.assigned_to.is_some()
             || facts.reopened
             || facts.escalated
+            || facts.vendor_answered
             || facts.sla.is_some(),
         group: change.after.group_id.filter(|_| group_hears),
         handles: facts.mentioned,
@@ -196,6 +203,7 @@ struct Facts {
     mentioned: Vec<String>,
     reopened: bool,
     escalated: bool,
+    vendor_answered: bool,
     sla: Option<NotificationKind>,
     anything: bool,
 }
@@ -229,6 +237,7 @@ impl Facts {
                 .is_some_and(|b| matches!(b.status, TicketStatus::Resolved | TicketStatus::Closed))
                 && after.status.is_open(),
             escalated: has(|k| matches!(k, EventKind::Escalated { .. })),
+            vendor_answered: has(|k| matches!(k, EventKind::VendorMessage { .. })),
             sla,
             anything: !events.is_empty(),
         }
@@ -257,6 +266,8 @@ impl Facts {
             Some(NotificationKind::Reopened)
         } else if self.escalated && (assignee || group_hears) {
             Some(NotificationKind::Escalated)
+        } else if self.vendor_answered && (assignee || group_hears) {
+            Some(NotificationKind::VendorAnswered)
         } else if let Some(kind) = self.sla.filter(|_| {
             assignee || group_hears || (in_group && candidate.actor.role == Role::Supervisor)
         }) {
@@ -289,6 +300,7 @@ pub fn message(kind: NotificationKind, ticket: &Ticket) -> String {
         NotificationKind::Escalated => {
             format!("{number} was escalated to you or your group: {subject}")
         }
+        NotificationKind::VendorAnswered => format!("the vendor answered on {number}: {subject}"),
         NotificationKind::SlaWarning => {
             format!("{number} is close to breaching its service level: {subject}")
         }

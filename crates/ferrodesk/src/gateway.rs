@@ -105,6 +105,7 @@ async fn file(global: &GlobalArgs, args: &MailGatewayArgs, raw: &[u8]) -> ExitCo
                 FiledAs::Reply => "added to",
                 FiledAs::FollowUp => "opened follow-up",
                 FiledAs::Bounce => "bounce noted on",
+                FiledAs::VendorAnswer => "vendor answer added to",
             };
             println!("{how} ticket {}", ticket.display_number());
             ExitCode::SUCCESS

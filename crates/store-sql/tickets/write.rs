@@ -11,7 +11,7 @@ use super::rows::{
 use crate::sql::convert::{get, json, micros};
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::RollupFacts;
-use crate::sql::{clocks, mail_outbox, routing};
+use crate::sql::{clocks, mail_outbox, routing, vendors};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{
     ClockHistory, Event, EventId, EventKind, GroupId, LinkKind, NewEvent, Ticket, TicketId, UserId,
@@ -147,6 +147,7 @@ pub(crate) async fn insert_event(
         Ok(row) => {
             let event = stored_event(EventId(get(&row, "id")?), ticket, event);
             mail_outbox::enqueue(conn, &event).await?;
+            vendors::follow_event(conn, &event).await?;
             Ok(event)
         }
         Err(e) => {

@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -38,6 +38,7 @@ mod settings;
 mod sla;
 mod tickets;
 mod types;
+mod vendors;
 mod watchers;
 
 pub use assets::*;
@@ -61,6 +62,7 @@ pub use settings::{DeskSettings, SETTINGS_CHANGED};
 pub use sla::*;
 pub use tickets::*;
 pub use types::*;
+pub use vendors::*;
 pub use watchers::*;
 
 use async_trait::async_trait;
@@ -182,6 +184,7 @@ pub trait Store:
     + MailboxLeaseStore
     + OutboxStore
     + ReportStore
+    + VendorStore
     + Send
     + Sync
     + 'static

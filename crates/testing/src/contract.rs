@@ -100,6 +100,7 @@ macro_rules! store_contract_tests {
         $crate::mail_outbox_contract_tests!($make);
         $crate::notification_mail_contract_tests!($make);
         $crate::kb_contract_tests!($make);
+        $crate::vendor_contract_tests!($make);
     };
 }
 

@@ -22,6 +22,7 @@ pub mod notification_mail_contract;
 pub mod postgres;
 pub mod snapshot;
 pub mod throughput;
+pub mod vendor_contract;
 
 /// The trait the contract suite checks, re-exported for its macros.
 pub use ferrodesk_store::Store;

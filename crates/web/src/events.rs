@@ -331,6 +331,30 @@ pub enum EventData {
         /// Their comment.
         comment: Option<String>,
     },
+    /// The ticket was handed off to an outside vendor (internal).
+    VendorHandoff {
+        /// The vendor.
+        vendor_id: i64,
+        /// Its name at the hand-off.
+        vendor_name: String,
+        /// The case's reference (`V-10042-1`).
+        reference: String,
+        /// What the vendor was asked.
+        message: String,
+        /// When the answer is due by the vendor's promise.
+        due_at: Timestamp,
+    },
+    /// The vendor answered a hand-off by mail (internal).
+    VendorMessage {
+        /// The vendor.
+        vendor_id: i64,
+        /// Its name.
+        vendor_name: String,
+        /// The case it answers.
+        reference: String,
+        /// What it wrote.
+        body: String,
+    },
 }
 
 impl From<EventKind> for EventData {
@@ -422,6 +446,30 @@ impl From<EventKind> for EventData {
                 label,
             },
             EventKind::Rated { score, comment } => EventData::Rated { score, comment },
+            EventKind::VendorHandoff {
+                vendor_id,
+                vendor_name,
+                reference,
+                message,
+                due_at,
+            } => EventData::VendorHandoff {
+                vendor_id: vendor_id.get(),
+                vendor_name,
+                reference,
+                message,
+                due_at,
+            },
+            EventKind::VendorMessage {
+                vendor_id,
+                vendor_name,
+                reference,
+                body,
+            } => EventData::VendorMessage {
+                vendor_id: vendor_id.get(),
+                vendor_name,
+                reference,
+                body,
+            },
         }
     }
 }

@@ -40,6 +40,7 @@ mod tokens;
 pub mod types;
 pub use attachments::file_response;
 mod users;
+mod vendors;
 mod watchers;
 
 use axum::Router;
@@ -127,6 +128,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(ratings::routes())
         .merge(saved_filters::routes())
         .merge(account::routes())
+        .merge(vendors::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

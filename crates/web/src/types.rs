@@ -204,6 +204,7 @@ api_enum!(
         Mentioned = "mentioned",
         Reopened = "reopened",
         Escalated = "escalated",
+        VendorAnswered = "vendor_answered",
         SlaWarning = "sla_warning",
         SlaBreached = "sla_breached",
         WatchedChanged = "watched_changed",

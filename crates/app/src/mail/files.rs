@@ -113,8 +113,12 @@ pub(crate) fn attach(filing: &mut Filing, files: MessageFiles) {
         Filing::Change(change) => {
             if let Some(event) = change.events.first_mut() {
                 event.attachments = files.kept;
-                if let (Some(note), EventKind::Reply { body } | EventKind::Note { body }) =
-                    (note, &mut event.kind)
+                if let (
+                    Some(note),
+                    EventKind::Reply { body }
+                    | EventKind::Note { body }
+                    | EventKind::VendorMessage { body, .. },
+                ) = (note, &mut event.kind)
                 {
                     body.push_str("\n\n");
                     body.push_str(&note);

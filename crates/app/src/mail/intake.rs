@@ -14,20 +14,23 @@
 //! 5. Threading: the ticket of a stored message named by `In-Reply-To`/`References`,
 //!    else the desk's own Message-ID form, the `[#10042]` subject tag, or a
 //!    plus-address (`support+10042@desk.example`).
-//! 6. Participant check: the message goes onto that ticket only when its sender is the
+//! 6. A vendor's answer to a hand-off (the ticket the thread names, or the case
+//!    reference `V-10042-1` in the subject, from the vendor's address or domain) is
+//!    filed on that ticket as an internal vendor message (`mail/vendor_answer.rs`).
+//! 7. Participant check: the message goes onto that ticket only when its sender is the
 //!    requester or a participant of the ticket's mail thread (someone who was on a
 //!    message of it). Anyone else — a guessed number, a forged `In-Reply-To` — gets a
 //!    **new ticket of their own**: nothing they send reaches a ticket that is not
 //!    theirs, and nothing is lost. Mail claiming to come from a staff address that
 //!    points at a ticket is quarantined (`staff_sender`): staff answer in the desk,
 //!    so such mail is either forged or misrouted and needs a person's look.
-//! 7. A message for a closed ticket opens a follow-up ticket linked to it; a reply to a
+//! 8. A message for a closed ticket opens a follow-up ticket linked to it; a reply to a
 //!    resolved or pending-on-customer ticket opens it again.
-//! 8. Unknown senders become customers, or are held (`unknown_sender`) when the
+//! 9. Unknown senders become customers, or are held (`unknown_sender`) when the
 //!    mailbox says so; a retry from the quarantine view files them.
-//! 9. Storm protection: no receipt for automatic mail (`Auto-Submitted`, `Precedence`,
-//!    list mail, `MAILER-DAEMON`, our own addresses) or past the per-sender rate limit;
-//!    the message itself is still filed.
+//! 10. Storm protection: no receipt for automatic mail (`Auto-Submitted`, `Precedence`,
+//!     list mail, `MAILER-DAEMON`, our own addresses) or past the per-sender rate limit;
+//!     the message itself is still filed.
 
 use crate::ticket::pipeline;
 use crate::{App, AppError, OrNotFound as _};
@@ -89,6 +92,8 @@ pub enum FiledAs {
     FollowUp,
     /// It is a bounce, noted on the ticket whose message bounced.
     Bounce,
+    /// It is a vendor's answer to a hand-off, filed as a vendor message.
+    VendorAnswer,
 }
 
 /// Options of one intake call.
@@ -104,7 +109,7 @@ pub struct IntakeOptions {
 }
 
 /// A reason to hold a message.
-struct Hold {
+pub(super) struct Hold {
     code: &'static str,
     reason: String,
 }
@@ -117,7 +122,7 @@ fn hold(code: &'static str, reason: impl Into<String>) -> Hold {
 }
 
 /// The first `max` characters of `text`.
-fn cut(text: &str, max: usize) -> String {
+pub(super) fn cut(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((end, _)) => text.get(..end).unwrap_or(text).to_owned(),
         None => text.to_owned(),
@@ -301,6 +306,27 @@ impl Intake<'_> {
             Some(id) => db.get_ticket(id).await.or_not_found("ticket", id).ok(),
             None => None,
         };
+        // A vendor answering a hand-off: one indexed read, only for mail that names a
+        // ticket or carries a case reference, and not from the ticket's requester or
+        // from staff.
+        let not_a_vendor = match (&target, &sender) {
+            (Some(t), Some(u)) => u.id == t.requester_id || u.role.is_staff(),
+            (None, Some(u)) => u.role.is_staff(),
+            (_, None) => false,
+        };
+        if let Some(outcome) = self
+            .vendor_answer(
+                settings,
+                mailbox,
+                message,
+                target.as_ref(),
+                not_a_vendor,
+                options,
+            )
+            .await?
+        {
+            return Ok(Ok(outcome));
+        }
         if let (Some(ticket), Some(user)) = (&target, &sender)
             && user.role.is_staff()
         {
@@ -420,7 +446,7 @@ impl Intake<'_> {
         Ok(recent < self.config.max_auto_replies_per_window)
     }
 
-    fn record(
+    pub(super) fn record(
         &self,
         message: &InboundMessage,
         mailbox: Option<&Mailbox>,
@@ -495,7 +521,7 @@ impl Intake<'_> {
         }
     }
 
-    fn body(message: &InboundMessage) -> String {
+    pub(super) fn body(message: &InboundMessage) -> String {
         let split = split_reply(&message.text_body);
         let text = split.new_text().trim();
         if text.is_empty() {

@@ -10,6 +10,8 @@ mod notify;
 mod outbox;
 mod staff;
 mod templates;
+mod vendor;
+mod vendor_answer;
 
 pub use admin::{MailAdmin, MailboxInput, MailboxStatus};
 pub use intake::{FiledAs, Intake, IntakeOptions, IntakeOutcome};

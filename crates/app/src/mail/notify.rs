@@ -167,6 +167,9 @@ impl Notifications<'_> {
     ) -> Result<Result<RenderedMail, String>, AppError> {
         let db = self.app.db();
         let event = db.get_event(event_id).await?;
+        if matches!(event.kind, EventKind::VendorHandoff { .. }) {
+            return self.render_vendor_handoff(&event).await;
+        }
         let ticket = db.get_ticket(ticket_id).await?;
         let requester = db.get_user(ticket.requester_id).await?;
         let desk = self.app.desk_mail().await?;
@@ -245,7 +248,12 @@ impl Notifications<'_> {
             }
             other => return Ok(Err(format!("no mail for a {} event", other.name()))),
         };
-        let thread = db.list_thread(ticket.id).await?;
+        let thread = super::vendor::without_vendor_mail(
+            self.app,
+            ticket.id,
+            db.list_thread(ticket.id).await?,
+        )
+        .await?;
         let ids: Vec<MessageId> = thread
             .iter()
             .filter_map(|m| MessageId::parse(&m.message_id).ok())
@@ -334,7 +342,7 @@ pub(super) fn rendered(
 
 /// `support+10042@desk.example` for `support@desk.example`: answers find their ticket
 /// even when a mail client drops `In-Reply-To`.
-fn plus_address(desk: &EmailAddress, ticket: &Ticket) -> Option<EmailAddress> {
+pub(super) fn plus_address(desk: &EmailAddress, ticket: &Ticket) -> Option<EmailAddress> {
     let (local, domain) = desk.as_str().rsplit_once('@')?;
     EmailAddress::parse(&format!("{local}+{}@{domain}", ticket.id.get())).ok()
 }

@@ -17,6 +17,7 @@ mod rating_mail;
 mod routing_settings;
 mod search;
 mod sla_start;
+mod vendors;
 
 async fn app() -> (App, tempfile::TempDir) {
     let desk = TestDesk::sqlite().await;

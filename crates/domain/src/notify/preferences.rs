@@ -6,7 +6,7 @@
 //! kinds are gathered into one message per period, and nothing is mailed at once.
 //! People who never chose have [`Preferences::default`]: the kinds that ask them to act
 //! (a customer's answer, an assignment, a mention, a breach, an escalation, a reopened
-//! ticket, a rule's call) are mailed at once; the group queue, SLA warnings and the
+//! ticket, a vendor's answer, a rule's call) are mailed at once; the group queue, SLA warnings and the
 //! changes of watched tickets stay in the bell.
 
 use super::NotificationKind;
@@ -59,6 +59,7 @@ const MAILED_BY_DEFAULT: &[NotificationKind] = &[
     NotificationKind::Reopened,
     NotificationKind::Escalated,
     NotificationKind::SlaBreached,
+    NotificationKind::VendorAnswered,
     NotificationKind::Rule,
 ];
 

@@ -8,6 +8,7 @@ mod channels;
 mod desk;
 mod mail;
 mod mailio;
+mod vendors;
 
 use desk::{Backend, Desk, cli};
 use serde_json::{Value, json};

@@ -125,3 +125,42 @@ async fn demo_agents_find_notifications_about_their_own_open_tickets() {
         assert!(note.message.contains(&ticket.subject), "{}", note.message);
     }
 }
+
+#[tokio::test]
+async fn the_demo_desk_has_vendors_and_tickets_waiting_on_them() {
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    let now = jiff::Timestamp::now();
+    seed(store, &SeedOptions::demo(now, None)).await.unwrap();
+    let vendors = store.list_vendors(&PageRequest::first(10)).await.unwrap();
+    let names: Vec<&str> = vendors.items.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["Fjord Telecom", "Nordic Print Care"]);
+    let query = TicketQuery {
+        filter: ferrodesk_store::TicketFilter {
+            statuses: vec![TicketStatus::PendingVendor],
+            ..Default::default()
+        },
+        page: PageRequest::first(200),
+        ..TicketQuery::default()
+    };
+    let waiting = store
+        .list_tickets(&TicketScope::All, &query)
+        .await
+        .unwrap()
+        .items;
+    let mut cases = Vec::new();
+    for ticket in &waiting {
+        cases.extend(store.list_vendor_cases(ticket.id).await.unwrap());
+    }
+    assert_eq!(cases.len(), 2, "{cases:?}");
+    let printer = cases
+        .iter()
+        .find(|c| c.vendor_name == "Nordic Print Care")
+        .unwrap();
+    assert!(printer.is_open() && !printer.is_overdue(now));
+    let carrier = cases
+        .iter()
+        .find(|c| c.vendor_name == "Fjord Telecom")
+        .unwrap();
+    assert!(carrier.is_overdue(now), "the carrier is past its promise");
+}

@@ -2,8 +2,8 @@
 //! and `templates/admin/`: `people` (`/admin/users`), `organizations`, `groups`,
 //! `catalog` (categories and services), `tokens`, `audit`, `sla` (calendars and
 //! policies), `routing` (routing rules, assignment, availability), `automation`
-//! (escalation rules and time-based automations) and `mail` (mailboxes, quarantine,
-//! outgoing mail). This module holds the frame they share and the form helpers more
+//! (escalation rules and time-based automations), `mail` (mailboxes, quarantine,
+//! outgoing mail) and `vendors`. This module holds the frame they share and the form helpers more
 //! than one of them uses.
 //!
 //! Admins only; the services check that again on every call.
@@ -19,6 +19,7 @@ mod people;
 pub(crate) mod routing;
 mod sla;
 mod tokens;
+mod vendors;
 
 use crate::UiState;
 use crate::chrome::Chrome;
@@ -48,6 +49,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(assignment::routes())
         .merge(automation::routes())
         .merge(mail::routes())
+        .merge(vendors::routes())
 }
 
 pub(crate) fn path_id(raw: &str) -> PageResult<i64> {

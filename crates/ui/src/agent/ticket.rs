@@ -39,6 +39,7 @@ use serde::Deserialize;
 
 mod changes;
 mod links;
+mod vendors;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -57,6 +58,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}/split", post(split))
         .route("/tickets/{id}/link", post(link))
         .route("/tickets/{id}/merge", post(merge))
+        .merge(vendors::routes())
 }
 
 /// The most timeline events a page shows (pages of 500 from the service).

@@ -143,6 +143,7 @@ fn kind_label(kind: NotificationKind) -> &'static str {
         NotificationKind::Mentioned => "Mentioned",
         NotificationKind::Reopened => "Reopened",
         NotificationKind::Escalated => "Escalated",
+        NotificationKind::VendorAnswered => "Vendor answered",
         NotificationKind::SlaWarning => "SLA warning",
         NotificationKind::SlaBreached => "SLA breached",
         NotificationKind::WatchedChanged => "Watched ticket",
@@ -263,6 +264,9 @@ fn kind_about(kind: NotificationKind) -> &'static str {
             "A ticket of yours (or your group's) breached its service level."
         }
         NotificationKind::WatchedChanged => "Anything else changed on a ticket you watch.",
+        NotificationKind::VendorAnswered => {
+            "An outside vendor answered on your ticket (or your group's, unassigned)."
+        }
         NotificationKind::Rule => "A routing or escalation rule asks for you.",
     }
 }

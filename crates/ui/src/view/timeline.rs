@@ -16,7 +16,8 @@ pub(crate) struct TimelineItem {
     /// The event id (an anchor).
     pub id: i64,
     /// CSS modifier: `reply`, `reply-in`, `note`, `call`, `walk-in`, `change`,
-    /// `escalation`, `link`, `created`.
+    /// `escalation`, `link`, `created`, `vendor-out` (a hand-off), `vendor-in` (the
+    /// vendor's answer).
     pub kind: &'static str,
     /// Whether the entry is a message with a body in a bubble.
     pub is_message: bool,
@@ -374,6 +375,36 @@ fn timeline_item(
             item.is_message = comment.is_some();
             item.headline = format!("rated the resolution {score} of 5");
             item.body = comment.clone();
+        }
+        EventKind::VendorHandoff {
+            vendor_name,
+            reference,
+            message,
+            due_at,
+            ..
+        } => {
+            item.kind = "vendor-out";
+            item.is_message = true;
+            item.headline = format!("handed the ticket off to {vendor_name}");
+            item.details.push(format!(
+                "Case {reference} · answer due {}",
+                times.at(*due_at).absolute
+            ));
+            item.body = Some(message.clone());
+        }
+        EventKind::VendorMessage {
+            vendor_name,
+            reference,
+            body,
+            ..
+        } => {
+            item.kind = "vendor-in";
+            item.is_message = true;
+            item.actor = vendor_name.clone();
+            item.initials = initials(vendor_name);
+            item.headline = "answered as the vendor, by email".to_owned();
+            item.details.push(format!("Case {reference}"));
+            item.body = Some(body.clone());
         }
     }
     item

@@ -856,3 +856,4 @@ mod kb;
 mod notification_kinds;
 mod notifications;
 mod team;
+mod vendors;

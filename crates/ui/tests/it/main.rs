@@ -19,3 +19,4 @@ mod robust;
 mod sign_in;
 mod support;
 mod team;
+mod vendors;

@@ -51,4 +51,5 @@ mod sla;
 mod support;
 mod team;
 mod tickets;
+mod vendors;
 mod watchers;
