@@ -101,6 +101,8 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("ticket_links_source_id_fkey", "tickets", "ticket"),
     ("ticket_links_target_id_fkey", "tickets", "ticket"),
     ("ticket_links_actor_id_fkey", "users", "user"),
+    ("ticket_presence_ticket_id_fkey", "tickets", "ticket"),
+    ("ticket_presence_user_id_fkey", "users", "user"),
 ];
 
 /// A row a write refers to through a foreign key.

@@ -53,6 +53,7 @@ pub(crate) mod mailbox_lease;
 pub(crate) mod mailboxes;
 pub(crate) mod notifications;
 pub(crate) mod people;
+pub(crate) mod presence;
 pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod routing;

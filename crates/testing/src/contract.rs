@@ -99,6 +99,7 @@ macro_rules! store_contract_tests {
         $crate::mail_contract_tests!($make);
         $crate::mail_outbox_contract_tests!($make);
         $crate::kb_contract_tests!($make);
+        $crate::presence_contract_tests!($make);
     };
 }
 

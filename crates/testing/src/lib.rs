@@ -19,6 +19,7 @@ pub mod mail_contract;
 pub mod mail_outbox_contract;
 pub mod mail_servers;
 pub mod postgres;
+pub mod presence_contract;
 pub mod snapshot;
 pub mod throughput;
 
