@@ -70,6 +70,26 @@ impl App {
         self.settings_cache().get(self.db()).await
     }
 
+    /// The snapshot, read again once when it lacks one of `staff` (a member of staff
+    /// added since it was read, by this node or another).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub(crate) async fn settings_knowing(
+        &self,
+        staff: &[ferrodesk_domain::UserId],
+    ) -> Result<Arc<DeskSettings>, AppError> {
+        let settings = self.settings().await?;
+        if staff
+            .iter()
+            .all(|id| settings.staff.iter().any(|u| u.id == *id))
+        {
+            return Ok(settings);
+        }
+        self.settings_cache().forget(settings.version);
+        self.settings().await
+    }
+
     /// Runs `attempt` with the routing settings; when its write is refused because
     /// they changed meanwhile, reads them again and runs it again, up to
     /// [`ATTEMPTS`] times.

@@ -14,6 +14,8 @@ mod commit;
 mod create;
 mod interactions;
 mod links;
+mod meanwhile;
+mod mentions;
 pub(crate) mod pipeline;
 mod queries;
 mod status;
@@ -22,6 +24,7 @@ mod update;
 pub use create::{NewTicketInput, RequesterRef};
 pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};
 pub use links::{LinkRequestKind, MAX_SPLIT_PARTS, SplitPartInput};
+pub use mentions::{MAX_MENTION_MATCHES, Mentionable};
 pub use status::EscalateInput;
 pub use update::TicketPatch;
 
