@@ -43,6 +43,7 @@ mod mail;
 mod mail_outbox;
 mod openapi;
 mod openapi_wire;
+mod presence;
 mod ratings;
 mod reports;
 mod saved_filters;
