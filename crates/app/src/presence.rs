@@ -17,6 +17,9 @@ use jiff::Timestamp;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The most tickets [`Presences::on_tickets`] looks at: more than a queue page.
+pub const MAX_TICKETS: usize = 200;
+
 /// Someone else on a ticket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PresentStaff {
@@ -90,27 +93,36 @@ impl<'a> Presences<'a> {
         Ok(())
     }
 
-    /// The others on each of these tickets (a page of queue rows the actor listed), by
-    /// ticket: one read for the whole page. Tickets nobody else is on are left out;
-    /// customers see nobody.
+    /// The others on each of these tickets (a page of queue rows), by ticket: one read
+    /// of the reports for the whole page, and one of the tickets when someone else is
+    /// on one, to check who may see it. Tickets nobody else is on, and tickets the actor
+    /// may not see, are left out; customers see nobody. At most [`MAX_TICKETS`] ids are
+    /// looked at.
     ///
     /// # Errors
     /// `Unavailable`.
     pub async fn on_tickets(
         &self,
         actor: &Actor,
-        tickets: &[Ticket],
+        ids: &[TicketId],
     ) -> Result<BTreeMap<TicketId, Vec<PresentStaff>>, AppError> {
-        let visible: Vec<&Ticket> = tickets.iter().filter(|t| actor.can_view(t)).collect();
-        if !actor.is_staff() || visible.is_empty() {
+        let ids = &ids[..ids.len().min(MAX_TICKETS)];
+        if !actor.is_staff() || ids.is_empty() {
             return Ok(BTreeMap::new());
         }
         let now = self.app.now();
-        let ids: Vec<TicketId> = visible.iter().map(|t| t.id).collect();
-        let reports = self.app.db().list_presence(&ids, alive_since(now)).await?;
+        let reports = self.app.db().list_presence(ids, alive_since(now)).await?;
         if reports.iter().all(|p| p.user_id == actor.user_id) {
             return Ok(BTreeMap::new());
         }
+        let mut on: Vec<TicketId> = reports
+            .iter()
+            .filter(|p| p.user_id != actor.user_id)
+            .map(|p| p.ticket_id)
+            .collect();
+        on.dedup();
+        let tickets = self.app.db().get_tickets(&on).await?;
+        let visible: Vec<&Ticket> = tickets.iter().filter(|t| actor.can_view(t)).collect();
         let settings = self.staff_knowing(&reports).await?;
         let mut found = BTreeMap::new();
         for ticket in visible {
