@@ -53,12 +53,40 @@ fn screenshot_dir() -> PathBuf {
     dir
 }
 
+/// A Chromium session through the chromedriver at `driver_url`, with its own profile.
+async fn chromium(driver_url: &str, profile: &Path) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary(CHROMIUM).unwrap();
+    for arg in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--lang=en-US",
+        "--window-size=1360,900",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    caps.add_arg(&format!("--user-data-dir={}", profile.display()))
+        .unwrap();
+    WebDriver::new(driver_url, caps)
+        .await
+        .expect("a Chromium session")
+}
+
 /// A demo desk served on 127.0.0.1 and a chromedriver to drive Chromium.
 struct Harness {
     app: App,
     store: Arc<dyn Store>,
     base: String,
     driver: Option<WebDriver>,
+    /// Where chromedriver listens, for a second browser.
+    driver_url: String,
     chromedriver: tokio::process::Child,
     _profile: tempfile::TempDir,
     _data: tempfile::TempDir,
@@ -134,33 +162,14 @@ impl Harness {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
         let profile = tempfile::tempdir().unwrap();
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(CHROMIUM).unwrap();
-        for arg in [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--lang=en-US",
-            "--window-size=1360,900",
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-            .unwrap();
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .expect("a Chromium session");
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let driver = chromium(&driver_url, profile.path()).await;
         Harness {
             app,
             store,
             base: format!("http://{address}"),
             driver: Some(driver),
+            driver_url,
             chromedriver,
             _profile: profile,
             _data: data,
@@ -217,59 +226,21 @@ impl Harness {
     }
 
     async fn sign_in(&self, email: &str) {
-        self.go("/login").await;
-        let driver = self.driver();
-        driver
-            .find(By::Id("email"))
-            .await
-            .unwrap()
-            .send_keys(email)
-            .await
-            .unwrap();
-        driver
-            .find(By::Id("password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        driver
-            .find(By::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        // The sign-in page has a `main#main` too; only a signed-in page has the sign-out
-        // form, so waiting for it is waiting for the form post to have landed.
-        driver
-            .query(By::Css("form[action='/logout']"))
-            .wait(WAIT, POLL)
-            .first()
-            .await
-            .unwrap();
+        sign_in_on(self.driver(), &self.base, email).await;
     }
 
     /// Waits until an element matching `css` contains `text`. Live updates replace parts
     /// of the page while we look, so an element that went stale is simply looked up again.
     async fn wait_for_text(&self, css: &str, text: &str) -> WebElement {
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
-                for element in elements {
-                    if let Ok(content) = element.text().await
-                        && content.contains(text)
-                    {
-                        return element;
-                    }
-                }
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "waited {WAIT:?} for {text:?} in {css}"
-            );
-            tokio::time::sleep(POLL).await;
-        }
+        wait_for_text_on(self.driver(), css, text).await
+    }
+
+    /// Another browser (its own profile and cookies) on the same chromedriver: a second
+    /// person at the desk. Quit it before [`Harness::stop`].
+    async fn second_browser(&self) -> (WebDriver, tempfile::TempDir) {
+        let profile = tempfile::tempdir().unwrap();
+        let driver = chromium(&self.driver_url, profile.path()).await;
+        (driver, profile)
     }
 
     async fn screenshot(&self, name: &str) {
@@ -317,6 +288,61 @@ impl Harness {
             .select_by_value(value)
             .await
             .unwrap();
+    }
+}
+
+/// Signs `email` in on `driver`, on the desk at `base`.
+async fn sign_in_on(driver: &WebDriver, base: &str, email: &str) {
+    driver.goto(format!("{base}/login")).await.unwrap();
+    driver
+        .find(By::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    driver
+        .find(By::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(PASSWORD)
+        .await
+        .unwrap();
+    driver
+        .find(By::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    // The sign-in page has a `main#main` too; only a signed-in page has the sign-out
+    // form, so waiting for it is waiting for the form post to have landed.
+    driver
+        .query(By::Css("form[action='/logout']"))
+        .wait(WAIT, POLL)
+        .first()
+        .await
+        .unwrap();
+}
+
+/// Waits until an element matching `css` on `driver`'s page contains `text`.
+async fn wait_for_text_on(driver: &WebDriver, css: &str, text: &str) -> WebElement {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        if let Ok(elements) = driver.find_all(By::Css(css)).await {
+            for element in elements {
+                if let Ok(content) = element.text().await
+                    && content.contains(text)
+                {
+                    return element;
+                }
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "waited {WAIT:?} for {text:?} in {css}"
+        );
+        tokio::time::sleep(POLL).await;
     }
 }
 
@@ -783,4 +809,5 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
 
 mod kb;
 mod notifications;
+mod presence;
 mod team;

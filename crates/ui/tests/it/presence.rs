@@ -43,7 +43,11 @@ async fn the_strip_names_the_others_on_a_ticket_and_never_the_viewer() {
 
     let alone = report(&desk, &desk.agent, id, "viewing").await;
     assert_eq!(alone.status, StatusCode::OK, "{}", alone.body);
-    assert_eq!(alone.body.trim(), "", "nobody else is there");
+    alone.assert_lacks("presence-item");
+    // The composer's copy of the strip is swapped in with it.
+    alone.assert_contains(
+        r#"id="composer-presence" class="presence-strip in-composer" hx-swap-oob="true""#,
+    );
 
     // Ola types a reply: Ana's next heartbeat says so, and never names Ana.
     report(&desk, &ola, id, "replying").await;
@@ -113,7 +117,7 @@ async fn presence_and_mentions_refuse_customers_other_groups_and_bad_input() {
     // None of the refused reports shows up.
     let ola = ola(&desk).await;
     let strip = report(&desk, &ola, id, "viewing").await;
-    assert_eq!(strip.body.trim(), "", "{}", strip.body);
+    strip.assert_lacks("presence-item");
 }
 
 #[tokio::test]
