@@ -223,6 +223,35 @@ async fn two_agents_see_each_other_and_a_reply_over_anothers_warns_first() {
         assert!(std::time::Instant::now() < deadline, "{now:?}");
         tokio::time::sleep(POLL).await;
     }
+
+    // Ola goes to the queue: the page said goodbye, so Marta's strip empties at once
+    // (long before a report times out), and Ola's queue marks the ticket Marta is on.
+    other
+        .goto(format!("{}/agent/queues/open?sort=newest", h.base))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let strip = h.driver().find(By::Id("presence")).await.unwrap();
+        if !strip.text().await.unwrap().contains("Ola Nordmann") {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "Ola never left");
+        tokio::time::sleep(POLL).await;
+    }
+    let marker = other
+        .query(By::Css(format!(
+            "#presence-{} .presence-dot",
+            ticket.id.get()
+        )))
+        .wait(WAIT, POLL)
+        .first()
+        .await
+        .unwrap();
+    let title = marker.attr("title").await.unwrap().unwrap_or_default();
+    assert!(title.starts_with("Marta Nowak is "), "{title}");
+    screenshot_at(&other, "queue", "queue-presence-1440.png", 1440, 900).await;
+    screenshot_at(&other, "queue", "queue-presence-390.png", 390, 844).await;
     other.quit().await.unwrap();
     h.stop().await;
 }
