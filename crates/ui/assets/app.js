@@ -150,7 +150,6 @@
     if (!parts) return;
     parts.list.hidden = true;
     parts.list.innerHTML = "";
-    parts.body.setAttribute("aria-expanded", "false");
     parts.body.removeAttribute("aria-activedescendant");
   }
 
@@ -201,7 +200,6 @@
         parts.list.innerHTML = html;
         if (!options(parts.list).length) { closeMentions(); return; }
         parts.list.hidden = false;
-        body.setAttribute("aria-expanded", "true");
         activate(0);
       })
       .catch(function () { closeMentions(); });

@@ -45,9 +45,8 @@ async fn the_strip_names_the_others_on_a_ticket_and_never_the_viewer() {
     assert_eq!(alone.status, StatusCode::OK, "{}", alone.body);
     alone.assert_lacks("presence-item");
     // The composer's copy of the strip is swapped in with it.
-    alone.assert_contains(
-        r#"id="composer-presence" class="presence-strip in-composer" hx-swap-oob="true""#,
-    );
+    alone.assert_contains(r#"id="composer-presence""#);
+    alone.assert_contains(r#"hx-swap-oob="true""#);
 
     // Ola types a reply: Ana's next heartbeat says so, and never names Ana.
     report(&desk, &ola, id, "replying").await;
