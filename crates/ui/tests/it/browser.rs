@@ -20,6 +20,8 @@ use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 use tokio::io::AsyncBufReadExt as _;
 
+use drive::{chromium, sign_in_on, wait_for_text_on};
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -51,32 +53,6 @@ fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../test-output/screenshots");
     std::fs::create_dir_all(&dir).expect("creating the screenshot folder");
     dir
-}
-
-/// A Chromium session through the chromedriver at `driver_url`, with its own profile.
-async fn chromium(driver_url: &str, profile: &Path) -> WebDriver {
-    let mut caps = DesiredCapabilities::chrome();
-    caps.set_binary(CHROMIUM).unwrap();
-    for arg in [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-dev-shm-usage",
-        "--lang=en-US",
-        "--window-size=1360,900",
-    ] {
-        caps.add_arg(arg).unwrap();
-    }
-    caps.add_arg(&format!("--user-data-dir={}", profile.display()))
-        .unwrap();
-    WebDriver::new(driver_url, caps)
-        .await
-        .expect("a Chromium session")
 }
 
 /// A demo desk served on 127.0.0.1 and a chromedriver to drive Chromium.
@@ -288,61 +264,6 @@ impl Harness {
             .select_by_value(value)
             .await
             .unwrap();
-    }
-}
-
-/// Signs `email` in on `driver`, on the desk at `base`.
-async fn sign_in_on(driver: &WebDriver, base: &str, email: &str) {
-    driver.goto(format!("{base}/login")).await.unwrap();
-    driver
-        .find(By::Id("email"))
-        .await
-        .unwrap()
-        .send_keys(email)
-        .await
-        .unwrap();
-    driver
-        .find(By::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    driver
-        .find(By::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    // The sign-in page has a `main#main` too; only a signed-in page has the sign-out
-    // form, so waiting for it is waiting for the form post to have landed.
-    driver
-        .query(By::Css("form[action='/logout']"))
-        .wait(WAIT, POLL)
-        .first()
-        .await
-        .unwrap();
-}
-
-/// Waits until an element matching `css` on `driver`'s page contains `text`.
-async fn wait_for_text_on(driver: &WebDriver, css: &str, text: &str) -> WebElement {
-    let deadline = std::time::Instant::now() + WAIT;
-    loop {
-        if let Ok(elements) = driver.find_all(By::Css(css)).await {
-            for element in elements {
-                if let Ok(content) = element.text().await
-                    && content.contains(text)
-                {
-                    return element;
-                }
-            }
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "waited {WAIT:?} for {text:?} in {css}"
-        );
-        tokio::time::sleep(POLL).await;
     }
 }
 
@@ -807,6 +728,7 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     h.stop().await;
 }
 
+mod drive;
 mod kb;
 mod notifications;
 mod presence;
