@@ -222,3 +222,37 @@ impl<T> OrNotFound<T> for Result<T, StoreError> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(author: &str) -> MeanwhileReply {
+        MeanwhileReply {
+            event_id: EventId(1),
+            author_id: None,
+            author: author.into(),
+            created_at: Timestamp::UNIX_EPOCH,
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_warning_names_each_author_once() {
+        let meanwhile = |authors: &[&str]| RepliedMeanwhile {
+            replies: authors.iter().map(|a| reply(a)).collect(),
+            newest_event_id: EventId(9),
+        };
+        assert_eq!(meanwhile(&["Ola"]).authors(), "Ola");
+        assert_eq!(meanwhile(&["Ola", "Kari", "Ola"]).authors(), "Ola and Kari");
+        assert_eq!(
+            meanwhile(&["Ola", "Kari", "Ana"]).authors(),
+            "Ola, Kari and Ana"
+        );
+        let error = AppError::RepliedMeanwhile(Box::new(meanwhile(&["Kari"])));
+        assert_eq!(
+            error.to_string(),
+            "Kari replied while you were writing; your reply was not sent"
+        );
+    }
+}

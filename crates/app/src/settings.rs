@@ -170,6 +170,30 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_snapshot_lacking_a_member_of_staff_is_read_again_once() {
+        let app = app().await;
+        let before = app.settings().await.unwrap();
+        let new = ferrodesk_testing::contract::new_user(
+            "ola@desk.example",
+            "Ola Nordmann",
+            ferrodesk_domain::Role::Agent,
+        );
+        let ola = app.db().create_user(new).await.unwrap();
+        // Kept while it lacks nobody asked for.
+        assert!(Arc::ptr_eq(
+            &before,
+            &app.settings_knowing(&[]).await.unwrap()
+        ));
+        let known = app.settings_knowing(&[ola.id]).await.unwrap();
+        assert!(known.staff.iter().any(|u| u.id == ola.id));
+        assert!(known.version > before.version);
+        // Someone who is not staff at all is simply not there, after one read.
+        let stranger = ferrodesk_domain::UserId(99_999);
+        let again = app.settings_knowing(&[stranger]).await.unwrap();
+        assert!(!again.staff.iter().any(|u| u.id == stranger));
+    }
+
+    #[tokio::test]
     async fn settings_that_keep_changing_end_in_a_conflict_after_three_tries() {
         let app = app().await;
         let tries = AtomicU32::new(0);
