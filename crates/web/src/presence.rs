@@ -1,24 +1,27 @@
 //! `/api/v1/tickets/{id}/presence`: who else has a ticket open and what they are
 //! doing on it. Staff report their own activity every few seconds (`PUT`), read the
 //! others (`GET`), and say when they leave (`DELETE`); a report counts for 30 seconds.
+//! And `/api/v1/tickets/{id}/mentions`: whom a note on the ticket may `@mention`.
 //! Customers are refused.
 
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
-use crate::extract::{ApiJson, Authenticated, TicketPath};
+use crate::extract::{ApiJson, ApiQuery, Authenticated, TicketPath};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use ferrodesk_app::PresentStaff;
+use ferrodesk_app::{Mentionable, PresentStaff};
 use ferrodesk_domain::Activity;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(report_presence, list_presence, leave_ticket))
+    OpenApiRouter::new()
+        .routes(routes!(report_presence, list_presence, leave_ticket))
+        .routes(routes!(list_mentionable))
 }
 
 /// What a member of staff is doing on a ticket.
@@ -165,4 +168,69 @@ async fn leave_ticket(
 ) -> Result<StatusCode, ApiError> {
     state.app.presence().leave(&auth.actor, id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// What was typed after the `@`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MentionQuery {
+    /// The start of a handle or of a word of a name, any case (empty: everyone).
+    pub q: Option<String>,
+}
+
+/// Someone a note may mention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentionableResponse {
+    /// Who.
+    pub user_id: i64,
+    /// Their name.
+    pub name: String,
+    /// What to write after the `@` (their address before the `@`, lower case).
+    pub handle: String,
+}
+
+/// The colleagues a note may mention.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentionablesResponse {
+    /// Handle matches first, then by name; at most 8; never the caller.
+    pub items: Vec<MentionableResponse>,
+}
+
+/// The active staff who may see the ticket whose handle or name starts with `q`: what
+/// `@` completion in a note offers.
+#[utoipa::path(
+    get,
+    path = "/api/v1/tickets/{id}/mentions",
+    tag = "tickets",
+    params(("id" = String, Path, description = "ticket number"), MentionQuery),
+    responses(
+        (status = 200, description = "the matching colleagues", body = MentionablesResponse),
+        (status = 400, description = "an unknown query parameter", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "customers write no internal notes", body = ErrorBody),
+        (status = 404, description = "no such ticket, or not one the caller may see", body = ErrorBody),
+    )
+)]
+async fn list_mentionable(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    TicketPath(id): TicketPath,
+    ApiQuery(query): ApiQuery<MentionQuery>,
+) -> Result<Json<MentionablesResponse>, ApiError> {
+    let people = state
+        .app
+        .tickets()
+        .mentionable(&auth.actor, id, query.q.as_deref().unwrap_or(""))
+        .await?;
+    Ok(Json(MentionablesResponse {
+        items: people
+            .into_iter()
+            .map(|m: Mentionable| MentionableResponse {
+                user_id: m.user_id.get(),
+                name: m.name,
+                handle: m.handle,
+            })
+            .collect(),
+    }))
 }

@@ -10,6 +10,7 @@ backend_tests!(
     presence_refuses_bad_input_customers_and_tickets_out_of_sight,
     a_reply_after_someone_elses_is_refused_until_sent_anyway,
     a_reply_without_a_seen_event_or_after_only_notes_and_own_replies_is_sent,
+    mentions_offer_the_staff_who_may_see_the_ticket,
 );
 
 fn put<'a>(t: &'a TestApp, path: &str) -> crate::support::Call<'a> {
@@ -293,4 +294,51 @@ async fn a_reply_without_a_seen_event_or_after_only_notes_and_own_replies_is_sen
         .send()
         .await
         .ok(201);
+}
+
+async fn mentions_offer_the_staff_who_may_see_the_ticket(t: TestApp) {
+    let desk = t.desk().await;
+    let ticket = service_desk_ticket(&t, &desk).await;
+    let path = format!("/api/v1/tickets/{}/mentions", ticket["id"]);
+    let handle = |p: &crate::support::Person| p.email.split('@').next().unwrap().to_lowercase();
+
+    // Everyone who may see the ticket but the caller: the supervisor, the admin; not
+    // the agent of Network, nor customers.
+    let all = t.get(&path).token(&desk.agent.token).send().await.ok(200);
+    let mut ids: Vec<i64> = items(&all)
+        .iter()
+        .map(|m| m["user_id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    let mut expected = vec![desk.supervisor.id, desk.admin.id];
+    expected.sort_unstable();
+    assert_eq!(ids, expected, "{all}");
+
+    // By the start of a handle, in any case.
+    let supervisor = handle(&desk.supervisor);
+    let typed = supervisor[..3].to_uppercase();
+    let found = t
+        .get(&format!("{path}?q={typed}"))
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .ok(200);
+    assert_eq!(items(&found)[0]["handle"], supervisor.as_str(), "{found}");
+    assert_eq!(items(&found)[0]["name"], "Test supervisor");
+
+    t.get(&path)
+        .token(&desk.customer.token)
+        .send()
+        .await
+        .err(403, "forbidden");
+    t.get(&path)
+        .token(&desk.network_agent.token)
+        .send()
+        .await
+        .err(404, "ticket_not_found");
+    t.get(&format!("{path}?name=x"))
+        .token(&desk.agent.token)
+        .send()
+        .await
+        .err(400, "invalid_query");
 }
