@@ -93,36 +93,32 @@ impl<'a> Presences<'a> {
         Ok(())
     }
 
-    /// The others on each of these tickets (a page of queue rows), by ticket: one read
-    /// of the reports for the whole page, and one of the tickets when someone else is
-    /// on one, to check who may see it. Tickets nobody else is on, and tickets the actor
-    /// may not see, are left out; customers see nobody. At most [`MAX_TICKETS`] ids are
-    /// looked at.
+    /// The others on each of these tickets (a page of queue rows the actor listed), by
+    /// ticket: one read of the reports for the whole page. Tickets nobody else is on,
+    /// and tickets the actor may not see, are left out; customers see nobody. At most
+    /// [`MAX_TICKETS`] tickets are looked at.
     ///
     /// # Errors
     /// `Unavailable`.
     pub async fn on_tickets(
         &self,
         actor: &Actor,
-        ids: &[TicketId],
+        tickets: &[Ticket],
     ) -> Result<BTreeMap<TicketId, Vec<PresentStaff>>, AppError> {
-        let ids = &ids[..ids.len().min(MAX_TICKETS)];
-        if !actor.is_staff() || ids.is_empty() {
+        let visible: Vec<&Ticket> = tickets
+            .iter()
+            .filter(|t| actor.can_view(t))
+            .take(MAX_TICKETS)
+            .collect();
+        if !actor.is_staff() || visible.is_empty() {
             return Ok(BTreeMap::new());
         }
         let now = self.app.now();
-        let reports = self.app.db().list_presence(ids, alive_since(now)).await?;
+        let ids: Vec<TicketId> = visible.iter().map(|t| t.id).collect();
+        let reports = self.app.db().list_presence(&ids, alive_since(now)).await?;
         if reports.iter().all(|p| p.user_id == actor.user_id) {
             return Ok(BTreeMap::new());
         }
-        let mut on: Vec<TicketId> = reports
-            .iter()
-            .filter(|p| p.user_id != actor.user_id)
-            .map(|p| p.ticket_id)
-            .collect();
-        on.dedup();
-        let tickets = self.app.db().get_tickets(&on).await?;
-        let visible: Vec<&Ticket> = tickets.iter().filter(|t| actor.can_view(t)).collect();
         let settings = self.staff_knowing(&reports).await?;
         let mut found = BTreeMap::new();
         for ticket in visible {
@@ -137,6 +133,24 @@ impl<'a> Presences<'a> {
             }
         }
         Ok(found)
+    }
+
+    /// As [`Presences::on_tickets`] for tickets named by id (a page asking again for
+    /// its rows): the tickets are read once, to check that the actor may see them.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn on_ticket_ids(
+        &self,
+        actor: &Actor,
+        ids: &[TicketId],
+    ) -> Result<BTreeMap<TicketId, Vec<PresentStaff>>, AppError> {
+        if !actor.is_staff() || ids.is_empty() {
+            return Ok(BTreeMap::new());
+        }
+        let ids = &ids[..ids.len().min(MAX_TICKETS)];
+        let tickets = self.app.db().get_tickets(ids).await?;
+        self.on_tickets(actor, &tickets).await
     }
 
     /// The ticket, for staff who may see it.

@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use ferrodesk_app::{Cursor, PageRequest, TicketFilter, TicketQuery, TicketSort};
-use ferrodesk_domain::{Actor, GroupId, TicketId, TicketStatus, UserId};
+use ferrodesk_domain::{Actor, GroupId, TicketStatus, UserId};
 use serde::Deserialize;
 
 /// Rows per page.
@@ -272,11 +272,7 @@ async fn list(
         .map(|t| TicketRow::new(t, &names, &times))
         .collect();
     crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
-    let ids: Vec<TicketId> = page.items.iter().map(|t| t.id).collect();
-    let markers = super::ticket::presence::row_markers(state, &viewer.actor, &ids).await?;
-    for (row, marker) in rows.iter_mut().zip(markers) {
-        row.present = marker.present;
-    }
+    super::ticket::presence::mark_rows(state, &viewer.actor, &page.items, &mut rows).await?;
     let next_href = page
         .next_cursor
         .map(|cursor| queue_href(queue, &sort_key, &q, group, Some(&cursor.encode()), false));

@@ -70,15 +70,12 @@ struct Markers {
     markers: Vec<RowMarker>,
 }
 
-/// The markers of these queue rows (the others on each ticket): one read for the page.
-pub(crate) async fn row_markers(
-    state: &UiState,
-    actor: &ferrodesk_domain::Actor,
+/// The markers of these queue rows (the others on each ticket).
+fn row_markers(
     ids: &[TicketId],
-) -> PageResult<Vec<RowMarker>> {
-    let present = state.app.presence().on_tickets(actor, ids).await?;
-    Ok(ids
-        .iter()
+    present: &std::collections::BTreeMap<TicketId, Vec<PresentStaff>>,
+) -> Vec<RowMarker> {
+    ids.iter()
         .map(|id| RowMarker {
             id: id.get(),
             present: present
@@ -86,7 +83,24 @@ pub(crate) async fn row_markers(
                 .map(|p| present_views(p))
                 .unwrap_or_default(),
         })
-        .collect())
+        .collect()
+}
+
+/// Marks the rows of a queue page with the others on their tickets: one read for the
+/// page.
+pub(crate) async fn mark_rows(
+    state: &UiState,
+    actor: &ferrodesk_domain::Actor,
+    tickets: &[Ticket],
+    rows: &mut [crate::view::TicketRow],
+) -> PageResult<()> {
+    let present = state.app.presence().on_tickets(actor, tickets).await?;
+    for row in rows {
+        if let Some(others) = present.get(&TicketId(row.id)) {
+            row.present = present_views(others);
+        }
+    }
+    Ok(())
 }
 
 /// `GET /agent/queues/presence?ticket=10001&ticket=10002`: the markers of the rows a
@@ -102,7 +116,12 @@ pub(crate) async fn queue_markers(
         .map(TicketId)
         .take(ferrodesk_app::presence::MAX_TICKETS)
         .collect();
-    let markers = row_markers(&state, &viewer.actor, &ids).await?;
+    let present = state
+        .app
+        .presence()
+        .on_ticket_ids(&viewer.actor, &ids)
+        .await?;
+    let markers = row_markers(&ids, &present);
     Ok(render(StatusCode::OK, &Markers { markers }))
 }
 
