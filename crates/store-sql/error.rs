@@ -113,6 +113,8 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("ticket_links_actor_id_fkey", "users", "user"),
     ("vendor_cases_ticket_id_fkey", "tickets", "ticket"),
     ("vendor_cases_vendor_id_fkey", "vendors", "vendor"),
+    ("ticket_presence_ticket_id_fkey", "tickets", "ticket"),
+    ("ticket_presence_user_id_fkey", "users", "user"),
 ];
 
 /// A row a write refers to through a foreign key.

@@ -54,6 +54,7 @@ pub(crate) mod mailboxes;
 pub(crate) mod notification_preferences;
 pub(crate) mod notifications;
 pub(crate) mod people;
+pub(crate) mod presence;
 pub(crate) mod ratings;
 pub(crate) mod reports;
 pub(crate) mod routing;

@@ -1,8 +1,9 @@
 //! The one error type of the service layer. Each variant says what went wrong in terms
 //! the web layer can turn into a status code; none of them knows HTTP.
 
-use ferrodesk_domain::{EditError, InvalidValue, TransitionError};
+use ferrodesk_domain::{EditError, EventId, InvalidValue, TransitionError, UserId};
 use ferrodesk_store::{Conflict, StoreError};
+use jiff::Timestamp;
 
 /// What a use case can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +43,12 @@ pub enum AppError {
         /// What collided.
         message: String,
     },
+    /// A reply was written against an older timeline: someone else replied (or the
+    /// requester wrote) since, so it was not sent. Carries what the writer needs to
+    /// decide: the replies they have not seen and the newest event now, to send anyway
+    /// against.
+    #[error("{} replied while you were writing; your reply was not sent", .0.authors())]
+    RepliedMeanwhile(Box<RepliedMeanwhile>),
     /// No valid credentials were presented.
     #[error("{message}")]
     Unauthenticated {
@@ -66,6 +73,51 @@ pub enum AppError {
     /// A bug or an unexpected failure (hashing, a task that panicked).
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+/// The code of [`AppError::RepliedMeanwhile`], for clients.
+pub const REPLIED_MEANWHILE: &str = "replied_meanwhile";
+
+/// What a reply would have talked over ([`AppError::RepliedMeanwhile`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepliedMeanwhile {
+    /// The public replies added after the event the writer had seen, oldest first.
+    pub replies: Vec<MeanwhileReply>,
+    /// The newest event of the timeline the writer may see: send again with this as
+    /// the seen event to send anyway.
+    pub newest_event_id: EventId,
+}
+
+impl RepliedMeanwhile {
+    /// The authors' names, each once, joined for a sentence.
+    pub fn authors(&self) -> String {
+        let mut names: Vec<&str> = Vec::new();
+        for reply in &self.replies {
+            if !names.contains(&reply.author.as_str()) {
+                names.push(&reply.author);
+            }
+        }
+        match names.as_slice() {
+            [] => "someone".to_owned(),
+            [one] => (*one).to_owned(),
+            [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+        }
+    }
+}
+
+/// One reply that came in while another was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeanwhileReply {
+    /// Its timeline event.
+    pub event_id: EventId,
+    /// Who wrote it (`None` for the desk itself).
+    pub author_id: Option<UserId>,
+    /// Their name.
+    pub author: String,
+    /// When.
+    pub created_at: Timestamp,
+    /// What it says.
+    pub body: String,
 }
 
 impl AppError {
@@ -168,5 +220,39 @@ impl<T> OrNotFound<T> for Result<T, StoreError> {
             StoreError::NotFound { .. } => AppError::not_found(kind, id),
             other => other.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(author: &str) -> MeanwhileReply {
+        MeanwhileReply {
+            event_id: EventId(1),
+            author_id: None,
+            author: author.into(),
+            created_at: Timestamp::UNIX_EPOCH,
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_warning_names_each_author_once() {
+        let meanwhile = |authors: &[&str]| RepliedMeanwhile {
+            replies: authors.iter().map(|a| reply(a)).collect(),
+            newest_event_id: EventId(9),
+        };
+        assert_eq!(meanwhile(&["Ola"]).authors(), "Ola");
+        assert_eq!(meanwhile(&["Ola", "Kari", "Ola"]).authors(), "Ola and Kari");
+        assert_eq!(
+            meanwhile(&["Ola", "Kari", "Ana"]).authors(),
+            "Ola, Kari and Ana"
+        );
+        let error = AppError::RepliedMeanwhile(Box::new(meanwhile(&["Kari"])));
+        assert_eq!(
+            error.to_string(),
+            "Kari replied while you were writing; your reply was not sent"
+        );
     }
 }

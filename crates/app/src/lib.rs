@@ -24,6 +24,7 @@ pub mod kb;
 pub mod mail;
 mod markdown;
 mod notifications;
+pub mod presence;
 pub mod ratings;
 pub mod reports;
 mod routing;
@@ -48,7 +49,7 @@ pub use directory::{
     CreateUserInput, Directory, GroupInput, GroupUpdate, OrganizationInput, OrganizationUpdate,
     ServiceInput, ServiceUpdate, UpdateUserInput,
 };
-pub use error::{AppError, OrNotFound};
+pub use error::{AppError, MeanwhileReply, OrNotFound, REPLIED_MEANWHILE, RepliedMeanwhile};
 pub use ferrodesk_store::Rating;
 pub use ferrodesk_store::SharedFilter;
 pub use ferrodesk_store::{AssetFilter, Watcher};
@@ -62,12 +63,14 @@ pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
 pub use secret::hash_password;
 // The ticket pipeline and the job runner take the escalation steps as `crate::escalation`.
 use automation::escalation;
+pub use presence::{Presences, PresentStaff};
 pub use sla::{CalendarSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use team::{Team, TeamView};
 pub use ticket::{
     EscalateInput, HandoffInput, IdempotencyKey, InteractionChanges, InteractionInput,
-    LinkRequestKind, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
+    LinkRequestKind, Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch,
+    Tickets,
 };
 pub use vendors::{VendorInput, VendorPatch, Vendors};
 pub use watchers::Watchers;
@@ -200,6 +203,11 @@ impl App {
     /// The vendor directory and a ticket's cases with vendors.
     pub fn vendors(&self) -> Vendors<'_> {
         Vendors::new(self)
+    }
+
+    /// Who else has a ticket open, and what they are doing on it.
+    pub fn presence(&self) -> Presences<'_> {
+        Presences::new(self)
     }
 
     /// Who follows which ticket.

@@ -70,6 +70,26 @@ impl App {
         self.settings_cache().get(self.db()).await
     }
 
+    /// The snapshot, read again once when it lacks one of `staff` (a member of staff
+    /// added since it was read, by this node or another).
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub(crate) async fn settings_knowing(
+        &self,
+        staff: &[ferrodesk_domain::UserId],
+    ) -> Result<Arc<DeskSettings>, AppError> {
+        let settings = self.settings().await?;
+        if staff
+            .iter()
+            .all(|id| settings.staff.iter().any(|u| u.id == *id))
+        {
+            return Ok(settings);
+        }
+        self.settings_cache().forget(settings.version);
+        self.settings().await
+    }
+
     /// Runs `attempt` with the routing settings; when its write is refused because
     /// they changed meanwhile, reads them again and runs it again, up to
     /// [`ATTEMPTS`] times.
@@ -147,6 +167,30 @@ mod tests {
             "the second try read the settings again"
         );
         assert_eq!(routed, app.settings().await.unwrap().version);
+    }
+
+    #[tokio::test]
+    async fn a_snapshot_lacking_a_member_of_staff_is_read_again_once() {
+        let app = app().await;
+        let before = app.settings().await.unwrap();
+        let new = ferrodesk_testing::contract::new_user(
+            "ola@desk.example",
+            "Ola Nordmann",
+            ferrodesk_domain::Role::Agent,
+        );
+        let ola = app.db().create_user(new).await.unwrap();
+        // Kept while it lacks nobody asked for.
+        assert!(Arc::ptr_eq(
+            &before,
+            &app.settings_knowing(&[]).await.unwrap()
+        ));
+        let known = app.settings_knowing(&[ola.id]).await.unwrap();
+        assert!(known.staff.iter().any(|u| u.id == ola.id));
+        assert!(known.version > before.version);
+        // Someone who is not staff at all is simply not there, after one read.
+        let stranger = ferrodesk_domain::UserId(99_999);
+        let again = app.settings_knowing(&[stranger]).await.unwrap();
+        assert!(!again.staff.iter().any(|u| u.id == stranger));
     }
 
     #[tokio::test]

@@ -15,6 +15,8 @@ mod create;
 mod handoff;
 mod interactions;
 mod links;
+mod meanwhile;
+mod mentions;
 pub(crate) mod pipeline;
 mod queries;
 mod status;
@@ -24,6 +26,7 @@ pub use create::{NewTicketInput, RequesterRef};
 pub use handoff::HandoffInput;
 pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};
 pub use links::{LinkRequestKind, MAX_SPLIT_PARTS, SplitPartInput};
+pub use mentions::{MAX_MENTION_MATCHES, Mentionable};
 pub use status::EscalateInput;
 pub use update::TicketPatch;
 

@@ -16,6 +16,7 @@ pub mod event;
 pub mod id;
 pub mod notify;
 pub mod person;
+pub mod presence;
 pub mod priority;
 pub mod routing;
 pub mod schedule;
@@ -38,6 +39,7 @@ pub use id::{
 };
 pub use notify::NotificationKind;
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
+pub use presence::{Activity, PRESENCE_TIMEOUT, Presence};
 pub use priority::{Impact, Priority, Urgency};
 pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
 pub use sla::{

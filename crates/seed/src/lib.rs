@@ -12,6 +12,7 @@ mod articles;
 pub use articles::sample_count as sample_article_count;
 mod catalog;
 mod notifications;
+mod presence;
 mod vendors;
 
 use catalog::{PROBLEMS, Problem};
@@ -128,6 +129,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
         articles::seed_articles(store, &directory, options.articles, options.now).await?;
     notifications::seed_notifications(store, &directory, options.now).await?;
     vendors::seed_vendors(store, options.now).await?;
+    presence::seed_presence(store, &directory, options.now).await?;
     Ok(SeedSummary {
         people: directory.agents.len() + directory.customers.len() + 1,
         tickets,

@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -30,6 +30,7 @@ pub mod mail_outbox;
 pub mod mailbox_lease;
 mod notifications;
 mod people;
+mod presence;
 mod ratings;
 mod reports;
 mod routing;
@@ -54,6 +55,7 @@ pub use mail_outbox::OutboxStore;
 pub use mailbox_lease::MailboxLeaseStore;
 pub use notifications::*;
 pub use people::*;
+pub use presence::PresenceStore;
 pub use ratings::*;
 pub use reports::*;
 pub use routing::*;
@@ -185,6 +187,7 @@ pub trait Store:
     + OutboxStore
     + ReportStore
     + VendorStore
+    + PresenceStore
     + Send
     + Sync
     + 'static

@@ -101,6 +101,7 @@ macro_rules! store_contract_tests {
         $crate::notification_mail_contract_tests!($make);
         $crate::kb_contract_tests!($make);
         $crate::vendor_contract_tests!($make);
+        $crate::presence_contract_tests!($make);
     };
 }
 

@@ -20,6 +20,7 @@ pub mod mail_outbox_contract;
 pub mod mail_servers;
 pub mod notification_mail_contract;
 pub mod postgres;
+pub mod presence_contract;
 pub mod snapshot;
 pub mod throughput;
 pub mod vendor_contract;

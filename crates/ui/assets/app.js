@@ -98,7 +98,147 @@
   function ready() {
     document.querySelectorAll("[data-js-hide]").forEach(function (el) { el.hidden = true; });
     startLive();
+    startPresence();
   }
+
+  // ---- working on the same ticket ----
+  // The presence strip reports "viewing" every few seconds (htmx); typing a draft in
+  // the composer makes it "replying" at once, an emptied draft "viewing" again. A page
+  // going away says goodbye so the others stop seeing it at once.
+  function startPresence() {
+    var strip = document.getElementById("presence");
+    var activity = document.getElementById("presence-activity");
+    var body = document.querySelector("#composer textarea[name=body]");
+    if (!strip || !activity) return;
+    if (body) {
+      body.addEventListener("input", function () {
+        var now = body.value.trim() ? "replying" : "viewing";
+        if (activity.value !== now) {
+          activity.value = now;
+          if (window.htmx) window.htmx.trigger(document.body, "fd:presence");
+        }
+      });
+    }
+    window.addEventListener("pagehide", function () {
+      var csrf = document.getElementById("presence-csrf");
+      var leave = strip.getAttribute("data-leave");
+      if (!leave || !csrf || !navigator.sendBeacon) return;
+      navigator.sendBeacon(leave, new URLSearchParams({ csrf: csrf.value }));
+    });
+  }
+
+  // ---- @name completion in internal notes ----
+  // Typing @ and a letter or more in a note asks the server for the staff who may see
+  // the ticket; arrow keys move through them, Enter, Tab or a click inserts "@handle ".
+  var mention = { start: -1, active: -1, asked: "" };
+
+  function mentionParts() {
+    var body = document.querySelector("textarea[data-mentions]");
+    var list = document.getElementById("mention-list");
+    return body && list ? { body: body, list: list } : null;
+  }
+
+  function isNote(body) {
+    var kind = body.form && body.form.querySelector("input[name=kind]:checked");
+    return kind && kind.value === "note";
+  }
+
+  function closeMentions() {
+    var parts = mentionParts();
+    mention.start = -1;
+    mention.active = -1;
+    if (!parts) return;
+    parts.list.hidden = true;
+    parts.list.innerHTML = "";
+    parts.body.removeAttribute("aria-activedescendant");
+  }
+
+  function options(list) {
+    return Array.prototype.slice.call(list.querySelectorAll("[role=option]"));
+  }
+
+  function activate(index) {
+    var parts = mentionParts();
+    if (!parts) return;
+    var all = options(parts.list);
+    if (!all.length) return;
+    mention.active = (index + all.length) % all.length;
+    all.forEach(function (option, i) { option.setAttribute("aria-selected", i === mention.active ? "true" : "false"); });
+    parts.body.setAttribute("aria-activedescendant", all[mention.active].id);
+    all[mention.active].scrollIntoView({ block: "nearest" });
+  }
+
+  function insertMention(option) {
+    var parts = mentionParts();
+    if (!parts || mention.start < 0) return;
+    var body = parts.body;
+    var caret = body.selectionStart;
+    var text = "@" + option.getAttribute("data-handle") + " ";
+    body.value = body.value.slice(0, mention.start) + text + body.value.slice(caret);
+    var at = mention.start + text.length;
+    body.setSelectionRange(at, at);
+    closeMentions();
+    body.focus();
+    body.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function lookUpMention() {
+    var parts = mentionParts();
+    if (!parts) return;
+    var body = parts.body;
+    var before = body.value.slice(0, body.selectionStart);
+    var match = /(^|\s)@([\w.+-]{1,40})$/.exec(before);
+    if (!isNote(body) || !match) { closeMentions(); return; }
+    var typed = match[2];
+    mention.start = before.length - typed.length - 1;
+    if (typed === mention.asked) return;
+    mention.asked = typed;
+    fetch(body.getAttribute("data-mentions") + "?q=" + encodeURIComponent(typed), { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        if (mention.asked !== typed || mention.start < 0) return;
+        parts.list.innerHTML = html;
+        if (!options(parts.list).length) { closeMentions(); return; }
+        parts.list.hidden = false;
+        activate(0);
+      })
+      .catch(function () { closeMentions(); });
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-mentions]")) {
+      mention.asked = "";
+      lookUpMention();
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (!event.target.matches || !event.target.matches("textarea[data-mentions]")) return;
+    var parts = mentionParts();
+    if (!parts || parts.list.hidden) return;
+    switch (event.key) {
+      case "ArrowDown": activate(mention.active + 1); event.preventDefault(); break;
+      case "ArrowUp": activate(mention.active - 1); event.preventDefault(); break;
+      case "Enter":
+      case "Tab": {
+        var chosen = options(parts.list)[mention.active];
+        if (chosen) { insertMention(chosen); event.preventDefault(); event.stopPropagation(); }
+        break;
+      }
+      case "Escape": closeMentions(); event.preventDefault(); event.stopPropagation(); break;
+    }
+  }, true);
+
+  document.addEventListener("mousedown", function (event) {
+    var option = event.target.closest && event.target.closest("#mention-list [role=option]");
+    if (option) { event.preventDefault(); insertMention(option); }
+  });
+
+  document.addEventListener("focusout", function (event) {
+    if (event.target.matches && event.target.matches("textarea[data-mentions]")) {
+      setTimeout(closeMentions, 150);
+    }
+  });
 
   // ---- live updates ----
   // The server sends one "change" event per change this viewer may see. Parts of the

@@ -73,7 +73,8 @@ impl From<AppError> for PageError {
             refused @ (AppError::Invalid { .. }
             | AppError::TooLarge { .. }
             | AppError::InvalidTransition(_)
-            | AppError::Conflict { .. }) => PageError::Refused(refused.to_string()),
+            | AppError::Conflict { .. }
+            | AppError::RepliedMeanwhile(_)) => PageError::Refused(refused.to_string()),
         }
     }
 }

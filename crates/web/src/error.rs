@@ -6,7 +6,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use ferrodesk_app::AppError;
+use ferrodesk_app::{AppError, REPLIED_MEANWHILE};
 use ferrodesk_domain::TransitionError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -35,6 +35,28 @@ pub struct ErrorDetail {
     /// The open child tickets that block resolving a parent, for `open_children`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub children: Option<Vec<i64>>,
+    /// The replies the caller had not seen, oldest first, for `replied_meanwhile`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replies: Option<Vec<MeanwhileReplyBody>>,
+    /// The newest event of the timeline now, for `replied_meanwhile`: send again with
+    /// it as `seen_event_id` to send anyway.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub newest_event_id: Option<i64>,
+}
+
+/// A reply that came in while the caller wrote theirs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeanwhileReplyBody {
+    /// Its event id.
+    pub event_id: i64,
+    /// Who wrote it; absent for the desk itself.
+    pub author_id: Option<i64>,
+    /// Their name.
+    pub author: String,
+    /// When.
+    pub created_at: jiff::Timestamp,
+    /// What it says.
+    pub body: String,
 }
 
 /// Everything a request can fail with.
@@ -107,6 +129,7 @@ impl ApiError {
                     .into(),
                 ),
                 AppError::Conflict { code, .. } => (S::CONFLICT, (*code).into()),
+                AppError::RepliedMeanwhile(_) => (S::CONFLICT, REPLIED_MEANWHILE.into()),
                 AppError::Unauthenticated { .. } => (S::UNAUTHORIZED, "unauthenticated".into()),
                 AppError::Throttled { .. } => (S::TOO_MANY_REQUESTS, "too_many_attempts".into()),
                 AppError::Unavailable(_) => (S::SERVICE_UNAVAILABLE, "unavailable".into()),
@@ -152,6 +175,8 @@ impl IntoResponse for ApiError {
             field: None,
             allowed: None,
             children: None,
+            replies: None,
+            newest_event_id: None,
         };
         if status.is_server_error() {
             tracing::error!(error = %chain(&self), %status, "request failed");
@@ -173,6 +198,22 @@ impl IntoResponse for ApiError {
             ApiError::App(AppError::InvalidTransition(TransitionError::OpenChildren {
                 children,
             })) => detail.children = Some(children.iter().map(|c| c.get()).collect()),
+            ApiError::App(AppError::RepliedMeanwhile(meanwhile)) => {
+                detail.newest_event_id = Some(meanwhile.newest_event_id.get());
+                detail.replies = Some(
+                    meanwhile
+                        .replies
+                        .iter()
+                        .map(|r| MeanwhileReplyBody {
+                            event_id: r.event_id.get(),
+                            author_id: r.author_id.map(|a| a.get()),
+                            author: r.author.clone(),
+                            created_at: r.created_at,
+                            body: r.body.clone(),
+                        })
+                        .collect(),
+                );
+            }
             ApiError::App(AppError::Throttled {
                 retry_after_seconds,
             }) => retry_after = Some(*retry_after_seconds),

@@ -37,6 +37,11 @@ pub enum InteractionRequest {
         attachments: Vec<i64>,
         /// Changes to the ticket written with the reply (staff).
         set: Option<EventChangesRequest>,
+        /// The newest event id the writer had seen (the last one shown). When someone
+        /// else has replied publicly, or the requester has written, after it, the reply
+        /// is not sent: 409 `replied_meanwhile` with those replies and
+        /// `newest_event_id`, to send anyway with. Absent: sent without looking.
+        seen_event_id: Option<i64>,
     },
     /// An internal note for staff.
     Note {
@@ -107,6 +112,7 @@ impl From<EventChangesRequest> for InteractionChanges {
             priority_reason: r.priority_reason,
             assignee_id: r.assignee_id.map(|a| a.map(UserId)),
             version: r.version,
+            seen_event_id: None,
         }
     }
 }
@@ -129,7 +135,12 @@ impl InteractionRequest {
                 body,
                 attachments,
                 set,
-            } => (InteractionInput::Reply { body }, attachments, changes(set)),
+                seen_event_id,
+            } => {
+                let mut changes: InteractionChanges = changes(set);
+                changes.seen_event_id = seen_event_id.map(EventId);
+                (InteractionInput::Reply { body }, attachments, changes)
+            }
             InteractionRequest::Note {
                 body,
                 attachments,
@@ -572,6 +583,11 @@ async fn list_events(
 /// assignment and escalation rules as any change; when one is refused (a status move
 /// the machine does not allow: 409 `invalid_transition`; an invalid value: 422),
 /// nothing is written, not the message either.
+///
+/// A reply may name `seen_event_id`, the newest event its writer had seen: when
+/// someone else has replied publicly (or the requester has written) since, nothing is
+/// sent and the answer is 409 `replied_meanwhile` carrying those replies and
+/// `newest_event_id`; sending again with that id sends anyway.
 #[utoipa::path(
     post,
     path = "/api/v1/tickets/{id}/events",
@@ -587,7 +603,7 @@ async fn list_events(
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "customers may only reply, and not with `set`; or not your ticket to change", body = ErrorBody),
         (status = 404, description = "no such ticket, or an attachment cites an unknown upload", body = ErrorBody),
-        (status = 409, description = "the ticket is closed, the status machine refuses the move in `set`, the ticket changed since `set.version`, or the key was reused with another body; nothing is written", body = ErrorBody),
+        (status = 409, description = "the ticket is closed, the status machine refuses the move in `set`, the ticket changed since `set.version`, someone else replied after `seen_event_id` (`replied_meanwhile`, with `replies` and `newest_event_id`), or the key was reused with another body; nothing is written", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
         (status = 415, description = "body is not JSON", body = ErrorBody),
         (status = 422, description = "unknown type or field, or an invalid value", body = ErrorBody),

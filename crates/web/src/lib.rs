@@ -27,6 +27,7 @@ mod mail_outbox;
 mod notifications;
 mod openapi;
 mod organizations;
+mod presence;
 mod ratings;
 mod reports;
 mod routing;
@@ -125,6 +126,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(attachments::routes())
         .merge(assets::routes())
         .merge(watchers::routes())
+        .merge(presence::routes())
         .merge(ratings::routes())
         .merge(saved_filters::routes())
         .merge(account::routes())

@@ -9,8 +9,8 @@ use crate::AppError;
 use crate::input::{body, optional, required};
 use crate::notifications::audience;
 use ferrodesk_domain::{
-    Actor, CallDirection, Event, EventKind, NewEvent, Priority, Ticket, TicketId, TicketStatus,
-    TransitionError, UserId, Visibility,
+    Actor, CallDirection, Event, EventId, EventKind, NewEvent, Priority, Ticket, TicketId,
+    TicketStatus, TransitionError, UserId, Visibility,
 };
 use ferrodesk_store::{Conflict, Created, EventAppend, Idempotency, StoreError};
 use jiff::Timestamp;
@@ -140,6 +140,10 @@ pub struct InteractionChanges {
     pub assignee_id: Option<Option<UserId>>,
     /// The version the change was made against; a mismatch is a conflict.
     pub version: Option<i64>,
+    /// The newest event the writer of a public reply had seen; when someone else has
+    /// replied since, the reply is refused ([`AppError::RepliedMeanwhile`]). `None`
+    /// sends without looking.
+    pub seen_event_id: Option<EventId>,
 }
 
 impl InteractionChanges {
@@ -206,7 +210,8 @@ impl Tickets<'_> {
     /// As [`Tickets::add_interaction_with`]; `Forbidden` when a customer asks for
     /// changes; what [`Tickets::transition`] and [`Tickets::update`] return for the
     /// changes (`InvalidTransition` for a move the status machine refuses, `Conflict`
-    /// `ticket_changed` for a stale `version`).
+    /// `ticket_changed` for a stale `version`); `RepliedMeanwhile` for a public reply
+    /// when someone else replied after `changes.seen_event_id`.
     pub async fn add_interaction_changing(
         &self,
         actor: &Actor,
@@ -236,6 +241,11 @@ impl Tickets<'_> {
         let (kind, visibility) = interaction_kind(input)?;
         if ticket.status == TicketStatus::Closed {
             return Err(TransitionError::AlreadyClosed.into());
+        }
+        if let Some(seen) = changes.seen_event_id
+            && matches!(kind, EventKind::Reply { .. })
+        {
+            self.check_replied_meanwhile(actor, &ticket, seen).await?;
         }
         let mut event = NewEvent::new(kind, Some(actor.user_id), self.channel, ticket.updated_at)
             .with_attachments(attachments);

@@ -36,6 +36,10 @@ fn breaching_window(within: Option<&str>) -> jiff::SignedDuration {
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
+        .route(
+            "/queues/presence",
+            get(super::ticket::presence::queue_markers),
+        )
         .route("/queues/{queue}", get(queue_page))
         .route("/queues/{queue}/rows", get(queue_rows))
 }
@@ -268,6 +272,7 @@ async fn list(
         .map(|t| TicketRow::new(t, &names, &times))
         .collect();
     crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
+    super::ticket::presence::mark_rows(state, &viewer.actor, &page.items, &mut rows).await?;
     let next_href = page
         .next_cursor
         .map(|cursor| queue_href(queue, &sort_key, &q, group, Some(&cursor.encode()), false));

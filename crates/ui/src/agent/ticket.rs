@@ -39,6 +39,7 @@ use serde::Deserialize;
 
 mod changes;
 mod links;
+pub(crate) mod presence;
 mod vendors;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -59,6 +60,9 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}/link", post(link))
         .route("/tickets/{id}/merge", post(merge))
         .merge(vendors::routes())
+        .route("/tickets/{id}/presence", post(presence::report))
+        .route("/tickets/{id}/presence/leave", post(presence::leave))
+        .route("/tickets/{id}/mentions", get(presence::mentions))
 }
 
 /// The most timeline events a page shows (pages of 500 from the service).
@@ -305,6 +309,12 @@ struct TicketPage {
     owner_options: Vec<OptionGroup>,
     escalate_options: Vec<Choice>,
     link_kinds: Vec<Choice>,
+    /// The others on the ticket, for the strip.
+    present: Vec<crate::view::PresentView>,
+    /// The newest event the composer's draft was written against.
+    seen_event_id: String,
+    /// Someone replied while the agent wrote: the warning instead of sending.
+    meanwhile: Option<presence::Meanwhile>,
     me: i64,
     csrf: String,
     oob: bool,
@@ -325,14 +335,20 @@ struct Attempt {
     input: FormData,
     errors: FieldErrors,
     panel: &'static str,
+    meanwhile: Option<Box<ferrodesk_app::RepliedMeanwhile>>,
 }
 
 impl Attempt {
     fn none() -> Attempt {
+        Attempt::failed(FormData::default(), FieldErrors::new(), "")
+    }
+
+    fn failed(input: FormData, errors: FieldErrors, panel: &'static str) -> Attempt {
         Attempt {
-            input: FormData::default(),
-            errors: FieldErrors::new(),
-            panel: "",
+            input,
+            errors,
+            panel,
+            meanwhile: None,
         }
     }
 }
@@ -549,6 +565,14 @@ async fn page(
         _ => "reply".to_owned(),
     };
     let sidebar = Sidebar::load(state, actor, names, "").await?;
+    let present = state.app.presence().others(actor, id).await?;
+    // A draft keeps the event it was written against, until a warning moves it on.
+    let seen_event_id = match (&attempt.meanwhile, attempt.input.opt("seen_event_id")) {
+        (Some(meanwhile), _) => meanwhile.newest_event_id.to_string(),
+        (None, Some(seen)) => seen.to_owned(),
+        (None, None) => loaded.events.last().map_or(0, |e| e.id.get()).to_string(),
+    };
+    let meanwhile = (attempt.meanwhile.as_deref()).map(|m| presence::Meanwhile::new(m, times));
     let mut view = TicketView::new(&ticket, names, times, viewer);
     view.sla = crate::sla::ticket_badges(state, actor, ticket.id).await?;
     Ok(TicketPage {
@@ -585,6 +609,9 @@ async fn page(
             .filter(|c| c.value.is_empty() || Some(c.value.as_str()) != current_group.as_deref())
             .collect(),
         link_kinds,
+        present: presence::present_views(&present),
+        seen_event_id,
+        meanwhile,
         me: viewer.actor.user_id.get(),
         csrf: viewer.csrf.clone(),
         oob: false,
@@ -695,19 +722,24 @@ async fn failed(
     errors: FieldErrors,
     panel: &'static str,
 ) -> PageResult {
-    let page = page(
-        state,
-        viewer,
-        id,
-        Attempt {
-            input,
-            errors,
-            panel,
-        },
-        None,
-    )
-    .await?;
+    let attempt = Attempt::failed(input, errors, panel);
+    let page = page(state, viewer, id, attempt, None).await?;
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
+}
+
+/// Shows the page again with the draft kept and the replies it would have talked
+/// over, instead of sending it (409).
+async fn replied_meanwhile(
+    state: &UiState,
+    viewer: &Viewer,
+    id: TicketId,
+    input: FormData,
+    meanwhile: Box<ferrodesk_app::RepliedMeanwhile>,
+) -> PageResult {
+    let mut attempt = Attempt::failed(input, FieldErrors::new(), "");
+    attempt.meanwhile = Some(meanwhile);
+    let page = page(state, viewer, id, attempt, None).await?;
+    Ok(render(StatusCode::CONFLICT, &page))
 }
 
 /// Tells open pages about the tickets, then goes back to the ticket.

@@ -451,6 +451,51 @@ pub(crate) struct TicketRow {
     pub updated: When,
     /// The most urgent SLA target (filled in by `sla::add_row_badges`).
     pub sla: Option<crate::sla::SlaBadge>,
+    /// The others on the ticket (filled in by the queue from
+    /// `agent::ticket::presence::row_markers`).
+    pub present: Vec<PresentView>,
+}
+
+/// Someone else on a ticket, as the ticket page's strip and the queue markers show
+/// them.
+#[derive(Debug, Clone)]
+pub(crate) struct PresentView {
+    /// Their name.
+    pub name: String,
+    /// Their initials, for the avatar.
+    pub initials: String,
+    /// `viewing` or `replying`.
+    pub activity: &'static str,
+}
+
+impl PresentView {
+    /// `name` doing `activity`.
+    pub(crate) fn new(name: &str, activity: &'static str) -> PresentView {
+        PresentView {
+            name: name.to_owned(),
+            initials: initials(name),
+            activity,
+        }
+    }
+}
+
+/// A queue row's presence marker, swapped into the row by the ticket's id.
+#[derive(Debug, Clone)]
+pub(crate) struct RowMarker {
+    /// The ticket.
+    pub id: i64,
+    /// The others on it.
+    pub present: Vec<PresentView>,
+}
+
+impl TicketRow {
+    /// The row's presence marker.
+    pub(crate) fn marker(&self) -> RowMarker {
+        RowMarker {
+            id: self.id,
+            present: self.present.clone(),
+        }
+    }
 }
 
 impl TicketRow {
@@ -469,6 +514,7 @@ impl TicketRow {
             tier: ticket.tier.get(),
             updated: times.at(ticket.updated_at),
             sla: None,
+            present: Vec::new(),
         }
     }
 }

@@ -20,6 +20,8 @@ use thirtyfour::components::SelectElement;
 use thirtyfour::prelude::*;
 use tokio::io::AsyncBufReadExt as _;
 
+use drive::{chromium, sign_in_on, wait_for_text_on};
+
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
@@ -61,6 +63,8 @@ struct Harness {
     store: Arc<dyn Store>,
     base: String,
     driver: Option<WebDriver>,
+    /// Where chromedriver listens, for a second browser.
+    driver_url: String,
     chromedriver: tokio::process::Child,
     _profile: tempfile::TempDir,
     _data: tempfile::TempDir,
@@ -136,34 +140,15 @@ impl Harness {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
 
         let profile = tempfile::tempdir().unwrap();
-        let mut caps = DesiredCapabilities::chrome();
-        caps.set_binary(CHROMIUM).unwrap();
-        for arg in [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--lang=en-US",
-            "--window-size=1360,900",
-        ] {
-            caps.add_arg(arg).unwrap();
-        }
-        caps.add_arg(&format!("--user-data-dir={}", profile.path().display()))
-            .unwrap();
-        let driver = WebDriver::new(format!("http://127.0.0.1:{port}"), caps)
-            .await
-            .expect("a Chromium session");
+        let driver_url = format!("http://127.0.0.1:{port}");
+        let driver = chromium(&driver_url, profile.path()).await;
         Harness {
             app,
             clock,
             store,
             base: format!("http://{address}"),
             driver: Some(driver),
+            driver_url,
             chromedriver,
             _profile: profile,
             _data: data,
@@ -220,59 +205,21 @@ impl Harness {
     }
 
     async fn sign_in(&self, email: &str) {
-        self.go("/login").await;
-        let driver = self.driver();
-        driver
-            .find(By::Id("email"))
-            .await
-            .unwrap()
-            .send_keys(email)
-            .await
-            .unwrap();
-        driver
-            .find(By::Id("password"))
-            .await
-            .unwrap()
-            .send_keys(PASSWORD)
-            .await
-            .unwrap();
-        driver
-            .find(By::Css("button[type=submit]"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        // The sign-in page has a `main#main` too; only a signed-in page has the sign-out
-        // form, so waiting for it is waiting for the form post to have landed.
-        driver
-            .query(By::Css("form[action='/logout']"))
-            .wait(WAIT, POLL)
-            .first()
-            .await
-            .unwrap();
+        sign_in_on(self.driver(), &self.base, email).await;
     }
 
     /// Waits until an element matching `css` contains `text`. Live updates replace parts
     /// of the page while we look, so an element that went stale is simply looked up again.
     async fn wait_for_text(&self, css: &str, text: &str) -> WebElement {
-        let deadline = std::time::Instant::now() + WAIT;
-        loop {
-            if let Ok(elements) = self.driver().find_all(By::Css(css)).await {
-                for element in elements {
-                    if let Ok(content) = element.text().await
-                        && content.contains(text)
-                    {
-                        return element;
-                    }
-                }
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "waited {WAIT:?} for {text:?} in {css}"
-            );
-            tokio::time::sleep(POLL).await;
-        }
+        wait_for_text_on(self.driver(), css, text).await
+    }
+
+    /// Another browser (its own profile and cookies) on the same chromedriver: a second
+    /// person at the desk. Quit it before [`Harness::stop`].
+    async fn second_browser(&self) -> (WebDriver, tempfile::TempDir) {
+        let profile = tempfile::tempdir().unwrap();
+        let driver = chromium(&self.driver_url, profile.path()).await;
+        (driver, profile)
     }
 
     async fn screenshot(&self, name: &str) {
@@ -852,8 +799,10 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     h.stop().await;
 }
 
+mod drive;
 mod kb;
 mod notification_kinds;
 mod notifications;
+mod presence;
 mod team;
 mod vendors;

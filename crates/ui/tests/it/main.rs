@@ -14,6 +14,7 @@ mod kb_links;
 mod live;
 mod notifications;
 mod portal;
+mod presence;
 mod reports;
 mod robust;
 mod sign_in;

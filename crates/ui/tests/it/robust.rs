@@ -17,6 +17,8 @@ async fn garbage_sent_to_every_form_never_answers_500() {
         "/agent/tickets/{id}/split",
         "/agent/tickets/{id}/link",
         "/agent/tickets/{id}/merge",
+        "/agent/tickets/{id}/presence",
+        "/agent/tickets/{id}/presence/leave",
         "/agent/tickets/new",
         "/portal/new",
         "/portal/tickets/{id}/reply",
@@ -45,6 +47,8 @@ async fn garbage_sent_to_every_form_never_answers_500() {
             ("body", &long),
             ("status", "💥"),
             ("then_status", "closed"),
+            ("activity", "💥"),
+            ("seen_event_id", "-1x"),
         ],
         vec![
             ("was_priority", "p9"),

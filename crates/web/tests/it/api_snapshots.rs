@@ -107,6 +107,29 @@ async fn error_bodies_keep_their_shape(t: TestApp) {
         .await
         .err(422, "invalid_value");
     snapshot("error_invalid_value", &invalid);
+    let events = format!("/api/v1/tickets/{}/events", ticket["id"]);
+    let seen = t
+        .post(&events)
+        .token(&desk.agent.token)
+        .json(json!({"type": "note", "body": "Checking the disk."}))
+        .send()
+        .await
+        .ok(201)["id"]
+        .clone();
+    t.post(&events)
+        .token(&desk.supervisor.token)
+        .json(json!({"type": "reply", "body": "We cleared some space."}))
+        .send()
+        .await
+        .ok(201);
+    let meanwhile = t
+        .post(&events)
+        .token(&desk.agent.token)
+        .json(json!({"type": "reply", "body": "Please delete old files.", "seen_event_id": seen}))
+        .send()
+        .await
+        .err(409, "replied_meanwhile");
+    snapshot("error_replied_meanwhile", &meanwhile);
 }
 
 async fn notifications_and_the_signed_in_person_keep_their_shape(t: TestApp) {

@@ -44,6 +44,7 @@ mod mail_outbox;
 mod notification_preferences;
 mod openapi;
 mod openapi_wire;
+mod presence;
 mod ratings;
 mod reports;
 mod saved_filters;

@@ -24,6 +24,18 @@ pub(super) async fn reply(
             },
         );
     }
+    // The newest event the page showed when the reply was written; a reply is not
+    // sent over one someone else wrote since (a note is never held back).
+    let seen_event_id = match form.opt("seen_event_id").filter(|_| !is_note) {
+        None => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(seen) => Some(ferrodesk_domain::EventId(seen)),
+            Err(_) => {
+                errors.add("body", "this page is out of date; reload it and send again");
+                None
+            }
+        },
+    };
     let then = match form.opt("then_status") {
         None => None,
         Some(text) => match parse_status(text) {
@@ -46,6 +58,7 @@ pub(super) async fn reply(
     // all, so a refused move keeps the message in the form.
     let changes = InteractionChanges {
         status: then,
+        seen_event_id,
         ..InteractionChanges::default()
     };
     let written = match crate::form::store_files(&state.app, &form).await {
@@ -59,6 +72,9 @@ pub(super) async fn reply(
         }
         Err(error) => Err(error),
     };
+    if let Err(AppError::RepliedMeanwhile(meanwhile)) = written {
+        return replied_meanwhile(&state, &viewer, id, form, meanwhile).await;
+    }
     if let Err(error) = written {
         // A refused move is said next to the status choice when one was made; a
         // closed ticket refuses the message itself.
