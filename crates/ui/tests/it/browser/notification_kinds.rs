@@ -1,14 +1,16 @@
 //! Browser test of every kind of notification. Marta chooses on her preferences page to
 //! have every kind mailed; then, while her page stays open, the desk's admin does what
-//! each kind is about. For each: her bell counts one more without a reload, the newest
+//! each kind is about (an outside vendor's answer comes in by mail). For each: her bell counts one more without a reload, the newest
 //! notification says why and is about the right ticket, and its mail is queued in the
 //! outbox. The admin, who made every change, is told nothing; Pedro, an agent of
 //! another group, is told nothing about tickets he may not see, even when a note names
 //! him. The list links each notification to its ticket.
 
 use super::{BROWSER, Harness, POLL, WAIT, always_open_policy, browser_available, wait_for_bell};
+use ferrodesk_app::mail::IntakeOptions;
 use ferrodesk_app::{
-    EscalateInput, InteractionInput, NewTicketInput, RequesterRef, RunnerConfig, TicketPatch,
+    EscalateInput, HandoffInput, InteractionInput, NewTicketInput, RequesterRef, RunnerConfig,
+    TicketPatch, VendorInput,
 };
 use ferrodesk_domain::{
     Actor, Channel, EscalationKind, NotificationKind, RuleActions, RuleConditions, Ticket,
@@ -338,6 +340,48 @@ async fn every_kind_reaches_the_bell_live_is_mailed_and_links_to_its_ticket() {
         .unwrap();
     let fax = s.ticket("Fax machine eats paper", None).await;
     s.told(NotificationKind::Rule, &fax).await;
+
+    // An outside vendor answers a hand-off of her ticket by mail.
+    let vendor = h
+        .app
+        .vendors()
+        .create(
+            &admin,
+            VendorInput {
+                name: "Projector Doctors".into(),
+                email: "cases@projector-doctors.example".into(),
+                contract_ref: Some("PD-7".into()),
+                response_hours: 8,
+                notes: None,
+            },
+        )
+        .await
+        .unwrap();
+    tickets
+        .hand_off(
+            &admin,
+            mine.id,
+            HandoffInput {
+                vendor_id: vendor.id,
+                message: "The lamp flickers; please send a replacement.".into(),
+                version: None,
+            },
+        )
+        .await
+        .unwrap();
+    let answer = format!(
+        "From: cases@projector-doctors.example\r\nTo: support@ferrodesk.example\r\n\
+         Subject: Re: [V-{}-1] Projector\r\nMessage-ID: <pd-1@projector-doctors.example>\r\n\
+         MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+         A new lamp ships today.\r\n",
+        mine.id.get()
+    );
+    h.app
+        .mail_intake()
+        .file(answer.as_bytes(), IntakeOptions::default())
+        .await
+        .unwrap();
+    s.told(NotificationKind::VendorAnswered, &mine).await;
 
     // Service levels on her ticket: a warning at 48 minutes, a breach after the hour.
     // The demo desk's own tickets reach their service levels as the clock moves too, so
