@@ -174,6 +174,23 @@ pub fn all() -> Vec<Scenario> {
                 Ok(response.status().as_u16())
             })
         }),
+        // What every open ticket page sends every few seconds (who is viewing).
+        scenario("presence heartbeat, 32 clients", 32, |c, _, n| {
+            Box::pin(async move {
+                let ids = &c.data.reply_tickets;
+                let id = ids[(n as usize) % ids.len().max(1)];
+                let response = c
+                    .client
+                    .put(format!("{}/api/v1/tickets/{id}/presence", c.base))
+                    .bearer_auth(&c.data.agent_token)
+                    .json(&json!({"activity": "viewing"}))
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                response.bytes().await?;
+                Ok(status)
+            })
+        }),
         scenario("dashboard, 30 days", 4, |c, _, n| {
             Box::pin(async move {
                 // Every group in turn, and the whole desk.
