@@ -17,6 +17,7 @@ mod portal;
 mod presence;
 mod reports;
 mod robust;
+mod search;
 mod sign_in;
 mod support;
 mod team;
