@@ -6,7 +6,7 @@
 //! sees is decided by the ticket service (their groups, their assignments).
 
 mod new_ticket;
-mod queue;
+pub(crate) mod queue;
 mod reports;
 mod team;
 mod ticket;

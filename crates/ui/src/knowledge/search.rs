@@ -110,7 +110,7 @@ pub(crate) fn hit_view(hit: SearchHit, opener: Opener) -> HitView {
         is_internal_snippet: hit.snippet_source == ferrodesk_search::SnippetSource::InternalNote,
         status: match hit.status {
             Some(DocStatus::Ticket(s)) => crate::view::status_word(s).to_owned(),
-            Some(DocStatus::Article(s)) => s.as_str().to_owned(),
+            Some(DocStatus::Article(s)) => crate::view::article_status_label(s).to_owned(),
             None => String::new(),
         },
         is_internal: hit.visibility == Some(Visibility::Internal),

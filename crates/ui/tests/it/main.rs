@@ -22,3 +22,4 @@ mod sign_in;
 mod support;
 mod team;
 mod vendors;
+mod wording;
