@@ -9,7 +9,7 @@ mod new_ticket;
 pub(crate) mod queue;
 mod reports;
 mod team;
-mod ticket;
+pub(crate) mod ticket;
 
 pub(crate) use team::workspace_start;
 

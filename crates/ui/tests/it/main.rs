@@ -9,6 +9,7 @@ mod admin_sla;
 mod agent;
 mod browser;
 mod desk;
+mod forms;
 mod kb_images;
 mod kb_links;
 mod live;
