@@ -15,6 +15,7 @@ mod kb_links;
 mod live;
 mod notifications;
 mod portal;
+mod portal_people;
 mod presence;
 mod reports;
 mod robust;
