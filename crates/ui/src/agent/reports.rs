@@ -110,7 +110,7 @@ impl Chart {
         let bar_width = SLOT / 2 - 1;
         // At most about eight labels, each over a whole number of days.
         let every = ((days.len() / 8).max(1)..=days.len().max(1))
-            .find(|d| days.len() % d == 0)
+            .find(|d| days.len().is_multiple_of(*d))
             .unwrap_or(1);
         let mut labels = Vec::new();
         let bars = days
@@ -195,11 +195,12 @@ fn trend(now: f64, before: f64, better: Better) -> (String, &'static str) {
         return (String::new(), "neutral");
     }
     let change = ((now - before) / before * 100.0).round();
-    let tone = match (better, change) {
-        (Better::Neither, _) => "neutral",
-        (_, c) if c == 0.0 => "neutral",
-        (Better::More, c) | (Better::Less, c) if (c > 0.0) == (better == Better::More) => "good",
-        _ => "bad",
+    let tone = if better == Better::Neither || change == 0.0 {
+        "neutral"
+    } else if (change > 0.0) == (better == Better::More) {
+        "good"
+    } else {
+        "bad"
     };
     (format!("{change:+} % vs previous period"), tone)
 }

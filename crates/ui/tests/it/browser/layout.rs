@@ -13,16 +13,24 @@ const box = (el) => el ? el.getBoundingClientRect() : null;
 const input = document.querySelector('#search');
 const r = box(input);
 const user = box(document.querySelector('header .user'));
+const viewport = document.documentElement.clientWidth;
 const hit = r ? document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) : null;
 const nav = box(document.querySelector('.portal-nav'));
 const faq = box(document.querySelector('.portal-nav a[href="/portal/kb/faq"]'));
-const viewport = document.documentElement.clientWidth;
+const scrolls = (el) => {
+  for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+    if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return true;
+  }
+  return false;
+};
+const widening = [...document.querySelectorAll('body *')]
+  .filter((el) => el.getBoundingClientRect().right > viewport + 0.5 && !scrolls(el))
+  .slice(0, 5)
+  .map((el) => el.tagName.toLowerCase() + '.' + String(el.className) + ' ' + Math.round(el.getBoundingClientRect().right));
 const overflowing = [...document.querySelectorAll('main *')]
   .filter((el) => {
     // What scrolls inside a box of its own does not widen the page.
-    for (let up = el.parentElement; up; up = up.parentElement) {
-      if (['auto', 'scroll'].includes(getComputedStyle(up).overflowX)) return false;
-    }
+    if (scrolls(el)) return false;
     // Within its card when it has one, else within the window.
     const card = el.parentElement && el.parentElement.closest('.card');
     const limit = card ? Math.min(viewport, card.getBoundingClientRect().right) : viewport;
@@ -32,6 +40,7 @@ const overflowing = [...document.querySelectorAll('main *')]
   .map((el) => el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).split(' ').join('.') : '') + ' ' + Math.round(el.getBoundingClientRect().right));
 return {
   viewport,
+  widening,
   overflowing,
   page: document.documentElement.scrollWidth,
   search: r ? r.width : 0,
@@ -158,6 +167,136 @@ async fn the_portal_header_and_the_agent_queue_fit_desktop_and_phone_widths() {
             .screenshot(&super::screenshot_dir().join(format!("layout-reports-{name}.png")))
             .await
             .unwrap();
+    }
+    agent.quit().await.unwrap();
+    h.stop().await;
+}
+
+/// Pictures a page at 1440×900 and 390×844 and, when `must_fit`, checks that it never
+/// scrolls sideways (the admin screens still do on a phone: their tables are wider).
+async fn picture_both(driver: &WebDriver, base: &str, path: &str, name: &str, must_fit: bool) {
+    for (width, height, size) in [(1440, 900, "desktop"), (390, 844, "phone")] {
+        driver.set_window_rect(0, 0, width, height).await.unwrap();
+        driver.goto(format!("{base}{path}")).await.unwrap();
+        let page = measure(driver).await;
+        driver
+            .screenshot(&super::screenshot_dir().join(format!("{name}-{size}.png")))
+            .await
+            .unwrap();
+        assert!(
+            !must_fit || number(&page, "page") <= number(&page, "viewport"),
+            "{path} at {width}: {page}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_outbox_search_filters_and_audit_screens_read_in_words_at_both_widths() {
+    if !browser_available() {
+        return;
+    }
+    let _one = BROWSER.lock().await;
+    let h = Harness::start().await;
+    h.app.search().sync().await.unwrap();
+    h.sign_in("admin@ferrodesk.example").await;
+    let driver = h.driver();
+    picture_both(driver, &h.base, "/admin/outbox", "defects-outbox", false).await;
+    let text = driver
+        .find(By::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!text.contains("not rendered"), "{text}");
+    picture_both(driver, &h.base, "/admin/audit", "defects-audit", false).await;
+    let text = driver
+        .find(By::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("Signed in"), "{text}");
+
+    let (agent, _profile) = h.second_browser().await;
+    sign_in_on(&agent, &h.base, "ana.souza@ferrodesk.example").await;
+    picture_both(
+        &agent,
+        &h.base,
+        "/agent/search?q=printer",
+        "defects-search",
+        true,
+    )
+    .await;
+    let empty_links = agent
+        .find_all(By::Css("#search-results a[href='']"))
+        .await
+        .unwrap();
+    assert!(empty_links.is_empty(), "results link nowhere");
+    picture_both(&agent, &h.base, "/agent/filters", "defects-filters", true).await;
+
+    // An unknown asset tag: the ticket page comes back with the error in sight.
+    let ana = h.actor(h.user("ana.souza@ferrodesk.example").await).await;
+    let customer = h.customer(0).await.id;
+    let ticket = super::open_for(
+        &h.app,
+        &ana,
+        customer,
+        "Docking station not detected",
+        ferrodesk_domain::Impact::Individual,
+        ferrodesk_domain::Urgency::Medium,
+    )
+    .await;
+    for (width, height, size) in [(1440, 900, "desktop"), (390, 844, "phone")] {
+        agent.set_window_rect(0, 0, width, height).await.unwrap();
+        agent
+            .goto(format!("{}/agent/tickets/{}", h.base, ticket.id))
+            .await
+            .unwrap();
+        let field = agent
+            .query(By::Id("asset_tag"))
+            .wait(super::WAIT, super::POLL)
+            .first()
+            .await
+            .unwrap();
+        field.send_keys("NOPE-404").await.unwrap();
+        field.send_keys(Key::Enter).await.unwrap();
+        let error = agent
+            .query(By::Id("asset_tag-error"))
+            .wait(super::WAIT, super::POLL)
+            .first()
+            .await
+            .unwrap();
+        assert!(error.text().await.unwrap().contains("NOPE-404"));
+        // The panels above it load after the page; look once they are in.
+        for loaded in ["#kb-panel .kb-suggestions", "#desk-panel form"] {
+            agent
+                .query(By::Css(loaded))
+                .wait(super::WAIT, super::POLL)
+                .first()
+                .await
+                .unwrap();
+        }
+        let in_view: Value = agent
+            .execute(
+                "const r = arguments[0].getBoundingClientRect(); \
+                 return r.top >= 0 && r.bottom <= window.innerHeight;",
+                vec![error.to_json().unwrap()],
+            )
+            .await
+            .unwrap()
+            .json()
+            .clone();
+        agent
+            .screenshot(&super::screenshot_dir().join(format!("defects-asset-error-{size}.png")))
+            .await
+            .unwrap();
+        assert_eq!(
+            in_view,
+            Value::Bool(true),
+            "the error is in sight at {width}"
+        );
     }
     agent.quit().await.unwrap();
     h.stop().await;
