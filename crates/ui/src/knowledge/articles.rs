@@ -537,3 +537,15 @@ async fn article_page(
     };
     Ok(render(StatusCode::OK, &page))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_names_the_fields_it_changed_in_words() {
+        assert_eq!(article_field_label("category_id"), "category");
+        assert_eq!(article_field_label("body"), "text");
+        assert_eq!(article_field_label("owner_id"), "owner");
+    }
+}

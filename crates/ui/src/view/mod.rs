@@ -700,4 +700,14 @@ mod tests {
         assert_eq!(ago(3 * 86_400).relative, "3 days ago");
         assert_eq!(ago(0).absolute, "14 Nov 2023, 22:13");
     }
+
+    #[test]
+    fn counts_say_one_person_and_languages_their_own_name() {
+        assert_eq!(count_of(1, "person", "people"), "1 person");
+        assert_eq!(count_of(3, "person", "people"), "3 people");
+        assert_eq!(language_name("nb"), "Norsk (bokmål)");
+        assert_eq!(language_name("no"), "Norsk (bokmål)");
+        assert_eq!(language_name("pt-BR"), "Português (Brasil)");
+        assert_eq!(language_name("xx"), "xx");
+    }
 }

@@ -234,10 +234,26 @@ async fn the_outbox_search_filters_and_audit_screens_read_in_words_at_both_width
         .await
         .unwrap();
     assert!(empty_links.is_empty(), "results link nowhere");
+    let ana = h.actor(h.user("ana.souza@ferrodesk.example").await).await;
+    h.app
+        .saved_filters()
+        .create(&ana, "Printers", "open?sort=updated&q=printer", None)
+        .await
+        .unwrap();
     picture_both(&agent, &h.base, "/agent/filters", "defects-filters", true).await;
+    let text = agent
+        .find(By::Css("main"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("All open by priority, sorted: recently updated, matching “printer”"),
+        "{text}"
+    );
 
     // An unknown asset tag: the ticket page comes back with the error in sight.
-    let ana = h.actor(h.user("ana.souza@ferrodesk.example").await).await;
     let customer = h.customer(0).await.id;
     let ticket = super::open_for(
         &h.app,
