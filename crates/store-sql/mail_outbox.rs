@@ -260,18 +260,22 @@ pub(crate) async fn list_outbox(
     ticket: TicketId,
 ) -> StoreResult<Vec<OutboxEntry>> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select {} from mail_outbox where ticket_id = $1 and event_id is not null \
-         order by id limit 500",
-        OUTBOX_COLUMNS
+        "{OUTBOX_SELECT} where o.ticket_id = $1 and o.event_id is not null \
+         order by o.id limit 500"
     )))
     .bind(ticket.get());
     fetch::all(conn, query, outbox_entry).await
 }
 
-/// The columns [`outbox_entry`] reads.
-pub(crate) const OUTBOX_COLUMNS: &str = "id, event_id, ticket_id, notification_id, \
-    digest_user_id, digest_since, digest_until, state, attempts, next_attempt_at, message_id, \
-    recipients, last_error, sent_at";
+/// The outbox rows with what [`outbox_entry`] reads: the row, its ticket's subject and
+/// the kind of the event or notification it mails (`o` is the outbox row).
+pub(crate) const OUTBOX_SELECT: &str = "select o.id, o.event_id, o.ticket_id, \
+    o.notification_id, o.digest_user_id, o.digest_since, o.digest_until, o.state, o.attempts, \
+    o.next_attempt_at, o.message_id, o.recipients, o.last_error, o.sent_at, \
+    t.subject as ticket_subject, coalesce(e.kind, n.kind) as topic \
+    from mail_outbox o left join tickets t on t.id = o.ticket_id \
+    left join ticket_events e on e.id = o.event_id \
+    left join notifications n on n.id = o.notification_id";
 
 /// An outbox row as admins see it.
 pub(crate) fn outbox_entry(row: &DbRow) -> StoreResult<OutboxEntry> {
@@ -285,6 +289,8 @@ pub(crate) fn outbox_entry(row: &DbRow) -> StoreResult<OutboxEntry> {
         recipients: get(row, "recipients")?,
         last_error: get(row, "last_error")?,
         sent_at: get_opt_time(row, "sent_at")?,
+        ticket_subject: get(row, "ticket_subject")?,
+        topic: get(row, "topic")?,
     })
 }
 
@@ -294,8 +300,8 @@ async fn list_in_state(
     limit: i64,
 ) -> StoreResult<Vec<OutboxEntry>> {
     let query = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "select {OUTBOX_COLUMNS} from mail_outbox where state = $1 \
-         order by next_attempt_at desc, id desc limit $2"
+        "{OUTBOX_SELECT} where o.state = $1 \
+         order by o.next_attempt_at desc, o.id desc limit $2"
     )))
     .bind(state)
     .bind(limit.clamp(1, 1000));

@@ -64,6 +64,15 @@ pub struct TicketEdit {
     pub external_ref: Option<Option<String>>,
 }
 
+/// How far an impact reaches, as the override message says it.
+fn impact_words(impact: Impact) -> &'static str {
+    match impact {
+        Impact::Organization => "organization-wide",
+        Impact::Department => "department-wide",
+        Impact::Individual => "single-person",
+    }
+}
+
 /// An edit the rules refuse.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EditError {
@@ -72,7 +81,10 @@ pub enum EditError {
     Closed(#[from] TransitionError),
     /// A priority other than impact × urgency gives needs a reason.
     #[error(
-        "overriding the priority ({derived} from impact {impact} and urgency {urgency}) needs a reason"
+        "choosing a priority other than {}, which {} impact and {} urgency give, needs a reason",
+        derived.as_str().to_uppercase(),
+        impact_words(*impact),
+        urgency.as_str()
     )]
     OverrideWithoutReason {
         /// What the matrix gives.

@@ -52,6 +52,13 @@ pub struct MailSetup {
     imap_tls: Option<ferrodesk_mail::TlsConnector>,
 }
 
+impl MailSetup {
+    /// Whether outbound mail has an SMTP server to go through.
+    pub fn has_smtp(&self) -> bool {
+        self.smtp.is_some()
+    }
+}
+
 /// Checks the mail settings (before the port is bound).
 pub fn setup(args: &MailArgs) -> anyhow::Result<MailSetup> {
     let imap_tls = if args.no_imap {

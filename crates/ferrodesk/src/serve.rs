@@ -48,11 +48,13 @@ pub async fn serve(config: &Config, args: &ServeArgs) -> anyhow::Result<()> {
     let jobs = tokio::spawn(runner.run(async {
         let _ = jobs_stopped.await;
     }));
+    let is_smtp_configured = mail.has_smtp();
     let mail = crate::mailio::start(&app, &args.mail, mail);
     let ui = ferrodesk_ui::router(
         app.clone(),
         ferrodesk_ui::UiConfig {
             secure_cookies: args.secure_cookies,
+            is_smtp_configured,
             ..ferrodesk_ui::UiConfig::default()
         },
     );

@@ -94,7 +94,7 @@ const SAMPLES: &[Sample] = &[
         "Instale el cliente VPN desde el portal, inicie sesión con su cuenta corporativa y acepte la notificación en el teléfono. Las conexiones se cierran tras ocho horas.",
     ),
     (
-        "no",
+        "nb",
         ArticleKind::Troubleshooting,
         Visibility::Public,
         "Hardware/Printer",
@@ -102,7 +102,7 @@ const SAMPLES: &[Sample] = &[
         "Når skriverne i etasjen ikke skriver ut: sjekk papiret, slett jobbene i utskriftskøen og start datamaskinen på nytt.",
     ),
     (
-        "no",
+        "nb",
         ArticleKind::Faq,
         Visibility::Public,
         "Access/Password",

@@ -398,6 +398,11 @@ pub struct OutboxEntry {
     pub last_error: Option<String>,
     /// When it went out.
     pub sent_at: Option<Timestamp>,
+    /// The subject of the ticket it is about, if one.
+    pub ticket_subject: Option<String>,
+    /// The kind of the event (`reply`, `created`...) or notification (`assigned`...)
+    /// it mails; `None` for a digest.
+    pub topic: Option<String>,
 }
 
 /// Storage of the email channel; part of [`crate::Store`].

@@ -119,7 +119,8 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
     ids
 }
 
-/// Failed rows are listed by state and bounded; a requeued one is due again with its
+/// Failed rows are listed by state and bounded, with their ticket's subject and the
+/// kind of event they mail; a requeued one is due again with its
 /// attempts reset, and only a failed row can be requeued.
 pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Store>) {
     let tickets = tickets_by_mail(&store, 3).await;
@@ -147,6 +148,13 @@ pub async fn failed_outbox_rows_are_listed_and_requeued_once(store: Arc<dyn Stor
             .iter()
             .all(|e| e.about.ticket_id().is_some_and(|t| tickets.contains(&t)))
     );
+    // Each says what it mails: the ticket's subject and the event's kind.
+    assert!(failed.iter().all(|e| {
+        e.ticket_subject
+            .as_deref()
+            .is_some_and(|s| s.starts_with("request "))
+            && e.topic.as_deref() == Some("created")
+    }));
     assert_eq!(
         store.list_outbox_in_state("failed", 1).await.unwrap().len(),
         1

@@ -296,3 +296,20 @@
     ready();
   }
 })();
+
+// A refused form comes back anchored on its own panel (`...#details-panel`,
+// `#asset-error`). Panels that load after the page (knowledge, mail, vendor) can push
+// that spot down, so it is kept in view until the person scrolls themselves.
+(function () {
+  "use strict";
+  var id = decodeURIComponent(location.hash.slice(1));
+  if (!id) return;
+  var moved = false;
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (kind) {
+    window.addEventListener(kind, function () { moved = true; }, { once: true, passive: true });
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var target = document.getElementById(id);
+    if (target && !moved) target.scrollIntoView({ block: "center" });
+  });
+})();

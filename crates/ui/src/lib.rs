@@ -65,6 +65,9 @@ pub struct UiConfig {
     /// How often the live-update watcher looks for changes made elsewhere (the JSON
     /// API, other nodes). Changes made through these pages are pushed at once.
     pub live_poll_interval: Duration,
+    /// Whether outbound mail has an SMTP server to go through; without one the
+    /// outbox screen says that messages wait.
+    pub is_smtp_configured: bool,
 }
 
 impl Default for UiConfig {
@@ -74,6 +77,7 @@ impl Default for UiConfig {
             trust_forwarded_headers: false,
             body_limit: DEFAULT_BODY_LIMIT,
             live_poll_interval: Duration::from_millis(1000),
+            is_smtp_configured: false,
         }
     }
 }

@@ -25,7 +25,7 @@ use axum::routing::{get, post};
 use ferrodesk_app::{
     EventPage, InteractionInput, NewTicketInput, PageRequest, TicketFilter, TicketQuery, TicketSort,
 };
-use ferrodesk_domain::{CategoryId, Channel, Impact, ServiceId, TicketStatus, Urgency};
+use ferrodesk_domain::{CategoryId, Channel, Impact, LinkKind, ServiceId, TicketStatus, Urgency};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -358,11 +358,15 @@ async fn ticket_page(
         .await?;
     let times = Times::new(&viewer.user, state.app.now());
     let mut items = timeline(&events, &ticket, &names, &times, &viewer.actor);
-    if let Some(first) = items.iter_mut().find(|i| i.kind == "created")
-        && !ticket.description.is_empty()
-    {
-        first.body = Some(ticket.description.clone());
+    if let Some(first) = items.iter_mut().find(|i| i.kind == "created") {
         first.is_message = true;
+        first.body = Some(if ticket.description.is_empty() {
+            // The split's own events are internal; its link is what the requester sees.
+            let links = tickets.links(&viewer.actor, id).await?;
+            opened_without_description(&links)
+        } else {
+            ticket.description.clone()
+        });
     }
     // Customers read the conversation; status changes show in the banner.
     items.retain(|i| i.is_message || i.kind == "created");
@@ -393,6 +397,22 @@ async fn ticket_page(
         errors,
         max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
     })
+}
+
+/// What the first message says for a request opened without a description: a part
+/// split from another request says so (its messages stay on that request).
+fn opened_without_description(links: &[ferrodesk_app::TicketLink]) -> String {
+    let split_from = links
+        .iter()
+        .find(|l| l.kind == LinkKind::SplitFrom && l.is_source);
+    match split_from {
+        Some(link) => format!(
+            "The service desk split this from your request {} ({}) so that each problem is followed on its own. The earlier messages are on that request.",
+            link.other.display_number(),
+            link.other_subject
+        ),
+        None => "No description was given.".to_owned(),
+    }
 }
 
 #[derive(Debug, Deserialize)]

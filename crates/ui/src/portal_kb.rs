@@ -12,7 +12,7 @@ use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{Form, url_encode};
 use crate::knowledge::articles::{ArticleRow, article_row, kind_label};
-use crate::knowledge::search::{HitView, SearchQuery, hit_view, run_search};
+use crate::knowledge::search::{HitView, Opener, SearchQuery, hit_view, run_search};
 use crate::session::Viewer;
 use crate::view::{Names, Times};
 use askama::Template;
@@ -273,7 +273,7 @@ async fn search(
     viewer: Viewer,
     Query(query): Query<SearchQuery>,
 ) -> PageResult {
-    let (total, hits) = run_search(&state, &viewer.actor, &query, true).await?;
+    let (total, hits) = run_search(&state, &viewer.actor, &query, Opener::Portal).await?;
     let q = query.q().to_owned();
     let page = query.page();
     let shown = page * 20 + hits.len();
@@ -316,7 +316,10 @@ async fn suggest(
         .await?;
     let page = Suggestions {
         query: url_encode(&text),
-        hits: hits.into_iter().map(|h| hit_view(h, true)).collect(),
+        hits: hits
+            .into_iter()
+            .map(|h| hit_view(h, Opener::Portal))
+            .collect(),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -19,6 +19,25 @@ pub(crate) fn routes() -> Router<UiState> {
     Router::new().route("/audit", get(audit))
 }
 
+/// What an audit entry records, in words.
+fn action_label(action: &str) -> String {
+    let label = match action {
+        "login" => "Signed in",
+        "logout" => "Signed out",
+        "login_failed" => "Sign-in failed",
+        "login_throttled" => "Sign-in refused: too many attempts",
+        "token_created" => "API token created",
+        "token_revoked" => "API token revoked",
+        "user_created" => "Account created",
+        "password_set" => "Password set",
+        "role_changed" => "Role changed",
+        "user_activated" => "Account reactivated",
+        "user_deactivated" => "Account deactivated",
+        other => return other.replace('_', " "),
+    };
+    label.to_owned()
+}
+
 #[derive(Debug, Clone)]
 struct AuditRow {
     when: When,
@@ -70,7 +89,7 @@ async fn audit(
                         .unwrap_or_else(|| format!("user {id}"))
                 })
                 .unwrap_or_else(|| "Anonymous / system".into()),
-            action: e.action.replace('_', " "),
+            action: action_label(&e.action),
             subject: e.subject.clone(),
             address: e.address.clone().unwrap_or_default(),
             detail: e.detail.clone(),

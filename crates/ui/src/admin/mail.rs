@@ -602,10 +602,16 @@ struct OutboxRow {
     /// The ticket it is about (none for a digest).
     ticket_id: Option<i64>,
     ticket: String,
-    recipients: String,
+    /// What the mail is: its kind and the ticket's subject.
+    what: String,
+    subject: String,
+    /// `None` until the mail is rendered, just before it is sent.
+    recipients: Option<String>,
     attempts: i64,
     last_error: String,
     when: When,
+    /// The next attempt is already due (a waiting message whose time has come).
+    is_due: bool,
     is_failed: bool,
 }
 
@@ -616,6 +622,8 @@ struct OutboxPage {
     state: String,
     tabs: Vec<Choice>,
     rows: Vec<OutboxRow>,
+    /// No SMTP server is configured: nothing leaves the outbox.
+    is_smtp_missing: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -636,37 +644,52 @@ async fn outbox(
     Admin(viewer): Admin,
     Query(query): Query<OutboxQuery>,
 ) -> PageResult {
-    let shown = query.state.unwrap_or_else(|| "failed".to_owned());
-    if !OUTBOX_TABS.iter().any(|(value, _)| *value == shown) {
-        return Err(PageError::NotFound);
-    }
-    let entries = state
-        .app
-        .mail_admin()
-        .outbox_in_state(&viewer.actor, &shown)
-        .await?;
-    let times = Times::new(&viewer.user, state.app.now());
+    let mail = state.app.mail_admin();
+    let (shown, entries) = match query.state {
+        Some(shown) => {
+            if !OUTBOX_TABS.iter().any(|(value, _)| *value == shown) {
+                return Err(PageError::NotFound);
+            }
+            let entries = mail.outbox_in_state(&viewer.actor, &shown).await?;
+            (shown, entries)
+        }
+        // Open on what needs attention: failed messages, else those still waiting.
+        None => {
+            let failed = mail.outbox_in_state(&viewer.actor, "failed").await?;
+            if failed.is_empty() {
+                let pending = mail.outbox_in_state(&viewer.actor, "pending").await?;
+                ("pending".to_owned(), pending)
+            } else {
+                ("failed".to_owned(), failed)
+            }
+        }
+    };
+    let now = state.app.now();
+    let times = Times::new(&viewer.user, now);
     let rows = entries
         .into_iter()
         .map(|e| OutboxRow {
             id: e.id.0,
             ticket_id: e.about.ticket_id().map(TicketId::get),
-            ticket: match e.about {
-                Outbound::Digest { .. } => "digest".to_owned(),
-                about => about
-                    .ticket_id()
-                    .map(|t| t.display_number())
-                    .unwrap_or_default(),
-            },
+            ticket: e
+                .about
+                .ticket_id()
+                .map(|t| t.display_number())
+                .unwrap_or_default(),
+            what: outbox_what(&e.about, e.topic.as_deref()),
+            subject: e.ticket_subject.unwrap_or_default(),
             // Stored as "sender, recipient, ...": the people are after the sender.
             recipients: e
                 .recipients
                 .as_deref()
-                .and_then(|r| r.split_once(", ").map(|(_, to)| to.to_owned()))
-                .unwrap_or_else(|| "(not rendered yet)".to_owned()),
+                .and_then(|r| r.split_once(", ").map(|(_, to)| to.to_owned())),
             attempts: e.attempts,
             last_error: e.last_error.unwrap_or_default(),
-            when: times.at(e.sent_at.unwrap_or(e.next_attempt_at)),
+            when: match e.sent_at {
+                Some(sent) => times.at(sent),
+                None => due_in(&times, e.next_attempt_at, now),
+            },
+            is_due: e.state == "pending" && e.next_attempt_at <= now,
             is_failed: e.state == "failed",
         })
         .collect();
@@ -677,8 +700,48 @@ async fn outbox(
         tabs: fixed_choices(OUTBOX_TABS, &shown),
         state: shown,
         rows,
+        is_smtp_missing: !state.config.is_smtp_configured,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// When the next attempt is, from now: "in 4 min" ahead, the usual relative
+/// words behind.
+fn due_in(times: &Times, at: jiff::Timestamp, now: jiff::Timestamp) -> When {
+    let mut when = times.at(at);
+    let minutes = (at.as_second() - now.as_second()) / 60;
+    if minutes >= 1 {
+        when.relative = if minutes < 120 {
+            format!("in {minutes} min")
+        } else {
+            format!("in {} h", minutes / 60)
+        };
+    }
+    when
+}
+
+/// What an outbox message is, in words: whom it tells what.
+fn outbox_what(about: &Outbound, topic: Option<&str>) -> String {
+    match about {
+        Outbound::Event { .. } => match topic {
+            Some("created") => "Receipt to the requester",
+            Some("reply") => "Reply to the requester",
+            Some("status_changed") => "Status change, to the requester",
+            Some("vendor_handoff") => "Hand-off to the vendor",
+            _ => "Mail to the requester",
+        }
+        .to_owned(),
+        Outbound::Notification { .. } => {
+            match topic.and_then(|t| ferrodesk_domain::NotificationKind::parse(t).ok()) {
+                Some(kind) => format!(
+                    "Notification to staff: {}",
+                    crate::desk::notification_kind_label(kind).to_lowercase()
+                ),
+                None => "Notification to staff".to_owned(),
+            }
+        }
+        Outbound::Digest { .. } => "Digest of notifications".to_owned(),
+    }
 }
 
 async fn resend(

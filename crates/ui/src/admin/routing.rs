@@ -143,7 +143,10 @@ fn describe_actions(rule: &RoutingRule, names: &Names) -> String {
         parts.push("an assignee".to_owned());
     }
     if !a.notify_user_ids.is_empty() {
-        parts.push(format!("notify {} people", a.notify_user_ids.len()));
+        parts.push(format!(
+            "notify {}",
+            crate::view::count_of(a.notify_user_ids.len(), "person", "people")
+        ));
     }
     parts.join("; ")
 }

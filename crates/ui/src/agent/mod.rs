@@ -6,10 +6,10 @@
 //! sees is decided by the ticket service (their groups, their assignments).
 
 mod new_ticket;
-mod queue;
+pub(crate) mod queue;
 mod reports;
 mod team;
-mod ticket;
+pub(crate) mod ticket;
 
 pub(crate) use team::workspace_start;
 

@@ -140,6 +140,28 @@ const SORTS: &[(&str, &str, TicketSort)] = &[
     ("oldest", "Oldest first", TicketSort::CreatedAsc),
 ];
 
+/// A saved queue view (`open?sort=updated&q=printer`) in words: "All open by
+/// priority, recently updated first, matching “printer”".
+pub(crate) fn describe_view(query: &str, names: &Names) -> String {
+    let (path, params) = query.split_once('?').unwrap_or((query, ""));
+    let params = crate::form::FormData::parse(params.as_bytes());
+    let mut words = match Queue::parse(path.trim_end_matches("/rows")) {
+        Some(queue) => queue.title().to_owned(),
+        None => "A queue".to_owned(),
+    };
+    if let Some((_, label, _)) = SORTS.iter().find(|(key, _, _)| *key == params.get("sort")) {
+        words.push_str(&format!(", sorted: {}", label.to_lowercase()));
+    }
+    if let Some(group) = params.get("group").parse::<i64>().ok().map(GroupId) {
+        words.push_str(&format!(", group {}", names.group_name(group)));
+    }
+    let text = params.get("q").trim();
+    if !text.is_empty() {
+        words.push_str(&format!(", matching “{text}”"));
+    }
+    words
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct QueueQuery {
     sort: Option<String>,

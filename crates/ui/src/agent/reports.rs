@@ -6,7 +6,7 @@
 use super::Sidebar;
 use crate::UiState;
 use crate::chrome::Chrome;
-use crate::error::{PageResult, render};
+use crate::error::{PageError, PageResult, render};
 use crate::session::Staff;
 use crate::view::{Choice, Names, channel_label};
 use askama::Template;
@@ -35,6 +35,9 @@ const PERIODS: &[(i64, &str)] = &[
 struct ReportsQuery {
     days: Option<String>,
     group: Option<String>,
+    /// A period of one's own: first and last day, `YYYY-MM-DD`.
+    from: Option<String>,
+    to: Option<String>,
 }
 
 /// A headline figure with its trend.
@@ -43,8 +46,9 @@ struct Figure {
     value: String,
     /// "+12 % vs previous period", or empty.
     trend: String,
-    /// `up`/`down`/`flat`: whether the change is good news is the reader's call.
-    direction: &'static str,
+    /// `good`, `bad` or `neutral`: a rise in response time is bad news, a rise in
+    /// resolved tickets good, a rise in created ones neither.
+    tone: &'static str,
 }
 
 /// One row of a breakdown table.
@@ -61,6 +65,9 @@ struct Table {
     title: &'static str,
     column: &'static str,
     rows: Vec<Row>,
+    /// Whether the created count means something here: a ticket has no assignee
+    /// when it is created, so "by agent" leaves it out.
+    has_created: bool,
 }
 
 /// One bar pair of the daily chart (SVG coordinates).
@@ -82,7 +89,8 @@ pub(crate) struct Chart {
     pub bar_width: i64,
     pub bars: Vec<Bar>,
     pub max: i64,
-    /// Day labels under some of the bars: (x, text).
+    /// Day labels under the chart, each over the same number of days, so that
+    /// they line up with the bars at any width: (x, text).
     pub labels: Vec<(i64, String)>,
 }
 
@@ -100,7 +108,10 @@ impl Chart {
             .max(1);
         let scale = |n: i64| n * CHART_HEIGHT / max;
         let bar_width = SLOT / 2 - 1;
-        let every = (days.len() / 8).max(1);
+        // At most about eight labels, each over a whole number of days.
+        let every = ((days.len() / 8).max(1)..=days.len().max(1))
+            .find(|d| days.len().is_multiple_of(*d))
+            .unwrap_or(1);
         let mut labels = Vec::new();
         let bars = days
             .iter()
@@ -108,7 +119,7 @@ impl Chart {
             .map(|(index, (date, created, resolved))| {
                 let x = i64::try_from(index).unwrap_or(0) * SLOT;
                 if index % every == 0 {
-                    labels.push((x, date.get(5..).unwrap_or(date).to_owned()));
+                    labels.push((x, day_label(date)));
                 }
                 Bar {
                     x,
@@ -129,6 +140,12 @@ impl Chart {
             labels,
         }
     }
+}
+
+/// "1 Nov" for `2026-11-01`.
+fn day_label(date: &str) -> String {
+    date.parse::<jiff::civil::Date>()
+        .map_or_else(|_| date.to_owned(), |d| d.strftime("%-d %b").to_string())
 }
 
 #[derive(Template)]
@@ -161,17 +178,31 @@ pub(crate) fn duration(seconds: Option<i64>) -> String {
     }
 }
 
-fn trend(now: f64, before: f64) -> (String, &'static str) {
+/// Whether more of a figure is good news.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Better {
+    /// More is better (resolved tickets).
+    More,
+    /// Less is better (response and resolution times).
+    Less,
+    /// Neither (created tickets).
+    Neither,
+}
+
+/// The change against the period before, and its tone.
+fn trend(now: f64, before: f64, better: Better) -> (String, &'static str) {
     if before <= 0.0 {
-        return (String::new(), "flat");
+        return (String::new(), "neutral");
     }
     let change = ((now - before) / before * 100.0).round();
-    let direction = match change {
-        c if c > 0.0 => "up",
-        c if c < 0.0 => "down",
-        _ => "flat",
+    let tone = if better == Better::Neither || change == 0.0 {
+        "neutral"
+    } else if (change > 0.0) == (better == Better::More) {
+        "good"
+    } else {
+        "bad"
     };
-    (format!("{change:+} % vs previous period"), direction)
+    (format!("{change:+} % vs previous period"), tone)
 }
 
 #[allow(
@@ -179,30 +210,30 @@ fn trend(now: f64, before: f64) -> (String, &'static str) {
     reason = "counts and seconds are far below 2^52"
 )]
 fn figures(now: &ReportTotals, before: &ReportTotals) -> Vec<Figure> {
-    let count = |label, now: i64, before: i64| {
-        let (trend, direction) = trend(now as f64, before as f64);
+    let count = |label, now: i64, before: i64, better| {
+        let (trend, tone) = trend(now as f64, before as f64, better);
         Figure {
             label,
             value: now.to_string(),
             trend,
-            direction,
+            tone,
         }
     };
     let time = |label, now: Option<i64>, before: Option<i64>| {
-        let (trend, direction) = match (now, before) {
-            (Some(n), Some(b)) => trend(n as f64, b as f64),
-            _ => (String::new(), "flat"),
+        let (trend, tone) = match (now, before) {
+            (Some(n), Some(b)) => trend(n as f64, b as f64, Better::Less),
+            _ => (String::new(), "neutral"),
         };
         Figure {
             label,
             value: duration(now),
             trend,
-            direction,
+            tone,
         }
     };
     vec![
-        count("Created", now.created, before.created),
-        count("Resolved", now.resolved, before.resolved),
+        count("Created", now.created, before.created, Better::Neither),
+        count("Resolved", now.resolved, before.resolved, Better::More),
         time(
             "Mean first response",
             now.avg_first_response_seconds,
@@ -219,7 +250,7 @@ fn figures(now: &ReportTotals, before: &ReportTotals) -> Vec<Figure> {
                 .reopen_rate_percent
                 .map_or("–".to_owned(), |p| format!("{p} %")),
             trend: String::new(),
-            direction: "flat",
+            tone: "neutral",
         },
     ]
 }
@@ -242,6 +273,18 @@ fn table(
                 resolution: duration(row.totals.avg_resolution_seconds),
             })
             .collect(),
+        has_created: true,
+    }
+}
+
+/// A `from`/`to` day of the query: absent or a `YYYY-MM-DD` date; anything else is
+/// refused rather than read as the default period.
+fn report_day(name: &str, text: Option<&str>) -> PageResult<Option<jiff::civil::Date>> {
+    match text.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => text.parse().map(Some).map_err(|_| {
+            PageError::BadRequest(format!("{name} '{text}' is not a date like 2026-11-30"))
+        }),
     }
 }
 
@@ -255,21 +298,29 @@ async fn reports_page(
     Query(query): Query<ReportsQuery>,
 ) -> PageResult {
     let viewer = &staff.0;
-    let days = query
-        .days
-        .as_deref()
-        .and_then(|d| d.parse::<i64>().ok())
-        .filter(|d| PERIODS.iter().any(|(p, _)| p == d))
-        .unwrap_or(30);
+    let days = match query.days.as_deref().map(str::trim) {
+        None | Some("") => 30,
+        Some(text) => text
+            .parse::<i64>()
+            .ok()
+            .filter(|d| PERIODS.iter().any(|(p, _)| p == d))
+            .ok_or_else(|| {
+                PageError::BadRequest(format!(
+                    "the period '{text}' is not one of 7, 30, 90 or 365 days"
+                ))
+            })?,
+    };
+    let from = report_day("the first day", query.from.as_deref())?;
+    let to = report_day("the last day", query.to.as_deref())?;
     let group = query
         .group
         .as_deref()
         .and_then(|g| g.trim().parse::<i64>().ok())
         .map(GroupId);
     let request = ReportRequest {
-        from: None,
-        to: None,
-        days: Some(days),
+        from,
+        to,
+        days: from.is_none().then_some(days),
         group,
     };
     let dashboard: Dashboard = state
@@ -314,7 +365,10 @@ async fn reports_page(
         table(("By category", "Category"), &dashboard.by_category, |key| {
             names.category_or(id_of(key).map(ferrodesk_domain::CategoryId), "No category")
         }),
-        table(("By agent", "Agent"), &dashboard.by_agent, agent_label),
+        Table {
+            has_created: false,
+            ..table(("By agent", "Agent"), &dashboard.by_agent, agent_label)
+        },
     ];
     let mut load: Vec<(String, i64)> = dashboard
         .backlog
@@ -379,7 +433,7 @@ mod tests {
             (SLOT, 0, 160)
         );
         assert_eq!(second.title, "2026-11-02: 0 created, 20 resolved");
-        assert_eq!(chart.labels[0], (0, "11-01".to_owned()));
+        assert_eq!(chart.labels[0], (0, "1 Nov".to_owned()));
     }
 
     #[test]
@@ -401,13 +455,33 @@ mod tests {
     #[test]
     fn trends_compare_with_the_period_before() {
         assert_eq!(
-            trend(120.0, 100.0),
-            ("+20 % vs previous period".to_owned(), "up")
+            trend(120.0, 100.0, Better::More),
+            ("+20 % vs previous period".to_owned(), "good")
         );
         assert_eq!(
-            trend(50.0, 100.0),
-            ("-50 % vs previous period".to_owned(), "down")
+            trend(50.0, 100.0, Better::More),
+            ("-50 % vs previous period".to_owned(), "bad")
         );
-        assert_eq!(trend(5.0, 0.0), (String::new(), "flat"));
+        assert_eq!(trend(5.0, 0.0, Better::More), (String::new(), "neutral"));
+    }
+
+    #[test]
+    fn a_rise_in_response_time_is_bad_news_and_in_created_tickets_neither() {
+        assert_eq!(trend(120.0, 100.0, Better::Less).1, "bad");
+        assert_eq!(trend(80.0, 100.0, Better::Less).1, "good");
+        assert_eq!(trend(120.0, 100.0, Better::Neither).1, "neutral");
+        assert_eq!(trend(100.0, 100.0, Better::Less).1, "neutral");
+    }
+
+    #[test]
+    fn day_labels_each_cover_the_same_number_of_days() {
+        let days: Vec<(String, i64, i64)> = (1..=30)
+            .map(|d| (format!("2026-11-{d:02}"), 0, 0))
+            .collect();
+        let chart = Chart::daily(&days);
+        assert_eq!(chart.labels.len(), 10);
+        assert_eq!(chart.labels[1], (3 * SLOT, "4 Nov".to_owned()));
+        let days: Vec<(String, i64, i64)> = (0..90).map(|_| ("2026-11-01".into(), 0, 0)).collect();
+        assert_eq!(Chart::daily(&days).labels.len(), 6);
     }
 }

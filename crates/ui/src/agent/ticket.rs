@@ -714,7 +714,7 @@ async fn live_fragment(
 }
 
 /// Shows the page again with the errors of a failed form.
-async fn failed(
+pub(crate) async fn failed(
     state: &UiState,
     viewer: &Viewer,
     id: TicketId,

@@ -52,6 +52,8 @@ struct FilterRow {
     id: i64,
     name: String,
     query: String,
+    /// The view in words.
+    view: String,
     shared_with: String,
     owner: String,
     is_own: bool,
@@ -88,6 +90,7 @@ async fn filters_view(
                 owner: names.user_name(f.filter.user_id),
                 is_own: f.filter.user_id == viewer.actor.user_id,
                 name: f.filter.name,
+                view: crate::agent::queue::describe_view(&f.filter.query, &names),
                 query: f.filter.query,
             })
             .collect(),

@@ -17,6 +17,7 @@ mod panel;
 mod watchers;
 
 pub(crate) use filters::filter_items;
+pub(crate) use notifications::kind_label as notification_kind_label;
 
 use crate::UiState;
 use crate::session::Viewer;

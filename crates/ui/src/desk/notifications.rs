@@ -135,7 +135,7 @@ async fn read_all(
 }
 
 /// What a notification's kind says, in a word or two.
-fn kind_label(kind: NotificationKind) -> &'static str {
+pub(crate) fn kind_label(kind: NotificationKind) -> &'static str {
     match kind {
         NotificationKind::CustomerReplied => "Customer replied",
         NotificationKind::Assigned => "Assigned to you",

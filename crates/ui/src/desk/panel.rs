@@ -6,7 +6,7 @@ use super::publish;
 use crate::UiState;
 use crate::agent::ticket_id;
 use crate::error::{PageError, PageResult, render};
-use crate::form::{Form, FormData};
+use crate::form::{FieldErrors, Form, FormData};
 use crate::session::Staff;
 use crate::view::Names;
 use askama::Template;
@@ -149,12 +149,30 @@ async fn link(
     Form(form): Form,
 ) -> PageResult {
     let id = ticket_id(&raw)?;
-    let asset = named_asset(&state, &viewer.actor, &form).await?;
-    state
-        .app
-        .assets()
-        .link(&viewer.actor, id, asset, Channel::Agent)
-        .await?;
+    // A refused tag is said beside the panel on the ticket page, not on an error page.
+    let mut errors = FieldErrors::new();
+    let linked = match named_asset(&state, &viewer.actor, &form).await {
+        Ok(asset) => {
+            state
+                .app
+                .assets()
+                .link(&viewer.actor, id, asset, Channel::Agent)
+                .await
+        }
+        Err(PageError::Refused(message)) => {
+            errors.add("asset_tag", message);
+            return crate::agent::ticket::failed(&state, &viewer, id, form, errors, "").await;
+        }
+        Err(other) => return Err(other),
+    };
+    if let Err(error) = linked {
+        errors.absorb(
+            error,
+            &[("asset", "asset_tag"), ("asset_id", "asset_tag")],
+            "asset_tag",
+        )?;
+        return crate::agent::ticket::failed(&state, &viewer, id, form, errors, "").await;
+    }
     publish(&state, &viewer, id).await;
     Ok(Redirect::to(&format!("/agent/tickets/{}?done=asset_linked", id.get())).into_response())
 }

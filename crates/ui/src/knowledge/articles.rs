@@ -34,6 +34,8 @@ pub(crate) struct ArticleRow {
     pub title: String,
     pub kind: &'static str,
     pub status: &'static str,
+    /// The status in words.
+    pub status_label: &'static str,
     pub is_internal: bool,
     pub language: String,
     pub category: String,
@@ -50,14 +52,31 @@ pub(crate) fn kind_label(kind: ArticleKind) -> &'static str {
     }
 }
 
+/// An article field named in a version ("what changed") in words.
+fn article_field_label(field: &str) -> String {
+    match field {
+        "title" => "title".to_owned(),
+        "body" => "text".to_owned(),
+        "kind" => "kind".to_owned(),
+        "status" => "status".to_owned(),
+        "visibility" => "visibility".to_owned(),
+        "language" => "language".to_owned(),
+        "category_id" => "category".to_owned(),
+        "service_ids" => "services".to_owned(),
+        "tags" => "tags".to_owned(),
+        other => other.trim_end_matches("_id").replace('_', " "),
+    }
+}
+
 pub(crate) fn article_row(article: &Article, names: &Names, times: &Times) -> ArticleRow {
     ArticleRow {
         id: article.id.get(),
         title: article.content.title.clone(),
         kind: kind_label(article.content.kind),
         status: article.content.status.as_str(),
+        status_label: crate::view::article_status_label(article.content.status),
         is_internal: article.content.visibility == Visibility::Internal,
-        language: article.content.language.clone(),
+        language: crate::view::language_name(&article.content.language),
         category: names.category_or(article.content.category_id, ""),
         updated: times.at(article.updated_at),
         helpful: article.helpful_votes,
@@ -116,11 +135,13 @@ async fn list_page(
     let sidebar = Sidebar::load(&state, &viewer.actor, &names, "kb").await?;
     let deflection = state.app.kb().deflection(&viewer.actor, 30).await?;
     let mut statuses = vec![Choice::new("", "Every status", status.is_none())];
-    statuses.extend(
-        ArticleStatus::ALL
-            .iter()
-            .map(|s| Choice::new(s.as_str(), s.as_str(), Some(*s) == status)),
-    );
+    statuses.extend(ArticleStatus::ALL.iter().map(|s| {
+        Choice::new(
+            s.as_str(),
+            crate::view::article_status_label(*s),
+            Some(*s) == status,
+        )
+    }));
     let page = ListPage {
         chrome: Chrome::new(&viewer, "agent", "Knowledge base").notice(query.done.as_deref()),
         sidebar,
@@ -504,10 +525,27 @@ async fn article_page(
             .map(|v| VersionRow {
                 version: v.version,
                 actor: names.user_or(v.actor_id, "the desk"),
-                changed: v.changed_fields.join(", ").replace('_', " "),
+                changed: v
+                    .changed_fields
+                    .iter()
+                    .map(|f| article_field_label(f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 when: times.at(v.created_at),
             })
             .collect(),
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_names_the_fields_it_changed_in_words() {
+        assert_eq!(article_field_label("category_id"), "category");
+        assert_eq!(article_field_label("body"), "text");
+        assert_eq!(article_field_label("owner_id"), "owner");
+    }
 }

@@ -3,7 +3,7 @@
 //! "create an article from this ticket").
 
 use super::articles::article_id;
-use super::search::{HitView, hit_view};
+use super::search::{HitView, Opener, hit_view};
 use crate::UiState;
 use crate::agent::ticket_id;
 use crate::error::{PageResult, render};
@@ -66,7 +66,7 @@ async fn ticket_panel(
         articles: articles
             .into_iter()
             .map(|h| {
-                let hit = hit_view(h, false);
+                let hit = hit_view(h, Opener::Agent);
                 let is_linked = linked.iter().any(|a| a.get() == hit.id);
                 SuggestedView { hit, is_linked }
             })
@@ -74,7 +74,7 @@ async fn ticket_panel(
         similar: similar
             .into_iter()
             .map(|s| SimilarView {
-                hit: hit_view(s.hit, false),
+                hit: hit_view(s.hit, Opener::Agent),
                 resolution: s.resolution.unwrap_or_default(),
             })
             .collect(),

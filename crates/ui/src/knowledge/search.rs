@@ -28,8 +28,9 @@ pub(crate) struct HitView {
     pub id: i64,
     /// `ticket`, `article`, `person`.
     pub kind: &'static str,
-    /// Where it opens.
-    pub href: String,
+    /// Where it opens; `None` when the searcher has no page for it (an agent has
+    /// none for a person: their account page is the admin's).
+    pub href: Option<String>,
     /// Ticket number or article id, as a label.
     pub label: String,
     /// Title with `<mark>`s (escaped by the index).
@@ -44,32 +45,60 @@ pub(crate) struct HitView {
     pub is_internal: bool,
 }
 
-pub(crate) fn hit_view(hit: SearchHit, portal: bool) -> HitView {
+/// Whose pages a search result links to: the portal's, an agent's or an admin's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Opener {
+    /// A requester in the portal.
+    Portal,
+    /// An agent: the workspace, no admin screens.
+    Agent,
+    /// An admin: the workspace and the admin screens.
+    Admin,
+}
+
+impl Opener {
+    /// The opener for a staff member.
+    pub(crate) fn staff(actor: &ferrodesk_domain::Actor) -> Opener {
+        if actor.is_admin() {
+            Opener::Admin
+        } else {
+            Opener::Agent
+        }
+    }
+}
+
+pub(crate) fn hit_view(hit: SearchHit, opener: Opener) -> HitView {
+    let id = hit.key.id;
+    let portal = opener == Opener::Portal;
     let (kind, href, label) = match hit.key.kind {
         DocKind::Ticket => (
             "ticket",
-            if portal {
-                format!("/portal/tickets/{}", hit.key.id)
+            Some(if portal {
+                format!("/portal/tickets/{id}")
             } else {
-                format!("/agent/tickets/{}", hit.key.id)
-            },
-            format!("#{}", hit.key.id),
+                format!("/agent/tickets/{id}")
+            }),
+            format!("#{id}"),
         ),
         DocKind::Article => (
             "article",
-            if portal {
-                format!("/portal/kb/{}", hit.key.id)
+            Some(if portal {
+                format!("/portal/kb/{id}")
             } else {
-                format!("/agent/kb/{}", hit.key.id)
-            },
+                format!("/agent/kb/{id}")
+            }),
             "Article".to_owned(),
         ),
         DocKind::Person => (
             "person",
-            format!("/admin/users/{}", hit.key.id),
+            (opener == Opener::Admin).then(|| format!("/admin/users/{id}")),
             "Person".to_owned(),
         ),
-        DocKind::Asset => ("asset", String::new(), "Asset".to_owned()),
+        DocKind::Asset => (
+            "asset",
+            (!portal).then(|| format!("/agent/assets/{id}")),
+            "Asset".to_owned(),
+        ),
     };
     HitView {
         id: hit.key.id,
@@ -81,7 +110,7 @@ pub(crate) fn hit_view(hit: SearchHit, portal: bool) -> HitView {
         is_internal_snippet: hit.snippet_source == ferrodesk_search::SnippetSource::InternalNote,
         status: match hit.status {
             Some(DocStatus::Ticket(s)) => crate::view::status_word(s).to_owned(),
-            Some(DocStatus::Article(s)) => s.as_str().to_owned(),
+            Some(DocStatus::Article(s)) => crate::view::article_status_label(s).to_owned(),
             None => String::new(),
         },
         is_internal: hit.visibility == Some(Visibility::Internal),
@@ -121,7 +150,7 @@ pub(crate) async fn run_search(
     state: &UiState,
     actor: &ferrodesk_domain::Actor,
     query: &SearchQuery,
-    portal: bool,
+    opener: Opener,
 ) -> PageResult<(usize, Vec<HitView>)> {
     let mut filters = SearchFilters::default();
     filters.kinds.extend(DocKind::parse(&query.kind));
@@ -141,7 +170,7 @@ pub(crate) async fn run_search(
         results
             .hits
             .into_iter()
-            .map(|h| hit_view(h, portal))
+            .map(|h| hit_view(h, opener))
             .collect(),
     ))
 }
@@ -174,7 +203,8 @@ async fn search_page(
     Staff(viewer): Staff,
     Query(query): Query<SearchQuery>,
 ) -> PageResult {
-    let (total, hits) = run_search(&state, &viewer.actor, &query, false).await?;
+    let (total, hits) =
+        run_search(&state, &viewer.actor, &query, Opener::staff(&viewer.actor)).await?;
     let names = Names::load(&state, &viewer.actor).await?;
     let sidebar = Sidebar::load(&state, &viewer.actor, &names, "").await?;
     let kinds = [

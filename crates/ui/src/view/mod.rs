@@ -133,6 +133,43 @@ pub(crate) fn priority_badge(priority: Priority) -> Badge {
     Badge { label, class }
 }
 
+/// An article's status in words.
+pub(crate) fn article_status_label(status: ferrodesk_domain::ArticleStatus) -> &'static str {
+    match status {
+        ferrodesk_domain::ArticleStatus::Draft => "Draft",
+        ferrodesk_domain::ArticleStatus::Published => "Published",
+        ferrodesk_domain::ArticleStatus::Archived => "Archived",
+    }
+}
+
+/// A language tag in the language's own words: `nb` (and the older `no`) is
+/// "Norsk (bokmål)"; a tag the desk has no name for is shown as it is.
+pub(crate) fn language_name(tag: &str) -> String {
+    let name = match tag.to_ascii_lowercase().as_str() {
+        "en" => "English",
+        "pt" => "Português",
+        "pt-br" => "Português (Brasil)",
+        "es" => "Español",
+        "nb" | "no" => "Norsk (bokmål)",
+        "nn" => "Norsk (nynorsk)",
+        "hu" => "Magyar",
+        "pl" => "Polski",
+        "de" => "Deutsch",
+        "fr" => "Français",
+        _ => return tag.to_owned(),
+    };
+    name.to_owned()
+}
+
+/// A count with its noun, singular for one: "1 person", "3 people".
+pub(crate) fn count_of(count: usize, one: &str, many: &str) -> String {
+    if count == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{count} {many}")
+    }
+}
+
 /// Impact in words.
 pub(crate) fn impact_label(impact: Impact) -> &'static str {
     match impact {
@@ -662,5 +699,15 @@ mod tests {
         assert_eq!(ago(90_000).relative, "yesterday");
         assert_eq!(ago(3 * 86_400).relative, "3 days ago");
         assert_eq!(ago(0).absolute, "14 Nov 2023, 22:13");
+    }
+
+    #[test]
+    fn counts_say_one_person_and_languages_their_own_name() {
+        assert_eq!(count_of(1, "person", "people"), "1 person");
+        assert_eq!(count_of(3, "person", "people"), "3 people");
+        assert_eq!(language_name("nb"), "Norsk (bokmål)");
+        assert_eq!(language_name("no"), "Norsk (bokmål)");
+        assert_eq!(language_name("pt-BR"), "Português (Brasil)");
+        assert_eq!(language_name("xx"), "xx");
     }
 }

@@ -167,6 +167,11 @@ fn timeline_item(
 ) -> TimelineItem {
     let actor = match event.actor_id {
         Some(id) if id == viewer.user_id && !viewer.is_staff() => "You".to_owned(),
+        // A customer may not read a colleague's directory entry; on a request shared
+        // in their organization the requester is still not the service desk.
+        Some(id) if !viewer.is_staff() && id == ticket.requester_id && names.user(id).is_none() => {
+            "Your colleague".to_owned()
+        }
         Some(id) => names.user_name(id),
         None => "Ferrodesk".to_owned(),
     };

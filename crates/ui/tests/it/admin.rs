@@ -155,7 +155,7 @@ async fn people_are_added_with_tier_and_groups_and_errors_show_per_field() {
     assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
     assert!(!desk.store.get_user(jonas.id).await.unwrap().is_active);
     let audit = desk.get("/admin/audit", Some(&desk.admin)).await;
-    audit.assert_contains("user deactivated");
+    audit.assert_contains("<td>Account deactivated</td>");
     assert_eq!(
         desk.get("/admin/users/abc", Some(&desk.admin)).await.status,
         StatusCode::NOT_FOUND

@@ -367,7 +367,7 @@ async fn failed_outgoing_mail_is_listed_and_sent_again() {
         .await;
     assert_eq!(sent.status, StatusCode::SEE_OTHER);
     assert_eq!(sent.location(), "/admin/outbox?done=mail_queued");
-    desk.get("/admin/outbox", Some(&desk.admin))
+    desk.get("/admin/outbox?state=failed", Some(&desk.admin))
         .await
         .assert_contains("No messages here.");
     let waiting = desk
@@ -387,6 +387,57 @@ async fn failed_outgoing_mail_is_listed_and_sent_again() {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn the_outbox_opens_on_waiting_mail_says_what_it_is_and_that_no_smtp_server_is_set() {
+    let desk = Desk::new().await;
+    let actor = desk.actor(&desk.admin).await;
+    desk.app
+        .mail_admin()
+        .create_mailbox(
+            &actor,
+            MailboxInput {
+                name: "Support".into(),
+                address: "support@desk.test".into(),
+                is_default: true,
+                ..MailboxInput::default()
+            },
+        )
+        .await
+        .unwrap();
+    let raw = b"From: Ana <ana@example.test>\r\nTo: support@desk.test\r\nSubject: VPN keeps dropping\r\nMessage-ID: <w1@x>\r\n\r\ndown\r\n";
+    desk.app
+        .mail_intake()
+        .file(raw, IntakeOptions::default())
+        .await
+        .unwrap();
+    // The message waits: nothing failed, so the screen opens on the waiting tab.
+    desk.clock.advance(jiff::SignedDuration::from_mins(10));
+    let page = desk.get("/admin/outbox", Some(&desk.admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_contains(
+        r#"<a href="/admin/outbox?state=pending" aria-current="page">Waiting</a>"#,
+    );
+    page.assert_contains("Receipt to the requester");
+    page.assert_contains("VPN keeps dropping");
+    page.assert_contains("Addressed when sent");
+    page.assert_lacks("not rendered");
+    // Its time came ten minutes ago: it is due now, not "10 min ago".
+    page.assert_contains(">due now</time>");
+    page.assert_lacks("10 min ago");
+    page.assert_contains("No SMTP server is configured.");
+
+    let configured = Desk::with_config(ferrodesk_ui::UiConfig {
+        is_smtp_configured: true,
+        ..ferrodesk_ui::UiConfig::default()
+    })
+    .await;
+    let page = configured
+        .get("/admin/outbox", Some(&configured.admin))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    page.assert_lacks("No SMTP server is configured.");
 }
 
 #[tokio::test]

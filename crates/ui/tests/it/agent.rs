@@ -358,7 +358,10 @@ async fn overriding_the_priority_needs_a_reason() {
         .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     let error = page.field_error("priority_reason").unwrap();
-    assert!(error.contains("needs a reason"), "{error}");
+    assert_eq!(
+        error,
+        "Choosing a priority other than P4, which single-person impact and medium urgency give, needs a reason"
+    );
     // The form keeps what was typed.
     page.assert_contains(r#"<option value="p1" selected>"#);
 
