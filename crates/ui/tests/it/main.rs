@@ -12,6 +12,7 @@ mod desk;
 mod kb_images;
 mod kb_links;
 mod live;
+mod macros;
 mod notifications;
 mod portal;
 mod presence;
