@@ -3,7 +3,7 @@
 //! requester's name while the ticket waits on the customer; the management page lists
 //! the desk's macros. Screenshots at 1440×900 and 390×844.
 
-use super::{BROWSER, Harness, POLL, WAIT, browser_available, open_for};
+use super::{BROWSER, Harness, POLL, WAIT, browser_available, open_for, screenshot_dir};
 use ferrodesk_domain::{Impact, TicketStatus, Urgency};
 use thirtyfour::prelude::*;
 
@@ -50,25 +50,19 @@ async fn an_agent_applies_a_macro_and_the_timeline_shows_the_filled_in_reply() {
     h.wait_for_text("#macro-preview", &greeting).await;
     h.wait_for_text("#macro-preview", "Status: Waiting on customer")
         .await;
-    let panel = h.driver().find(By::Css("#macro-panel")).await.unwrap();
-    panel.scroll_into_view().await.unwrap();
-    h.screenshot_sized("macros-panel-1440.png", 1440, 900).await;
-    h.driver()
-        .find(By::Css("#macro-panel"))
-        .await
-        .unwrap()
-        .scroll_into_view()
-        .await
-        .unwrap();
-    h.screenshot_sized("macros-panel-390.png", 390, 844).await;
+    panel_shot(&h, "macros-panel-1440.png", 1440, 900).await;
+    panel_shot(&h, "macros-panel-390.png", 390, 844).await;
 
+    let apply = h.driver().find(By::Css("#apply-macro")).await.unwrap();
+    // In the middle of the window, clear of the sticky header.
     h.driver()
-        .find(By::Css("#apply-macro"))
-        .await
-        .unwrap()
-        .click()
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![apply.to_json().unwrap()],
+        )
         .await
         .unwrap();
+    apply.click().await.unwrap();
     h.wait_for_text(".alert.success", "Macro applied").await;
     h.wait_for_text("#timeline", &greeting).await;
     let read = h.app.tickets().get(&marta, ticket.id).await.unwrap();
@@ -80,4 +74,26 @@ async fn an_agent_applies_a_macro_and_the_timeline_shows_the_filled_in_reply() {
         .await;
     h.screenshot_sized("macros-page-1440.png", 1440, 900).await;
     h.screenshot_sized("macros-page-390.png", 390, 844).await;
+}
+
+/// A screenshot at `width`×`height` with the Macros panel's preview in view.
+async fn panel_shot(h: &Harness, name: &str, width: u32, height: u32) {
+    h.driver()
+        .set_window_rect(0, 0, width, height)
+        .await
+        .unwrap();
+    let preview = h.driver().find(By::Css("#macro-panel")).await.unwrap();
+    preview.scroll_into_view().await.unwrap();
+    let _ = h
+        .driver()
+        .execute(
+            "window.scrollBy(0, -12); return document.fonts.ready.then(() => true);",
+            vec![],
+        )
+        .await;
+    h.driver()
+        .screenshot(&screenshot_dir().join(name))
+        .await
+        .unwrap();
+    h.driver().set_window_rect(0, 0, 1360, 900).await.unwrap();
 }
