@@ -83,6 +83,7 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("kb_deflections_user_id_fkey", "users", "user"),
     ("kb_deflections_article_id_fkey", "kb_articles", "article"),
     ("groups_escalates_to_fkey", "groups", "group"),
+    ("macros_owner_id_fkey", "users", "user"),
     (
         "users_organization_id_fkey",
         "organizations",

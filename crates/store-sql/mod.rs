@@ -47,6 +47,7 @@ pub(crate) mod filters;
 pub(crate) mod jobs;
 pub(crate) mod kb;
 pub(crate) mod kb_store;
+pub(crate) mod macros;
 pub(crate) mod mail;
 pub(crate) mod mail_outbox;
 pub(crate) mod mailbox_lease;

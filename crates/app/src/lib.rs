@@ -21,6 +21,7 @@ mod error;
 mod input;
 pub mod jobs;
 pub mod kb;
+pub mod macros;
 pub mod mail;
 mod markdown;
 mod notifications;
@@ -55,6 +56,7 @@ pub use ferrodesk_store::SharedFilter;
 pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleImage, ArticleInput, ArticlePatch, ArticleQuery, Kb, image_path};
+pub use macros::{Applied, MacroInput, MacroPatch, Macros};
 pub use markdown::{plain_text as markdown_text, render as render_markdown};
 pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
@@ -208,6 +210,11 @@ impl App {
     /// Who else has a ticket open, and what they are doing on it.
     pub fn presence(&self) -> Presences<'_> {
         Presences::new(self)
+    }
+
+    /// Canned responses: managing them, previewing and applying one to a ticket.
+    pub fn macros(&self) -> Macros<'_> {
+        Macros::new(self)
     }
 
     /// Who follows which ticket.

@@ -26,6 +26,10 @@ macro_rules! id_type {
 }
 
 id_type!(
+    /// A canned response (macro).
+    MacroId
+);
+id_type!(
     /// A ticket's id, which is also its number: people say "ticket 10042" on the phone.
     ///
     /// Ids start at 10001 so every number has at least five digits and never looks like

@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod edit;
 pub mod event;
 pub mod id;
+pub mod macros;
 pub mod notify;
 pub mod person;
 pub mod presence;
@@ -34,8 +35,12 @@ pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyH
 pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
-    ArticleId, AssetId, CategoryId, EventId, GroupId, OrganizationId, ServiceId, TicketId, TokenId,
-    UserId, VendorId,
+    ArticleId, AssetId, CategoryId, EventId, GroupId, MacroId, OrganizationId, ServiceId, TicketId,
+    TokenId, UserId, VendorId,
+};
+pub use macros::{
+    Macro, MacroActions, MacroFields, MacroScope, Placeholder, PlaceholderValues,
+    UnknownPlaceholder,
 };
 pub use notify::NotificationKind;
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};

@@ -11,6 +11,7 @@
 mod articles;
 pub use articles::sample_count as sample_article_count;
 mod catalog;
+mod macros;
 mod notifications;
 mod presence;
 mod vendors;
@@ -129,6 +130,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
         articles::seed_articles(store, &directory, options.articles, options.now).await?;
     notifications::seed_notifications(store, &directory, options.now).await?;
     vendors::seed_vendors(store, options.now).await?;
+    macros::seed_macros(store, options.now).await?;
     presence::seed_presence(store, &directory, options.now).await?;
     Ok(SeedSummary {
         people: directory.agents.len() + directory.customers.len() + 1,

@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -25,6 +25,7 @@ mod filters;
 mod ids;
 mod jobs;
 mod kb;
+mod macros;
 pub mod mail;
 pub mod mail_outbox;
 pub mod mailbox_lease;
@@ -50,6 +51,7 @@ pub use filters::*;
 pub use ids::*;
 pub use jobs::*;
 pub use kb::{ArticleFilter, ArticleUpdate, DeflectionCounts, KbStore, NewArticle, TicketSource};
+pub use macros::{MAX_MACROS_LISTED, MacroStore};
 pub use mail::MailStore;
 pub use mail_outbox::OutboxStore;
 pub use mailbox_lease::MailboxLeaseStore;
@@ -188,6 +190,7 @@ pub trait Store:
     + ReportStore
     + VendorStore
     + PresenceStore
+    + MacroStore
     + Send
     + Sync
     + 'static

@@ -102,6 +102,7 @@ macro_rules! store_contract_tests {
         $crate::kb_contract_tests!($make);
         $crate::vendor_contract_tests!($make);
         $crate::presence_contract_tests!($make);
+        $crate::macro_contract_tests!($make);
     };
 }
 

@@ -15,6 +15,7 @@
 pub mod contract;
 pub mod fixtures;
 pub mod kb_contract;
+pub mod macro_contract;
 pub mod mail_contract;
 pub mod mail_outbox_contract;
 pub mod mail_servers;

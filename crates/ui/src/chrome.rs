@@ -87,6 +87,7 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "status" => "Status updated.",
         "details" => "Ticket details saved.",
         "escalated" => "Ticket escalated.",
+        "macro_applied" => "Macro applied.",
         "handed_off" => "Ticket handed off. The vendor is mailed and the ticket waits on it.",
         "deactivated" => "Vendor deactivated.",
         "logged" => "Interaction logged.",

@@ -112,7 +112,7 @@ impl From<EventChangesRequest> for InteractionChanges {
             priority_reason: r.priority_reason,
             assignee_id: r.assignee_id.map(|a| a.map(UserId)),
             version: r.version,
-            seen_event_id: None,
+            ..InteractionChanges::default()
         }
     }
 }

@@ -40,6 +40,7 @@ mod tickets;
 mod tokens;
 pub mod types;
 pub use attachments::file_response;
+mod macros;
 mod users;
 mod vendors;
 mod watchers;
@@ -131,6 +132,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(saved_filters::routes())
         .merge(account::routes())
         .merge(vendors::routes())
+        .merge(macros::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -9,7 +9,7 @@ use crate::AppError;
 use crate::input::{body, optional, required};
 use crate::notifications::audience;
 use ferrodesk_domain::{
-    Actor, CallDirection, Event, EventId, EventKind, NewEvent, Priority, Ticket, TicketId,
+    Actor, CallDirection, Event, EventId, EventKind, GroupId, NewEvent, Priority, Ticket, TicketId,
     TicketStatus, TransitionError, UserId, Visibility,
 };
 use ferrodesk_store::{Conflict, Created, EventAppend, Idempotency, StoreError};
@@ -138,6 +138,10 @@ pub struct InteractionChanges {
     pub priority_reason: Option<String>,
     /// `Some(Some(agent))` assigns, `Some(None)` releases.
     pub assignee_id: Option<Option<UserId>>,
+    /// `Some(Some(group))` moves the ticket to a group, `Some(None)` takes it out.
+    pub group_id: Option<Option<GroupId>>,
+    /// The ticket's new tags (replacing the old ones).
+    pub tags: Option<Vec<String>>,
     /// The version the change was made against; a mismatch is a conflict.
     pub version: Option<i64>,
     /// The newest event the writer of a public reply had seen; when someone else has
@@ -149,15 +153,25 @@ pub struct InteractionChanges {
 impl InteractionChanges {
     /// Whether nothing is to change with the interaction.
     pub fn is_empty(&self) -> bool {
-        self.status.is_none() && self.priority.is_none() && self.assignee_id.is_none()
+        self.status.is_none()
+            && self.priority.is_none()
+            && self.assignee_id.is_none()
+            && self.group_id.is_none()
+            && self.tags.is_none()
     }
 
     /// The field changes as a patch, if any.
     fn patch(&self) -> Option<TicketPatch> {
-        (self.priority.is_some() || self.assignee_id.is_some()).then(|| TicketPatch {
+        let any = self.priority.is_some()
+            || self.assignee_id.is_some()
+            || self.group_id.is_some()
+            || self.tags.is_some();
+        any.then(|| TicketPatch {
             priority: self.priority,
             priority_reason: self.priority_reason.clone(),
             assignee_id: self.assignee_id,
+            group_id: self.group_id,
+            tags: self.tags.clone(),
             ..TicketPatch::default()
         })
     }
@@ -222,6 +236,24 @@ impl Tickets<'_> {
         idempotency: Option<IdempotencyKey>,
     ) -> Result<Created<Event>, AppError> {
         let ticket = self.visible(actor, id).await?;
+        let written = self
+            .interact_changing(actor, ticket, input, attachments, changes, idempotency)
+            .await?;
+        interaction_of(written)
+    }
+
+    /// [`Tickets::add_interaction_changing`] on a ticket already read (and checked
+    /// visible), returning every event written: the interaction and the changes.
+    pub(crate) async fn interact_changing(
+        &self,
+        actor: &Actor,
+        ticket: Ticket,
+        input: InteractionInput,
+        attachments: Vec<ferrodesk_domain::Attachment>,
+        changes: InteractionChanges,
+        idempotency: Option<IdempotencyKey>,
+    ) -> Result<Created<Vec<Event>>, AppError> {
+        let id = ticket.id;
         if actor.is_staff() {
             if !actor.can_work(&ticket) {
                 return Err(AppError::forbidden(format!(
@@ -254,12 +286,15 @@ impl Tickets<'_> {
             return self.customer_reply(actor, ticket, event, idempotency).await;
         }
         if changes.is_empty() {
-            return self.append(actor, ticket, event, idempotency).await;
+            let appended = self.append(actor, ticket, event, idempotency).await?;
+            return Ok(match appended {
+                Created::New(event) => Created::New(vec![event]),
+                Created::Replayed(event) => Created::Replayed(vec![event]),
+            });
         }
         self.check_version(&ticket, changes.version)?;
         let (ticket, event, changes, idempotency) = (&ticket, &event, &changes, &idempotency);
-        let written = self
-            .app
+        self.app
             .with_settings(|settings| async move {
                 let now = self.app.now();
                 let mut after = ticket.clone();
@@ -278,8 +313,7 @@ impl Tickets<'_> {
                 self.write(id, vec![change], Vec::new(), idempotency.clone(), version)
                     .await
             })
-            .await?;
-        interaction_of(written)
+            .await
     }
 
     /// A staff member's interaction that changes nothing else, appended to the
@@ -330,7 +364,7 @@ impl Tickets<'_> {
         mut ticket: Ticket,
         reply: NewEvent,
         idempotency: Option<Idempotency>,
-    ) -> Result<Created<Event>, AppError> {
+    ) -> Result<Created<Vec<Event>>, AppError> {
         let mut attempts = 0;
         loop {
             attempts += 1;
@@ -352,7 +386,7 @@ impl Tickets<'_> {
                     tracing::debug!(%message, "customer reply raced a change; retrying");
                     ticket = self.app.db().get_ticket(ticket.id).await?;
                 }
-                written => return interaction_of(written?),
+                written => return written,
             }
         }
     }

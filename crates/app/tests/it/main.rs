@@ -10,6 +10,7 @@ use ferrodesk_domain::Role;
 use ferrodesk_testing::fixtures::{TestDesk, person};
 
 mod jobs;
+mod macros;
 mod notification_mail;
 mod notifications;
 

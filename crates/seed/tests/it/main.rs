@@ -164,3 +164,35 @@ async fn the_demo_desk_has_vendors_and_tickets_waiting_on_them() {
         .unwrap();
     assert!(carrier.is_overdue(now), "the carrier is past its promise");
 }
+
+#[tokio::test]
+async fn the_demo_desk_has_shared_macros_whose_placeholders_are_all_known() {
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    seed(store, &SeedOptions::demo(jiff::Timestamp::now(), None))
+        .await
+        .unwrap();
+    let admin = ferrodesk_domain::UserId(1);
+    let macros = store.list_macros(admin).await.unwrap();
+    let names: Vec<&str> = macros.iter().map(|m| m.fields.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Escalate: outage note",
+            "Password reset instructions",
+            "Printer toner on its way",
+            "Resolved, please confirm",
+            "Waiting for your answer",
+        ]
+    );
+    for found in &macros {
+        ferrodesk_domain::macros::check_placeholders(&found.fields.body).unwrap();
+    }
+    let waiting = macros
+        .iter()
+        .find(|m| m.fields.name == "Waiting for your answer");
+    assert_eq!(
+        waiting.unwrap().fields.actions.status,
+        Some(TicketStatus::PendingCustomer)
+    );
+}

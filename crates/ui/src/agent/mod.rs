@@ -5,6 +5,7 @@
 //! Staff only: customers who open these pages get the 403 page. Which tickets an agent
 //! sees is decided by the ticket service (their groups, their assignments).
 
+mod macros;
 mod new_ticket;
 pub(crate) mod queue;
 mod reports;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/priority", get(priority_preview))
         .route("/people", get(people_search))
         .merge(queue::routes())
+        .merge(macros::routes())
         .merge(ticket::routes())
         .merge(new_ticket::routes())
         .merge(reports::routes())

@@ -39,6 +39,7 @@ use serde::Deserialize;
 
 mod changes;
 mod links;
+pub(crate) mod macros;
 pub(crate) mod presence;
 mod vendors;
 
@@ -60,6 +61,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}/link", post(link))
         .route("/tickets/{id}/merge", post(merge))
         .merge(vendors::routes())
+        .merge(macros::routes())
         .route("/tickets/{id}/presence", post(presence::report))
         .route("/tickets/{id}/presence/leave", post(presence::leave))
         .route("/tickets/{id}/mentions", get(presence::mentions))

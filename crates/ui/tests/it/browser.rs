@@ -802,6 +802,7 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
 mod drive;
 mod kb;
 mod layout;
+mod macros;
 mod notification_kinds;
 mod notifications;
 mod presence;

@@ -13,6 +13,7 @@ mod forms;
 mod kb_images;
 mod kb_links;
 mod live;
+mod macros;
 mod notifications;
 mod portal;
 mod portal_people;

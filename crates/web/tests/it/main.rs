@@ -39,6 +39,7 @@ mod errors;
 mod events;
 mod kb;
 mod kb_links;
+mod macros;
 mod mail;
 mod mail_outbox;
 mod notification_preferences;
