@@ -9,9 +9,10 @@
 //! Customers are refused: presence is a staff tool, and a customer never learns which
 //! agent has their ticket open.
 
+use crate::directory::staff_actor;
 use crate::{App, AppError};
 use ferrodesk_domain::presence::{alive_since, others};
-use ferrodesk_domain::{Activity, Actor, Presence, Ticket, TicketId, User, UserId};
+use ferrodesk_domain::{Activity, Actor, Presence, Ticket, TicketId, UserId};
 use ferrodesk_store::DeskSettings;
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -198,7 +199,7 @@ fn named(settings: &DeskSettings, ticket: &Ticket, reports: &[Presence]) -> Vec<
         .iter()
         .filter_map(|p| {
             let user = settings.staff.iter().find(|u| u.id == p.user_id)?;
-            (user.is_active && actor_of(user).can_view(ticket)).then(|| PresentStaff {
+            (user.is_active && staff_actor(user).can_view(ticket)).then(|| PresentStaff {
                 user_id: p.user_id,
                 name: user.name.clone(),
                 activity: p.activity,
@@ -206,15 +207,4 @@ fn named(settings: &DeskSettings, ticket: &Ticket, reports: &[Presence]) -> Vec<
             })
         })
         .collect()
-}
-
-/// A member of staff as the access rules see them.
-pub(crate) fn actor_of(user: &User) -> Actor {
-    Actor {
-        user_id: user.id,
-        role: user.role,
-        group_ids: user.group_ids.clone(),
-        organization_id: user.organization_id,
-        organization_shares_tickets: false,
-    }
 }

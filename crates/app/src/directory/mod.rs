@@ -534,3 +534,15 @@ impl<'a> Directory<'a> {
         }
     }
 }
+
+/// A member of staff as the access rules see them, from their stored record (staff
+/// belong to no customer organization).
+pub(crate) fn staff_actor(user: &User) -> Actor {
+    Actor {
+        user_id: user.id,
+        role: user.role,
+        group_ids: user.group_ids.clone(),
+        organization_id: user.organization_id,
+        organization_shares_tickets: false,
+    }
+}

@@ -12,7 +12,7 @@
 use ferrodesk_channels::email::{
     AutoSubmitted, Mailbox as MailboxAddress, OutboundMessage, new_message_id,
 };
-use ferrodesk_domain::{Actor, TicketId, User, UserId};
+use ferrodesk_domain::{TicketId, User, UserId};
 use ferrodesk_store::mail::RenderedMail;
 use ferrodesk_store::{Notification, NotificationId, StoreError};
 use jiff::Timestamp;
@@ -20,6 +20,7 @@ use jiff::Timestamp;
 use super::notify::{Notifications, domain_of, rendered};
 use super::templates::{StaffWords, fill, staff_words, words};
 use crate::AppError;
+use crate::directory::staff_actor;
 
 /// Notifications listed in one digest at most; the rest wait in the bell.
 const DIGEST_ITEMS: i64 = 50;
@@ -100,21 +101,18 @@ impl Notifications<'_> {
             return Ok(Err(reason));
         }
         let preferences = self.app.settings().await?.preferences(user_id);
-        let mut gathered: Vec<Notification> = Vec::new();
-        for notification in db
+        let unread: Vec<Notification> = db
             .list_unread_between(user_id, since, until, DIGEST_ITEMS)
             .await?
-        {
-            if !preferences.in_digest(notification.kind) {
-                continue;
-            }
-            if let Some(ticket_id) = notification.ticket_id
-                && !self.may_see(&person, ticket_id).await?
-            {
-                continue;
-            }
-            gathered.push(notification);
-        }
+            .into_iter()
+            .filter(|n| preferences.in_digest(n.kind))
+            .collect();
+        let about: Vec<TicketId> = unread.iter().filter_map(|n| n.ticket_id).collect();
+        let visible = self.visible_of(&person, &about).await?;
+        let gathered: Vec<Notification> = unread
+            .into_iter()
+            .filter(|n| n.ticket_id.is_none_or(|t| visible.contains(&t)))
+            .collect();
         if gathered.is_empty() {
             return Ok(Err("nothing unread to gather in the digest".to_owned()));
         }
@@ -139,19 +137,28 @@ impl Notifications<'_> {
 
     /// Whether `person` may see the ticket now (a ticket gone: no).
     async fn may_see(&self, person: &User, ticket_id: TicketId) -> Result<bool, AppError> {
-        let ticket = match self.app.db().get_ticket(ticket_id).await {
-            Ok(ticket) => ticket,
-            Err(StoreError::NotFound { .. }) => return Ok(false),
-            Err(other) => return Err(other.into()),
-        };
-        let actor = Actor {
-            user_id: person.id,
-            role: person.role,
-            group_ids: person.group_ids.clone(),
-            organization_id: None,
-            organization_shares_tickets: false,
-        };
-        Ok(actor.can_view(&ticket))
+        Ok(self
+            .visible_of(person, &[ticket_id])
+            .await?
+            .contains(&ticket_id))
+    }
+
+    /// Which of `tickets` `person` may see now, read in one query.
+    async fn visible_of(
+        &self,
+        person: &User,
+        tickets: &[TicketId],
+    ) -> Result<Vec<TicketId>, AppError> {
+        let actor = staff_actor(person);
+        Ok(self
+            .app
+            .db()
+            .get_tickets(tickets)
+            .await?
+            .into_iter()
+            .filter(|ticket| actor.can_view(ticket))
+            .map(|ticket| ticket.id)
+            .collect())
     }
 
     fn ticket_url(&self, ticket_id: TicketId) -> String {

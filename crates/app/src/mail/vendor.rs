@@ -13,7 +13,7 @@ use ferrodesk_channels::email::{
 use ferrodesk_domain::{EmailAddress, Event, EventKind, Ticket, TicketId};
 use ferrodesk_store::mail::{RenderedMail, ThreadMessage};
 
-use super::notify::{Notifications, plus_address};
+use super::notify::{Notifications, domain_of, plus_address, rendered};
 use crate::{App, AppError};
 
 /// The ticket's mail thread without the mail exchanged with its vendors, for mail to
@@ -72,13 +72,7 @@ impl Notifications<'_> {
             Some(id) => Some(db.get_user(id).await?.name),
             None => None,
         };
-        let domain = mailbox
-            .address
-            .as_str()
-            .rsplit_once('@')
-            .map(|(_, d)| d.to_owned())
-            .unwrap_or_default();
-        let message_id = new_message_id(Some(ticket.id), &domain)?;
+        let message_id = new_message_id(Some(ticket.id), domain_of(&mailbox.address))?;
         let desk_name = self.config.desk_name.clone();
         let outbound = OutboundMessage {
             from: MailboxAddress::with_name(desk_name.clone(), mailbox.address.clone()),
@@ -92,7 +86,7 @@ impl Notifications<'_> {
             subject: tag_subject(&format!("[{reference}] {}", ticket.subject), ticket.id),
             text: self.vendor_text(&ticket, &vendor, reference, message, agent.as_deref()),
             html: None,
-            message_id: message_id.clone(),
+            message_id,
             in_reply_to: None,
             references: Vec::new(),
             auto_submitted: None,
@@ -102,15 +96,7 @@ impl Notifications<'_> {
                 ("X-Ferrodesk-Vendor-Case".to_owned(), reference.clone()),
             ],
         };
-        let raw = outbound
-            .to_bytes()
-            .map_err(|e| AppError::invalid("mail", e.to_string()))?;
-        Ok(Ok(RenderedMail {
-            message_id: message_id.as_str().to_owned(),
-            recipients: vec![vendor.email.clone()],
-            sender: mailbox.address.clone(),
-            raw,
-        }))
+        Ok(Ok(rendered(&outbound, &vendor.email, &mailbox.address)?))
     }
 
     fn vendor_text(

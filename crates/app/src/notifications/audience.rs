@@ -4,9 +4,10 @@
 //! write, so they commit in the ticket's transaction, with the mail of those whose
 //! preferences ask for it at once (queued in the outbox by the store).
 
+use crate::directory::staff_actor;
 use crate::{App, AppError};
 use ferrodesk_domain::notify::{self, Candidate, Change};
-use ferrodesk_domain::{Actor, EventKind, NewEvent, Role, Ticket, User, UserId, Visibility};
+use ferrodesk_domain::{EventKind, NewEvent, Role, Ticket, User, UserId, Visibility};
 use ferrodesk_store::{DeskSettings, Notice, PageRequest, StoreError, UserFilter};
 use std::collections::BTreeSet;
 
@@ -207,12 +208,6 @@ fn candidate(user: User, watchers: &BTreeSet<UserId>) -> Candidate {
         handle: handle_of(&user),
         watches: watchers.contains(&user.id),
         is_active: user.is_active,
-        actor: Actor {
-            user_id: user.id,
-            role: user.role,
-            group_ids: user.group_ids,
-            organization_id: None,
-            organization_shares_tickets: false,
-        },
+        actor: staff_actor(&user),
     }
 }

@@ -4,8 +4,8 @@
 
 use super::Tickets;
 use crate::AppError;
+use crate::directory::staff_actor;
 use crate::notifications::audience::handle_of;
-use crate::presence::actor_of;
 use ferrodesk_domain::{Actor, TicketId, UserId};
 
 /// The most people one completion offers.
@@ -45,7 +45,7 @@ impl Tickets<'_> {
             .staff
             .iter()
             .filter(|u| u.is_active && u.id != actor.user_id)
-            .filter(|u| actor_of(u).can_view(&ticket))
+            .filter(|u| staff_actor(u).can_view(&ticket))
             .filter_map(|u| {
                 let handle = handle_of(u);
                 let by_handle = handle.starts_with(&typed);
