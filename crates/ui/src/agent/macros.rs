@@ -1,7 +1,7 @@
 //! `/agent/macros`: the canned responses an agent may use, with their own to write,
 //! change and delete; supervisors and admins also write the shared ones (for the whole
-//! desk). The API (`/api/v1/macros`) also shares with chosen groups and sets a group or
-//! assignee; this page shows those and keeps them when saving.
+//! desk or with chosen groups). A macro's changes are a status, a priority, a group,
+//! an assignee and tags, as in the API (`/api/v1/macros`).
 
 use super::ticket::macros::action_chips;
 use crate::UiState;
@@ -10,7 +10,7 @@ use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};
-use crate::view::{Choice, Names};
+use crate::view::{Choice, Names, multi_choices};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -18,7 +18,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::{MacroInput, MacroPatch};
-use ferrodesk_domain::{Macro, MacroActions, MacroId, MacroScope, Priority, TicketStatus};
+use ferrodesk_domain::{
+    GroupId, Macro, MacroActions, MacroId, MacroScope, Priority, TicketStatus, UserId,
+};
 
 pub(super) fn routes() -> Router<UiState> {
     Router::new()
@@ -61,6 +63,10 @@ struct FormPage {
     errors: FieldErrors,
     statuses: Vec<Choice>,
     priorities: Vec<Choice>,
+    groups: Vec<Choice>,
+    assignees: Vec<Choice>,
+    /// The groups a shared macro may be limited to (checkboxes).
+    share_groups: Vec<Choice>,
     may_share: bool,
 }
 
@@ -151,6 +157,26 @@ fn priority_choices(chosen: &str) -> Vec<Choice> {
     out
 }
 
+fn group_choices(names: &Names, chosen: &str) -> Vec<Choice> {
+    let mut out = vec![Choice::new("", "Leave as it is", chosen.is_empty())];
+    out.extend(names.groups().into_iter().map(|g| {
+        let value = g.id.to_string();
+        let selected = value == chosen;
+        Choice::new(value, g.name.clone(), selected)
+    }));
+    out
+}
+
+fn assignee_choices(staff: &[ferrodesk_domain::User], chosen: &str) -> Vec<Choice> {
+    let mut out = vec![Choice::new("", "Leave as it is", chosen.is_empty())];
+    out.extend(staff.iter().map(|u| {
+        let value = u.id.to_string();
+        let selected = value == chosen;
+        Choice::new(value, u.name.clone(), selected)
+    }));
+    out
+}
+
 async fn form_page(
     state: &UiState,
     viewer: &Viewer,
@@ -164,12 +190,22 @@ async fn form_page(
     } else {
         "New macro"
     };
+    let names = Names::load(state, &viewer.actor).await?;
+    let staff = super::staff_members(state, &viewer.actor).await?;
+    let share_options = names
+        .groups()
+        .into_iter()
+        .map(|g| (g.id, g.name.clone()))
+        .collect();
     let page = FormPage {
         chrome: Chrome::new(viewer, "agent", title),
-        sidebar: sidebar(state, viewer).await?,
+        sidebar: Sidebar::load(state, &viewer.actor, &names, "macros").await?,
         csrf: viewer.csrf.clone(),
         statuses: status_choices(input.get("status")),
         priorities: priority_choices(input.get("priority")),
+        groups: group_choices(&names, input.get("group")),
+        assignees: assignee_choices(&staff, input.get("assignee")),
+        share_groups: multi_choices(share_options, &input.all("share_groups")),
         may_share: viewer.actor.role.sees_all_tickets(),
         id,
         input,
@@ -205,12 +241,27 @@ fn form_values(found: &Macro) -> FormData {
         ("priority", priority.to_owned()),
         ("add_tags", add),
         ("remove_tags", remove),
+        (
+            "group",
+            f.actions
+                .group_id
+                .map(|g| g.to_string())
+                .unwrap_or_default(),
+        ),
+        (
+            "assignee",
+            f.actions
+                .assignee_id
+                .map(|u| u.to_string())
+                .unwrap_or_default(),
+        ),
     ];
     if f.internal {
         pairs.push(("internal", "on".to_owned()));
     }
-    if matches!(f.scope, MacroScope::Shared { .. }) {
+    if let MacroScope::Shared { group_ids } = &f.scope {
         pairs.push(("shared", "on".to_owned()));
+        pairs.extend(group_ids.iter().map(|g| ("share_groups", g.to_string())));
     }
     FormData::from_pairs(pairs)
 }
@@ -241,8 +292,20 @@ fn tag_list(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// The form's fields; a status or priority the lists do not offer is a field error.
-fn read_form(form: &FormData, errors: &mut FieldErrors, keep: MacroActions) -> MacroInput {
+/// An optional id from a select: empty is `None`, anything else must be a number.
+fn chosen_id(form: &FormData, errors: &mut FieldErrors, name: &str, what: &str) -> Option<i64> {
+    match form.get(name).trim() {
+        "" => None,
+        text => text.parse().ok().or_else(|| {
+            errors.add(name, format!("choose {what} from the list"));
+            None
+        }),
+    }
+}
+
+/// The form's fields; a status, priority, group or person the lists do not offer is a
+/// field error.
+fn read_form(form: &FormData, errors: &mut FieldErrors) -> MacroInput {
     let status = match form.get("status").trim() {
         "" => None,
         text => TicketStatus::parse(text).ok().or_else(|| {
@@ -257,6 +320,15 @@ fn read_form(form: &FormData, errors: &mut FieldErrors, keep: MacroActions) -> M
             None
         }),
     };
+    let group_id = chosen_id(form, errors, "group", "a group").map(GroupId);
+    let assignee_id = chosen_id(form, errors, "assignee", "a person").map(UserId);
+    let mut group_ids = Vec::new();
+    for raw in form.all("share_groups") {
+        match raw.trim().parse() {
+            Ok(id) => group_ids.push(GroupId(id)),
+            Err(_) => errors.add("share_groups", "choose groups from the list"),
+        }
+    }
     MacroInput {
         name: form.get("name").to_owned(),
         body: form.get("body").to_owned(),
@@ -264,12 +336,13 @@ fn read_form(form: &FormData, errors: &mut FieldErrors, keep: MacroActions) -> M
         actions: MacroActions {
             status,
             priority,
+            group_id,
+            assignee_id,
             add_tags: tag_list(form.get("add_tags")),
             remove_tags: tag_list(form.get("remove_tags")),
-            ..keep
         },
         shared: form.opt("shared").is_some(),
-        group_ids: Vec::new(),
+        group_ids,
     }
 }
 
@@ -278,8 +351,8 @@ const FIELDS: &[(&str, &str)] = &[
     ("body", "body"),
     ("add_tags", "add_tags"),
     ("remove_tags", "remove_tags"),
-    ("group", "name"),
-    ("user", "name"),
+    ("group", "group"),
+    ("user", "assignee"),
 ];
 
 async fn create(
@@ -288,7 +361,7 @@ async fn create(
     Form(form): Form,
 ) -> PageResult {
     let mut errors = FieldErrors::new();
-    let input = read_form(&form, &mut errors, MacroActions::default());
+    let input = read_form(&form, &mut errors);
     if errors.is_empty() {
         match state.app.macros().create(&viewer.actor, input).await {
             Ok(_) => return Ok(Redirect::to("/agent/macros?done=saved").into_response()),
@@ -313,19 +386,16 @@ async fn update(
     Form(form): Form,
 ) -> PageResult {
     let macros = state.app.macros();
-    let current = macros.get(&viewer.actor, MacroId(id)).await?;
     let mut errors = FieldErrors::new();
-    let input = read_form(&form, &mut errors, current.fields.actions.clone());
+    let input = read_form(&form, &mut errors);
     if errors.is_empty() {
-        let keeps_groups =
-            matches!(current.fields.scope, MacroScope::Shared { .. }) && input.shared;
         let patch = MacroPatch {
             name: Some(input.name),
             body: Some(input.body),
             internal: Some(input.internal),
             actions: Some(input.actions),
             shared: Some(input.shared),
-            group_ids: (!keeps_groups).then(Vec::new),
+            group_ids: Some(input.group_ids),
         };
         match macros.update(&viewer.actor, MacroId(id), patch).await {
             Ok(_) => return Ok(Redirect::to("/agent/macros?done=saved").into_response()),

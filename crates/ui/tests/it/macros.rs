@@ -113,6 +113,95 @@ async fn an_agent_writes_edits_and_deletes_a_macro_and_bad_input_is_shown_on_the
 }
 
 #[tokio::test]
+async fn a_shared_macro_is_limited_to_chosen_groups_and_moves_and_assigns_the_ticket() {
+    let desk = Desk::new().await;
+    let network = desk.network.get().to_string();
+    let assignee = desk.network_agent.user_id.to_string();
+    let form = desk.get("/agent/macros/new", Some(&desk.admin)).await;
+    form.assert_contains("name=\"share_groups\"");
+    form.assert_contains("Move to group");
+    let saved = desk
+        .post(
+            "/agent/macros",
+            &desk.admin,
+            &[
+                ("name", "To the network team"),
+                ("body", "Passed to the network team."),
+                ("group", network.as_str()),
+                ("assignee", assignee.as_str()),
+                ("shared", "on"),
+                ("share_groups", network.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+
+    // Only the network group's members (and supervisors and admins) may use it.
+    let network_agent = desk.actor(&desk.network_agent).await;
+    let theirs = desk.app.macros().list(&network_agent).await.unwrap();
+    assert_eq!(theirs.len(), 1);
+    assert_eq!(theirs[0].fields.actions.group_id, Some(desk.network));
+    assert_eq!(
+        theirs[0].fields.actions.assignee_id,
+        Some(desk.network_agent.user_id)
+    );
+    let agent = desk.actor(&desk.agent).await;
+    assert!(desk.app.macros().list(&agent).await.unwrap().is_empty());
+
+    // The edit page shows the choices, and saving without the group widens it to all.
+    let edit = format!("/agent/macros/{}", theirs[0].id.get());
+    let page = desk.get(&edit, Some(&desk.admin)).await;
+    page.assert_contains(&format!(
+        "name=\"share_groups\" value=\"{network}\" checked"
+    ));
+    page.assert_contains(&format!("value=\"{assignee}\" selected"));
+    let widened = desk
+        .post(
+            &edit,
+            &desk.admin,
+            &[
+                ("name", "To the network team"),
+                ("body", "Passed to the network team."),
+                ("group", network.as_str()),
+                ("shared", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(widened.status, StatusCode::SEE_OTHER, "{}", widened.body);
+    let mine = desk.app.macros().list(&agent).await.unwrap();
+    assert_eq!(mine.len(), 1, "shared with the whole desk now");
+    assert_eq!(mine[0].fields.actions.assignee_id, None);
+
+    // A group that is not a number is a field error, and nothing changes.
+    let bad = desk
+        .post(
+            &edit,
+            &desk.admin,
+            &[("name", "X"), ("body", "Hi"), ("group", "network")],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.field_error("group").is_some(), "{}", bad.body);
+    let unknown = desk
+        .post(
+            &edit,
+            &desk.admin,
+            &[("name", "X"), ("body", "Hi"), ("assignee", "999999")],
+        )
+        .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
+    assert_eq!(
+        desk.app.macros().list(&agent).await.unwrap()[0].fields.name,
+        "To the network team"
+    );
+}
+
+#[tokio::test]
 async fn the_macros_panel_previews_and_applies_a_macro_to_the_ticket() {
     let desk = Desk::new().await;
     let ticket = desk.ticket(&desk.customer, "Printer out of toner").await;
