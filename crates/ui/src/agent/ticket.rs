@@ -421,7 +421,13 @@ async fn page(
     let props = if matches!(attempt.panel, properties::PANEL | "details" | "status") {
         properties::Props::build(&ticket, names, &staff, &attempt.input, &attempt.errors)
     } else {
-        properties::Props::build(&ticket, names, &staff, &FormData::default(), &attempt.errors)
+        properties::Props::build(
+            &ticket,
+            names,
+            &staff,
+            &FormData::default(),
+            &attempt.errors,
+        )
     };
     let then_status = std::iter::once(Choice::new(
         "",
@@ -597,9 +603,11 @@ async fn merge_preview(
     names: &Names,
     times: &Times,
 ) -> PageResult<Option<TicketRow>> {
-    let Some(text) = attempt.input.opt("merge_into").filter(|_| {
-        attempt.panel == "merge" && attempt.errors.is_empty()
-    }) else {
+    let Some(text) = attempt
+        .input
+        .opt("merge_into")
+        .filter(|_| attempt.panel == "merge" && attempt.errors.is_empty())
+    else {
         return Ok(None);
     };
     let Some(into) = TicketId::parse_number(text) else {

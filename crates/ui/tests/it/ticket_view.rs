@@ -73,7 +73,11 @@ async fn each_property_saves_on_its_own_in_one_write_with_its_event() {
         &desk,
         &desk.agent,
         &ticket,
-        &[("field", "status"), ("version", &version), ("status", "open")],
+        &[
+            ("field", "status"),
+            ("version", &version),
+            ("status", "open"),
+        ],
     )
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -98,7 +102,11 @@ async fn each_property_saves_on_its_own_in_one_write_with_its_event() {
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let saved = desk.reload(ticket.id).await;
     assert_eq!(saved.priority, Priority::P2);
-    assert_eq!(saved.assignee_id, Some(desk.agent.user_id), "other fields stay");
+    assert_eq!(
+        saved.assignee_id,
+        Some(desk.agent.user_id),
+        "other fields stay"
+    );
 }
 
 #[tokio::test]
@@ -125,7 +133,11 @@ async fn a_stale_version_shows_the_conflict_in_place_and_changes_nothing() {
         &desk,
         &desk.agent,
         &ticket,
-        &[("field", "device"), ("version", &stale), ("device", "HP E24")],
+        &[
+            ("field", "device"),
+            ("version", &stale),
+            ("device", "HP E24"),
+        ],
     )
     .await;
     assert_eq!(page.status, StatusCode::CONFLICT, "{}", page.body);
@@ -140,7 +152,11 @@ async fn a_stale_version_shows_the_conflict_in_place_and_changes_nothing() {
         .post(
             &format!("/agent/tickets/{}/field", ticket.id),
             &desk.agent,
-            &[("field", "device"), ("version", &stale), ("device", "HP E24")],
+            &[
+                ("field", "device"),
+                ("version", &stale),
+                ("device", "HP E24"),
+            ],
         )
         .await;
     assert_eq!(page.status, StatusCode::CONFLICT);
@@ -174,7 +190,11 @@ async fn an_invalid_value_is_refused_in_place_with_a_422() {
             &[("field", field), ("version", &version), (field, value)],
         )
         .await;
-        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}={value}");
+        assert_eq!(
+            page.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}={value}"
+        );
         let shown = page
             .field_error(field)
             .or_else(|| page.field_error("priority_reason"));
@@ -241,7 +261,10 @@ async fn tags_are_added_and_removed_in_place() {
     .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.assert_lacks(r#"aria-label="Remove tag vpn""#);
-    assert_eq!(desk.reload(ticket.id).await.tags, vec!["remote-work".to_owned()]);
+    assert_eq!(
+        desk.reload(ticket.id).await.tags,
+        vec!["remote-work".to_owned()]
+    );
 
     let page = htmx_post(
         &desk,
@@ -251,7 +274,10 @@ async fn tags_are_added_and_removed_in_place() {
     )
     .await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(page.field_error("add_tag").as_deref(), Some("Type a tag first"));
+    assert_eq!(
+        page.field_error("add_tag").as_deref(),
+        Some("Type a tag first")
+    );
 }
 
 #[tokio::test]

@@ -154,7 +154,12 @@ fn details_patch(now: &DetailValues, was: &DetailValues, errors: &mut FieldError
 
 /// Puts one field's form value into `patch`; a value that is not one of the choices
 /// is an error on the field.
-pub(super) fn set_field(patch: &mut TicketPatch, field: &str, value: &str, errors: &mut FieldErrors) {
+pub(super) fn set_field(
+    patch: &mut TicketPatch,
+    field: &str,
+    value: &str,
+    errors: &mut FieldErrors,
+) {
     match field {
         "ticket_type" => match TicketType::parse(value) {
             Ok(t) => patch.ticket_type = Some(t),

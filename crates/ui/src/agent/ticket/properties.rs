@@ -136,7 +136,10 @@ impl Props {
             tag_error: errors.get("add_tag").map(str::to_owned),
             notice: errors.get(PANEL).map(str::to_owned),
             show_reason: ticket.is_priority_overridden() || reason_error.is_some(),
-            reason: input.get("priority_reason").trim().to_owned(),
+            reason: match input.opt("priority_reason") {
+                Some(tried) => tried.to_owned(),
+                None => ticket.priority_reason.clone().unwrap_or_default(),
+            },
             reason_error,
             oob: false,
         }
@@ -240,11 +243,23 @@ async fn finish(
                 state.live.publish(vec![ticket]);
             }
             let none = FormData::default();
-            return answer(state, viewer, id, StatusCode::OK, &none, &errors, Some(field)).await;
+            return answer(
+                state,
+                viewer,
+                id,
+                StatusCode::OK,
+                &none,
+                &errors,
+                Some(field),
+            )
+            .await;
         }
         // Someone else changed the ticket first: the panel shows what it is now.
         Err(AppError::Conflict { message, .. }) => {
-            errors.add(PANEL, format!("{message} The panel now shows the current values."));
+            errors.add(
+                PANEL,
+                format!("{message} The panel now shows the current values."),
+            );
             StatusCode::CONFLICT
         }
         Err(error) => {

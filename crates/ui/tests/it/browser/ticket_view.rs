@@ -97,12 +97,21 @@ async fn an_agent_works_a_ticket_from_the_properties_panel_and_the_actions_menu(
     h.driver().set_window_rect(0, 0, 1440, 900).await.unwrap();
     h.go(&format!("/agent/tickets/{}", ticket.id.get())).await;
     h.wait_for_text("#properties", "Properties").await;
-    assert!(!is_shown(&h, "#properties .prop-save").await, "saves at once");
+    assert!(
+        !is_shown(&h, "#properties .prop-save").await,
+        "saves at once"
+    );
 
     // Priority and assignee change in the panel; the timeline gains both events.
     h.select("#prop-priority", "p2").await;
-    h.wait_for_text("#priority_reason-error", "needs a reason").await;
-    type_into(&h, "#prop-priority_reason", "Presenting to the board at noon").await;
+    h.wait_for_text("#priority_reason-error", "needs a reason")
+        .await;
+    type_into(
+        &h,
+        "#prop-priority_reason",
+        "Presenting to the board at noon",
+    )
+    .await;
     h.press(Key::Enter).await;
     h.wait_for_text(".timeline", "changed the priority").await;
     h.wait_for_text("#ticket-header", "P2").await;
@@ -150,7 +159,8 @@ async fn an_agent_works_a_ticket_from_the_properties_panel_and_the_actions_menu(
     press(&h, "#merge-dialog button.primary").await;
     h.wait_for_text("#merge-dialog", "External monitor not detected")
         .await;
-    h.wait_for_text("#merge-dialog", "Both timelines are kept").await;
+    h.wait_for_text("#merge-dialog", "Both timelines are kept")
+        .await;
     press(&h, "#merge-dialog button.danger").await;
     h.wait_for_text("#ticket-title", "External monitor not detected")
         .await;
