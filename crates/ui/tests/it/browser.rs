@@ -569,6 +569,12 @@ async fn an_agent_works_a_ticket_from_the_queue() {
             .await
             .unwrap();
     }
+    h.driver()
+        .query(By::Css("#escalate-dialog[open]"))
+        .wait(WAIT, POLL)
+        .first()
+        .await
+        .unwrap();
     let network = h
         .store
         .list_groups()

@@ -144,6 +144,15 @@ async fn an_agent_works_a_ticket_from_the_properties_panel_and_the_actions_menu(
         .first()
         .await
         .unwrap();
+    assert!(
+        !h.driver()
+            .current_url()
+            .await
+            .unwrap()
+            .as_str()
+            .contains("panel="),
+        "the dialog opens in place"
+    );
     assert!(is_shown(&h, "#log_number").await);
     assert!(is_shown(&h, "#log_minutes").await);
     assert!(!is_shown(&h, "#log_location").await);
