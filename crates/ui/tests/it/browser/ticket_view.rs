@@ -170,6 +170,10 @@ async fn an_agent_works_a_ticket_from_the_properties_panel_and_the_actions_menu(
         .await;
     h.wait_for_text("#merge-dialog", "Both timelines are kept")
         .await;
+    h.driver()
+        .screenshot(&screenshot_dir().join("ticket-view-merge-1440.png"))
+        .await
+        .unwrap();
     press(&h, "#merge-dialog button.danger").await;
     h.wait_for_text("#ticket-title", "External monitor not detected")
         .await;
