@@ -25,7 +25,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
-use changes::{change_status, details, escalate, log_interaction, reply};
+use changes::{change_status, details, escalate, log_interaction, reply, set_field};
 use ferrodesk_app::{
     AppError, EscalateInput, EventPage, InteractionChanges, InteractionInput, LinkRequestKind,
     PageRequest, SplitPartInput, TicketFilter, TicketPatch, TicketQuery, TicketSort,
@@ -41,6 +41,8 @@ mod changes;
 mod links;
 pub(crate) mod macros;
 pub(crate) mod presence;
+mod properties;
+mod requester;
 mod vendors;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -55,6 +57,8 @@ pub(crate) fn routes() -> Router<UiState> {
         )
         .route("/tickets/{id}/status", post(change_status))
         .route("/tickets/{id}/details", post(details))
+        .route("/tickets/{id}/field", post(properties::save_field))
+        .route("/tickets/{id}/tags", post(properties::save_tags))
         .route("/tickets/{id}/escalate", post(escalate))
         .route("/tickets/{id}/log", post(log_interaction))
         .route("/tickets/{id}/split", post(split))
@@ -95,18 +99,12 @@ pub(crate) struct TicketView {
     pub impact: &'static str,
     pub urgency: &'static str,
     pub requester: String,
-    pub owner: String,
     pub assignee: String,
     pub is_assigned_to_me: bool,
     pub assignee_id: String,
     pub group: String,
     pub tier: i64,
-    pub category: String,
-    pub service: String,
-    pub location: String,
-    pub device: String,
     pub external_ref: String,
-    pub tags: Vec<String>,
     pub escalation_level: i64,
     pub created: When,
     pub updated: When,
@@ -131,7 +129,6 @@ impl TicketView {
             impact: impact_label(ticket.impact),
             urgency: urgency_label(ticket.urgency),
             requester: names.user_name(ticket.requester_id),
-            owner: names.user_or(ticket.owner_id, "Nobody"),
             assignee: names.user_or(ticket.assignee_id, "Unassigned"),
             is_assigned_to_me: ticket.assignee_id == Some(viewer.actor.user_id),
             assignee_id: ticket
@@ -140,12 +137,7 @@ impl TicketView {
                 .unwrap_or_default(),
             group: names.group_or(ticket.group_id, "No group"),
             tier: ticket.tier.get(),
-            category: names.category_or(ticket.category_id, "None"),
-            service: names.service_or(ticket.service_id, "None"),
-            location: ticket.location.clone().unwrap_or_default(),
-            device: ticket.device.clone().unwrap_or_default(),
             external_ref: ticket.external_ref.clone().unwrap_or_default(),
-            tags: ticket.tags.clone(),
             escalation_level: ticket.escalation_level,
             created: times.at(ticket.created_at),
             updated: times.at(ticket.updated_at),
@@ -154,18 +146,6 @@ impl TicketView {
             sla: Vec::new(),
         }
     }
-}
-
-/// The requester, as the side card shows them.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct PersonCard {
-    pub name: String,
-    pub initials: String,
-    pub email: String,
-    pub phone: String,
-    pub location: String,
-    pub employee_id: String,
-    pub organization: String,
 }
 
 /// A linked ticket.
@@ -289,26 +269,15 @@ struct TicketPage {
     sidebar: Sidebar,
     t: TicketView,
     timeline: Vec<TimelineItem>,
-    requester: PersonCard,
-    other_tickets: Vec<TicketRow>,
+    requester: requester::PersonCard,
+    merge_preview: Option<TicketRow>,
     links: Vec<LinkRow>,
     errors: FieldErrors,
     input: FormData,
     panel: &'static str,
     composer_kind: String,
     then_status: Vec<Choice>,
-    status_choices: Vec<Choice>,
-    values: DetailValues,
-    was: DetailValues,
-    type_options: Vec<Choice>,
-    impact_options: Vec<Choice>,
-    urgency_options: Vec<Choice>,
-    priority_options: Vec<Choice>,
-    category_options: Vec<Choice>,
-    service_options: Vec<Choice>,
-    group_options: Vec<Choice>,
-    assignee_options: Vec<OptionGroup>,
-    owner_options: Vec<OptionGroup>,
+    props: properties::Props,
     escalate_options: Vec<Choice>,
     link_kinds: Vec<Choice>,
     /// The others on the ticket, for the strip.
@@ -420,7 +389,7 @@ async fn page(
     state: &UiState,
     viewer: &Viewer,
     id: TicketId,
-    attempt: Attempt,
+    mut attempt: Attempt,
     done: Option<&str>,
 ) -> PageResult<TicketPage> {
     let mut loaded = load(state, viewer, id).await?;
@@ -429,57 +398,14 @@ async fn page(
     let ticket = loaded.ticket.clone();
 
     let links = tickets.links(actor, id).await?;
-    let others = tickets
-        .list(
-            actor,
-            &TicketQuery {
-                filter: TicketFilter {
-                    requester_id: Some(ticket.requester_id),
-                    open_only: true,
-                    ..TicketFilter::default()
-                },
-                sort: TicketSort::UpdatedDesc,
-                page: PageRequest::first(11),
-            },
-        )
-        .await?;
     let staff = staff_members(state, actor).await?;
     for member in &staff {
         loaded.names.insert_user(member.clone());
     }
     let names = &loaded.names;
     let times = &loaded.times;
-    let other_tickets: Vec<TicketRow> = others
-        .items
-        .iter()
-        .filter(|t| t.id != id)
-        .take(10)
-        .map(|t| TicketRow::new(t, names, times))
-        .collect();
-    let mut organization_names = loaded.names.clone();
-    if let Some(org) = names
-        .user(ticket.requester_id)
-        .and_then(|u| u.organization_id)
-    {
-        organization_names
-            .add_organizations(state, actor, [org])
-            .await?;
-    }
-    let requester = match names.user(ticket.requester_id) {
-        Some(user) => PersonCard {
-            name: user.name.clone(),
-            initials: crate::view::initials(&user.name),
-            email: user.email.to_string(),
-            phone: user.phone.clone().unwrap_or_default(),
-            location: user.location.clone().unwrap_or_default(),
-            employee_id: user.employee_id.clone().unwrap_or_default(),
-            organization: organization_names.organization_or(user.organization_id, ""),
-        },
-        None => PersonCard {
-            name: names.user_name(ticket.requester_id),
-            ..PersonCard::default()
-        },
-    };
+    let requester = requester::card(state, viewer, &ticket, names, times).await?;
+    let merge_preview = merge_preview(state, viewer, &mut attempt, names, times).await?;
     let links = links
         .into_iter()
         .map(|l| LinkRow {
@@ -491,28 +417,18 @@ async fn page(
         })
         .collect();
 
-    let is_details = attempt.panel == "details";
-    let values = if is_details {
-        DetailValues::from_form(&attempt.input, "")
-    } else {
-        DetailValues::of(&ticket)
-    };
-    let was = if is_details {
-        DetailValues::from_form(&attempt.input, "was_")
-    } else {
-        DetailValues::of(&ticket)
-    };
     let allowed = ticket.status.allowed_next();
-    let status_choices = allowed
-        .iter()
-        .map(|s| {
-            Choice::new(
-                s,
-                status_word(*s),
-                attempt.input.get("status") == s.as_str(),
-            )
-        })
-        .collect();
+    let props = if matches!(attempt.panel, properties::PANEL | "details" | "status") {
+        properties::Props::build(&ticket, names, &staff, &attempt.input, &attempt.errors)
+    } else {
+        properties::Props::build(
+            &ticket,
+            names,
+            &staff,
+            &FormData::default(),
+            &attempt.errors,
+        )
+    };
     let then_status = std::iter::once(Choice::new(
         "",
         format!("Keep as {}", status_word(ticket.status)),
@@ -526,20 +442,6 @@ async fn page(
         )
     }))
     .collect();
-    let derived = priority_badge(Priority::from_matrix(ticket.impact, ticket.urgency)).label;
-    let priority_options = std::iter::once(Choice::new(
-        "",
-        format!("Automatic ({derived})"),
-        values.priority.is_empty(),
-    ))
-    .chain(
-        Priority::ALL
-            .iter()
-            .map(|p| Choice::new(p, priority_badge(*p).label, p.as_str() == values.priority)),
-    )
-    .collect();
-    let people_options =
-        |current: &str, none: &str| staff_options(&staff, ticket.group_id, names, current, none);
     let current_group = ticket.group_id.map(|g| g.to_string());
     let escalation_target = ticket
         .group_id
@@ -587,25 +489,12 @@ async fn page(
         sidebar,
         timeline: timeline_with_description(&loaded, viewer),
         requester,
-        other_tickets,
+        merge_preview,
         links,
         panel: attempt.panel,
         composer_kind,
         then_status,
-        status_choices,
-        type_options: type_choices(&values.ticket_type),
-        impact_options: impact_choices(&values.impact),
-        urgency_options: urgency_choices(&values.urgency),
-        priority_options,
-        category_options: category_choices(&loaded.names, &values.category_id, "No category"),
-        service_options: service_choices(
-            &loaded.names,
-            &values.service_id,
-            "No product or service",
-        ),
-        group_options: group_choices(&loaded.names, &values.group_id, "No group"),
-        assignee_options: people_options(&values.assignee_id, "Unassigned"),
-        owner_options: people_options(&values.owner_id, "Nobody"),
+        props,
         escalate_options: group_choices(&loaded.names, &escalate_current, "Choose a group")
             .into_iter()
             .filter(|c| c.value.is_empty() || Some(c.value.as_str()) != current_group.as_deref())
@@ -617,8 +506,6 @@ async fn page(
         me: viewer.actor.user_id.get(),
         csrf: viewer.csrf.clone(),
         oob: false,
-        values,
-        was,
         errors: attempt.errors,
         input: attempt.input,
         t: view,
@@ -643,14 +530,17 @@ fn staff_options(
     current: &str,
     none: &str,
 ) -> Vec<OptionGroup> {
+    // Only agents work in tiers; admins and supervisors are named by their role.
     let option = |u: &User| {
-        let tier = u
-            .tier
-            .map(|t| format!(" · tier {}", t.get()))
-            .unwrap_or_default();
+        let role = match (u.role, u.tier) {
+            (ferrodesk_domain::Role::Admin, _) => " · admin".to_owned(),
+            (ferrodesk_domain::Role::Supervisor, _) => " · supervisor".to_owned(),
+            (_, Some(tier)) => format!(" · tier {}", tier.get()),
+            (_, None) => String::new(),
+        };
         Choice::new(
             u.id,
-            format!("{}{tier}", u.name),
+            format!("{}{role}", u.name),
             u.id.to_string() == current,
         )
     };
@@ -681,6 +571,62 @@ fn staff_options(
 #[derive(Debug, Deserialize)]
 struct ShowQuery {
     done: Option<String>,
+    /// A dialog to show open (the page without JavaScript).
+    panel: Option<String>,
+    /// The ticket a merge would go into, to confirm.
+    merge_into: Option<String>,
+}
+
+/// The dialogs of the actions menu, by the name `?panel=` gives.
+const DIALOGS: &[&str] = &["escalate", "log", "link", "merge", "split"];
+
+/// What a page opened with `?panel=` shows: that dialog open, with the merge's target
+/// when one was chosen.
+fn opened(query: &ShowQuery) -> Attempt {
+    let panel = query.panel.as_deref().unwrap_or("");
+    let Some(panel) = DIALOGS.iter().find(|d| **d == panel) else {
+        return Attempt::none();
+    };
+    let mut input = FormData::default();
+    if let Some(into) = query.merge_into.as_deref() {
+        input.set("merge_into", into);
+    }
+    Attempt::failed(input, FieldErrors::new(), panel)
+}
+
+/// The ticket a merge goes into, for the confirmation; an unknown number is an error
+/// on the field.
+async fn merge_preview(
+    state: &UiState,
+    viewer: &Viewer,
+    attempt: &mut Attempt,
+    names: &Names,
+    times: &Times,
+) -> PageResult<Option<TicketRow>> {
+    let Some(text) = attempt
+        .input
+        .opt("merge_into")
+        .filter(|_| attempt.panel == "merge" && attempt.errors.is_empty())
+    else {
+        return Ok(None);
+    };
+    let Some(into) = TicketId::parse_number(text) else {
+        attempt
+            .errors
+            .add("merge_into", "give a ticket number like 10042");
+        return Ok(None);
+    };
+    match state.app.tickets().get(&viewer.actor, into).await {
+        Ok(target) => Ok(Some(TicketRow::new(&target, names, times))),
+        Err(AppError::NotFound { .. }) => {
+            let number = into.display_number();
+            attempt
+                .errors
+                .add("merge_into", format!("there is no ticket {number}"));
+            Ok(None)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 async fn show(
@@ -690,7 +636,7 @@ async fn show(
     Query(query): Query<ShowQuery>,
 ) -> PageResult {
     let id = ticket_id(&raw)?;
-    let page = page(&state, &viewer, id, Attempt::none(), query.done.as_deref()).await?;
+    let page = page(&state, &viewer, id, opened(&query), query.done.as_deref()).await?;
     Ok(render(StatusCode::OK, &page))
 }
 

@@ -559,12 +559,20 @@ async fn an_agent_works_a_ticket_from_the_queue() {
     h.wait_for_text(".timeline", "Network team knows about it")
         .await;
 
-    // Escalate to second line, keeping the ticket.
+    // Escalate to second line, keeping the ticket: the actions menu opens its dialog.
+    for css in [".actions-menu summary", "a[data-dialog=escalate-dialog]"] {
+        h.driver()
+            .find(By::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
     h.driver()
-        .find(By::XPath("//summary[normalize-space()='Escalate']"))
-        .await
-        .unwrap()
-        .click()
+        .query(By::Css("#escalate-dialog[open]"))
+        .wait(WAIT, POLL)
+        .first()
         .await
         .unwrap();
     let network = h
@@ -602,22 +610,8 @@ async fn an_agent_works_a_ticket_from_the_queue() {
         .await;
     h.screenshot_sized("agent-ticket.png", 1360, 1700).await;
 
-    // Resolve.
-    h.select("#status", "resolved").await;
-    h.driver()
-        .find(By::Id("status_reason"))
-        .await
-        .unwrap()
-        .send_keys("Rule rolled back; confirmed with the user")
-        .await
-        .unwrap();
-    h.driver()
-        .find(By::XPath("//form[contains(@action,'/status')]//button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    // Resolve from the properties panel: the change saves at once.
+    h.select("#prop-status", "resolved").await;
     h.wait_for_text("#ticket-header .badge", "Resolved").await;
     let saved = h.store.get_ticket(ticket.id).await.unwrap();
     assert_eq!(saved.status, TicketStatus::Resolved);
@@ -807,4 +801,5 @@ mod notification_kinds;
 mod notifications;
 mod presence;
 mod team;
+mod ticket_view;
 mod vendors;

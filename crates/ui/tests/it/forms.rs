@@ -44,20 +44,36 @@ async fn the_ticket_page_forms_land_on_their_own_panel() {
         .get(&format!("/agent/tickets/{}", ticket.id), Some(&desk.agent))
         .await;
     for (form, panel) in [
-        ("status", "status"),
-        ("details", "details"),
-        ("escalate", "escalate"),
-        ("log", "log"),
-        ("link", "link"),
-        ("merge", "link"),
-        ("split", "split"),
+        ("field", "properties"),
+        ("tags", "properties"),
+        ("escalate", "escalate-dialog"),
+        ("log", "log-dialog"),
+        ("link", "link-dialog"),
+        ("split", "split-dialog"),
     ] {
         page.assert_contains(&format!(
-            r#"action="/agent/tickets/{}/{form}#{panel}-panel""#,
+            r#"action="/agent/tickets/{}/{form}#{panel}""#,
             ticket.id
         ));
-        page.assert_contains(&format!(r#"id="{panel}-panel""#));
+        page.assert_contains(&format!(r#"id="{panel}""#));
     }
+    // The merge is confirmed first: the review names the target, and its form lands
+    // back on the dialog.
+    let other = desk.ticket(&desk.customer, "Printer still offline").await;
+    let review = desk
+        .get(
+            &format!(
+                "/agent/tickets/{}?panel=merge&merge_into={}",
+                ticket.id, other.id
+            ),
+            Some(&desk.agent),
+        )
+        .await;
+    review.assert_contains(&format!(
+        r#"action="/agent/tickets/{}/merge#merge-dialog""#,
+        ticket.id
+    ));
+    review.assert_contains(r#"id="merge-dialog""#);
 
     // An empty reply in the portal comes back on the reply form with its error.
     let refused = desk

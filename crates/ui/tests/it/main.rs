@@ -24,5 +24,6 @@ mod search;
 mod sign_in;
 mod support;
 mod team;
+mod ticket_view;
 mod vendors;
 mod wording;

@@ -3,6 +3,7 @@
 //! the details form, escalation, and a logged call or walk-in.
 
 use super::*;
+use properties::PANEL;
 
 pub(super) async fn reply(
     State(state): State<UiState>,
@@ -108,7 +109,7 @@ pub(super) async fn change_status(
     let mut errors = FieldErrors::new();
     let Some(status) = parse_status(form.get("status")) else {
         errors.add("status", "choose a status from the list");
-        return failed(&state, &viewer, id, form, errors, "status").await;
+        return failed(&state, &viewer, id, form, errors, PANEL).await;
     };
     let result = state
         .app
@@ -124,7 +125,7 @@ pub(super) async fn change_status(
                 &[("status", "status"), ("reason", "status_reason")],
                 "status",
             )?;
-            failed(&state, &viewer, id, form, errors, "status").await
+            failed(&state, &viewer, id, form, errors, PANEL).await
         }
     }
 }
@@ -134,61 +135,8 @@ fn details_patch(now: &DetailValues, was: &DetailValues, errors: &mut FieldError
     let mut patch = TicketPatch::default();
     for field in DETAIL_FIELDS {
         let value = now.field(field);
-        if value == was.field(field) {
-            continue;
-        }
-        match *field {
-            "ticket_type" => match TicketType::parse(value) {
-                Ok(t) => patch.ticket_type = Some(t),
-                Err(_) => errors.add(field, "choose a type from the list"),
-            },
-            "impact" => match Impact::parse(value) {
-                Ok(i) => patch.impact = Some(i),
-                Err(_) => errors.add(field, "choose an impact from the list"),
-            },
-            "urgency" => match Urgency::parse(value) {
-                Ok(u) => patch.urgency = Some(u),
-                Err(_) => errors.add(field, "choose an urgency from the list"),
-            },
-            "priority" => {
-                if value.is_empty() {
-                    patch.priority = Some(None);
-                } else {
-                    match Priority::parse(value) {
-                        Ok(p) => patch.priority = Some(Some(p)),
-                        Err(_) => errors.add(field, "choose a priority from the list"),
-                    }
-                }
-            }
-            "category_id" => {
-                if let Some(v) = parse_id(errors, field, value, CategoryId) {
-                    patch.category_id = Some(v);
-                }
-            }
-            "service_id" => {
-                if let Some(v) = parse_id(errors, field, value, ServiceId) {
-                    patch.service_id = Some(v);
-                }
-            }
-            "group_id" => {
-                if let Some(v) = parse_id(errors, field, value, GroupId) {
-                    patch.group_id = Some(v);
-                }
-            }
-            "assignee_id" => {
-                if let Some(v) = parse_id(errors, field, value, UserId) {
-                    patch.assignee_id = Some(v);
-                }
-            }
-            "owner_id" => {
-                if let Some(v) = parse_id(errors, field, value, UserId) {
-                    patch.owner_id = Some(v);
-                }
-            }
-            "location" => patch.location = Some(optional_text(value)),
-            "device" => patch.device = Some(optional_text(value)),
-            "external_ref" => patch.external_ref = Some(optional_text(value)),
-            _ => {}
+        if value != was.field(field) {
+            set_field(&mut patch, field, value, errors);
         }
     }
     // A reason goes with a priority change; with none, an override needs one and
@@ -204,6 +152,69 @@ fn details_patch(now: &DetailValues, was: &DetailValues, errors: &mut FieldError
     patch
 }
 
+/// Puts one field's form value into `patch`; a value that is not one of the choices
+/// is an error on the field.
+pub(super) fn set_field(
+    patch: &mut TicketPatch,
+    field: &str,
+    value: &str,
+    errors: &mut FieldErrors,
+) {
+    match field {
+        "ticket_type" => match TicketType::parse(value) {
+            Ok(t) => patch.ticket_type = Some(t),
+            Err(_) => errors.add(field, "choose a type from the list"),
+        },
+        "impact" => match Impact::parse(value) {
+            Ok(i) => patch.impact = Some(i),
+            Err(_) => errors.add(field, "choose an impact from the list"),
+        },
+        "urgency" => match Urgency::parse(value) {
+            Ok(u) => patch.urgency = Some(u),
+            Err(_) => errors.add(field, "choose an urgency from the list"),
+        },
+        "priority" => {
+            if value.is_empty() {
+                patch.priority = Some(None);
+            } else {
+                match Priority::parse(value) {
+                    Ok(p) => patch.priority = Some(Some(p)),
+                    Err(_) => errors.add(field, "choose a priority from the list"),
+                }
+            }
+        }
+        "category_id" => {
+            if let Some(v) = parse_id(errors, field, value, CategoryId) {
+                patch.category_id = Some(v);
+            }
+        }
+        "service_id" => {
+            if let Some(v) = parse_id(errors, field, value, ServiceId) {
+                patch.service_id = Some(v);
+            }
+        }
+        "group_id" => {
+            if let Some(v) = parse_id(errors, field, value, GroupId) {
+                patch.group_id = Some(v);
+            }
+        }
+        "assignee_id" => {
+            if let Some(v) = parse_id(errors, field, value, UserId) {
+                patch.assignee_id = Some(v);
+            }
+        }
+        "owner_id" => {
+            if let Some(v) = parse_id(errors, field, value, UserId) {
+                patch.owner_id = Some(v);
+            }
+        }
+        "location" => patch.location = Some(optional_text(value)),
+        "device" => patch.device = Some(optional_text(value)),
+        "external_ref" => patch.external_ref = Some(optional_text(value)),
+        _ => {}
+    }
+}
+
 pub(super) async fn details(
     State(state): State<UiState>,
     Staff(viewer): Staff,
@@ -216,7 +227,7 @@ pub(super) async fn details(
     let mut errors = FieldErrors::new();
     let patch = details_patch(&now, &was, &mut errors);
     if !errors.is_empty() {
-        return failed(&state, &viewer, id, form, errors, "details").await;
+        return failed(&state, &viewer, id, form, errors, PANEL).await;
     }
     match state
         .app
@@ -238,8 +249,8 @@ pub(super) async fn details(
                     ("user", "assignee_id"),
                 ])
                 .collect();
-            errors.absorb(error, &fields, "details")?;
-            failed(&state, &viewer, id, form, errors, "details").await
+            errors.absorb(error, &fields, PANEL)?;
+            failed(&state, &viewer, id, form, errors, PANEL).await
         }
     }
 }
