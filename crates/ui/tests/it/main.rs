@@ -21,6 +21,7 @@ mod portal_search;
 mod presence;
 mod reports;
 mod robust;
+mod screens;
 mod search;
 mod sign_in;
 mod suggestions;
