@@ -61,7 +61,7 @@ pub use markdown::{plain_text as markdown_text, render as render_markdown};
 pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
 pub use saved_filters::SavedFilters;
-pub use search::{CatchUp, Search, SearchEngine, SimilarTicket};
+pub use search::{CatchUp, Search, SearchEngine, SimilarTicket, SuggestedArticles};
 pub use secret::hash_password;
 // The ticket pipeline and the job runner take the escalation steps as `crate::escalation`.
 use automation::escalation;

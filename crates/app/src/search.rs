@@ -156,6 +156,15 @@ pub struct SimilarTicket {
     pub resolution: Option<String>,
 }
 
+/// The articles that may answer a ticket, and the language its requester reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SuggestedArticles {
+    /// The requester's language; the articles in it come first.
+    pub language: Language,
+    /// The articles, best first within each language.
+    pub hits: Vec<SearchHit>,
+}
+
 /// What one catch-up did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CatchUp {
@@ -405,7 +414,8 @@ impl<'a> Search<'a> {
         self.visible(actor, hits).await
     }
 
-    /// Articles that may answer a ticket, best first (staff).
+    /// Articles that answer a ticket well, in the requester's language first, each
+    /// hit carrying its own language (staff).
     ///
     /// # Errors
     /// `NotFound`, `Forbidden` for customers.
@@ -414,14 +424,29 @@ impl<'a> Search<'a> {
         actor: &Actor,
         id: TicketId,
         limit: usize,
-    ) -> Result<Vec<SearchHit>, AppError> {
+    ) -> Result<SuggestedArticles, AppError> {
         if !actor.is_staff() {
             return Err(AppError::forbidden("only staff get article suggestions"));
         }
         let ticket = self.app.tickets().get(actor, id).await?;
-        let description: String = ticket.description.chars().take(300).collect();
-        let text = format!("{} {description}", ticket.subject);
-        self.suggest_articles(actor, &text, limit).await
+        let requester = self.app.db().get_user(ticket.requester_id).await?;
+        let engine = self.engine()?;
+        let scope = SearchScope::for_actor(actor);
+        let language = Language::from_tag(&requester.locale);
+        let described = SimilarTo {
+            subject: ticket.subject.clone(),
+            description: ticket.description.chars().take(300).collect(),
+            language,
+            exclude: None,
+            limit,
+        };
+        let hits = engine
+            .query(move |index| index.articles_for_ticket(&scope, &described))
+            .await?;
+        Ok(SuggestedArticles {
+            language,
+            hits: self.visible(actor, hits).await?,
+        })
     }
 
     /// Resolved and closed tickets like this one, most similar first, with the reply

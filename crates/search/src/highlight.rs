@@ -5,9 +5,10 @@
 //! snippet can be put into a page as is. A word is marked when it is a word of the
 //! query as written, shares a stem with one in the document's language, starts with a
 //! prefix of the query, or is within the typo distance of a query word: the same
-//! rules the query matched by.
+//! rules the query matched by. Stop words of the document's language and of English
+//! are never marked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::language::{Analyzers, Language};
@@ -38,9 +39,16 @@ impl Highlight {
                 .map(|t| (t.offset_from, t.text))
                 .collect()
         };
+        // Stop words ("the", "não") are never marked, even when a query matched them.
+        let content: HashSet<usize> = analyzers
+            .content_words(language, text)
+            .into_iter()
+            .map(|t| t.offset_from)
+            .collect();
         analyzers
             .raw_tokens(text)
             .into_iter()
+            .filter(|token| content.contains(&token.offset_from))
             .filter(|token| {
                 let word = token.text.as_str();
                 self.exact.contains(word)
@@ -270,6 +278,20 @@ mod tests {
         assert_eq!(
             mark_all(text, &matches),
             "A <mark>impressora</mark> não imprime"
+        );
+    }
+
+    #[test]
+    fn stop_words_are_never_marked_even_when_the_query_has_them() {
+        let text = "A impressora não imprime the page";
+        let matches = highlight(&["a", "nao", "impressora", "the"]).matches(
+            &mut Analyzers::new(),
+            Language::Portuguese,
+            text,
+        );
+        assert_eq!(
+            mark_all(text, &matches),
+            "A <mark>impressora</mark> não imprime the page"
         );
     }
 

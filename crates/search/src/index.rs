@@ -34,6 +34,8 @@ use crate::request::{
 use crate::schema::{Fields, Part, UPDATED_FIELD};
 use crate::scope::{Scoped, SearchScope, all_of, i64_term, kind_term, text_term};
 
+mod suggest;
+
 /// Bumped whenever the analysis changes in a way the schema does not show (a new
 /// stemming rule): an index written with another version is emptied on open and the
 /// desk rebuilds it from the first event.
@@ -282,21 +284,7 @@ impl SearchIndex {
     ) -> Result<Vec<SearchHit>, SearchError> {
         check_page(0, similar.limit)?;
         let mut analyzers = self.analyzers.clone();
-        let mut clauses = Vec::new();
-        let mut seen = HashSet::new();
-        for text in [&similar.subject, &similar.description] {
-            for token in analyzers.content_words(similar.language, text) {
-                if clauses.len() == MAX_SIMILAR_WORDS {
-                    break;
-                }
-                if token.text.chars().count() >= MIN_SIMILAR_WORD_CHARS
-                    && seen.insert(token.text.clone())
-                {
-                    let original = &text[token.offset_from..token.offset_to];
-                    clauses.push(Clause::Word(original.to_owned()));
-                }
-            }
-        }
+        let clauses = describing_words(&mut analyzers, similar);
         let languages = with_english(similar.language);
         let built = QueryBuilder::new(
             &self.fields,
@@ -330,58 +318,6 @@ impl SearchIndex {
         let page = Page {
             offset: 0,
             limit: similar.limit,
-            is_ranked: true,
-        };
-        let results = self.run(
-            scope,
-            query.as_ref(),
-            page,
-            &built.highlight,
-            &mut analyzers,
-        )?;
-        Ok(results.hits)
-    }
-
-    /// Published articles that may answer a request while its subject is being typed
-    /// (deflection), most relevant first: any word but stop words may match, the last
-    /// one as a prefix, the others with typo tolerance. Customers get public articles only (through `scope`);
-    /// staff get internal ones too.
-    ///
-    /// # Errors
-    /// [`SearchError::InvalidRequest`] for a limit outside 1 to [`MAX_LIMIT`];
-    /// [`SearchError::Unavailable`] when the index cannot be read.
-    pub fn suggest_articles(
-        &self,
-        scope: &SearchScope,
-        text: &str,
-        language: Language,
-        limit: usize,
-    ) -> Result<Vec<SearchHit>, SearchError> {
-        check_page(0, limit)?;
-        let mut analyzers = self.analyzers.clone();
-        let clauses = without_stop_words(parse(text, true), language, &mut analyzers);
-        let languages = with_english(language);
-        let built = QueryBuilder::new(
-            &self.fields,
-            &mut analyzers,
-            scope.matched(),
-            &languages,
-            true,
-        )
-        .build(&clauses);
-        if built.positive.is_empty() {
-            return Ok(Vec::new());
-        }
-        let positive: Box<dyn Query> = Box::new(BooleanQuery::union(built.positive));
-        let mut filters = vec![
-            kind_term(&self.fields, DocKind::Article),
-            text_term(self.fields.status, ArticleStatus::Published.as_str()),
-        ];
-        filters.extend(scope.filter(&self.fields));
-        let query = assemble(Some(positive), built.negative, filters);
-        let page = Page {
-            offset: 0,
-            limit,
             is_ranked: true,
         };
         let results = self.run(
@@ -735,6 +671,27 @@ fn without_stop_words(
         .cloned()
         .collect();
     if kept.is_empty() { clauses } else { kept }
+}
+
+/// The distinct words that describe a ticket (subject, then description), stop words
+/// and very short words left out, at most [`MAX_SIMILAR_WORDS`].
+fn describing_words(analyzers: &mut Analyzers, similar: &SimilarTo) -> Vec<Clause> {
+    let mut clauses = Vec::new();
+    let mut seen = HashSet::new();
+    for text in [&similar.subject, &similar.description] {
+        for token in analyzers.content_words(similar.language, text) {
+            if clauses.len() == MAX_SIMILAR_WORDS {
+                break;
+            }
+            if token.text.chars().count() >= MIN_SIMILAR_WORD_CHARS
+                && seen.insert(token.text.clone())
+            {
+                let original = &text[token.offset_from..token.offset_to];
+                clauses.push(Clause::Word(original.to_owned()));
+            }
+        }
+    }
+    clauses
 }
 
 fn with_english(language: Language) -> Vec<Language> {

@@ -12,7 +12,7 @@ use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
 use crate::form::{Form, url_encode};
 use crate::knowledge::articles::{ArticleRow, article_row, kind_label};
-use crate::knowledge::search::{HitView, Opener, SearchQuery, hit_view, run_search};
+use crate::knowledge::search::{HitView, Opener, SearchQuery, hit_view};
 use crate::session::Viewer;
 use crate::view::{Names, Times};
 use askama::Template;
@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use ferrodesk_app::{ArticleFilter, ArticleQuery, PageRequest};
 use ferrodesk_domain::{ArticleId, ArticleKind, CategoryId};
+use ferrodesk_search::{DocKind, SearchFilters, SearchHit, SearchRequest};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -263,9 +264,60 @@ struct SearchPage {
     chrome: Chrome,
     q: String,
     total: usize,
-    hits: Vec<HitView>,
+    articles: Vec<HitView>,
+    tickets: Vec<HitView>,
     prev_href: Option<String>,
     next_href: Option<String>,
+}
+
+/// Results per page of the portal's search.
+const SEARCH_PAGE_SIZE: usize = 20;
+
+/// One page of the portal's results and how many there are in all: help articles
+/// first, then tickets, so a colleague's old ticket never hides the article that
+/// answers the question. An empty query searches nothing (the page explains what to
+/// type instead of listing every ticket).
+async fn portal_results(
+    state: &UiState,
+    actor: &ferrodesk_domain::Actor,
+    text: &str,
+    page: usize,
+) -> PageResult<(usize, Vec<HitView>, Vec<HitView>)> {
+    if text.trim().is_empty() {
+        return Ok((0, Vec::new(), Vec::new()));
+    }
+    let search = state.app.search();
+    let offset = page * SEARCH_PAGE_SIZE;
+    let request = |kind: DocKind, offset: usize, limit: usize| SearchRequest {
+        text: text.to_owned(),
+        filters: SearchFilters {
+            kinds: vec![kind],
+            ..SearchFilters::default()
+        },
+        offset,
+        limit,
+        is_prefix_last: false,
+    };
+    let articles = search
+        .search(actor, request(DocKind::Article, offset, SEARCH_PAGE_SIZE))
+        .await?;
+    // Tickets fill the page after the last article; their offset counts from there.
+    let room = SEARCH_PAGE_SIZE - articles.hits.len();
+    let ticket_offset = (offset + articles.hits.len()).saturating_sub(articles.total);
+    let tickets = search
+        .search(actor, request(DocKind::Ticket, ticket_offset, room.max(1)))
+        .await?;
+    let ticket_hits = if room == 0 { Vec::new() } else { tickets.hits };
+    let view = |hits: Vec<SearchHit>| -> Vec<HitView> {
+        hits.into_iter()
+            .map(|h| hit_view(h, Opener::Portal))
+            .collect()
+    };
+    Ok((
+        articles.total + tickets.total,
+        view(articles.hits),
+        view(ticket_hits),
+    ))
 }
 
 async fn search(
@@ -273,18 +325,19 @@ async fn search(
     viewer: Viewer,
     Query(query): Query<SearchQuery>,
 ) -> PageResult {
-    let (total, hits) = run_search(&state, &viewer.actor, &query, Opener::Portal).await?;
-    let q = query.q().to_owned();
+    let q: String = query.q().chars().take(500).collect();
     let page = query.page();
-    let shown = page * 20 + hits.len();
+    let (total, articles, tickets) = portal_results(&state, &viewer.actor, &q, page).await?;
+    let shown = page * SEARCH_PAGE_SIZE + articles.len() + tickets.len();
     let href = |p: usize| format!("/portal/search?q={}&page={p}", url_encode(&q));
     let page = SearchPage {
         chrome: Chrome::new(&viewer, "portal", format!("Search: {q}")).search(q.clone()),
-        prev_href: (page > 0).then(|| href(page - 1)),
+        prev_href: (page > 0 && total > 0).then(|| href(page - 1)),
         next_href: (shown < total && page < 100).then(|| href(page + 1)),
         q,
         total,
-        hits,
+        articles,
+        tickets,
     };
     Ok(render(StatusCode::OK, &page))
 }

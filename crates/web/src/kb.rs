@@ -650,7 +650,7 @@ async fn ticket_suggestions(
     let articles = search.articles_for_ticket(&auth.actor, id, 5).await?;
     let similar = search.similar_tickets(&auth.actor, id, 5).await?;
     Ok(Json(TicketSuggestionsResponse {
-        articles: articles.into_iter().map(hit_response).collect(),
+        articles: articles.hits.into_iter().map(hit_response).collect(),
         similar_tickets: similar
             .into_iter()
             .map(|s| SimilarTicketResponse {

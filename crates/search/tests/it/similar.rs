@@ -168,3 +168,83 @@ fn suggested_articles_tolerate_typos_in_the_subject() {
         .expect("suggest");
     assert_eq!(keys(hits), vec![DocKey::article(1)]);
 }
+
+fn article_in(language: Language, id: i64, title: &str, body: &str) -> Document {
+    ArticleDoc {
+        language,
+        ..article(id, title, body)
+    }
+    .into()
+}
+
+#[test]
+fn articles_for_a_ticket_leave_out_those_that_share_only_a_common_word() {
+    let index = index_with([
+        Document::from(article(
+            1,
+            "Printer shows paper jam",
+            "Open tray 2 and remove the jammed paper.",
+        )),
+        article(
+            2,
+            "Request a new laptop",
+            "Fill in the form; the office orders it.",
+        )
+        .into(),
+        article(
+            3,
+            "Office opening hours",
+            "The office is open from 8 to 18.",
+        )
+        .into(),
+    ]);
+    let ticket = SimilarTo {
+        exclude: None,
+        ..similar_to(
+            "Printer paper jam in the office",
+            "The printer in the office says paper jam",
+        )
+    };
+    let hits = index
+        .articles_for_ticket(&agent(100, &[1]), &ticket)
+        .expect("suggest");
+    assert_eq!(keys(hits), vec![DocKey::article(1)]);
+}
+
+#[test]
+fn articles_for_a_ticket_come_in_the_tickets_language_first_and_say_their_own() {
+    let index = index_with([
+        article_in(
+            Language::English,
+            1,
+            "Printer paper jam (papel encravado)",
+            "When the impressora says papel encravado, open tray 2 and remove the paper.",
+        ),
+        article_in(
+            Language::Portuguese,
+            2,
+            "Impressora com papel encravado",
+            "Retire o papel da impressora.",
+        ),
+    ]);
+    let ticket = SimilarTo {
+        language: Language::Portuguese,
+        exclude: None,
+        ..similar_to("A impressora não imprime", "Papel encravado na impressora")
+    };
+    let hits = index
+        .articles_for_ticket(&agent(100, &[1]), &ticket)
+        .expect("suggest");
+    let languages: Vec<Language> = hits.iter().map(|h| h.language).collect();
+    assert_eq!(
+        keys(hits.clone()),
+        vec![DocKey::article(2), DocKey::article(1)]
+    );
+    assert_eq!(languages, vec![Language::Portuguese, Language::English]);
+    assert!(
+        hits.iter().all(
+            |h| !h.title_html.contains("<mark>A</mark>") && !h.snippet_html.contains("<mark>n")
+        ),
+        "stop words are not marked: {hits:?}"
+    );
+}

@@ -11,7 +11,9 @@
 pub(crate) mod assignment;
 mod audit;
 mod automation;
+mod calendar_check;
 pub(crate) mod catalog;
+pub(crate) mod duration;
 mod groups;
 pub(crate) mod mail;
 mod organizations;

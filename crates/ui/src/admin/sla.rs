@@ -5,7 +5,9 @@
 //!
 //! Admins only; the service-level service checks that again on every call.
 
-use super::{DoneQuery, all_organizations, chrome, minutes_field, path_id};
+use super::calendar_check::{ZONE_NAMES, check_calendar};
+use super::duration::{duration_field, format_minutes};
+use super::{DoneQuery, all_organizations, chrome, path_id};
 use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
@@ -120,6 +122,7 @@ struct CalendarFormPage {
     input: FormData,
     always_open: bool,
     errors: FieldErrors,
+    zone_names: &'static [String],
 }
 
 fn calendar_page(
@@ -138,6 +141,7 @@ fn calendar_page(
         always_open: input.checked("always_open"),
         input,
         errors,
+        zone_names: &ZONE_NAMES,
     }
 }
 
@@ -203,6 +207,11 @@ async fn save_calendar(
 ) -> PageResult {
     let id = id.map(|Path(raw)| path_id(&raw)).transpose()?;
     let (state, viewer) = (&state, &viewer);
+    let errors = check_calendar(&form);
+    if !errors.is_empty() {
+        let page = calendar_page(viewer, id, form, errors);
+        return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
+    }
     let spec = calendar_spec(&form);
     let levels = state.app.service_levels();
     let saved = match id {
@@ -312,12 +321,7 @@ struct PoliciesPage {
 }
 
 fn span(minutes: Option<u32>) -> String {
-    match minutes {
-        None => "—".to_owned(),
-        Some(m) if m % 1440 == 0 => format!("{} d", m / 1440),
-        Some(m) if m % 60 == 0 => format!("{} h", m / 60),
-        Some(m) => format!("{m} min"),
-    }
+    minutes.map_or_else(|| "—".to_owned(), |m| format_minutes(i64::from(m)))
 }
 
 async fn policies(
@@ -490,7 +494,8 @@ async fn edit_policy_page(
         let targets = policy.targets.get(*priority);
         for (kind, name, _) in TARGET_KINDS {
             if let Some(minutes) = targets.get(kind) {
-                input.set(&target_field(p + 1, name), &minutes.get().to_string());
+                let shown = format_minutes(i64::from(minutes.get()));
+                input.set(&target_field(p + 1, name), &shown);
             }
         }
     }
@@ -526,10 +531,10 @@ fn policy_spec(form: &FormData, errors: &mut FieldErrors) -> PolicySpec {
     for (index, target) in targets.iter_mut().enumerate() {
         let p = index + 1;
         target.first_response_minutes =
-            minutes_field(form, errors, &target_field(p, "first_response"));
+            duration_field(form, errors, &target_field(p, "first_response"));
         target.update_interval_minutes =
-            minutes_field(form, errors, &target_field(p, "update_interval"));
-        target.resolution_minutes = minutes_field(form, errors, &target_field(p, "resolution"));
+            duration_field(form, errors, &target_field(p, "update_interval"));
+        target.resolution_minutes = duration_field(form, errors, &target_field(p, "resolution"));
     }
     PolicySpec {
         name: form.get("name").to_owned(),

@@ -178,7 +178,32 @@ struct EditPage {
     statuses: Vec<Choice>,
     visibilities: Vec<Choice>,
     categories: Vec<Choice>,
+    languages: Vec<Choice>,
     preview_html: String,
+}
+
+/// The desk's languages, as an article's language is chosen: the tag saved and the
+/// language's name in its own words.
+const ARTICLE_LANGUAGES: [&str; 6] = ["en", "pt", "nb", "hu", "pl", "es"];
+
+/// The desk's language a tag stands for (`pt-BR` is `pt`, the older `no` is `nb`), if
+/// it is one of them.
+fn desk_language(tag: &str) -> Option<&'static str> {
+    let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+    let primary = if matches!(primary.as_str(), "no" | "nn") {
+        "nb".to_owned()
+    } else {
+        primary
+    };
+    ARTICLE_LANGUAGES.into_iter().find(|l| *l == primary)
+}
+
+fn language_choices(current: &str) -> Vec<Choice> {
+    let current = desk_language(current).unwrap_or("en");
+    ARTICLE_LANGUAGES
+        .into_iter()
+        .map(|tag| Choice::new(tag, crate::view::language_name(tag), tag == current))
+        .collect()
 }
 
 fn choices<T: Copy + PartialEq>(
@@ -237,6 +262,7 @@ async fn edit_form(
             ),
         ],
         categories: category_choices(&names, input.get("category_id"), "No category"),
+        languages: language_choices(input.get("language")),
         preview_html: ferrodesk_app::render_markdown(input.get("body")),
         input,
         errors,
@@ -330,7 +356,14 @@ fn read_form(form: &FormData, errors: &mut FieldErrors) -> ArticleInput {
         kind,
         status,
         visibility,
-        language: Some(form.opt("language").unwrap_or("en").to_owned()),
+        language: Some(match form.opt("language").map(desk_language) {
+            None => "en".to_owned(),
+            Some(Some(language)) => language.to_owned(),
+            Some(None) => {
+                errors.add("language", "choose one of the desk's languages");
+                "en".to_owned()
+            }
+        }),
         category_id,
         service_ids: Vec::new(),
     }

@@ -9,6 +9,7 @@ use crate::agent::ticket_id;
 use crate::error::{PageResult, render};
 use crate::form::Form;
 use crate::session::Staff;
+use crate::view::language_name;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -35,6 +36,8 @@ struct SimilarView {
 struct SuggestedView {
     hit: HitView,
     is_linked: bool,
+    /// The article's language in its own words, when the requester reads another.
+    other_language: Option<String>,
 }
 
 #[derive(Template)]
@@ -64,11 +67,18 @@ async fn ticket_panel(
         ticket_id: id.get(),
         csrf: viewer.csrf.clone(),
         articles: articles
+            .hits
             .into_iter()
             .map(|h| {
+                let other_language =
+                    (h.language != articles.language).then(|| language_name(h.language.code()));
                 let hit = hit_view(h, Opener::Agent);
                 let is_linked = linked.iter().any(|a| a.get() == hit.id);
-                SuggestedView { hit, is_linked }
+                SuggestedView {
+                    hit,
+                    is_linked,
+                    other_language,
+                }
             })
             .collect(),
         similar: similar

@@ -109,6 +109,9 @@ pub(crate) fn hit_view(hit: SearchHit, opener: Opener) -> HitView {
         snippet_html: hit.snippet_html,
         is_internal_snippet: hit.snippet_source == ferrodesk_search::SnippetSource::InternalNote,
         status: match hit.status {
+            Some(DocStatus::Ticket(s)) if portal => {
+                crate::view::portal_status_badge(s).label.to_owned()
+            }
             Some(DocStatus::Ticket(s)) => crate::view::status_word(s).to_owned(),
             Some(DocStatus::Article(s)) => crate::view::article_status_label(s).to_owned(),
             None => String::new(),

@@ -2,6 +2,7 @@
 
 use crate::support::Desk;
 use axum::http::StatusCode;
+use ferrodesk_domain::{Priority, TargetKind};
 
 #[tokio::test]
 async fn only_admins_open_the_service_level_screens() {
@@ -106,11 +107,12 @@ async fn a_calendar_and_a_policy_are_set_up_and_a_ticket_gets_due_times() {
                 ("warning_percent", "80"),
                 ("is_default", "on"),
                 ("p1_first_response", "30"),
-                ("p1_resolution", "240"),
-                ("p2_first_response", "60"),
+                ("p1_resolution", "4h"),
+                ("p2_first_response", "60m"),
+                ("p2_resolution", "1h 30m"),
                 ("p3_first_response", "240"),
-                ("p3_resolution", "1440"),
-                ("p4_first_response", "480"),
+                ("p3_resolution", "24h"),
+                ("p4_first_response", "8 hours"),
             ],
         )
         .await;
@@ -126,9 +128,27 @@ async fn a_calendar_and_a_policy_are_set_up_and_a_ticket_gets_due_times() {
             Some(&desk.admin),
         )
         .await;
-    edit.assert_contains(
-        r#"name="p3_resolution" type="number" min="1" inputmode="numeric" value="1440""#,
-    );
+    // Targets are typed and shown as hours and minutes.
+    let minutes = |p: Priority, kind: TargetKind| policy.targets.get(p).get(kind).map(|m| m.get());
+    assert_eq!(minutes(Priority::P1, TargetKind::Resolution), Some(240));
+    assert_eq!(minutes(Priority::P2, TargetKind::Resolution), Some(90));
+    assert_eq!(minutes(Priority::P3, TargetKind::Resolution), Some(1440));
+    assert_eq!(minutes(Priority::P4, TargetKind::FirstResponse), Some(480));
+    for (field, shown) in [
+        ("p1_first_response", "30m"),
+        ("p2_resolution", "1h 30m"),
+        ("p3_resolution", "24h"),
+    ] {
+        let input = edit
+            .body
+            .split(&format!(r#"<input id="{field}""#))
+            .nth(1)
+            .and_then(|rest| rest.split('>').next())
+            .unwrap_or_else(|| panic!("{field} is on the form"));
+        assert!(input.contains(r#"type="text""#), "{input}");
+        assert!(input.contains(&format!(r#"value="{shown}""#)), "{input}");
+    }
+    policies.assert_contains("1h 30m");
 
     // The default policy now gives a new ticket its due times.
     let ticket = desk.ticket(&desk.customer, "Printer on fire").await;
