@@ -38,6 +38,7 @@ use links::{link, merge, split};
 use serde::Deserialize;
 
 mod changes;
+pub(crate) mod composer;
 mod links;
 pub(crate) mod macros;
 pub(crate) mod presence;
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}/merge", post(merge))
         .merge(vendors::routes())
         .merge(macros::routes())
+        .merge(composer::routes())
         .route("/tickets/{id}/presence", post(presence::report))
         .route("/tickets/{id}/presence/leave", post(presence::leave))
         .route("/tickets/{id}/mentions", get(presence::mentions))
@@ -296,6 +298,8 @@ struct TicketPage {
     input: FormData,
     panel: &'static str,
     composer_kind: String,
+    /// What the composer shows around its text box.
+    composer: composer::ComposerView,
     then_status: Vec<Choice>,
     status_choices: Vec<Choice>,
     values: DetailValues,
@@ -567,6 +571,8 @@ async fn page(
         _ => "reply".to_owned(),
     };
     let sidebar = Sidebar::load(state, actor, names, "").await?;
+    let composer =
+        composer::ComposerView::load(state, viewer, id, &requester.name, &requester.email).await?;
     let present = state.app.presence().others(actor, id).await?;
     // A draft keeps the event it was written against, until a warning moves it on.
     let seen_event_id = match (&attempt.meanwhile, attempt.input.opt("seen_event_id")) {
@@ -591,6 +597,7 @@ async fn page(
         links,
         panel: attempt.panel,
         composer_kind,
+        composer,
         then_status,
         status_choices,
         type_options: type_choices(&values.ticket_type),
