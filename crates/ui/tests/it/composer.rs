@@ -297,3 +297,28 @@ async fn a_macro_chosen_in_the_composer_is_filled_in_and_its_actions_go_with_the
     assert_eq!(after.tags, vec!["waiting".to_owned()]);
     assert_eq!(after.version, ticket.version + 1);
 }
+
+#[tokio::test]
+async fn insert_article_is_for_staff_on_tickets_they_see() {
+    let desk = Desk::new().await;
+    let ticket = desk.ticket(&desk.customer, "Projector in room 4").await;
+    let path = format!("/agent/tickets/{}/composer/articles?q=", ticket.id);
+    let empty = desk.get(&path, Some(&desk.agent)).await;
+    assert_eq!(empty.status, StatusCode::OK);
+    assert_eq!(empty.body, "[]");
+    let customer = desk
+        .get(&format!("{path}projector"), Some(&desk.customer))
+        .await;
+    assert_eq!(customer.status, StatusCode::FORBIDDEN);
+    let outside = desk
+        .get(&format!("{path}projector"), Some(&desk.network_agent))
+        .await;
+    assert_eq!(outside.status, StatusCode::NOT_FOUND);
+    let unknown = desk
+        .get(
+            "/agent/tickets/99999/composer/articles?q=x",
+            Some(&desk.agent),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}

@@ -132,7 +132,7 @@ async fn bad_time_entries_are_refused_and_write_nothing(t: TestApp) {
         .json(json!({"minutes": 5, "who": 3}))
         .send()
         .await
-        .err(400, "malformed_json");
+        .err(422, "invalid_body");
     t.post("/api/v1/tickets/999999/time-entries")
         .token(&desk.agent.token)
         .json(json!({"minutes": 5}))
