@@ -46,25 +46,7 @@ pub(super) async fn reply(
             }
         },
     };
-    let time_spent = match form
-        .opt("time_spent")
-        .map(ferrodesk_domain::parse_time_spent)
-    {
-        None => None,
-        Some(Ok(minutes)) => Some(i64::from(minutes)),
-        Some(Err(error)) => {
-            errors.add("time_spent", error.to_string());
-            None
-        }
-    };
-    let macro_id = match form.opt("macro_id").map(str::parse::<i64>) {
-        None => None,
-        Some(Ok(chosen)) => Some(ferrodesk_domain::MacroId(chosen)),
-        Some(Err(_)) => {
-            errors.add("body", "the chosen macro is unknown; choose it again");
-            None
-        }
-    };
+    let extras = super::composer::Extras::read(&form, &mut errors);
     if !errors.is_empty() {
         return failed(&state, &viewer, id, form, errors, "").await;
     }
@@ -76,35 +58,13 @@ pub(super) async fn reply(
     // One command: the message, the chosen macro's actions, the status move and the
     // time spent are written together or not at all, so a refused move keeps the
     // message in the form.
-    let mut changes = match macro_id {
-        None => InteractionChanges::default(),
-        Some(chosen) => {
-            let macros = state.app.macros();
-            match macros.changes_for(&viewer.actor, id, chosen).await {
-                Ok(changes) => changes,
-                Err(error) => {
-                    errors.absorb(error, &[("macro", "body")], "body")?;
-                    return failed(&state, &viewer, id, form, errors, "").await;
-                }
-            }
-        }
+    let changes = InteractionChanges {
+        status: then,
+        seen_event_id,
+        time_spent_minutes: extras.time_spent,
+        ..InteractionChanges::default()
     };
-    if then.is_some() {
-        changes.status = then;
-    }
-    changes.seen_event_id = seen_event_id;
-    changes.time_spent_minutes = time_spent;
-    let written = match crate::form::store_files(&state.app, &form).await {
-        Ok(attachments) => {
-            state
-                .app
-                .tickets()
-                .via(Channel::Agent)
-                .add_interaction_changing(&viewer.actor, id, input, attachments, changes, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let written = super::composer::send(&state, &viewer, id, &form, input, changes, extras).await;
     if let Err(AppError::RepliedMeanwhile(meanwhile)) = written {
         return replied_meanwhile(&state, &viewer, id, form, meanwhile).await;
     }
@@ -123,6 +83,7 @@ pub(super) async fn reply(
                 ("file", "attachments"),
                 ("status", status_field),
                 ("time_spent_minutes", "time_spent"),
+                ("macro", "body"),
             ],
             "body",
         )?;

@@ -9,7 +9,7 @@
 use super::ticket_id;
 use crate::UiState;
 use crate::error::{PageError, PageResult, render};
-use crate::form::Form;
+use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};
 use askama::Template;
 use axum::extract::{Path, Query, State};
@@ -17,7 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use ferrodesk_domain::{MacroId, TicketId};
+use ferrodesk_app::{AppError, InteractionChanges, InteractionInput};
+use ferrodesk_domain::{Channel, Event, MacroId, TicketId};
+use ferrodesk_store::Created;
 
 pub(super) fn routes() -> Router<UiState> {
     Router::new()
@@ -103,6 +105,71 @@ impl ComposerView {
             },
         })
     }
+}
+
+/// What the composer sends besides the message and the status: the time spent and
+/// the macro whose actions go with the message.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Extras {
+    pub(super) time_spent: Option<i64>,
+    macro_id: Option<MacroId>,
+}
+
+impl Extras {
+    /// Reads "Time spent" (minutes or h:mm) and the chosen macro, with their errors.
+    pub(super) fn read(form: &FormData, errors: &mut FieldErrors) -> Extras {
+        let time_spent = match form
+            .opt("time_spent")
+            .map(ferrodesk_domain::parse_time_spent)
+        {
+            None => None,
+            Some(Ok(minutes)) => Some(i64::from(minutes)),
+            Some(Err(error)) => {
+                errors.add("time_spent", error.to_string());
+                None
+            }
+        };
+        let macro_id = match form.opt("macro_id").map(str::parse::<i64>) {
+            None => None,
+            Some(Ok(chosen)) => Some(MacroId(chosen)),
+            Some(Err(_)) => {
+                errors.add("body", "the chosen macro is unknown; choose it again");
+                None
+            }
+        };
+        Extras {
+            time_spent,
+            macro_id,
+        }
+    }
+}
+
+/// Sends the composer's message with `changes` and the chosen macro's actions (the
+/// composer's status wins over the macro's) and the files, in one write.
+pub(super) async fn send(
+    state: &UiState,
+    viewer: &Viewer,
+    id: TicketId,
+    form: &FormData,
+    input: InteractionInput,
+    mut changes: InteractionChanges,
+    extras: Extras,
+) -> Result<Created<Event>, AppError> {
+    if let Some(chosen) = extras.macro_id {
+        let from_macro = (state.app.macros())
+            .changes_for(&viewer.actor, id, chosen)
+            .await?;
+        changes = InteractionChanges {
+            status: changes.status.or(from_macro.status),
+            seen_event_id: changes.seen_event_id,
+            time_spent_minutes: changes.time_spent_minutes,
+            ..from_macro
+        };
+    }
+    let attachments = crate::form::store_files(&state.app, form).await?;
+    (state.app.tickets().via(Channel::Agent))
+        .add_interaction_changing(&viewer.actor, id, input, attachments, changes, None)
+        .await
 }
 
 #[derive(Template)]
