@@ -63,5 +63,6 @@ pub(crate) mod sessions;
 pub(crate) mod sla;
 pub(crate) mod store;
 pub(crate) mod tickets;
+pub(crate) mod time_entries;
 pub(crate) mod vendors;
 pub(crate) mod watchers;

@@ -37,6 +37,7 @@ pub mod sla;
 mod system;
 pub mod team;
 pub mod ticket;
+pub mod time_entries;
 pub mod vendors;
 pub mod watchers;
 
@@ -57,7 +58,10 @@ pub use ferrodesk_store::{AssetFilter, Watcher};
 pub use jobs::{Jobs, PassReport, RunnerConfig};
 pub use kb::{ArticleImage, ArticleInput, ArticlePatch, ArticleQuery, Kb, image_path};
 pub use macros::{Applied, MacroInput, MacroPatch, Macros};
-pub use markdown::{plain_text as markdown_text, render as render_markdown};
+pub use markdown::{
+    plain_text as markdown_text, render as render_markdown,
+    render_message as render_message_markdown,
+};
 pub use ratings::{RatingLink, RatingLinkState, Ratings};
 pub use reports::{Dashboard, ReportRequest, Reports};
 pub use saved_filters::SavedFilters;
@@ -74,6 +78,7 @@ pub use ticket::{
     LinkRequestKind, Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch,
     Tickets,
 };
+pub use time_entries::{TicketTime, TimeEntries, TimeReport};
 pub use vendors::{VendorInput, VendorPatch, Vendors};
 pub use watchers::Watchers;
 
@@ -215,6 +220,11 @@ impl App {
     /// Canned responses: managing them, previewing and applying one to a ticket.
     pub fn macros(&self) -> Macros<'_> {
         Macros::new(self)
+    }
+
+    /// Time tracking.
+    pub fn time_entries(&self) -> TimeEntries<'_> {
+        TimeEntries::new(self)
     }
 
     /// Who follows which ticket.

@@ -187,6 +187,23 @@ impl<'a> Macros<'a> {
         Ok((found, body))
     }
 
+    /// The changes a macro's actions make on a ticket, to send with a message the
+    /// agent wrote from it in the composer (in the message's write).
+    ///
+    /// # Errors
+    /// As [`Macros::preview`].
+    pub async fn changes_for(
+        &self,
+        actor: &Actor,
+        ticket: TicketId,
+        id: MacroId,
+    ) -> Result<InteractionChanges, AppError> {
+        require_staff(actor, "use macros")?;
+        let ticket = self.app.tickets().workable(actor, ticket).await?;
+        let found = self.get(actor, id).await?;
+        Ok(changes(&found, &ticket))
+    }
+
     /// Applies a macro to a ticket in one write: the filled-in body as a public reply
     /// (or an internal note) and the macro's actions, through the ticket pipeline.
     /// Either all of it is written or nothing is.
@@ -332,6 +349,7 @@ fn changes(found: &Macro, ticket: &Ticket) -> InteractionChanges {
         version: tags.as_ref().map(|_| ticket.version),
         tags,
         seen_event_id: None,
+        time_spent_minutes: None,
     }
 }
 

@@ -16,6 +16,19 @@ pub fn render(markdown: &str) -> String {
     ammonia::clean(&unsafe_html)
 }
 
+/// A message written in the agent's composer as safe HTML: like [`render`], but a line
+/// break is kept as a line break, as the writer saw it in the text box. The composer's
+/// preview and the timeline both use this, so the preview is what is sent.
+pub fn render_message(markdown: &str) -> String {
+    let events = Parser::new_ext(markdown, options()).map(|event| match event {
+        Event::SoftBreak => Event::HardBreak,
+        other => other,
+    });
+    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut unsafe_html, events);
+    ammonia::clean(&unsafe_html)
+}
+
 /// The body's words without Markdown syntax, blocks separated by newlines.
 pub fn plain_text(markdown: &str) -> String {
     let mut text = String::with_capacity(markdown.len());
@@ -47,6 +60,16 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
+    }
+
+    #[test]
+    fn a_message_keeps_its_line_breaks_and_loses_its_scripts() {
+        let html =
+            render_message("Hello Maria,\nplease **restart**.\n\n- one\n- two <script>x</script>");
+        assert!(html.contains("Hello Maria,<br>"), "{html}");
+        assert!(html.contains("<strong>restart</strong>"), "{html}");
+        assert!(html.contains("<li>one</li>"), "{html}");
+        assert!(!html.contains("<script"), "{html}");
     }
 
     #[test]

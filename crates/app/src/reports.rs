@@ -192,7 +192,7 @@ impl<'a> Reports<'a> {
     }
 
     /// The period a request names, checked.
-    fn period(&self, request: &ReportRequest) -> Result<(Date, Date), AppError> {
+    pub(crate) fn period(&self, request: &ReportRequest) -> Result<(Date, Date), AppError> {
         let today = self.app.now().to_zoned(jiff::tz::TimeZone::UTC).date();
         let to = request.to.unwrap_or(today);
         let from = match (request.from, request.days) {

@@ -449,6 +449,38 @@ impl<'a> Search<'a> {
         })
     }
 
+    /// Public articles to put in a reply on a ticket, matching `text`, in the
+    /// requester's language first (staff; for the composer's "Insert article").
+    ///
+    /// # Errors
+    /// `NotFound`, `Forbidden` for customers, as [`Search::suggest_articles`].
+    pub async fn articles_for_reply(
+        &self,
+        actor: &Actor,
+        id: TicketId,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>, AppError> {
+        if !actor.is_staff() {
+            return Err(AppError::forbidden("only staff insert articles in replies"));
+        }
+        let ticket = self.app.tickets().get(actor, id).await?;
+        if text.trim().is_empty() {
+            return Ok(Vec::new());
+        }
+        let engine = self.engine()?;
+        let requester = self.app.db().get_user(ticket.requester_id).await?;
+        let language = Language::from_tag(&requester.locale);
+        let scope = SearchScope::for_actor(actor);
+        let text = text.to_owned();
+        let hits = engine
+            .query(move |index| index.suggest_articles(&scope, &text, language, limit))
+            .await?;
+        let mut hits = self.visible(actor, hits).await?;
+        hits.retain(|h| h.visibility == Some(Visibility::Public));
+        Ok(hits)
+    }
+
     /// Resolved and closed tickets like this one, most similar first, with the reply
     /// that solved each (staff).
     ///

@@ -23,6 +23,7 @@ pub mod routing;
 pub mod schedule;
 pub mod sla;
 pub mod ticket;
+pub mod time_spent;
 pub mod value;
 pub mod vendor;
 
@@ -52,5 +53,8 @@ pub use sla::{
     SlaPolicy, SlaTargets, TargetClock, TargetKind, WarningShare,
 };
 pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
+pub use time_spent::{
+    MAX_MINUTES_PER_ENTRY, TimeSpentError, check_minutes, format_minutes, parse_time_spent,
+};
 pub use value::{EmailAddress, InvalidValue, NonEmpty};
 pub use vendor::{Vendor, VendorCase, VendorFields, VendorReference};

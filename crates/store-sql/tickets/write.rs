@@ -11,7 +11,7 @@ use super::rows::{
 use crate::sql::convert::{get, json, micros};
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::RollupFacts;
-use crate::sql::{clocks, mail_outbox, routing, vendors};
+use crate::sql::{clocks, mail_outbox, routing, time_entries, vendors};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{
     ClockHistory, Event, EventId, EventKind, GroupId, LinkKind, NewEvent, Ticket, TicketId, UserId,
@@ -272,8 +272,15 @@ pub(crate) async fn save_tickets(
     }
     let mut events = Vec::new();
     for change in &write.changes {
+        let first = events.len();
         for event in &change.events {
             events.push(insert_event(conn, change.before.id, event).await?);
+        }
+        if let Some(entry) = &change.time_entry {
+            // Logged with the change's reply or note.
+            let with = events[first..].iter().find(|e| e.kind.is_interaction());
+            let event_id = with.map(|e| e.id);
+            time_entries::insert_time_entry(conn, change.before.id, entry, event_id).await?;
         }
     }
     for link in &write.links {

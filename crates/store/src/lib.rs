@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`], [`TimeStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -39,6 +39,7 @@ mod sessions;
 mod settings;
 mod sla;
 mod tickets;
+mod time_entries;
 mod types;
 mod vendors;
 mod watchers;
@@ -65,6 +66,7 @@ pub use sessions::*;
 pub use settings::{DeskSettings, SETTINGS_CHANGED};
 pub use sla::*;
 pub use tickets::*;
+pub use time_entries::*;
 pub use types::*;
 pub use vendors::*;
 pub use watchers::*;
@@ -191,6 +193,7 @@ pub trait Store:
     + VendorStore
     + PresenceStore
     + MacroStore
+    + TimeStore
     + Send
     + Sync
     + 'static

@@ -58,6 +58,9 @@ pub struct TicketChange {
     pub notices: Vec<Notice>,
     /// Round robin's pick for the ticket, remembered in its transaction.
     pub round_robin: Option<RoundRobinPick>,
+    /// Time spent, logged with the change's reply or note (its first interaction
+    /// event) in its transaction.
+    pub time_entry: Option<crate::NewTimeEntry>,
 }
 
 impl TicketChange {
@@ -69,6 +72,7 @@ impl TicketChange {
             events,
             notices: Vec::new(),
             round_robin: None,
+            time_entry: None,
         }
     }
 }

@@ -103,6 +103,7 @@ macro_rules! store_contract_tests {
         $crate::vendor_contract_tests!($make);
         $crate::presence_contract_tests!($make);
         $crate::macro_contract_tests!($make);
+        $crate::time_contract_tests!($make);
     };
 }
 
@@ -166,7 +167,7 @@ pub(crate) async fn user(store: &TestStore, address: &str, role: Role) -> User {
         .unwrap()
 }
 
-async fn group(store: &TestStore, name: &str) -> Group {
+pub(crate) async fn group(store: &TestStore, name: &str) -> Group {
     store
         .create_group(NewGroup {
             name: name.into(),
@@ -286,7 +287,7 @@ pub(crate) fn note(actor: &User, body: &str, now: Timestamp) -> NewEvent {
     )
 }
 
-fn reply(actor: &User, body: &str, now: Timestamp) -> NewEvent {
+pub(crate) fn reply(actor: &User, body: &str, now: Timestamp) -> NewEvent {
     NewEvent::new(
         EventKind::Reply { body: body.into() },
         Some(actor.id),
@@ -295,13 +296,17 @@ fn reply(actor: &User, body: &str, now: Timestamp) -> NewEvent {
     )
 }
 
-fn change(before: &Ticket, edit: impl FnOnce(&mut Ticket), events: Vec<NewEvent>) -> TicketChange {
+pub(crate) fn change(
+    before: &Ticket,
+    edit: impl FnOnce(&mut Ticket),
+    events: Vec<NewEvent>,
+) -> TicketChange {
     let mut after = before.clone();
     edit(&mut after);
     TicketChange::new(before.clone(), after, events)
 }
 
-fn write(changes: Vec<TicketChange>) -> TicketWrite {
+pub(crate) fn write(changes: Vec<TicketChange>) -> TicketWrite {
     TicketWrite {
         changes,
         links: vec![],

@@ -24,6 +24,7 @@ pub mod postgres;
 pub mod presence_contract;
 pub mod snapshot;
 pub mod throughput;
+pub mod time_contract;
 pub mod vendor_contract;
 
 /// The trait the contract suite checks, re-exported for its macros.

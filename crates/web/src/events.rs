@@ -42,6 +42,9 @@ pub enum InteractionRequest {
         /// is not sent: 409 `replied_meanwhile` with those replies and
         /// `newest_event_id`, to send anyway with. Absent: sent without looking.
         seen_event_id: Option<i64>,
+        /// Minutes spent (staff, 1 to 1440), logged as a time entry with the reply in
+        /// its write.
+        time_spent_minutes: Option<i64>,
     },
     /// An internal note for staff.
     Note {
@@ -52,6 +55,9 @@ pub enum InteractionRequest {
         attachments: Vec<i64>,
         /// Changes to the ticket written with the note.
         set: Option<EventChangesRequest>,
+        /// Minutes spent (1 to 1440), logged as a time entry with the note in its
+        /// write.
+        time_spent_minutes: Option<i64>,
     },
     /// A phone call.
     Call {
@@ -124,6 +130,14 @@ impl InteractionRequest {
             self,
             InteractionRequest::Reply { set: Some(_), .. }
                 | InteractionRequest::Note { set: Some(_), .. }
+                | InteractionRequest::Reply {
+                    time_spent_minutes: Some(_),
+                    ..
+                }
+                | InteractionRequest::Note {
+                    time_spent_minutes: Some(_),
+                    ..
+                }
         )
     }
 
@@ -136,16 +150,23 @@ impl InteractionRequest {
                 attachments,
                 set,
                 seen_event_id,
+                time_spent_minutes,
             } => {
                 let mut changes: InteractionChanges = changes(set);
                 changes.seen_event_id = seen_event_id.map(EventId);
+                changes.time_spent_minutes = time_spent_minutes;
                 (InteractionInput::Reply { body }, attachments, changes)
             }
             InteractionRequest::Note {
                 body,
                 attachments,
                 set,
-            } => (InteractionInput::Note { body }, attachments, changes(set)),
+                time_spent_minutes,
+            } => {
+                let mut changes: InteractionChanges = changes(set);
+                changes.time_spent_minutes = time_spent_minutes;
+                (InteractionInput::Note { body }, attachments, changes)
+            }
             other => (other.into(), Vec::new(), InteractionChanges::default()),
         }
     }

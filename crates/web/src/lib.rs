@@ -41,6 +41,7 @@ mod tokens;
 pub mod types;
 pub use attachments::file_response;
 mod macros;
+mod time_entries;
 mod users;
 mod vendors;
 mod watchers;
@@ -133,6 +134,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(account::routes())
         .merge(vendors::routes())
         .merge(macros::routes())
+        .merge(time_entries::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -12,7 +12,7 @@ use ferrodesk_domain::{
     Actor, CallDirection, Event, EventId, EventKind, GroupId, NewEvent, Priority, Ticket, TicketId,
     TicketStatus, TransitionError, UserId, Visibility,
 };
-use ferrodesk_store::{Conflict, Created, EventAppend, Idempotency, StoreError};
+use ferrodesk_store::{Conflict, Created, EventAppend, Idempotency, NewTimeEntry, StoreError};
 use jiff::Timestamp;
 
 /// The longest call the desk records (a day).
@@ -148,6 +148,9 @@ pub struct InteractionChanges {
     /// replied since, the reply is refused ([`AppError::RepliedMeanwhile`]). `None`
     /// sends without looking.
     pub seen_event_id: Option<EventId>,
+    /// Minutes the staff member spent, logged as a time entry with the interaction in
+    /// its write (1 to [`ferrodesk_domain::MAX_MINUTES_PER_ENTRY`]).
+    pub time_spent_minutes: Option<i64>,
 }
 
 impl InteractionChanges {
@@ -263,11 +266,18 @@ impl Tickets<'_> {
             }
         } else if !matches!(input, InteractionInput::Reply { .. }) {
             return Err(AppError::forbidden("customers may only reply"));
-        } else if !changes.is_empty() {
+        } else if !changes.is_empty() || changes.time_spent_minutes.is_some() {
             return Err(AppError::forbidden(
                 "only staff may change a ticket with a reply",
             ));
         }
+        let time_spent = match changes.time_spent_minutes {
+            Some(minutes) => Some(
+                ferrodesk_domain::check_minutes(minutes)
+                    .map_err(|e| AppError::invalid("time_spent_minutes", e.to_string()))?,
+            ),
+            None => None,
+        };
         check_attachment_count(&attachments)?;
         let idempotency = self.idempotency(actor, idempotency)?;
         let (kind, visibility) = interaction_kind(input)?;
@@ -285,7 +295,7 @@ impl Tickets<'_> {
         if !actor.is_staff() {
             return self.customer_reply(actor, ticket, event, idempotency).await;
         }
-        if changes.is_empty() {
+        if changes.is_empty() && time_spent.is_none() {
             let appended = self.append(actor, ticket, event, idempotency).await?;
             return Ok(match appended {
                 Created::New(event) => Created::New(vec![event]),
@@ -307,8 +317,13 @@ impl Tickets<'_> {
                     self.move_status(actor, &mut after, to, &mut events, now)
                         .await?;
                 }
-                let change =
+                let mut change =
                     pipeline::change(self.app, &settings, ticket.clone(), after, events).await?;
+                change.time_entry = time_spent.map(|minutes| NewTimeEntry {
+                    user_id: actor.user_id,
+                    minutes,
+                    created_at: now,
+                });
                 let version = Some(settings.version);
                 self.write(id, vec![change], Vec::new(), idempotency.clone(), version)
                     .await

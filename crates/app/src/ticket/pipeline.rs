@@ -118,6 +118,7 @@ pub(crate) async fn change(
         events,
         notices,
         round_robin,
+        time_entry: None,
     })
 }
 

@@ -196,3 +196,27 @@ async fn the_demo_desk_has_shared_macros_whose_placeholders_are_all_known() {
         Some(TicketStatus::PendingCustomer)
     );
 }
+
+#[tokio::test]
+async fn the_demo_desk_has_time_logged_on_its_recent_tickets() {
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    let now = jiff::Timestamp::now();
+    seed(store, &SeedOptions::demo(now, None)).await.unwrap();
+    let query = TicketQuery {
+        sort: ferrodesk_store::TicketSort::UpdatedDesc,
+        page: PageRequest::first(1),
+        ..TicketQuery::default()
+    };
+    let newest = store.list_tickets(&TicketScope::All, &query).await.unwrap();
+    let total = store.ticket_time_total(newest.items[0].id).await.unwrap();
+    assert!(total > 0, "the most recent ticket shows time spent");
+    let week = now - jiff::SignedDuration::from_hours(24 * 7);
+    let by_agent = store.time_by_agent(week, now).await.unwrap();
+    assert!(
+        by_agent.len() > 1,
+        "several agents logged time: {by_agent:?}"
+    );
+    let by_group = store.time_by_group(week, now).await.unwrap();
+    assert!(!by_group.is_empty());
+}

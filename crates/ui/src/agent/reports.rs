@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use ferrodesk_app::ReportRequest;
 use ferrodesk_app::reports::{Dashboard, ReportRow, ReportTotals};
-use ferrodesk_domain::{Channel, GroupId, UserId};
+use ferrodesk_domain::{Channel, GroupId, UserId, format_minutes};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -163,6 +163,9 @@ struct ReportsPage {
     backlog_open: i64,
     backlog_unassigned: i64,
     load: Vec<(String, i64)>,
+    /// Time spent in the period: (agent, time, entries) and (group, time, entries).
+    time_by_agent: Vec<(String, String, i64)>,
+    time_by_group: Vec<(String, String, i64)>,
 }
 
 /// "3 h 20 min", "2 d 4 h", "45 s".
@@ -337,7 +340,24 @@ async fn reports_page(
         .map(UserId)
         .collect();
     names.add_users(&state, &viewer.actor, agents).await?;
+    let time = state
+        .app
+        .time_entries()
+        .report(&viewer.actor, &request)
+        .await?;
+    names
+        .add_users(&state, &viewer.actor, time.by_agent.iter().map(|t| t.key))
+        .await?;
     let sidebar = Sidebar::load(&state, &viewer.actor, &names, "reports").await?;
+    let time_by_agent = (time.by_agent.iter())
+        .map(|t| (names.user_name(t.key), format_minutes(t.minutes), t.entries))
+        .collect();
+    let time_by_group = (time.by_group.iter())
+        .map(|t| {
+            let group = t.key.map_or("No group".to_owned(), |g| names.group_name(g));
+            (group, format_minutes(t.minutes), t.entries)
+        })
+        .collect();
 
     let chart = Chart::daily(
         &dashboard
@@ -405,6 +425,8 @@ async fn reports_page(
         backlog_open: dashboard.backlog.open,
         backlog_unassigned: dashboard.backlog.unassigned,
         load,
+        time_by_agent,
+        time_by_group,
     };
     Ok(render(StatusCode::OK, &page))
 }

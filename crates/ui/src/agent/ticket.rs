@@ -38,6 +38,7 @@ use links::{link, merge, split};
 use serde::Deserialize;
 
 mod changes;
+pub(crate) mod composer;
 mod links;
 pub(crate) mod macros;
 pub(crate) mod presence;
@@ -66,6 +67,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .route("/tickets/{id}/merge", post(merge))
         .merge(vendors::routes())
         .merge(macros::routes())
+        .merge(composer::routes())
         .route("/tickets/{id}/presence", post(presence::report))
         .route("/tickets/{id}/presence/leave", post(presence::leave))
         .route("/tickets/{id}/mentions", get(presence::mentions))
@@ -276,6 +278,8 @@ struct TicketPage {
     input: FormData,
     panel: &'static str,
     composer_kind: String,
+    /// What the composer shows around its text box.
+    composer: composer::ComposerView,
     then_status: Vec<Choice>,
     props: properties::Props,
     escalate_options: Vec<Choice>,
@@ -469,6 +473,8 @@ async fn page(
         _ => "reply".to_owned(),
     };
     let sidebar = Sidebar::load(state, actor, names, "").await?;
+    let composer =
+        composer::ComposerView::load(state, viewer, id, &requester.name, &requester.email).await?;
     let present = state.app.presence().others(actor, id).await?;
     // A draft keeps the event it was written against, until a warning moves it on.
     let seen_event_id = match (&attempt.meanwhile, attempt.input.opt("seen_event_id")) {
@@ -493,6 +499,7 @@ async fn page(
         links,
         panel: attempt.panel,
         composer_kind,
+        composer,
         then_status,
         props,
         escalate_options: group_choices(&loaded.names, &escalate_current, "Choose a group")

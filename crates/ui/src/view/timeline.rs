@@ -31,6 +31,8 @@ pub(crate) struct TimelineItem {
     pub headline: String,
     /// The message, if any.
     pub body: Option<String>,
+    /// The message as HTML, for one written in the agent's composer (Markdown).
+    pub body_html: Option<String>,
     /// Extra lines (reason, call details).
     pub details: Vec<String>,
     /// Another ticket this entry points at.
@@ -50,6 +52,12 @@ pub(crate) struct FileLink {
     pub size: String,
     /// Download address.
     pub url: String,
+}
+
+/// A message written in the agent's composer is Markdown, shown as the composer's
+/// preview showed it; mail and portal messages stay the plain text they were.
+fn composed(channel: Channel, body: &str) -> Option<String> {
+    (channel == Channel::Agent).then(|| ferrodesk_app::render_message_markdown(body))
 }
 
 /// A byte count for people.
@@ -185,6 +193,7 @@ fn timeline_item(
         actor,
         headline: String::new(),
         body: None,
+        body_html: None,
         details: Vec::new(),
         other: None,
         when: times.at(event.created_at),
@@ -217,12 +226,14 @@ fn timeline_item(
             item.is_message = true;
             item.headline = format!("replied{}", via(event.channel));
             item.body = Some(body.clone());
+            item.body_html = composed(event.channel, body);
         }
         EventKind::Note { body } => {
             item.kind = "note";
             item.is_message = true;
             item.headline = "added an internal note".to_owned();
             item.body = Some(body.clone());
+            item.body_html = composed(event.channel, body);
         }
         EventKind::Call {
             direction,

@@ -793,6 +793,7 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
     h.stop().await;
 }
 
+mod composer;
 mod drive;
 mod kb;
 mod layout;

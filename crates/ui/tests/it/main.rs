@@ -8,6 +8,7 @@ mod admin_mail;
 mod admin_sla;
 mod agent;
 mod browser;
+mod composer;
 mod desk;
 mod forms;
 mod kb_images;

@@ -53,5 +53,6 @@ mod sla;
 mod support;
 mod team;
 mod tickets;
+mod time_entries;
 mod vendors;
 mod watchers;

@@ -47,6 +47,7 @@ pub(super) async fn reply(
             }
         },
     };
+    let extras = super::composer::Extras::read(&form, &mut errors);
     if !errors.is_empty() {
         return failed(&state, &viewer, id, form, errors, "").await;
     }
@@ -55,24 +56,16 @@ pub(super) async fn reply(
     } else {
         InteractionInput::Reply { body }
     };
-    // One command: the message and the status move are written together or not at
-    // all, so a refused move keeps the message in the form.
+    // One command: the message, the chosen macro's actions, the status move and the
+    // time spent are written together or not at all, so a refused move keeps the
+    // message in the form.
     let changes = InteractionChanges {
         status: then,
         seen_event_id,
+        time_spent_minutes: extras.time_spent,
         ..InteractionChanges::default()
     };
-    let written = match crate::form::store_files(&state.app, &form).await {
-        Ok(attachments) => {
-            state
-                .app
-                .tickets()
-                .via(Channel::Agent)
-                .add_interaction_changing(&viewer.actor, id, input, attachments, changes, None)
-                .await
-        }
-        Err(error) => Err(error),
-    };
+    let written = super::composer::send(&state, &viewer, id, &form, input, changes, extras).await;
     if let Err(AppError::RepliedMeanwhile(meanwhile)) = written {
         return replied_meanwhile(&state, &viewer, id, form, meanwhile).await;
     }
@@ -90,6 +83,8 @@ pub(super) async fn reply(
                 ("body", "body"),
                 ("file", "attachments"),
                 ("status", status_field),
+                ("time_spent_minutes", "time_spent"),
+                ("macro", "body"),
             ],
             "body",
         )?;
