@@ -328,7 +328,7 @@ pub fn validate(
             });
             continue;
         };
-        match typed(&field.spec, given) {
+        match parse_value(&field.spec, given) {
             Ok(value) => values.push((field.id, value)),
             Err(problem) => errors.push(FieldError {
                 key: key.clone(),
@@ -359,8 +359,15 @@ pub fn validate(
     }
 }
 
-/// One input typed by the field's kind; `None` for an empty input.
-fn typed(spec: &CustomFieldSpec, input: &FieldInput) -> Result<Option<FieldValue>, FieldProblem> {
+/// One input typed by the field's kind (`None` for an empty input), without regard
+/// to where the field applies.
+///
+/// # Errors
+/// [`FieldProblem`] when the input is not a value of the field.
+pub fn parse_value(
+    spec: &CustomFieldSpec,
+    input: &FieldInput,
+) -> Result<Option<FieldValue>, FieldProblem> {
     let one = match input {
         FieldInput::Empty => return Ok(None),
         FieldInput::Many(items) if spec.kind == FieldKind::MultipleChoice => {

@@ -103,6 +103,7 @@ macro_rules! store_contract_tests {
         $crate::vendor_contract_tests!($make);
         $crate::presence_contract_tests!($make);
         $crate::macro_contract_tests!($make);
+        $crate::custom_field_contract_tests!($make);
     };
 }
 
@@ -253,6 +254,7 @@ fn plain_new_ticket(ticket: Ticket, events: Vec<NewEvent>) -> NewTicket {
         settings_version: None,
         notices: Vec::new(),
         round_robin: None,
+        custom_values: Vec::new(),
     }
 }
 

@@ -40,6 +40,7 @@ mod tickets;
 mod tokens;
 pub mod types;
 pub use attachments::file_response;
+mod custom_fields;
 mod macros;
 mod users;
 mod vendors;
@@ -133,6 +134,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(account::routes())
         .merge(vendors::routes())
         .merge(macros::routes())
+        .merge(custom_fields::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.
