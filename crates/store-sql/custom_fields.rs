@@ -98,12 +98,13 @@ async fn save_field(
 }
 
 async fn is_used(conn: &mut DbConn, id: CustomFieldId) -> StoreResult<bool> {
-    let used: Option<i64> =
-        sqlx::query_scalar("select 1 from ticket_custom_values where field_id = $1 limit 1")
-            .bind(id.get())
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(error::plain)?;
+    let used: Option<i64> = sqlx::query_scalar(
+        "select ticket_id from ticket_custom_values where field_id = $1 limit 1",
+    )
+    .bind(id.get())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(error::plain)?;
     Ok(used.is_some())
 }
 

@@ -196,6 +196,40 @@ impl<'a> CustomFields<'a> {
             .collect())
     }
 
+    /// Columns for a CSV export of `ticket_ids` (tickets the caller listed for the
+    /// actor): one heading per field the actor may see (its label, by position), and
+    /// per ticket its values in that order, empty where it has none.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn custom_field_columns(
+        &self,
+        actor: &Actor,
+        ticket_ids: &[TicketId],
+    ) -> Result<(Vec<String>, BTreeMap<TicketId, Vec<String>>), AppError> {
+        let fields = self.list(actor).await?;
+        let stored = self.app.db().custom_values(ticket_ids).await?;
+        let headings = fields.iter().map(|f| f.spec.label.clone()).collect();
+        let rows = ticket_ids
+            .iter()
+            .map(|ticket_id| {
+                let row = fields
+                    .iter()
+                    .map(|field| {
+                        stored
+                            .iter()
+                            .find(|(t, f, _)| t == ticket_id && *f == field.id)
+                            .and_then(|(_, _, text)| FieldValue::from_stored(field.spec.kind, text))
+                            .map(|value| value.to_string())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                (*ticket_id, row)
+            })
+            .collect();
+        Ok((headings, rows))
+    }
+
     /// `input` checked for a ticket of `ticket_type` in `category_id` with `current`
     /// values: for a new ticket (`is_new`) every required field that applies must be
     /// given; for a change a required field given must not be cleared. A customer may
