@@ -14,6 +14,11 @@ use sqlx::error::ErrorKind;
 
 /// Unique constraints: name, SQLite's description of it, and what to tell the user.
 const UNIQUE: &[(&str, &str, &str)] = &[
+    (
+        "custom_fields_key_unique",
+        "custom_fields.field_key",
+        "a custom field with this key already exists",
+    ),
     ("users_email_key", "users.email", "email already in use"),
     (
         "organizations_name_key",
@@ -84,6 +89,12 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("kb_deflections_article_id_fkey", "kb_articles", "article"),
     ("groups_escalates_to_fkey", "groups", "group"),
     ("macros_owner_id_fkey", "users", "user"),
+    (
+        "ticket_custom_values_field_id_fkey",
+        "custom_fields",
+        "custom field",
+    ),
+    ("ticket_custom_values_ticket_id_fkey", "tickets", "ticket"),
     (
         "users_organization_id_fkey",
         "organizations",

@@ -40,6 +40,7 @@ pub(crate) mod attachments;
 pub(crate) mod automation;
 pub(crate) mod clocks;
 pub(crate) mod convert;
+pub(crate) mod custom_fields;
 pub(crate) mod directory;
 pub(crate) mod error;
 pub(crate) mod fetch;

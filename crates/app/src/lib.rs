@@ -16,6 +16,7 @@ pub mod attachments;
 pub mod auth;
 mod automation;
 pub mod clock;
+pub mod custom_fields;
 pub mod directory;
 mod error;
 mod input;
@@ -47,6 +48,7 @@ pub use attachments::Attachments;
 pub use auth::{Auth, SessionGrant};
 pub use automation::EscalationSpec;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use custom_fields::{CustomFieldPatch, CustomFields, Removed};
 pub use directory::{
     CreateUserInput, Directory, GroupInput, GroupUpdate, OrganizationInput, OrganizationUpdate,
     ServiceInput, ServiceUpdate, UpdateUserInput,
@@ -225,6 +227,11 @@ impl App {
     /// Time tracking.
     pub fn time_entries(&self) -> TimeEntries<'_> {
         TimeEntries::new(self)
+    }
+
+    /// Custom field definitions and tickets' values.
+    pub fn custom_fields(&self) -> CustomFields<'_> {
+        CustomFields::new(self)
     }
 
     /// Who follows which ticket.

@@ -11,6 +11,7 @@ pub mod asset;
 pub mod attachment;
 pub mod automation;
 pub mod calendar;
+pub mod custom_fields;
 pub mod edit;
 pub mod event;
 pub mod id;
@@ -33,11 +34,15 @@ pub use asset::{Asset, AssetType};
 pub use attachment::{Attachment, Sha256Hex};
 pub use automation::AutomationSettings;
 pub use calendar::{BusinessCalendar, BusinessTimeError, OpeningInterval, WeeklyHours};
+pub use custom_fields::{
+    CustomField, CustomFieldSpec, FieldError, FieldErrors, FieldInput, FieldKind, FieldProblem,
+    FieldValue, SpecError,
+};
 pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
-    ArticleId, AssetId, CategoryId, EventId, GroupId, MacroId, OrganizationId, ServiceId, TicketId,
-    TokenId, UserId, VendorId,
+    ArticleId, AssetId, CategoryId, CustomFieldId, EventId, GroupId, MacroId, OrganizationId,
+    ServiceId, TicketId, TokenId, UserId, VendorId,
 };
 pub use macros::{
     Macro, MacroActions, MacroFields, MacroScope, Placeholder, PlaceholderValues,

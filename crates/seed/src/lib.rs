@@ -11,6 +11,7 @@
 mod articles;
 pub use articles::sample_count as sample_article_count;
 mod catalog;
+mod custom_fields;
 mod macros;
 mod notifications;
 mod presence;
@@ -132,6 +133,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
     notifications::seed_notifications(store, &directory, options.now).await?;
     vendors::seed_vendors(store, options.now).await?;
     macros::seed_macros(store, options.now).await?;
+    custom_fields::seed_custom_fields(store, options.now).await?;
     presence::seed_presence(store, &directory, options.now).await?;
     time_entries::seed_time_entries(store, &directory, options.now).await?;
     Ok(SeedSummary {

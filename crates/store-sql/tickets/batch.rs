@@ -10,7 +10,7 @@ use super::write::append_event;
 use crate::sql::convert::{json, micros};
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::RollupFacts;
-use crate::sql::{clocks, convert, mail_outbox, notifications, routing};
+use crate::sql::{clocks, convert, custom_fields, mail_outbox, notifications, routing};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{Event, EventId, NewEvent, Ticket, TicketId, UserId};
 use ferrodesk_store::{
@@ -204,6 +204,9 @@ pub(crate) async fn create_tickets(
     routing::check_settings(conn, news.iter().map(|new| new.settings_version)).await?;
     let tickets = news.iter().map(|new| (&new.ticket, new.events.as_slice()));
     let written = write_new_tickets(conn, tickets, true).await?;
+    for ((ticket, _), new) in written.iter().zip(news) {
+        custom_fields::write_values(conn, ticket.id, &new.custom_values).await?;
+    }
     let notices: Vec<(TicketId, &Notice)> = written
         .iter()
         .zip(news)

@@ -162,6 +162,15 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
             .push_bind(contains_pattern(text))
             .push(" escape '\\'");
     }
+    if let Some((field, value)) = &filter.custom_value {
+        // Served by `ticket_custom_values_filter` (field_id, value, ticket_id).
+        query
+            .push(" and exists (select 1 from ticket_custom_values v where v.ticket_id = t.id and v.field_id = ")
+            .push_bind(field.get())
+            .push(" and v.value = ")
+            .push_bind(value.clone())
+            .push(")");
+    }
     let Some(cursor) = &request.page.cursor else {
         return;
     };

@@ -11,7 +11,7 @@ use super::rows::{
 use crate::sql::convert::{get, json, micros};
 use crate::sql::error::{self, Ref};
 use crate::sql::reports::RollupFacts;
-use crate::sql::{clocks, mail_outbox, routing, time_entries, vendors};
+use crate::sql::{clocks, custom_fields, mail_outbox, routing, time_entries, vendors};
 use crate::{Db, DbConn};
 use ferrodesk_domain::{
     ClockHistory, Event, EventId, EventKind, GroupId, LinkKind, NewEvent, Ticket, TicketId, UserId,
@@ -218,6 +218,7 @@ pub(crate) async fn create_ticket(
     for event in &new.events {
         insert_event(conn, ticket.id, event).await?;
     }
+    custom_fields::write_values(conn, ticket.id, &new.custom_values).await?;
     let creator = new.events.first().and_then(|e| e.actor_id);
     for (kind, target) in &new.links {
         insert_link(conn, ticket.id, *kind, *target, creator, now).await?;
@@ -266,6 +267,7 @@ pub(crate) async fn save_tickets(
     ordered.sort_by_key(|c| c.before.id);
     for change in ordered {
         update_ticket(conn, change).await?;
+        custom_fields::write_values(conn, change.before.id, &change.custom_values).await?;
         deltas.add(&change.before, -1);
         deltas.add(&change.after, 1);
         deltas.rollups.changed(&change.before, &change.after);
@@ -336,6 +338,7 @@ pub(crate) async fn split_ticket(
         ticket.version = 1;
         ticket.id = insert_ticket(conn, &ticket).await?;
         notices.extend(part.notices.iter().map(|n| (ticket.id, n)));
+        custom_fields::write_values(conn, ticket.id, &part.custom_values).await?;
         for event in &part.events {
             insert_event(conn, ticket.id, event).await?;
         }

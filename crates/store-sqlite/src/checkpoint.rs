@@ -152,6 +152,7 @@ mod tests {
                 settings_version: None,
                 notices: Vec::new(),
                 round_robin: None,
+                custom_values: Vec::new(),
             })
         });
         futures::future::try_join_all(creates).await.unwrap();

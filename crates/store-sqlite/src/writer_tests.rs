@@ -87,6 +87,7 @@ fn new_ticket(ticket: Ticket, mut events: Vec<NewEvent>) -> NewTicket {
         settings_version: None,
         notices: Vec::new(),
         round_robin: None,
+        custom_values: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`], [`TimeStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`], [`TimeStore`], [`CustomFieldStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -20,6 +20,7 @@
 mod assets;
 mod attachments;
 mod automation;
+mod custom_fields;
 mod directory;
 mod filters;
 mod ids;
@@ -47,6 +48,7 @@ mod watchers;
 pub use assets::*;
 pub use attachments::*;
 pub use automation::*;
+pub use custom_fields::{CustomFieldStore, CustomValue, MAX_CUSTOM_FIELDS};
 pub use directory::*;
 pub use filters::*;
 pub use ids::*;
@@ -194,6 +196,7 @@ pub trait Store:
     + PresenceStore
     + MacroStore
     + TimeStore
+    + CustomFieldStore
     + Send
     + Sync
     + 'static

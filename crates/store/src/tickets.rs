@@ -6,11 +6,12 @@
 //! recomputes the ticket's stored SLA clock and schedules its next jobs in that
 //! transaction (see [`SlaStore`](crate::SlaStore)).
 
-use crate::{Created, Idempotency, Page, PageRequest, StoreResult};
+use crate::{Created, CustomValue, Idempotency, Page, PageRequest, StoreResult};
 use async_trait::async_trait;
 use ferrodesk_domain::{
-    CategoryId, Channel, Event, EventId, GroupId, LinkKind, NewEvent, NotificationKind,
-    OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope, TicketStatus, UserId,
+    CategoryId, Channel, CustomFieldId, Event, EventId, GroupId, LinkKind, NewEvent,
+    NotificationKind, OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope,
+    TicketStatus, UserId,
 };
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -33,6 +34,8 @@ pub struct NewTicket {
     pub notices: Vec<Notice>,
     /// Round robin's pick for the ticket, remembered in its transaction.
     pub round_robin: Option<RoundRobinPick>,
+    /// Its custom fields' values.
+    pub custom_values: Vec<CustomValue>,
 }
 
 /// The agent round robin handed a ticket to: the next pick in the group starts after
@@ -61,6 +64,8 @@ pub struct TicketChange {
     /// Time spent, logged with the change's reply or note (its first interaction
     /// event) in its transaction.
     pub time_entry: Option<crate::NewTimeEntry>,
+    /// Custom field values set or cleared.
+    pub custom_values: Vec<CustomValue>,
 }
 
 impl TicketChange {
@@ -73,6 +78,7 @@ impl TicketChange {
             notices: Vec::new(),
             round_robin: None,
             time_entry: None,
+            custom_values: Vec::new(),
         }
     }
 }
@@ -200,6 +206,8 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     /// Subject contains this text (case-insensitive).
     pub subject_contains: Option<String>,
+    /// This custom field has exactly this stored value.
+    pub custom_value: Option<(CustomFieldId, String)>,
 }
 
 /// A ticket listing request.

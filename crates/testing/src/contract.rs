@@ -104,6 +104,7 @@ macro_rules! store_contract_tests {
         $crate::presence_contract_tests!($make);
         $crate::macro_contract_tests!($make);
         $crate::time_contract_tests!($make);
+        $crate::custom_field_contract_tests!($make);
     };
 }
 
@@ -254,6 +255,7 @@ fn plain_new_ticket(ticket: Ticket, events: Vec<NewEvent>) -> NewTicket {
         settings_version: None,
         notices: Vec::new(),
         round_robin: None,
+        custom_values: Vec::new(),
     }
 }
 

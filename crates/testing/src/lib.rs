@@ -13,6 +13,7 @@
 // A test reports failure by panicking; so do the fixtures that set one up.
 
 pub mod contract;
+pub mod custom_field_contract;
 pub mod fixtures;
 pub mod kb_contract;
 pub mod macro_contract;

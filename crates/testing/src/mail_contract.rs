@@ -123,6 +123,7 @@ fn new_ticket_filing(message_id: &str, requester: &User) -> InboundFiling {
             settings_version: None,
             notices: Vec::new(),
             round_robin: None,
+            custom_values: Vec::new(),
         })),
         retry_of: None,
         settings_version: None,

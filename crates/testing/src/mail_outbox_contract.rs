@@ -108,6 +108,7 @@ async fn tickets_by_mail(store: &Arc<dyn Store>, count: usize) -> Vec<TicketId> 
                     settings_version: None,
                     notices: Vec::new(),
                     round_robin: None,
+                    custom_values: Vec::new(),
                 })),
                 retry_of: None,
                 settings_version: None,

@@ -63,6 +63,7 @@ pub async fn a_notice_mailed_at_once_is_queued_with_its_ticket_write(store: Arc<
                 notice(eva.id, NotificationKind::GroupQueued, false),
             ],
             round_robin: None,
+            custom_values: Vec::new(),
         })
         .await
         .unwrap()

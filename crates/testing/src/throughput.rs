@@ -180,6 +180,7 @@ where
                         settings_version: None,
                         notices: Vec::new(),
                         round_robin: None,
+                        custom_values: Vec::new(),
                     })
                     .await
                     .unwrap();

@@ -146,7 +146,7 @@ fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 
 /// Why text with a NUL character is refused: PostgreSQL cannot store it in a text
 /// column, and no field of the desk means it; refused on every backend alike.
-const NUL_REFUSED: &str = "text must not contain the NUL character (\\u0000)";
+pub(crate) const NUL_REFUSED: &str = "text must not contain the NUL character (\\u0000)";
 
 /// Whether valid JSON holds a NUL character: the only way to write one is the escape
 /// `\u0000` inside a string (escapes are read left to right, so `\\u0000` is a
@@ -167,7 +167,7 @@ fn has_escaped_nul(json: &[u8]) -> bool {
 }
 
 /// Whether a URI part holds a percent-encoded NUL character.
-fn has_encoded_nul(text: &str) -> bool {
+pub(crate) fn has_encoded_nul(text: &str) -> bool {
     text.as_bytes().windows(3).any(|w| w == b"%00")
 }
 

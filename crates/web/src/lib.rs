@@ -40,6 +40,7 @@ mod tickets;
 mod tokens;
 pub mod types;
 pub use attachments::file_response;
+mod custom_fields;
 mod macros;
 mod time_entries;
 mod users;
@@ -135,6 +136,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(vendors::routes())
         .merge(macros::routes())
         .merge(time_entries::routes())
+        .merge(custom_fields::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

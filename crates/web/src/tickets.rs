@@ -8,7 +8,7 @@ mod status;
 use crate::AppState;
 use crate::error::{ApiError, ErrorBody};
 use crate::events::InteractionRequest;
-use crate::extract::{ApiJson, ApiQuery, Authenticated, IdempotentJson, TicketPath};
+use crate::extract::{ApiJson, Authenticated, IdempotentJson, TicketPath};
 use crate::types::{
     Channel, Impact, PageResponse, Priority, Status, TicketKind, Urgency, nullable, page_request,
 };
@@ -113,6 +113,12 @@ pub struct TicketResponse {
     /// covers the ticket).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sla: Option<crate::sla::TicketSlaResponse>,
+    /// Custom field values by key, only the fields the caller may see (in the answer
+    /// for one ticket; absent in lists). Numbers and checkboxes as such, a multiple
+    /// choice as a list, people and assets as ids, the rest as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub custom_fields: Option<BTreeMap<String, serde_json::Value>>,
 }
 
 /// Converts a ticket for the response; fields for staff only are left out otherwise.
@@ -152,6 +158,7 @@ pub(crate) fn ticket_response(ticket: Ticket, is_staff: bool) -> TicketResponse 
         resolved_at: ticket.resolved_at,
         closed_at: ticket.closed_at,
         sla: None,
+        custom_fields: None,
     }
 }
 
@@ -209,6 +216,12 @@ pub struct CreateTicketRequest {
     /// the `created` event carries them.
     #[serde(default)]
     pub attachments: Vec<i64>,
+    /// Custom field values by key (see `GET /api/v1/custom-fields`): required ones
+    /// that apply to the ticket's type and category must be given; customers may set
+    /// only the fields visible to them.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
 impl CreateTicketRequest {
@@ -260,6 +273,7 @@ impl CreateTicketRequest {
             external_ref: self.external_ref,
             interaction: self.interaction.map(Into::into),
             attachments: Vec::new(),
+            custom_fields: crate::custom_fields::field_inputs(self.custom_fields)?,
         })
     }
 }
@@ -291,12 +305,12 @@ pub(crate) fn created<T: Serialize>(body: T, location: &str, is_replayed: bool) 
         (status = 201, description = "the new ticket (or the first answer for a retried key)", body = TicketResponse),
         (status = 400, description = "malformed JSON", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "a customer set a staff-only field", body = ErrorBody),
+        (status = 403, description = "a customer set a staff-only field or custom field", body = ErrorBody),
         (status = 404, description = "a referenced category, service, group or person does not exist", body = ErrorBody),
         (status = 409, description = "idempotency key reused with another body, or `settings_changed`: the routing settings kept changing while the ticket was routed", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
         (status = 415, description = "body is not JSON", body = ErrorBody),
-        (status = 422, description = "missing, unknown or invalid field", body = ErrorBody),
+        (status = 422, description = "missing, unknown or invalid field, or a custom field value that is missing, unknown or not of its kind (the error names `custom_fields.<key>`)", body = ErrorBody),
     )
 )]
 async fn create_ticket(
@@ -321,6 +335,7 @@ async fn create_ticket(
     let location = format!("/api/v1/tickets/{}", ticket.id);
     let response = ticket_response(ticket, auth.actor.is_staff());
     let response = crate::sla::with_sla(&state, &auth.actor, response).await?;
+    let response = crate::custom_fields::with_custom_fields(&state, &auth.actor, response).await?;
     Ok(created(response, &location, is_replayed))
 }
 
@@ -342,7 +357,8 @@ pub enum TicketSortParam {
     IdDesc,
 }
 
-/// Filters for the ticket queue; all given filters must hold.
+/// Filters for the ticket queue; all given filters must hold. Besides these, one
+/// `cf.<key>=value` filters by a custom field's value.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -432,6 +448,7 @@ impl ListTicketsQuery {
                 .q
                 .map(|q| q.trim().to_owned())
                 .filter(|q| !q.is_empty()),
+            custom_value: None,
         };
         let sort = match self.sort {
             None | Some(TicketSortParam::UpdatedDesc) => TicketSort::UpdatedDesc,
@@ -464,9 +481,13 @@ impl ListTicketsQuery {
 async fn list_tickets(
     State(state): State<AppState>,
     auth: Authenticated,
-    ApiQuery(query): ApiQuery<ListTicketsQuery>,
+    crate::custom_fields::WithCustomFilters(query, custom): crate::custom_fields::WithCustomFilters<
+        ListTicketsQuery,
+    >,
 ) -> Result<Json<PageResponse<TicketResponse>>, ApiError> {
-    let query = query.into_query(auth.actor.user_id)?;
+    let custom = crate::custom_fields::custom_filter(&state, &auth.actor, custom).await?;
+    let mut query = query.into_query(auth.actor.user_id)?;
+    query.filter.custom_value = custom;
     let page = state.app.tickets().list(&auth.actor, &query).await?;
     let is_staff = auth.actor.is_staff();
     let mut response = PageResponse::from_page(page, |t| ticket_response(t, is_staff));
@@ -558,13 +579,14 @@ async fn get_ticket(
     TicketPath(id): TicketPath,
 ) -> Result<Json<TicketResponse>, ApiError> {
     let ticket = state.app.tickets().get(&auth.actor, id).await?;
+    let response = crate::sla::with_sla(
+        &state,
+        &auth.actor,
+        ticket_response(ticket, auth.actor.is_staff()),
+    )
+    .await?;
     Ok(Json(
-        crate::sla::with_sla(
-            &state,
-            &auth.actor,
-            ticket_response(ticket, auth.actor.is_staff()),
-        )
-        .await?,
+        crate::custom_fields::with_custom_fields(&state, &auth.actor, response).await?,
     ))
 }
 
@@ -626,11 +648,17 @@ pub struct UpdateTicketRequest {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub external_ref: Option<Option<String>>,
+    /// Custom field values to set by key, `null` to clear one; fields not named stay.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub custom_fields: BTreeMap<String, serde_json::Value>,
 }
 
-impl From<UpdateTicketRequest> for TicketPatch {
-    fn from(r: UpdateTicketRequest) -> Self {
-        TicketPatch {
+impl TryFrom<UpdateTicketRequest> for TicketPatch {
+    type Error = ApiError;
+
+    fn try_from(r: UpdateTicketRequest) -> Result<Self, ApiError> {
+        Ok(TicketPatch {
             version: r.version,
             subject: r.subject,
             description: r.description,
@@ -649,7 +677,8 @@ impl From<UpdateTicketRequest> for TicketPatch {
             requester_id: r.requester_id.map(UserId),
             tags: r.tags,
             external_ref: r.external_ref,
-        }
+            custom_fields: crate::custom_fields::field_inputs(r.custom_fields)?,
+        })
     }
 }
 
@@ -669,7 +698,7 @@ impl From<UpdateTicketRequest> for TicketPatch {
         (status = 409, description = "the ticket changed since `version`, or `settings_changed`: the routing settings kept changing while the change was routed", body = ErrorBody),
         (status = 413, description = "body too large", body = ErrorBody),
         (status = 415, description = "body is not JSON", body = ErrorBody),
-        (status = 422, description = "unknown or invalid field", body = ErrorBody),
+        (status = 422, description = "unknown or invalid field, or a custom field value (the error names `custom_fields.<key>`)", body = ErrorBody),
     )
 )]
 async fn update_ticket(
@@ -681,14 +710,15 @@ async fn update_ticket(
     let ticket = state
         .app
         .tickets()
-        .update(&auth.actor, id, request.into())
+        .update(&auth.actor, id, request.try_into()?)
         .await?;
+    let response = crate::sla::with_sla(
+        &state,
+        &auth.actor,
+        ticket_response(ticket, auth.actor.is_staff()),
+    )
+    .await?;
     Ok(Json(
-        crate::sla::with_sla(
-            &state,
-            &auth.actor,
-            ticket_response(ticket, auth.actor.is_staff()),
-        )
-        .await?,
+        crate::custom_fields::with_custom_fields(&state, &auth.actor, response).await?,
     ))
 }

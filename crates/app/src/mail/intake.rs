@@ -592,6 +592,7 @@ impl Intake<'_> {
                 .unwrap_or_default(),
             idempotency: None,
             group_id: mailbox.and_then(|m| m.group_id),
+            custom_values: Vec::new(),
         };
         pipeline::open(self.app, settings, draft).await
     }

@@ -11,10 +11,11 @@ use super::{
 use crate::input::{body, optional, required, tags};
 use crate::{AppError, OrNotFound as _};
 use ferrodesk_domain::{
-    Actor, CategoryId, Channel, EventKind, GroupId, Impact, NewEvent, Priority, ServiceId, Ticket,
-    TicketId, TicketStatus, TicketType, Tier, Urgency, UserId, resolve_priority,
+    Actor, CategoryId, Channel, EventKind, FieldInput, GroupId, Impact, NewEvent, Priority,
+    ServiceId, Ticket, TicketId, TicketStatus, TicketType, Tier, Urgency, UserId, resolve_priority,
 };
 use ferrodesk_store::{Conflict, Created, StoreError};
+use std::collections::BTreeMap;
 
 /// Who the ticket is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,6 +76,8 @@ pub struct NewTicketInput {
     /// Files that come with the request (stored with [`crate::Attachments::store`] or
     /// claimed from uploads); the `created` event carries them.
     pub attachments: Vec<ferrodesk_domain::Attachment>,
+    /// Custom field values by key (customers: only fields visible to them).
+    pub custom_fields: BTreeMap<String, FieldInput>,
 }
 
 /// The priority for impact × urgency, unless overridden with a reason (the domain's
@@ -168,6 +171,16 @@ impl Tickets<'_> {
                 now,
             ));
         }
+        let ticket_type = input.ticket_type.unwrap_or(TicketType::Incident);
+        let custom = self
+            .app
+            .custom_fields()
+            .checked_values(
+                actor,
+                (ticket_type, input.category_id, None),
+                &input.custom_fields,
+            )
+            .await?;
         let mut first_response_at = None;
         if let Some((kind, visibility)) = interaction {
             if is_response(actor, &kind, visibility) {
@@ -183,7 +196,7 @@ impl Tickets<'_> {
             version: 0,
             subject,
             description,
-            ticket_type: input.ticket_type.unwrap_or(TicketType::Incident),
+            ticket_type,
             status: TicketStatus::New,
             impact,
             urgency,
@@ -216,6 +229,7 @@ impl Tickets<'_> {
             links: Vec::new(),
             idempotency,
             group_id: input.group_id,
+            custom_values: custom.values,
         };
         let (category_id, service_id) = (input.category_id, input.service_id);
         let (owner_id, assignee_id) = (input.owner_id, input.assignee_id);

@@ -195,6 +195,7 @@ impl Tickets<'_> {
             links: Vec::new(),
             idempotency: None,
             group_id: part.group_id,
+            custom_values: Vec::new(),
         })
     }
 

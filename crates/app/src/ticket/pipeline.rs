@@ -27,7 +27,7 @@
 use crate::notifications::audience;
 use crate::{App, AppError, escalation, routing};
 use ferrodesk_domain::{GroupId, LinkKind, NewEvent, ServiceId, Ticket, TicketId, Tier};
-use ferrodesk_store::{DeskSettings, Idempotency, NewTicket, Notice, TicketChange};
+use ferrodesk_store::{CustomValue, DeskSettings, Idempotency, NewTicket, Notice, TicketChange};
 
 /// A new ticket as a channel drafted it: validated, not yet placed, routed or
 /// assigned.
@@ -43,6 +43,8 @@ pub(crate) struct Draft {
     pub(crate) idempotency: Option<Idempotency>,
     /// The group the channel asked for (staff's choice, a mailbox's group).
     pub(crate) group_id: Option<GroupId>,
+    /// Its custom fields' values, checked.
+    pub(crate) custom_values: Vec<CustomValue>,
 }
 
 /// Places, routes, escalates and assigns a new ticket (see the module docs).
@@ -61,6 +63,7 @@ pub(crate) async fn open(
         links,
         idempotency,
         group_id,
+        custom_values,
     } = draft;
     let now = ticket.created_at;
     (ticket.group_id, ticket.tier) = place(settings, group_id, ticket.service_id)?;
@@ -81,6 +84,7 @@ pub(crate) async fn open(
         settings_version: Some(settings.version),
         notices,
         round_robin,
+        custom_values,
     })
 }
 
@@ -119,6 +123,7 @@ pub(crate) async fn change(
         notices,
         round_robin,
         time_entry: None,
+        custom_values: Vec::new(),
     })
 }
 

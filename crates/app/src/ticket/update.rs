@@ -5,11 +5,12 @@ use super::{MAX_BODY_CHARS, MAX_SUBJECT_CHARS, Tickets, for_actor, pipeline};
 use crate::input::{body, optional, required, tags};
 use crate::{AppError, OrNotFound as _};
 use ferrodesk_domain::{
-    Actor, CategoryId, EventKind, GroupId, Impact, NewEvent, Priority, ServiceId, Ticket,
-    TicketEdit, TicketId, TicketType, Urgency, UserId,
+    Actor, CategoryId, EventKind, FieldInput, GroupId, Impact, NewEvent, Priority, ServiceId,
+    Ticket, TicketEdit, TicketId, TicketType, Urgency, UserId,
 };
 use ferrodesk_store::DeskSettings;
 use jiff::Timestamp;
+use std::collections::BTreeMap;
 
 /// Changes to a ticket's fields; `None` leaves a field alone, `Some(None)` clears it.
 #[derive(Debug, Clone, Default)]
@@ -50,6 +51,8 @@ pub struct TicketPatch {
     pub tags: Option<Vec<String>>,
     /// New vendor reference.
     pub external_ref: Option<Option<String>>,
+    /// Custom field values to set (an empty input clears one); fields not named stay.
+    pub custom_fields: BTreeMap<String, FieldInput>,
 }
 
 impl Tickets<'_> {
@@ -88,10 +91,26 @@ impl Tickets<'_> {
         let mut events = Vec::new();
         self.apply_patch(actor, settings, &mut after, patch, &mut events, now)
             .await?;
+        let custom = self
+            .app
+            .custom_fields()
+            .checked_values(
+                actor,
+                (after.ticket_type, after.category_id, Some(id)),
+                &patch.custom_fields,
+            )
+            .await?;
+        for kind in custom.changes {
+            events.push(self.event(actor, kind, now));
+        }
         if events.is_empty() {
             return Ok(for_actor(actor, before));
         }
-        let change = pipeline::change(self.app, settings, before, after, events).await?;
+        if !custom.values.is_empty() {
+            after.updated_at = now;
+        }
+        let mut change = pipeline::change(self.app, settings, before, after, events).await?;
+        change.custom_values = custom.values;
         self.write(id, vec![change], Vec::new(), None, Some(settings.version))
             .await?;
         self.reread(actor, id).await

@@ -220,3 +220,21 @@ async fn the_demo_desk_has_time_logged_on_its_recent_tickets() {
     let by_group = store.time_by_group(week, now).await.unwrap();
     assert!(!by_group.is_empty());
 }
+
+#[tokio::test]
+async fn the_demo_desk_has_custom_fields_that_pass_their_own_rules() {
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    seed(store, &SeedOptions::demo(jiff::Timestamp::now(), None))
+        .await
+        .unwrap();
+    let fields = store.list_custom_fields().await.unwrap();
+    let labels: Vec<&str> = fields.iter().map(|f| f.spec.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["Affected users", "Operating system", "Asset", "Needed by"]
+    );
+    for field in &fields {
+        field.spec.check().unwrap();
+    }
+}

@@ -33,6 +33,7 @@ async fn two_nodes_share_versions_keys_and_counts() {
             settings_version: None,
             notices: Vec::new(),
             round_robin: None,
+            custom_values: Vec::new(),
         }
     };
     // The same retry reaching both nodes at once creates one ticket.
