@@ -8,7 +8,7 @@ use crate::sql::fetch;
 use crate::{Db, DbConn};
 use ferrodesk_domain::{GroupId, OrganizationId, Ticket, TicketScope, UserId};
 use ferrodesk_store::{
-    Cursor, MAX_PAGE_SIZE, Page, StoreResult, TicketFilter, TicketQuery, TicketSort,
+    Cursor, MAX_PAGE_SIZE, Page, SlaCondition, StoreResult, TicketFilter, TicketQuery, TicketSort,
 };
 use sqlx::QueryBuilder;
 
@@ -162,6 +162,7 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
             .push_bind(contains_pattern(text))
             .push(" escape '\\'");
     }
+    push_added_conditions(query, filter);
     let Some(cursor) = &request.page.cursor else {
         return;
     };
@@ -184,6 +185,54 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
         query.push_bind(cursor.key);
     }
     query.push(", ").push_bind(cursor.id).push(")");
+}
+
+/// Appends the work queue's filters: type, tag, SLA state and time ranges.
+fn push_added_conditions(query: &mut QueryBuilder<Db>, filter: &TicketFilter) {
+    if let Some(kind) = filter.ticket_type {
+        query.push(" and t.ticket_type = ").push_bind(kind.as_str());
+    }
+    if let Some(tag) = filter.tag.as_deref() {
+        crate::dialect::push_has_tag(query, tag);
+    }
+    match filter.sla {
+        Some(SlaCondition::Breached { now }) => {
+            query
+                .push(
+                    " and exists (select 1 from ticket_sla s where s.ticket_id = t.id \
+                     and s.next_due_at < ",
+                )
+                .push_bind(micros(now))
+                .push(")");
+        }
+        Some(SlaCondition::DueBefore { now, until }) => {
+            query
+                .push(
+                    " and exists (select 1 from ticket_sla s where s.ticket_id = t.id \
+                     and s.next_due_at >= ",
+                )
+                .push_bind(micros(now))
+                .push(" and s.next_due_at < ")
+                .push_bind(micros(until))
+                .push(")");
+        }
+        None => {}
+    }
+    let ranges = [
+        ("created_at >= ", filter.created_from),
+        ("created_at < ", filter.created_before),
+        ("updated_at >= ", filter.updated_from),
+        ("updated_at < ", filter.updated_before),
+    ];
+    for (condition, moment) in ranges {
+        if let Some(moment) = moment {
+            // `condition` is one of the fixed texts above, never input.
+            query
+                .push(" and t.")
+                .push(condition)
+                .push_bind(micros(moment));
+        }
+    }
 }
 
 fn order_by(sort: TicketSort) -> &'static str {

@@ -10,7 +10,8 @@ use crate::{Created, Idempotency, Page, PageRequest, StoreResult};
 use async_trait::async_trait;
 use ferrodesk_domain::{
     CategoryId, Channel, Event, EventId, GroupId, LinkKind, NewEvent, NotificationKind,
-    OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope, TicketStatus, UserId,
+    OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope, TicketStatus, TicketType,
+    UserId,
 };
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -196,6 +197,38 @@ pub struct TicketFilter {
     pub channel: Option<Channel>,
     /// Subject contains this text (case-insensitive).
     pub subject_contains: Option<String>,
+    /// This kind of request.
+    pub ticket_type: Option<TicketType>,
+    /// Carries this tag (exactly as written).
+    pub tag: Option<String>,
+    /// Where the ticket stands against its service levels.
+    pub sla: Option<SlaCondition>,
+    /// Created at or after this moment.
+    pub created_from: Option<Timestamp>,
+    /// Created before this moment.
+    pub created_before: Option<Timestamp>,
+    /// Last changed at or after this moment.
+    pub updated_from: Option<Timestamp>,
+    /// Last changed before this moment.
+    pub updated_before: Option<Timestamp>,
+}
+
+/// A ticket's standing against its service levels, as of `now`: read from the running
+/// targets of its stored clock (`ticket_sla.next_due_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaCondition {
+    /// A running target was due before `now`.
+    Breached {
+        /// The moment the filter is read at.
+        now: Timestamp,
+    },
+    /// A running target falls due from `now` up to (not including) `until`.
+    DueBefore {
+        /// The moment the filter is read at.
+        now: Timestamp,
+        /// The end of the window.
+        until: Timestamp,
+    },
 }
 
 /// A ticket listing request.

@@ -38,7 +38,13 @@ pub(crate) async fn filter_items(
             NavItem {
                 active: key == active,
                 key,
-                href: format!("/agent/queues/{}", f.filter.query),
+                // `view` names the filter on its page (its title, the active entry).
+                href: format!(
+                    "/agent/queues/{}{}view={}",
+                    f.filter.query,
+                    if f.filter.query.contains('?') { '&' } else { '?' },
+                    f.filter.id
+                ),
                 label: f.filter.name,
                 count: None,
             }
