@@ -14,6 +14,7 @@ mod catalog;
 mod macros;
 mod notifications;
 mod presence;
+mod queue_filters;
 mod vendors;
 
 use catalog::{PROBLEMS, Problem};
@@ -132,6 +133,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
     vendors::seed_vendors(store, options.now).await?;
     macros::seed_macros(store, options.now).await?;
     presence::seed_presence(store, &directory, options.now).await?;
+    queue_filters::seed_queue_filters(store, &directory, options.now).await?;
     Ok(SeedSummary {
         people: directory.agents.len() + directory.customers.len() + 1,
         tickets,

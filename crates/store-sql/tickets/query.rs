@@ -354,6 +354,50 @@ pub(crate) async fn list_tickets(
     Ok(Page { items, next_cursor })
 }
 
+/// How many tickets in scope match the filter, reading at most `cap + 1` of them.
+pub(crate) async fn count_tickets_capped(
+    conn: &mut DbConn,
+    scope: &TicketScope,
+    filter: &TicketFilter,
+    cap: i64,
+) -> StoreResult<i64> {
+    let branches = scope_branches(scope, filter);
+    if branches.is_empty() {
+        return Ok(0);
+    }
+    let request = TicketQuery {
+        filter: filter.clone(),
+        ..TicketQuery::default()
+    };
+    let mut query =
+        QueryBuilder::<Db>::new("select count(*) from (select t.id from tickets t where (");
+    for (index, branch) in branches.iter().enumerate() {
+        if index > 0 {
+            query.push(" or ");
+        }
+        match branch {
+            // `column` is one of the fixed names in `scope_branches`, never input.
+            Some((column, value)) => {
+                query.push("t.").push(*column).push(" = ").push_bind(*value);
+            }
+            None => {
+                query.push("true");
+            }
+        }
+    }
+    query.push(")");
+    push_conditions(&mut query, &request);
+    query
+        .push(" limit ")
+        .push_bind(cap.max(0).saturating_add(1))
+        .push(") as capped");
+    query
+        .build_query_scalar::<i64>()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(error::plain)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

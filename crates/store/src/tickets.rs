@@ -344,6 +344,18 @@ pub trait TicketStore: Send + Sync {
         query: &TicketQuery,
     ) -> StoreResult<Page<Ticket>>;
 
+    /// How many tickets the scope allows match `filter`, counting no further than
+    /// `cap` (a result above `cap` means "more than `cap`").
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn count_tickets_capped(
+        &self,
+        scope: &TicketScope,
+        filter: &TicketFilter,
+        cap: i64,
+    ) -> StoreResult<i64>;
+
     /// Queue counts, maintained on write (never counted by scanning tickets).
     ///
     /// # Errors

@@ -2097,6 +2097,44 @@ async fn queue_filters_each_narrow_the_listing(store: &TestStore, desk: &Listing
     )
     .await;
     assert!(none.is_empty(), "a tag matches whole, not a part of one");
+    let printer = TicketFilter {
+        tag: Some("printer".into()),
+        ..f()
+    };
+    let matching = desk
+        .tickets
+        .iter()
+        .filter(|t| t.tags.iter().any(|tag| tag == "printer"))
+        .count();
+    let count = store
+        .count_tickets_capped(&TicketScope::All, &printer, 100)
+        .await
+        .unwrap();
+    assert_eq!(usize::try_from(count).unwrap(), matching, "a capped count below its cap is exact");
+    let capped = store
+        .count_tickets_capped(&TicketScope::All, &f(), 2)
+        .await
+        .unwrap();
+    assert_eq!(capped, 3, "a count stops one past its cap");
+    let agent_scope = TicketScope::Agent {
+        user_id: desk.agent.id,
+        group_ids: vec![desk.first_group],
+    };
+    let visible = desk
+        .tickets
+        .iter()
+        .filter(|t| {
+            t.tags.iter().any(|tag| tag == "printer")
+                && (t.group_id == Some(desk.first_group)
+                    || t.assignee_id == Some(desk.agent.id)
+                    || t.owner_id == Some(desk.agent.id))
+        })
+        .count();
+    let count = store
+        .count_tickets_capped(&agent_scope, &printer, 100)
+        .await
+        .unwrap();
+    assert_eq!(usize::try_from(count).unwrap(), visible, "counts only what the scope allows");
 }
 
 /// Every filter keeps exactly the tickets it names.

@@ -72,6 +72,18 @@ pub(crate) struct NavItem {
     pub active: bool,
 }
 
+impl NavItem {
+    /// The count as shown, "500+" past the cap of a saved filter's count; empty
+    /// without a count.
+    pub(crate) fn capped_count(&self) -> String {
+        match self.count {
+            Some(n) if n > queue::SAVED_COUNT_CAP => format!("{}+", queue::SAVED_COUNT_CAP),
+            Some(n) => n.to_string(),
+            None => String::new(),
+        }
+    }
+}
+
 /// The agent sidebar: queues and the viewer's groups, with counts.
 #[derive(Debug, Clone)]
 pub(crate) struct Sidebar {

@@ -163,6 +163,49 @@ pub(crate) fn describe_view(query: &str, names: &Names) -> String {
     words
 }
 
+/// How far a saved filter's sidebar count goes ("500+" beyond).
+pub(crate) const SAVED_COUNT_CAP: i64 = 500;
+
+/// A saved view's (`open?type=incident`) live count, capped at [`SAVED_COUNT_CAP`];
+/// `None` for a view that counts nothing (breaching soon) or no longer reads.
+///
+/// # Errors
+/// The ticket service's errors.
+pub(crate) async fn saved_view_count(
+    state: &UiState,
+    actor: &Actor,
+    view: &str,
+) -> PageResult<Option<i64>> {
+    let (slug, params) = view.split_once('?').unwrap_or((view, ""));
+    let queue = match Queue::parse(slug) {
+        Some(Queue::Breaching) | None => return Ok(None),
+        Some(queue) => queue,
+    };
+    let Ok(uri) = format!("/?{params}").parse::<axum::http::Uri>() else {
+        return Ok(None);
+    };
+    let Ok(Query(parsed)) = Query::<QueueQuery>::try_from_uri(&uri) else {
+        return Ok(None);
+    };
+    let Ok(group) = parsed.filters.group() else {
+        return Ok(None);
+    };
+    let mut filter = queue.filter(actor, group);
+    if parsed
+        .filters
+        .apply(&mut filter, actor.user_id, state.app.now())
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let count = state
+        .app
+        .tickets()
+        .count_capped(actor, &filter, SAVED_COUNT_CAP)
+        .await?;
+    Ok(Some(count))
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct QueueQuery {
     sort: Option<String>,

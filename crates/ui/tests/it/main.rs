@@ -18,6 +18,7 @@ mod notifications;
 mod portal;
 mod portal_people;
 mod presence;
+mod queue;
 mod reports;
 mod robust;
 mod search;
