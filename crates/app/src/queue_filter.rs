@@ -147,7 +147,9 @@ impl QueueFilterText<'_> {
             SlaState::Breached => SlaCondition::Breached { now },
             SlaState::DueWithin(hours) => SlaCondition::DueBefore {
                 now,
-                until: now.saturating_add(SignedDuration::from_hours(hours)).unwrap_or(now),
+                until: now
+                    .saturating_add(SignedDuration::from_hours(hours))
+                    .unwrap_or(now),
             },
         });
         filter.created_from = moment("created_from", self.created_from, false)?;
@@ -206,14 +208,42 @@ mod tests {
     #[test]
     fn a_bad_value_names_its_parameter() {
         let cases = [
-            (QueueFilterText { ticket_type: Some("bug"), ..Default::default() }, "type"),
-            (QueueFilterText { sla: Some("late"), ..Default::default() }, "sla"),
             (
-                QueueFilterText { sla: Some("due_within"), sla_hours: Some("0"), ..Default::default() },
+                QueueFilterText {
+                    ticket_type: Some("bug"),
+                    ..Default::default()
+                },
+                "type",
+            ),
+            (
+                QueueFilterText {
+                    sla: Some("late"),
+                    ..Default::default()
+                },
+                "sla",
+            ),
+            (
+                QueueFilterText {
+                    sla: Some("due_within"),
+                    sla_hours: Some("0"),
+                    ..Default::default()
+                },
                 "sla_hours",
             ),
-            (QueueFilterText { created_from: Some("31.03.2026"), ..Default::default() }, "created_from"),
-            (QueueFilterText { updated_to: Some("yesterday"), ..Default::default() }, "updated_to"),
+            (
+                QueueFilterText {
+                    created_from: Some("31.03.2026"),
+                    ..Default::default()
+                },
+                "created_from",
+            ),
+            (
+                QueueFilterText {
+                    updated_to: Some("yesterday"),
+                    ..Default::default()
+                },
+                "updated_to",
+            ),
         ];
         for (text, parameter) in cases {
             assert_eq!(read(text).unwrap_err().parameter, parameter);

@@ -11,8 +11,8 @@ use crate::{Backend, Op};
 use async_trait::async_trait;
 use ferrodesk_domain::{Event, EventId, NewEvent, Ticket, TicketId, TicketScope};
 use ferrodesk_store::{
-    Created, EventAppend, EventPage, NewTicket, Page, QueueCounts, StoreResult, TicketFilter, TicketLink,
-    TicketQuery, TicketSplit, TicketStore, TicketWrite,
+    Created, EventAppend, EventPage, NewTicket, Page, QueueCounts, StoreResult, TicketFilter,
+    TicketLink, TicketQuery, TicketSplit, TicketStore, TicketWrite,
 };
 
 #[macro_use]

@@ -2007,7 +2007,10 @@ async fn queue_filters_each_narrow_the_listing(store: &TestStore, desk: &Listing
             &desk.tickets.iter().filter(|t| keep(t)).collect::<Vec<_>>(),
             TicketSort::UpdatedDesc,
         );
-        assert!(!expected.is_empty(), "{label}: the fixture must match something");
+        assert!(
+            !expected.is_empty(),
+            "{label}: the fixture must match something"
+        );
         let label = label.to_owned();
         async move {
             let got = list_all(store, &TicketScope::All, filter, TicketSort::UpdatedDesc).await;
@@ -2110,7 +2113,11 @@ async fn queue_filters_each_narrow_the_listing(store: &TestStore, desk: &Listing
         .count_tickets_capped(&TicketScope::All, &printer, 100)
         .await
         .unwrap();
-    assert_eq!(usize::try_from(count).unwrap(), matching, "a capped count below its cap is exact");
+    assert_eq!(
+        usize::try_from(count).unwrap(),
+        matching,
+        "a capped count below its cap is exact"
+    );
     let capped = store
         .count_tickets_capped(&TicketScope::All, &f(), 2)
         .await
@@ -2134,7 +2141,11 @@ async fn queue_filters_each_narrow_the_listing(store: &TestStore, desk: &Listing
         .count_tickets_capped(&agent_scope, &printer, 100)
         .await
         .unwrap();
-    assert_eq!(usize::try_from(count).unwrap(), visible, "counts only what the scope allows");
+    assert_eq!(
+        usize::try_from(count).unwrap(),
+        visible,
+        "counts only what the scope allows"
+    );
 }
 
 /// Every filter keeps exactly the tickets it names.

@@ -401,7 +401,10 @@ pub async fn the_queue_filters_by_sla_state(store: TestStore) {
         ..TicketFilter::default()
     };
     let breached = sla(SlaCondition::Breached { now: at(3000) });
-    assert_eq!(list(TicketScope::All, breached.clone()).await, vec![urgent.id]);
+    assert_eq!(
+        list(TicketScope::All, breached.clone()).await,
+        vec![urgent.id]
+    );
     let soon = sla(SlaCondition::DueBefore {
         now: at(3000),
         until: at(4000),
@@ -416,9 +419,12 @@ pub async fn the_queue_filters_by_sla_state(store: TestStore) {
         vec![urgent.id, late.id]
     );
     assert!(
-        list(TicketScope::All, sla(SlaCondition::Breached { now: at(600) }))
-            .await
-            .is_empty()
+        list(
+            TicketScope::All,
+            sla(SlaCondition::Breached { now: at(600) })
+        )
+        .await
+        .is_empty()
     );
     let scoped = TicketScope::Agent {
         user_id: agent.id,

@@ -343,17 +343,15 @@ async fn list(
         .collect();
     crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
     super::ticket::presence::mark_rows(state, &viewer.actor, &page.items, &mut rows).await?;
-    let next_href = page
-        .next_cursor
-        .map(|cursor| {
-            queue_href(
-                queue,
-                &sort_key,
-                &query.filters,
-                Some(&cursor.encode()),
-                false,
-            )
-        });
+    let next_href = page.next_cursor.map(|cursor| {
+        queue_href(
+            queue,
+            &sort_key,
+            &query.filters,
+            Some(&cursor.encode()),
+            false,
+        )
+    });
     Ok(Listing {
         queue,
         sort: sort_key,

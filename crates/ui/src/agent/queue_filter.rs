@@ -124,7 +124,8 @@ impl FilterParams {
             filter.open_only = false;
         }
         if let Some(priority) = given(self.priority.as_ref()) {
-            filter.priorities = vec![Priority::parse(priority).map_err(|_| bad("priority", priority))?];
+            filter.priorities =
+                vec![Priority::parse(priority).map_err(|_| bad("priority", priority))?];
         }
         if let Some(group) = self.group()? {
             filter.group_id = Some(group);
@@ -194,7 +195,11 @@ fn select(
     }
 }
 
-fn words<T: Copy>(all: &[T], value: impl Fn(T) -> &'static str, label: impl Fn(T) -> &'static str) -> Vec<(String, String)> {
+fn words<T: Copy>(
+    all: &[T],
+    value: impl Fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
+) -> Vec<(String, String)> {
     all.iter()
         .map(|v| (value(*v).to_owned(), label(*v).to_owned()))
         .collect()
@@ -228,14 +233,68 @@ pub(crate) fn selects(params: &FilterParams, names: &Names, staff: &[User]) -> V
         ("due_within".to_owned(), "Due soon".to_owned()),
     ];
     vec![
-        select("status", "Status", "Any status", params.status.as_deref(), words(TicketStatus::ALL, TicketStatus::as_str, crate::view::status_word)),
-        select("priority", "Priority", "Any priority", params.priority.as_deref(), words(Priority::ALL, Priority::as_str, |p| crate::view::priority_badge(p).label)),
-        select("group", "Group", "Any group", params.group.as_deref(), groups),
-        select("assignee", "Assignee", "Any assignee", params.assignee.as_deref(), assignees),
-        select("owner", "Owner", "Any owner", params.owner.as_deref(), owners),
-        select("category", "Category", "Any category", params.category.as_deref(), categories),
-        select("type", "Type", "Any type", params.ticket_type.as_deref(), words(TicketType::ALL, TicketType::as_str, crate::view::type_label)),
-        select("channel", "Channel", "Any channel", params.channel.as_deref(), words(Channel::ALL, Channel::as_str, crate::view::channel_label)),
+        select(
+            "status",
+            "Status",
+            "Any status",
+            params.status.as_deref(),
+            words(
+                TicketStatus::ALL,
+                TicketStatus::as_str,
+                crate::view::status_word,
+            ),
+        ),
+        select(
+            "priority",
+            "Priority",
+            "Any priority",
+            params.priority.as_deref(),
+            words(Priority::ALL, Priority::as_str, |p| {
+                crate::view::priority_badge(p).label
+            }),
+        ),
+        select(
+            "group",
+            "Group",
+            "Any group",
+            params.group.as_deref(),
+            groups,
+        ),
+        select(
+            "assignee",
+            "Assignee",
+            "Any assignee",
+            params.assignee.as_deref(),
+            assignees,
+        ),
+        select(
+            "owner",
+            "Owner",
+            "Any owner",
+            params.owner.as_deref(),
+            owners,
+        ),
+        select(
+            "category",
+            "Category",
+            "Any category",
+            params.category.as_deref(),
+            categories,
+        ),
+        select(
+            "type",
+            "Type",
+            "Any type",
+            params.ticket_type.as_deref(),
+            words(TicketType::ALL, TicketType::as_str, crate::view::type_label),
+        ),
+        select(
+            "channel",
+            "Channel",
+            "Any channel",
+            params.channel.as_deref(),
+            words(Channel::ALL, Channel::as_str, crate::view::channel_label),
+        ),
         select("sla", "SLA", "Any SLA state", params.sla.as_deref(), sla),
     ]
 }

@@ -47,7 +47,11 @@ pub(crate) async fn filter_items(
                 href: format!(
                     "/agent/queues/{}{}view={}",
                     f.filter.query,
-                    if f.filter.query.contains('?') { '&' } else { '?' },
+                    if f.filter.query.contains('?') {
+                        '&'
+                    } else {
+                        '?'
+                    },
                     f.filter.id
                 ),
                 label: f.filter.name,

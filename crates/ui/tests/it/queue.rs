@@ -28,7 +28,9 @@ async fn the_filter_bar_narrows_the_rows_by_each_control_and_keeps_them_in_the_u
     let desk = Desk::new().await;
     let vpn = desk.ticket(&desk.customer, "VPN drops every hour").await;
     let monitor = desk.ticket(&desk.customer, "Need a second monitor").await;
-    let question = desk.ticket(&desk.other_customer, "How to share a calendar").await;
+    let question = desk
+        .ticket(&desk.other_customer, "How to share a calendar")
+        .await;
     retag(&desk, vpn.id, TicketType::Incident, &["vpn", "remote"]).await;
     retag(&desk, monitor.id, TicketType::ServiceRequest, &["hardware"]).await;
     retag(&desk, question.id, TicketType::Question, &["remote"]).await;
@@ -47,7 +49,10 @@ async fn the_filter_bar_narrows_the_rows_by_each_control_and_keeps_them_in_the_u
     remote.assert_lacks("Need a second monitor");
 
     let two = desk
-        .get("/agent/queues/open?tag=remote&type=question", Some(&desk.agent))
+        .get(
+            "/agent/queues/open?tag=remote&type=question",
+            Some(&desk.agent),
+        )
         .await;
     two.assert_contains("How to share a calendar");
     two.assert_lacks("VPN drops every hour");
@@ -56,7 +61,10 @@ async fn the_filter_bar_narrows_the_rows_by_each_control_and_keeps_them_in_the_u
     two.assert_contains("/agent/queues/open/rows?sort=priority&amp;type=question&amp;tag=remote");
 
     let rows = desk
-        .get("/agent/queues/open/rows?type=service_request", Some(&desk.agent))
+        .get(
+            "/agent/queues/open/rows?type=service_request",
+            Some(&desk.agent),
+        )
         .await;
     rows.assert_lacks("<html");
     rows.assert_contains("Need a second monitor");
@@ -79,7 +87,10 @@ async fn a_saved_filter_keeps_the_whole_filter_and_shows_its_name() {
             "/agent/filters",
             &desk.agent,
             &[
-                ("from", "/agent/queues/open/rows?sort=priority&tag=vpn&type=incident"),
+                (
+                    "from",
+                    "/agent/queues/open/rows?sort=priority&tag=vpn&type=incident",
+                ),
                 ("name", "Remote access"),
                 ("share", ""),
             ],
@@ -90,7 +101,10 @@ async fn a_saved_filter_keeps_the_whole_filter_and_shows_its_name() {
     queue.assert_contains(
         r#"Remote access<span class="count"><span class="visually-hidden">: </span>1</span>"#,
     );
-    let start = queue.body.find("?sort=priority&amp;tag=vpn&amp;type=incident&amp;view=").expect("the saved filter in the sidebar");
+    let start = queue
+        .body
+        .find("?sort=priority&amp;tag=vpn&amp;type=incident&amp;view=")
+        .expect("the saved filter in the sidebar");
     let id: String = queue.body[start..]
         .trim_start_matches("?sort=priority&amp;tag=vpn&amp;type=incident&amp;view=")
         .chars()

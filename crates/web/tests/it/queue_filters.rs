@@ -69,7 +69,9 @@ async fn the_queue_filters_by_type_tag_and_dates(t: TestApp) {
         .ok(200);
     assert_eq!(ids_of(&by_day), vec![incident]);
     let before = t
-        .get(&format!("/api/v1/tickets?created_to={created_day}&updated_to={created_day}"))
+        .get(&format!(
+            "/api/v1/tickets?created_to={created_day}&updated_to={created_day}"
+        ))
         .token(&desk.agent.token)
         .send()
         .await
