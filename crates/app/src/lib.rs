@@ -27,6 +27,7 @@ pub mod mail;
 mod markdown;
 mod notifications;
 pub mod presence;
+pub mod queue_filter;
 pub mod ratings;
 pub mod reports;
 mod routing;

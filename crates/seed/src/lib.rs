@@ -16,6 +16,7 @@ mod macros;
 mod notifications;
 mod presence;
 mod time_entries;
+mod queue_filters;
 mod vendors;
 
 use catalog::{PROBLEMS, Problem};
@@ -136,6 +137,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
     custom_fields::seed_custom_fields(store, options.now).await?;
     presence::seed_presence(store, &directory, options.now).await?;
     time_entries::seed_time_entries(store, &directory, options.now).await?;
+    queue_filters::seed_queue_filters(store, &directory, options.now).await?;
     Ok(SeedSummary {
         people: directory.agents.len() + directory.customers.len() + 1,
         tickets,

@@ -80,3 +80,10 @@ pub(crate) fn error_detail(error: &dyn sqlx::error::DatabaseError) -> Option<Str
         .and_then(|e| e.detail())
         .map(str::to_owned)
 }
+
+/// Appends ` and` the ticket `t` carries `tag` (its tags are a JSON array as text).
+pub(crate) fn push_has_tag(query: &mut sqlx::QueryBuilder<crate::Db>, tag: &str) {
+    query
+        .push(" and (t.tags::jsonb) ? ")
+        .push_bind(tag.to_owned());
+}

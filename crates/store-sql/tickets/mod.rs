@@ -11,8 +11,8 @@ use crate::{Backend, Op};
 use async_trait::async_trait;
 use ferrodesk_domain::{Event, EventId, NewEvent, Ticket, TicketId, TicketScope};
 use ferrodesk_store::{
-    Created, EventAppend, EventPage, NewTicket, Page, QueueCounts, StoreResult, TicketLink,
-    TicketQuery, TicketSplit, TicketStore, TicketWrite,
+    Created, EventAppend, EventPage, NewTicket, Page, QueueCounts, StoreResult, TicketFilter,
+    TicketLink, TicketQuery, TicketSplit, TicketStore, TicketWrite,
 };
 
 #[macro_use]
@@ -82,6 +82,15 @@ impl TicketStore for Backend {
         query: &TicketQuery,
     ) -> StoreResult<Page<Ticket>> {
         query::list_tickets(&mut *self.reader().await?, scope, query).await
+    }
+
+    async fn count_tickets_capped(
+        &self,
+        scope: &TicketScope,
+        filter: &TicketFilter,
+        cap: i64,
+    ) -> StoreResult<i64> {
+        query::count_tickets_capped(&mut *self.reader().await?, scope, filter, cap).await
     }
 
     async fn queue_counts(&self) -> StoreResult<QueueCounts> {

@@ -8,7 +8,7 @@ use crate::sql::fetch;
 use crate::{Db, DbConn};
 use ferrodesk_domain::{GroupId, OrganizationId, Ticket, TicketScope, UserId};
 use ferrodesk_store::{
-    Cursor, MAX_PAGE_SIZE, Page, StoreResult, TicketFilter, TicketQuery, TicketSort,
+    Cursor, MAX_PAGE_SIZE, Page, SlaCondition, StoreResult, TicketFilter, TicketQuery, TicketSort,
 };
 use sqlx::QueryBuilder;
 
@@ -171,6 +171,7 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
             .push_bind(value.clone())
             .push(")");
     }
+    push_added_conditions(query, filter);
     let Some(cursor) = &request.page.cursor else {
         return;
     };
@@ -193,6 +194,54 @@ fn push_conditions(query: &mut QueryBuilder<Db>, request: &TicketQuery) {
         query.push_bind(cursor.key);
     }
     query.push(", ").push_bind(cursor.id).push(")");
+}
+
+/// Appends the work queue's filters: type, tag, SLA state and time ranges.
+fn push_added_conditions(query: &mut QueryBuilder<Db>, filter: &TicketFilter) {
+    if let Some(kind) = filter.ticket_type {
+        query.push(" and t.ticket_type = ").push_bind(kind.as_str());
+    }
+    if let Some(tag) = filter.tag.as_deref() {
+        crate::dialect::push_has_tag(query, tag);
+    }
+    match filter.sla {
+        Some(SlaCondition::Breached { now }) => {
+            query
+                .push(
+                    " and exists (select 1 from ticket_sla s where s.ticket_id = t.id \
+                     and s.next_due_at < ",
+                )
+                .push_bind(micros(now))
+                .push(")");
+        }
+        Some(SlaCondition::DueBefore { now, until }) => {
+            query
+                .push(
+                    " and exists (select 1 from ticket_sla s where s.ticket_id = t.id \
+                     and s.next_due_at >= ",
+                )
+                .push_bind(micros(now))
+                .push(" and s.next_due_at < ")
+                .push_bind(micros(until))
+                .push(")");
+        }
+        None => {}
+    }
+    let ranges = [
+        ("created_at >= ", filter.created_from),
+        ("created_at < ", filter.created_before),
+        ("updated_at >= ", filter.updated_from),
+        ("updated_at < ", filter.updated_before),
+    ];
+    for (condition, moment) in ranges {
+        if let Some(moment) = moment {
+            // `condition` is one of the fixed texts above, never input.
+            query
+                .push(" and t.")
+                .push(condition)
+                .push_bind(micros(moment));
+        }
+    }
 }
 
 fn order_by(sort: TicketSort) -> &'static str {
@@ -312,6 +361,50 @@ pub(crate) async fn list_tickets(
         None
     };
     Ok(Page { items, next_cursor })
+}
+
+/// How many tickets in scope match the filter, reading at most `cap + 1` of them.
+pub(crate) async fn count_tickets_capped(
+    conn: &mut DbConn,
+    scope: &TicketScope,
+    filter: &TicketFilter,
+    cap: i64,
+) -> StoreResult<i64> {
+    let branches = scope_branches(scope, filter);
+    if branches.is_empty() {
+        return Ok(0);
+    }
+    let request = TicketQuery {
+        filter: filter.clone(),
+        ..TicketQuery::default()
+    };
+    let mut query =
+        QueryBuilder::<Db>::new("select count(*) from (select t.id from tickets t where (");
+    for (index, branch) in branches.iter().enumerate() {
+        if index > 0 {
+            query.push(" or ");
+        }
+        match branch {
+            // `column` is one of the fixed names in `scope_branches`, never input.
+            Some((column, value)) => {
+                query.push("t.").push(*column).push(" = ").push_bind(*value);
+            }
+            None => {
+                query.push("true");
+            }
+        }
+    }
+    query.push(")");
+    push_conditions(&mut query, &request);
+    query
+        .push(" limit ")
+        .push_bind(cap.max(0).saturating_add(1))
+        .push(") as capped");
+    query
+        .build_query_scalar::<i64>()
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(error::plain)
 }
 
 #[cfg(test)]

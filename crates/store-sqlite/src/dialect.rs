@@ -103,3 +103,11 @@ pub(crate) async fn apply_counts(conn: &mut DbConn, deltas: CountDeltas) -> Stor
         None => Ok(()),
     }
 }
+
+/// Appends ` and` the ticket `t` carries `tag` (its tags are a JSON array as text).
+pub(crate) fn push_has_tag(query: &mut sqlx::QueryBuilder<crate::Db>, tag: &str) {
+    query
+        .push(" and exists (select 1 from json_each(t.tags) where json_each.value = ")
+        .push_bind(tag.to_owned())
+        .push(")");
+}

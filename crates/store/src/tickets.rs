@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use ferrodesk_domain::{
     CategoryId, Channel, CustomFieldId, Event, EventId, GroupId, LinkKind, NewEvent,
     NotificationKind, OrganizationId, Priority, ServiceId, Ticket, TicketId, TicketScope,
-    TicketStatus, UserId,
+    TicketStatus, TicketType, UserId,
 };
 use jiff::Timestamp;
 use std::collections::BTreeMap;
@@ -208,6 +208,38 @@ pub struct TicketFilter {
     pub subject_contains: Option<String>,
     /// This custom field has exactly this stored value.
     pub custom_value: Option<(CustomFieldId, String)>,
+    /// This kind of request.
+    pub ticket_type: Option<TicketType>,
+    /// Carries this tag (exactly as written).
+    pub tag: Option<String>,
+    /// Where the ticket stands against its service levels.
+    pub sla: Option<SlaCondition>,
+    /// Created at or after this moment.
+    pub created_from: Option<Timestamp>,
+    /// Created before this moment.
+    pub created_before: Option<Timestamp>,
+    /// Last changed at or after this moment.
+    pub updated_from: Option<Timestamp>,
+    /// Last changed before this moment.
+    pub updated_before: Option<Timestamp>,
+}
+
+/// A ticket's standing against its service levels, as of `now`: read from the running
+/// targets of its stored clock (`ticket_sla.next_due_at`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SlaCondition {
+    /// A running target was due before `now`.
+    Breached {
+        /// The moment the filter is read at.
+        now: Timestamp,
+    },
+    /// A running target falls due from `now` up to (not including) `until`.
+    DueBefore {
+        /// The moment the filter is read at.
+        now: Timestamp,
+        /// The end of the window.
+        until: Timestamp,
+    },
 }
 
 /// A ticket listing request.
@@ -322,6 +354,18 @@ pub trait TicketStore: Send + Sync {
         scope: &TicketScope,
         query: &TicketQuery,
     ) -> StoreResult<Page<Ticket>>;
+
+    /// How many tickets the scope allows match `filter`, counting no further than
+    /// `cap` (a result above `cap` means "more than `cap`").
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn count_tickets_capped(
+        &self,
+        scope: &TicketScope,
+        filter: &TicketFilter,
+        cap: i64,
+    ) -> StoreResult<i64>;
 
     /// Queue counts, maintained on write (never counted by scanning tickets).
     ///

@@ -16,6 +16,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use ferrodesk_app::queue_filter::QueueFilterText;
 use ferrodesk_app::{
     AppError, NewTicketInput, RequesterRef, TicketFilter, TicketPatch, TicketQuery, TicketSort,
 };
@@ -389,6 +390,25 @@ pub struct ListTicketsQuery {
     pub channel: Option<Channel>,
     /// Text in the subject (case-insensitive).
     pub q: Option<String>,
+    /// Ticket type: `incident`, `service_request`, `question`, `complaint` or `problem`.
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub ticket_type: Option<String>,
+    /// A tag the ticket carries, exactly as written.
+    pub tag: Option<String>,
+    /// SLA state: `breached` (a running target is past due) or `due_within` (one falls
+    /// due within `sla_hours`).
+    pub sla: Option<String>,
+    /// The window of `sla=due_within` in hours, 1-744 (default 4).
+    pub sla_hours: Option<String>,
+    /// Created on or after this day (`YYYY-MM-DD`, UTC) or RFC 3339 moment.
+    pub created_from: Option<String>,
+    /// Created on or before this day (`YYYY-MM-DD`, UTC) or before this RFC 3339 moment.
+    pub created_to: Option<String>,
+    /// Last changed on or after this day or moment.
+    pub updated_from: Option<String>,
+    /// Last changed on or before this day, or before this moment.
+    pub updated_to: Option<String>,
     /// Order (default `updated_desc`).
     #[param(inline)]
     pub sort: Option<TicketSortParam>,
@@ -422,12 +442,12 @@ fn person_param(name: &str, text: Option<&str>, me: UserId) -> Result<Option<Use
 }
 
 impl ListTicketsQuery {
-    fn into_query(self, me: UserId) -> Result<TicketQuery, ApiError> {
+    fn into_query(self, me: UserId, now: Timestamp) -> Result<TicketQuery, ApiError> {
         let (assignee_id, unassigned) = match self.assignee_id.as_deref().map(str::trim) {
             Some("none") => (None, true),
             other => (person_param("assignee_id", other, me)?, false),
         };
-        let filter = TicketFilter {
+        let mut filter = TicketFilter {
             statuses: parse_list("status", self.status.as_deref(), TicketStatus::parse)?,
             open_only: self.open.unwrap_or(false),
             priorities: parse_list(
@@ -448,8 +468,20 @@ impl ListTicketsQuery {
                 .q
                 .map(|q| q.trim().to_owned())
                 .filter(|q| !q.is_empty()),
-            custom_value: None,
+            ..TicketFilter::default()
         };
+        QueueFilterText {
+            ticket_type: self.ticket_type.as_deref(),
+            tag: self.tag.as_deref(),
+            sla: self.sla.as_deref(),
+            sla_hours: self.sla_hours.as_deref(),
+            created_from: self.created_from.as_deref(),
+            created_to: self.created_to.as_deref(),
+            updated_from: self.updated_from.as_deref(),
+            updated_to: self.updated_to.as_deref(),
+        }
+        .apply(&mut filter, now)
+        .map_err(|e| ApiError::InvalidQuery(e.to_string()))?;
         let sort = match self.sort {
             None | Some(TicketSortParam::UpdatedDesc) => TicketSort::UpdatedDesc,
             Some(TicketSortParam::UpdatedAsc) => TicketSort::UpdatedAsc,
@@ -486,7 +518,7 @@ async fn list_tickets(
     >,
 ) -> Result<Json<PageResponse<TicketResponse>>, ApiError> {
     let custom = crate::custom_fields::custom_filter(&state, &auth.actor, custom).await?;
-    let mut query = query.into_query(auth.actor.user_id)?;
+    let mut query = query.into_query(auth.actor.user_id, state.app.now())?;
     query.filter.custom_value = custom;
     let page = state.app.tickets().list(&auth.actor, &query).await?;
     let is_staff = auth.actor.is_staff();

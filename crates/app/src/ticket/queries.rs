@@ -4,7 +4,7 @@
 use super::{Tickets, for_actor};
 use crate::{AppError, OrNotFound as _};
 use ferrodesk_domain::{Actor, Event, Ticket, TicketId};
-use ferrodesk_store::{EventPage, Page, QueueCounts, TicketQuery};
+use ferrodesk_store::{EventPage, Page, QueueCounts, TicketFilter, TicketQuery};
 
 impl Tickets<'_> {
     /// A ticket the actor may see, unredacted, for internal use.
@@ -65,6 +65,24 @@ impl Tickets<'_> {
                 .collect(),
             next_cursor: page.next_cursor,
         })
+    }
+
+    /// How many tickets the actor may see match `filter`, counted no further than `cap`
+    /// (a saved filter's count in the sidebar: "500+").
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn count_capped(
+        &self,
+        actor: &Actor,
+        filter: &TicketFilter,
+        cap: i64,
+    ) -> Result<i64, AppError> {
+        Ok(self
+            .app
+            .db()
+            .count_tickets_capped(&actor.ticket_scope(), filter, cap)
+            .await?)
     }
 
     /// Live queue counts (staff).

@@ -10,7 +10,7 @@ use ferrodesk_domain::{
 };
 use ferrodesk_store::{
     AgentSettings, AssignmentMode, AutomationSettings, CalendarId, CalendarInput, JobFinish,
-    JobKind, NewNotification, PolicyInput, RoutingRule, RuleId, StoredEscalationRule,
+    JobKind, NewNotification, PolicyInput, RoutingRule, RuleId, SlaCondition, StoredEscalationRule,
 };
 
 /// Expands to one test per SLA contract test (see [`store_contract_tests!`]).
@@ -22,6 +22,7 @@ macro_rules! sla_contract_tests {
             ticket_writes_keep_the_stored_clock_and_its_job,
             jobs_are_claimed_once_finished_under_their_lease_and_marks_fire_once,
             breaching_soon_lists_by_due_time_within_scope,
+            the_queue_filters_by_sla_state,
             rules_settings_and_notifications_round_trip,
             open_tickets_get_new_due_times_when_refreshed_in_batches,
             tickets_created_in_bulk_get_the_clocks_and_jobs_of_single_creates,
@@ -370,6 +371,71 @@ pub async fn breaching_soon_lists_by_due_time_within_scope(store: TestStore) {
         .unwrap();
     assert_eq!(scoped.len(), 1);
     assert_eq!(scoped[0].id, urgent.id);
+}
+
+/// The queue's SLA filter: breached is a running target past due, "due within" a
+/// window from now; either combines with the other filters and the reader's scope.
+pub async fn the_queue_filters_by_sla_state(store: TestStore) {
+    default_policy(&store).await;
+    let customer = user(&store, "c@example.com", Role::Customer).await;
+    let agent = user(&store, "a@example.com", Role::Agent).await;
+    let team = group(&store, "Service desk").await;
+    let late = create(&store, ticket(&customer, "Late", at(0))).await;
+    let mut urgent = ticket(&customer, "Urgent", at(600));
+    urgent.priority = Priority::P1;
+    urgent.group_id = Some(team.id);
+    let urgent = create(&store, urgent).await;
+    let list = |scope: TicketScope, filter: TicketFilter| {
+        let store = store.clone();
+        async move {
+            let query = TicketQuery {
+                filter,
+                ..TicketQuery::default()
+            };
+            let page = store.list_tickets(&scope, &query).await.unwrap();
+            page.items.iter().map(|t| t.id).collect::<Vec<TicketId>>()
+        }
+    };
+    let sla = |condition: SlaCondition| TicketFilter {
+        sla: Some(condition),
+        ..TicketFilter::default()
+    };
+    let breached = sla(SlaCondition::Breached { now: at(3000) });
+    assert_eq!(
+        list(TicketScope::All, breached.clone()).await,
+        vec![urgent.id]
+    );
+    let soon = sla(SlaCondition::DueBefore {
+        now: at(3000),
+        until: at(4000),
+    });
+    assert_eq!(list(TicketScope::All, soon).await, vec![late.id]);
+    let both_soon = sla(SlaCondition::DueBefore {
+        now: at(0),
+        until: at(4000),
+    });
+    assert_eq!(
+        list(TicketScope::All, both_soon).await,
+        vec![urgent.id, late.id]
+    );
+    assert!(
+        list(
+            TicketScope::All,
+            sla(SlaCondition::Breached { now: at(600) })
+        )
+        .await
+        .is_empty()
+    );
+    let scoped = TicketScope::Agent {
+        user_id: agent.id,
+        group_ids: vec![team.id],
+    };
+    assert_eq!(list(scoped, breached.clone()).await, vec![urgent.id]);
+    let other_group = TicketFilter {
+        group_id: Some(group(&store, "Network").await.id),
+        ..breached
+    };
+    assert!(list(TicketScope::All, other_group).await.is_empty());
 }
 
 /// Routing and escalation rules, automation settings, agents' settings, assignment

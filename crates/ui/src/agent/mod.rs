@@ -8,6 +8,7 @@
 mod macros;
 mod new_ticket;
 pub(crate) mod queue;
+mod queue_filter;
 mod reports;
 mod team;
 pub(crate) mod ticket;
@@ -69,6 +70,18 @@ pub(crate) struct NavItem {
     pub count: Option<i64>,
     /// Whether it is the current page.
     pub active: bool,
+}
+
+impl NavItem {
+    /// The count as shown, "500+" past the cap of a saved filter's count; empty
+    /// without a count.
+    pub(crate) fn capped_count(&self) -> String {
+        match self.count {
+            Some(n) if n > queue::SAVED_COUNT_CAP => format!("{}+", queue::SAVED_COUNT_CAP),
+            Some(n) => n.to_string(),
+            None => String::new(),
+        }
+    }
 }
 
 /// The agent sidebar: queues and the viewer's groups, with counts.

@@ -4,6 +4,7 @@
 //! refreshed live.
 
 use super::Sidebar;
+use super::queue_filter::{self, FilterParams, FilterSelect};
 use crate::UiState;
 use crate::chrome::Chrome;
 use crate::error::{PageError, PageResult, render};
@@ -162,11 +163,56 @@ pub(crate) fn describe_view(query: &str, names: &Names) -> String {
     words
 }
 
+/// How far a saved filter's sidebar count goes ("500+" beyond).
+pub(crate) const SAVED_COUNT_CAP: i64 = 500;
+
+/// A saved view's (`open?type=incident`) live count, capped at [`SAVED_COUNT_CAP`];
+/// `None` for a view that counts nothing (breaching soon) or no longer reads.
+///
+/// # Errors
+/// The ticket service's errors.
+pub(crate) async fn saved_view_count(
+    state: &UiState,
+    actor: &Actor,
+    view: &str,
+) -> PageResult<Option<i64>> {
+    let (slug, params) = view.split_once('?').unwrap_or((view, ""));
+    let queue = match Queue::parse(slug) {
+        Some(Queue::Breaching) | None => return Ok(None),
+        Some(queue) => queue,
+    };
+    let Ok(uri) = format!("/?{params}").parse::<axum::http::Uri>() else {
+        return Ok(None);
+    };
+    let Ok(Query(parsed)) = Query::<QueueQuery>::try_from_uri(&uri) else {
+        return Ok(None);
+    };
+    let Ok(group) = parsed.filters.group() else {
+        return Ok(None);
+    };
+    let mut filter = queue.filter(actor, group);
+    if parsed
+        .filters
+        .apply(&mut filter, actor.user_id, state.app.now())
+        .is_err()
+    {
+        return Ok(None);
+    }
+    let count = state
+        .app
+        .tickets()
+        .count_capped(actor, &filter, SAVED_COUNT_CAP)
+        .await?;
+    Ok(Some(count))
+}
+
 #[derive(Debug, Default, Deserialize)]
 struct QueueQuery {
     sort: Option<String>,
-    q: Option<String>,
-    group: Option<String>,
+    #[serde(flatten)]
+    filters: FilterParams,
+    /// The saved filter this view was opened from.
+    view: Option<String>,
     after: Option<String>,
     done: Option<String>,
     /// Minutes ahead, for the breaching-soon queue.
@@ -194,7 +240,14 @@ struct QueuePage {
     within: String,
     sorts: Vec<Choice>,
     q: String,
-    group: String,
+    /// The filter bar's selects.
+    selects: Vec<FilterSelect>,
+    /// The filter's other values, for the bar's inputs.
+    filters: FilterParams,
+    /// Whether the bar narrows the queue (its "More filters" opens).
+    is_narrowed: bool,
+    /// The saved filter shown, for the form that saves the view.
+    view: String,
     rows_href: String,
     is_later_page: bool,
     rows: Vec<TicketRow>,
@@ -207,6 +260,7 @@ struct Listing {
     sort: String,
     q: String,
     group: Option<GroupId>,
+    filters: FilterParams,
     rows: Vec<TicketRow>,
     next_href: Option<String>,
     names: Names,
@@ -231,18 +285,12 @@ async fn list(
         .find(|(key, _, _)| *key == sort_key)
         .map(|(_, _, sort)| *sort)
         .unwrap_or_default();
-    let group = match query
-        .group
-        .as_deref()
-        .map(str::trim)
-        .filter(|g| !g.is_empty())
-    {
-        Some(raw) => Some(GroupId(raw.parse().map_err(|_| PageError::NotFound)?)),
-        None => None,
-    };
-    let q = query.q.as_deref().unwrap_or("").trim().to_owned();
+    let group = query.filters.group()?;
+    let q = query.filters.text();
     let mut filter = queue.filter(&viewer.actor, group);
-    filter.subject_contains = Some(q.clone()).filter(|q| !q.is_empty());
+    query
+        .filters
+        .apply(&mut filter, viewer.actor.user_id, state.app.now())?;
     let cursor = match query.after.as_deref().filter(|a| !a.is_empty()) {
         // A tampered cursor starts again from the first page.
         Some(text) => Cursor::decode(text),
@@ -295,14 +343,21 @@ async fn list(
         .collect();
     crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
     super::ticket::presence::mark_rows(state, &viewer.actor, &page.items, &mut rows).await?;
-    let next_href = page
-        .next_cursor
-        .map(|cursor| queue_href(queue, &sort_key, &q, group, Some(&cursor.encode()), false));
+    let next_href = page.next_cursor.map(|cursor| {
+        queue_href(
+            queue,
+            &sort_key,
+            &query.filters,
+            Some(&cursor.encode()),
+            false,
+        )
+    });
     Ok(Listing {
         queue,
         sort: sort_key,
         q,
         group,
+        filters: query.filters.clone(),
         rows,
         next_href,
         names,
@@ -312,31 +367,28 @@ async fn list(
 fn queue_href(
     queue: Queue,
     sort: &str,
-    q: &str,
-    group: Option<GroupId>,
+    filters: &FilterParams,
     after: Option<&str>,
     rows: bool,
 ) -> String {
     let mut href = format!(
-        "/agent/queues/{}{}?sort={}",
+        "/agent/queues/{}{}?sort={}{}",
         queue.slug(),
         if rows { "/rows" } else { "" },
-        url_encode(sort)
+        url_encode(sort),
+        filters.query_string()
     );
-    if !q.is_empty() {
-        href.push_str(&format!("&q={}", url_encode(q)));
-    }
-    if let Some(group) = group {
-        href.push_str(&format!("&group={group}"));
-    }
     if let Some(after) = after {
         href.push_str(&format!("&after={}", url_encode(after)));
     }
     href
 }
 
-fn empty_message(queue: Queue, q: &str) -> &'static str {
-    if !q.is_empty() {
+fn empty_message(queue: Queue, filters: &FilterParams) -> &'static str {
+    if filters.narrows() {
+        return "No ticket matches these filters.";
+    }
+    if !filters.text().is_empty() {
         return "No ticket subject matches that search.";
     }
     match queue {
@@ -361,7 +413,13 @@ async fn queue_page(
         Some(group) if listing.queue == Queue::Unassigned => format!("group-{group}"),
         _ => listing.queue.slug().to_owned(),
     };
+    let view = query
+        .view
+        .as_deref()
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    let active = view.map_or(active, |id| format!("filter-{id}"));
     let sidebar = Sidebar::load(&state, &viewer.actor, &listing.names, &active).await?;
+    let saved = sidebar.filters.iter().find(|f| f.active);
     let mut title = listing.queue.title().to_owned();
     if let Some(group) = listing.group {
         title = format!("{title} in {}", listing.names.group_name(group));
@@ -369,6 +427,12 @@ async fn queue_page(
     if !listing.q.is_empty() {
         title = format!("{title}: “{}”", listing.q);
     }
+    if let Some(saved) = saved {
+        title.clone_from(&saved.label);
+    }
+    let view = saved.and(view).map(|id| id.to_string()).unwrap_or_default();
+    let staff_list = super::staff_members(&state, &viewer.actor).await?;
+    let selects = queue_filter::selects(&listing.filters, &listing.names, &staff_list);
     let sorts = SORTS
         .iter()
         .map(|(key, label, _)| Choice::new(key, *label, *key == listing.sort))
@@ -387,14 +451,7 @@ async fn queue_page(
     } else {
         format!("Open tickets due within {within} minutes or already overdue, soonest first.")
     };
-    let mut rows_href = queue_href(
-        listing.queue,
-        &listing.sort,
-        &listing.q,
-        listing.group,
-        None,
-        true,
-    );
+    let mut rows_href = queue_href(listing.queue, &listing.sort, &listing.filters, None, true);
     if !within.is_empty() {
         rows_href.push_str(&format!("&within={within}"));
     }
@@ -412,8 +469,11 @@ async fn queue_page(
         is_later_page: query.after.as_deref().is_some_and(|a| !a.is_empty()),
         sorts,
         q: listing.q.clone(),
-        group: listing.group.map(|g| g.to_string()).unwrap_or_default(),
-        empty_message: empty_message(listing.queue, &listing.q),
+        selects,
+        is_narrowed: listing.filters.narrows(),
+        view,
+        empty_message: empty_message(listing.queue, &listing.filters),
+        filters: listing.filters,
         rows: listing.rows,
         next_href: listing.next_href,
     };
@@ -430,7 +490,7 @@ async fn queue_rows(
     Ok(render(
         StatusCode::OK,
         &QueueRows {
-            empty_message: empty_message(listing.queue, &listing.q),
+            empty_message: empty_message(listing.queue, &listing.filters),
             rows: listing.rows,
             next_href: listing.next_href,
         },

@@ -31,16 +31,31 @@ pub(crate) async fn filter_items(
     active: &str,
 ) -> PageResult<Vec<NavItem>> {
     let filters = state.app.saved_filters().list(actor).await?;
+    let mut counts = Vec::with_capacity(filters.len());
+    for f in &filters {
+        counts.push(crate::agent::queue::saved_view_count(state, actor, &f.filter.query).await?);
+    }
     Ok(filters
         .into_iter()
-        .map(|f| {
+        .zip(counts)
+        .map(|(f, count)| {
             let key = format!("filter-{}", f.filter.id);
             NavItem {
                 active: key == active,
                 key,
-                href: format!("/agent/queues/{}", f.filter.query),
+                // `view` names the filter on its page (its title, the active entry).
+                href: format!(
+                    "/agent/queues/{}{}view={}",
+                    f.filter.query,
+                    if f.filter.query.contains('?') {
+                        '&'
+                    } else {
+                        '?'
+                    },
+                    f.filter.id
+                ),
                 label: f.filter.name,
-                count: None,
+                count,
             }
         })
         .collect())

@@ -90,7 +90,7 @@ async fn bad_queue_input_is_a_404_or_ignored_never_a_500() {
         desk.get("/agent/queues/open?group=abc", Some(&desk.agent))
             .await
             .status,
-        StatusCode::NOT_FOUND
+        StatusCode::BAD_REQUEST
     );
     assert_eq!(
         desk.get(

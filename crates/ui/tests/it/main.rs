@@ -20,6 +20,7 @@ mod portal;
 mod portal_people;
 mod portal_search;
 mod presence;
+mod queue;
 mod reports;
 mod robust;
 mod screens;

@@ -47,6 +47,7 @@ mod notification_preferences;
 mod openapi;
 mod openapi_wire;
 mod presence;
+mod queue_filters;
 mod ratings;
 mod reports;
 mod saved_filters;
