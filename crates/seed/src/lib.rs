@@ -15,8 +15,8 @@ mod custom_fields;
 mod macros;
 mod notifications;
 mod presence;
-mod time_entries;
 mod queue_filters;
+mod time_entries;
 mod vendors;
 
 use catalog::{PROBLEMS, Problem};
