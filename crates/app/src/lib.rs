@@ -77,9 +77,9 @@ pub use sla::{CalendarSpec, PolicySpec, ServiceLevels, TargetSpec};
 pub use system::{FirstAdmin, NewUserInput};
 pub use team::{Team, TeamView};
 pub use ticket::{
-    EscalateInput, HandoffInput, IdempotencyKey, InteractionChanges, InteractionInput,
-    LinkRequestKind, Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch,
-    Tickets,
+    BulkAction, BulkItem, BulkOutcome, BulkReport, BulkSelection, EscalateInput, HandoffInput,
+    IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind, MAX_BULK_TICKETS,
+    Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
 };
 pub use time_entries::{TicketTime, TimeEntries, TimeReport};
 pub use vendors::{VendorInput, VendorPatch, Vendors};

@@ -10,6 +10,7 @@
 //! ([`pipeline`]): placement, routing rules, escalation rules and automatic
 //! assignment, the same for every channel.
 
+mod bulk;
 mod commit;
 mod create;
 mod handoff;
@@ -22,6 +23,7 @@ mod queries;
 mod status;
 mod update;
 
+pub use bulk::{BulkAction, BulkItem, BulkOutcome, BulkReport, BulkSelection, MAX_BULK_TICKETS};
 pub use create::{NewTicketInput, RequesterRef};
 pub use handoff::HandoffInput;
 pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};

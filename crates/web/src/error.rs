@@ -166,8 +166,10 @@ fn chain(error: &dyn std::error::Error) -> String {
     text
 }
 
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
+impl ApiError {
+    /// The error as the body says it: its code, message and the fields that go with
+    /// it (also each refused ticket of a bulk request).
+    pub(crate) fn detail(&self) -> ErrorDetail {
         let (status, code) = self.status_and_code();
         let mut detail = ErrorDetail {
             code,
@@ -186,8 +188,7 @@ impl IntoResponse for ApiError {
                 "internal error".into()
             };
         }
-        let mut retry_after = None;
-        match &self {
+        match self {
             ApiError::App(AppError::Invalid { field, .. }) => detail.field = Some(field.clone()),
             ApiError::App(AppError::InvalidTransition(TransitionError::NotAllowed {
                 allowed,
@@ -214,11 +215,22 @@ impl IntoResponse for ApiError {
                         .collect(),
                 );
             }
-            ApiError::App(AppError::Throttled {
-                retry_after_seconds,
-            }) => retry_after = Some(*retry_after_seconds),
             _ => {}
         }
+        detail
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, _) = self.status_and_code();
+        let retry_after = match &self {
+            ApiError::App(AppError::Throttled {
+                retry_after_seconds,
+            }) => Some(*retry_after_seconds),
+            _ => None,
+        };
+        let detail = self.detail();
         let mut response = (status, axum::Json(ErrorBody { error: detail })).into_response();
         if let Some(seconds) = retry_after {
             response

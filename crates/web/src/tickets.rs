@@ -2,6 +2,7 @@
 //! through the status machine and escalating it live in `status`, splitting, linking
 //! and merging in `links`, the timeline in `crate::events`.
 
+mod bulk;
 mod links;
 mod status;
 
@@ -36,6 +37,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(ticket_counts))
         .routes(routes!(get_ticket, update_ticket))
         .merge(status::routes())
+        .merge(bulk::routes())
         .merge(links::routes())
 }
 

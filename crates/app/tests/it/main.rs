@@ -9,6 +9,7 @@ use ferrodesk_app::{App, AppError, GroupInput, NewUserInput};
 use ferrodesk_domain::Role;
 use ferrodesk_testing::fixtures::{TestDesk, person};
 
+mod bulk;
 mod custom_fields;
 mod jobs;
 mod macros;

@@ -34,6 +34,7 @@ mod api_snapshots;
 mod assets;
 mod attachments;
 mod auth;
+mod bulk;
 mod custom_fields;
 mod directory;
 mod errors;
