@@ -121,6 +121,63 @@ pub fn all() -> Vec<Scenario> {
                 Ok(status)
             })
         }),
+        // The work queue's filters in combination, as agents set them in the filter bar.
+        scenario("queue filter (combinations), 8 clients", 8, |c, _, n| {
+            Box::pin(async move {
+                let group = c.data.agent_group;
+                let month_ago = jiff::Zoned::now()
+                    .date()
+                    .checked_sub(jiff::Span::new().days(30))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                let filters = [
+                    format!("status=new,open&priority=p1,p2&group_id={group}"),
+                    format!("assignee_id=none&group_id={group}&type=incident"),
+                    "sla=breached&status=new,open".to_owned(),
+                    "sla=due_within&sla_hours=8".to_owned(),
+                    format!("created_from={month_ago}&status=open&sort=created_desc"),
+                    "q=printer&status=new,open".to_owned(),
+                    "channel=email&type=service_request&sort=priority".to_owned(),
+                    format!("updated_from={month_ago}&group_id={group}&priority=p3"),
+                    "tag=vip&status=new,open".to_owned(),
+                ];
+                let url = format!(
+                    "{}/api/v1/tickets?{}&limit=50",
+                    c.base,
+                    filters[(n as usize) % filters.len()]
+                );
+                let response = c
+                    .client
+                    .get(url)
+                    .bearer_auth(&c.data.agent_token)
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                response.bytes().await?;
+                Ok(status)
+            })
+        }),
+        // One bulk request changes 500 tickets (each its own write); the latency is the
+        // time for all 500.
+        scenario("bulk update (500 tickets), 1 client", 1, |c, _, n| {
+            Box::pin(async move {
+                let ids = &c.data.reply_tickets;
+                let start = ((n as usize) * 500) % ids.len().max(1);
+                let chosen: Vec<i64> = ids.iter().cycle().skip(start).take(500).copied().collect();
+                let priority = if n % 2 == 0 { "p3" } else { "p4" };
+                let response = c
+                    .client
+                    .post(format!("{}/api/v1/tickets/bulk", c.base))
+                    .bearer_auth(&c.data.agent_token)
+                    .json(&json!({"ids": chosen, "action": {"type": "set_priority",
+                                  "priority": priority, "reason": "Reviewed in bulk"}}))
+                    .send()
+                    .await?;
+                let status = response.status().as_u16();
+                response.bytes().await?;
+                Ok(status)
+            })
+        }),
         scenario("ticket view (50 events)", 8, |c, _, n| {
             Box::pin(async move {
                 let ids = &c.data.timeline_tickets;
