@@ -164,7 +164,10 @@ pub fn all() -> Vec<Scenario> {
                 let ids = &c.data.reply_tickets;
                 let start = ((n as usize) * 500) % ids.len().max(1);
                 let chosen: Vec<i64> = ids.iter().cycle().skip(start).take(500).copied().collect();
-                let priority = if n % 2 == 0 { "p3" } else { "p4" };
+                // Each pass over the tickets flips their priority, so every request
+                // changes all 500.
+                let chunks = (ids.len() / 500).max(1) as u64;
+                let priority = if (n / chunks) % 2 == 0 { "p3" } else { "p4" };
                 let response = c
                     .client
                     .post(format!("{}/api/v1/tickets/bulk", c.base))

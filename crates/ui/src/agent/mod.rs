@@ -8,6 +8,7 @@
 mod macros;
 mod new_ticket;
 pub(crate) mod queue;
+mod queue_bulk;
 mod queue_filter;
 mod reports;
 mod team;

@@ -41,6 +41,10 @@ pub(crate) fn routes() -> Router<UiState> {
             "/queues/presence",
             get(super::ticket::presence::queue_markers),
         )
+        .route(
+            "/queues/bulk",
+            axum::routing::post(super::queue_bulk::apply),
+        )
         .route("/queues/{queue}", get(queue_page))
         .route("/queues/{queue}/rows", get(queue_rows))
 }
@@ -253,6 +257,10 @@ struct QueuePage {
     rows: Vec<TicketRow>,
     next_href: Option<String>,
     empty_message: &'static str,
+    /// The bulk bar's actions.
+    bulk: super::queue_bulk::BulkBar,
+    /// This page's address, to come back to after a bulk action without JS.
+    here: String,
 }
 
 struct Listing {
@@ -455,6 +463,8 @@ async fn queue_page(
     if !within.is_empty() {
         rows_href.push_str(&format!("&within={within}"));
     }
+    let here = rows_href.replacen("/rows?", "?", 1);
+    let bulk = super::queue_bulk::bulk_bar(&state, viewer, &listing.names).await?;
     let page = QueuePage {
         chrome: Chrome::new(viewer, "agent", title.clone())
             .nav(active)
@@ -476,6 +486,8 @@ async fn queue_page(
         filters: listing.filters,
         rows: listing.rows,
         next_href: listing.next_href,
+        bulk,
+        here,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -801,6 +801,7 @@ mod macros;
 mod notification_kinds;
 mod notifications;
 mod presence;
+mod queue;
 mod team;
 mod ticket_view;
 mod vendors;

@@ -1,10 +1,11 @@
-//! The work queue's filter bar: the URL holds the whole filter, rows narrow by each
-//! control, a saved filter shows its own name, and bad values are refused by name.
+//! The work queue: the filter bar (the URL holds the whole filter, rows narrow by each
+//! control, a saved filter shows its own name, bad values are refused by name) and
+//! bulk work on ticked rows.
 
 use crate::support::Desk;
 use axum::http::StatusCode;
 use ferrodesk_app::TicketPatch;
-use ferrodesk_domain::{TicketId, TicketType};
+use ferrodesk_domain::{TicketId, TicketStatus, TicketType};
 
 async fn retag(desk: &Desk, id: TicketId, ticket_type: TicketType, tags: &[&str]) {
     let actor = desk.actor(&desk.agent).await;
@@ -137,4 +138,118 @@ async fn a_bad_filter_value_is_refused_by_name() {
         assert_eq!(page.status, StatusCode::BAD_REQUEST, "{query}");
         page.assert_contains(&format!("“{name}”"));
     }
+}
+
+#[tokio::test]
+async fn ticked_rows_change_together_and_the_result_names_each_refusal() {
+    let desk = Desk::new().await;
+    let first = desk.ticket(&desk.customer, "Printer jams").await;
+    let second = desk.ticket(&desk.customer, "Printer offline").await;
+    let solved = desk.ticket(&desk.customer, "Printer fixed").await;
+    let agent = desk.actor(&desk.agent).await;
+    desk.app
+        .tickets()
+        .transition(&agent, solved.id, TicketStatus::Resolved, None, None)
+        .await
+        .unwrap();
+
+    let page = desk.get("/agent/queues/open", Some(&desk.agent)).await;
+    page.assert_contains(r#"id="bulk-form""#);
+    page.assert_contains(&format!(
+        r#"name="ticket" value="{}" form="bulk-form""#,
+        first.id
+    ));
+    page.assert_contains(r#"<option value="status:pending_customer">"#);
+
+    let (a, b, c) = (
+        first.id.to_string(),
+        second.id.to_string(),
+        solved.id.to_string(),
+    );
+    let result = desk
+        .post(
+            "/agent/queues/bulk",
+            &desk.agent,
+            &[
+                ("back", "/agent/queues/open"),
+                ("action", "status:pending_customer"),
+                ("ticket", a.as_str()),
+                ("ticket", b.as_str()),
+                ("ticket", c.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(result.status, StatusCode::OK, "{}", result.body);
+    result.assert_contains("2 tickets changed, 1 refused.");
+    result.assert_contains(&format!(r#"<a href="/agent/tickets/{c}">#{c}</a>: "#));
+    result.assert_contains(r#"href="/agent/queues/open""#);
+    for id in [first.id, second.id] {
+        let now = desk.app.tickets().get(&agent, id).await.unwrap();
+        assert_eq!(now.status, TicketStatus::PendingCustomer);
+    }
+
+    // With htmx the result comes alone and the rows are told to refresh.
+    let tagged = desk
+        .post_raw(
+            "/agent/queues/bulk",
+            Some(&desk.agent),
+            &[
+                ("csrf", desk.agent.csrf.as_str()),
+                ("action", "tag-add"),
+                ("tag", "printer"),
+                ("ticket", a.as_str()),
+                ("ticket", b.as_str()),
+            ],
+            &[("sec-fetch-site", "same-origin"), ("hx-request", "true")],
+        )
+        .await;
+    assert_eq!(tagged.status, StatusCode::OK);
+    assert_eq!(tagged.headers["hx-trigger"], "fd:queue");
+    tagged.assert_contains("2 tickets changed.");
+    tagged.assert_lacks("<html");
+    let now = desk.app.tickets().get(&agent, second.id).await.unwrap();
+    assert_eq!(now.tags, ["printer"]);
+}
+
+#[tokio::test]
+async fn a_bulk_action_without_tickets_or_a_known_action_changes_nothing() {
+    let desk = Desk::new().await;
+    let ticket = desk.ticket(&desk.customer, "Mouse broken").await;
+    let id = ticket.id.to_string();
+    let none = desk
+        .post(
+            "/agent/queues/bulk",
+            &desk.agent,
+            &[("action", "assign:me")],
+        )
+        .await;
+    assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
+    none.assert_contains("Select one or more tickets first.");
+    for (action, says) in [
+        ("paint:red", "Choose an action from the list"),
+        ("", "Choose an action"),
+        ("tag-add", "Type the tag to add or remove"),
+        ("merge", "Select two or more tickets to merge"),
+    ] {
+        let refused = desk
+            .post(
+                "/agent/queues/bulk",
+                &desk.agent,
+                &[("action", action), ("ticket", id.as_str())],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{action}");
+        refused.assert_contains(says);
+    }
+    let customer = desk
+        .post(
+            "/agent/queues/bulk",
+            &desk.customer,
+            &[("action", "assign:me"), ("ticket", id.as_str())],
+        )
+        .await;
+    assert_eq!(customer.status, StatusCode::FORBIDDEN);
+    let agent = desk.actor(&desk.agent).await;
+    let after = desk.app.tickets().get(&agent, ticket.id).await.unwrap();
+    assert_eq!(after.version, ticket.version);
 }
