@@ -26,6 +26,7 @@ async fn twenty_rows_fit_and_ticked_rows_change_together() {
     let driver = h.driver();
     driver.set_window_rect(0, 0, 1440, 900).await.unwrap();
     h.go("/agent/queues/open").await;
+    h.screenshot("queue-1440.png").await;
     let in_view: Value = driver
         .execute(ROWS_IN_VIEW, vec![])
         .await
@@ -36,7 +37,6 @@ async fn twenty_rows_fit_and_ticked_rows_change_together() {
         in_view.as_i64().unwrap_or(0) >= 20,
         "rows wholly visible at 1440×900: {in_view}"
     );
-    h.screenshot("queue-1440.png").await;
 
     // Tick three rows, set them waiting on the customer.
     let boxes = driver
