@@ -167,7 +167,11 @@ pub fn all() -> Vec<Scenario> {
                 // Each pass over the tickets flips their priority, so every request
                 // changes all 500.
                 let chunks = (ids.len() / 500).max(1) as u64;
-                let priority = if (n / chunks) % 2 == 0 { "p3" } else { "p4" };
+                let priority = if (n / chunks).is_multiple_of(2) {
+                    "p3"
+                } else {
+                    "p4"
+                };
                 let response = c
                     .client
                     .post(format!("{}/api/v1/tickets/bulk", c.base))
