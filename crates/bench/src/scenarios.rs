@@ -84,18 +84,19 @@ const SEARCHES: &[&str] = &[
     "laptop battery",
 ];
 
+/// GETs `url` with `token` and reads the whole answer; answers its status.
+async fn get_status(c: &Context, url: String, token: &str) -> Result<u16, reqwest::Error> {
+    let response = c.client.get(url).bearer_auth(token).send().await?;
+    let status = response.status().as_u16();
+    response.bytes().await?;
+    Ok(status)
+}
+
 fn search(c: Context, n: u64, token: String) -> BoxFuture<'static, Result<u16, reqwest::Error>> {
     Box::pin(async move {
         let q = SEARCHES[(n as usize) % SEARCHES.len()];
-        let response = c
-            .client
-            .get(format!("{}/api/v1/search?q={q}&limit=20", c.base))
-            .bearer_auth(token)
-            .send()
-            .await?;
-        let status = response.status().as_u16();
-        response.bytes().await?;
-        Ok(status)
+        let url = format!("{}/api/v1/search?q={q}&limit=20", c.base);
+        get_status(&c, url, &token).await
     })
 }
 
@@ -110,15 +111,7 @@ pub fn all() -> Vec<Scenario> {
                     "{}/api/v1/tickets?status=new,open&group_id={}&sort=priority&limit=50",
                     c.base, c.data.agent_group
                 );
-                let response = c
-                    .client
-                    .get(url)
-                    .bearer_auth(&c.data.agent_token)
-                    .send()
-                    .await?;
-                let status = response.status().as_u16();
-                response.bytes().await?;
-                Ok(status)
+                get_status(&c, url, &c.data.agent_token).await
             })
         }),
         // The work queue's filters in combination, as agents set them in the filter bar.
@@ -146,15 +139,7 @@ pub fn all() -> Vec<Scenario> {
                     c.base,
                     filters[(n as usize) % filters.len()]
                 );
-                let response = c
-                    .client
-                    .get(url)
-                    .bearer_auth(&c.data.agent_token)
-                    .send()
-                    .await?;
-                let status = response.status().as_u16();
-                response.bytes().await?;
-                Ok(status)
+                get_status(&c, url, &c.data.agent_token).await
             })
         }),
         // One bulk request changes 500 tickets (each its own write); the latency is the
@@ -265,15 +250,7 @@ pub fn all() -> Vec<Scenario> {
                     }
                     None => format!("{}/api/v1/reports/dashboard?days=30", c.base),
                 };
-                let response = c
-                    .client
-                    .get(url)
-                    .bearer_auth(&c.data.supervisor_token)
-                    .send()
-                    .await?;
-                let status = response.status().as_u16();
-                response.bytes().await?;
-                Ok(status)
+                get_status(&c, url, &c.data.supervisor_token).await
             })
         }),
     ]

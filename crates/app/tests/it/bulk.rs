@@ -1,58 +1,13 @@
 //! Bulk work: one action on many tickets, each ticket its own write through the
 //! single-ticket use cases, with a report that says per ticket what happened.
 
+use crate::staffed::{Desk, desk};
 use ferrodesk_app::{
-    App, AppError, BulkAction, BulkOutcome, BulkSelection, GroupInput, MAX_BULK_TICKETS,
-    NewTicketInput, NewUserInput, TicketFilter, TicketPatch, TicketQuery,
+    AppError, BulkAction, BulkOutcome, BulkSelection, MAX_BULK_TICKETS, NewTicketInput,
+    TicketFilter, TicketPatch, TicketQuery,
 };
-use ferrodesk_domain::{Actor, EventKind, GroupId, TicketId, TicketStatus, TransitionError};
+use ferrodesk_domain::{EventKind, TicketId, TicketStatus, TransitionError};
 use ferrodesk_store::EventPage;
-use ferrodesk_testing::fixtures::{TestDesk, add_actor, person};
-
-struct Desk {
-    app: App,
-    admin: Actor,
-    agent: Actor,
-    customer: Actor,
-    group: GroupId,
-    _dir: tempfile::TempDir,
-}
-
-async fn desk() -> Desk {
-    let desk = TestDesk::sqlite().await;
-    let app = desk.app;
-    let admin = add_actor(&app, person("boss@desk.example", "admin")).await;
-    let group = app
-        .directory()
-        .create_group(
-            &admin,
-            GroupInput {
-                name: "Service Desk".into(),
-                tier: 1,
-                ..GroupInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    let agent = add_actor(
-        &app,
-        NewUserInput {
-            name: "Ola Nordmann".into(),
-            groups: vec!["Service Desk".into()],
-            ..person("ola@desk.example", "agent")
-        },
-    )
-    .await;
-    let customer = add_actor(&app, person("ana@example.com", "customer")).await;
-    Desk {
-        app,
-        admin,
-        agent,
-        customer,
-        group: group.id,
-        _dir: desk.dir,
-    }
-}
 
 async fn ticket(desk: &Desk, subject: &str) -> TicketId {
     let created = desk

@@ -1,69 +1,10 @@
 //! Canned responses: who may use and manage which macro, and applying one as a single
 //! ticket write (the reply and its actions together, or nothing at all).
 
-use ferrodesk_app::{
-    App, AppError, GroupInput, MacroInput, MacroPatch, NewTicketInput, NewUserInput,
-};
-use ferrodesk_domain::{
-    Actor, EventKind, GroupId, MacroActions, TicketId, TicketStatus, TransitionError,
-};
+use crate::staffed::{Desk, desk};
+use ferrodesk_app::{AppError, MacroInput, MacroPatch, NewTicketInput};
+use ferrodesk_domain::{EventKind, MacroActions, TicketId, TicketStatus, TransitionError};
 use ferrodesk_store::{Created, EventPage};
-use ferrodesk_testing::fixtures::{TestDesk, add_actor, person};
-
-struct Desk {
-    app: App,
-    admin: Actor,
-    agent: Actor,
-    outsider: Actor,
-    customer: Actor,
-    group: GroupId,
-    _dir: tempfile::TempDir,
-}
-
-async fn desk() -> Desk {
-    let desk = TestDesk::sqlite().await;
-    let app = desk.app;
-    let admin = add_actor(&app, person("boss@desk.example", "admin")).await;
-    let group = app
-        .directory()
-        .create_group(
-            &admin,
-            GroupInput {
-                name: "Service Desk".into(),
-                tier: 1,
-                ..GroupInput::default()
-            },
-        )
-        .await
-        .unwrap();
-    let agent = add_actor(
-        &app,
-        NewUserInput {
-            name: "Ola Nordmann".into(),
-            groups: vec!["Service Desk".into()],
-            ..person("ola@desk.example", "agent")
-        },
-    )
-    .await;
-    let outsider = add_actor(&app, person("kari@desk.example", "agent")).await;
-    let customer = add_actor(
-        &app,
-        NewUserInput {
-            name: "Ana Berg".into(),
-            ..person("ana@example.com", "customer")
-        },
-    )
-    .await;
-    Desk {
-        app,
-        admin,
-        agent,
-        outsider,
-        customer,
-        group: group.id,
-        _dir: desk.dir,
-    }
-}
 
 async fn ticket(desk: &Desk) -> TicketId {
     let created = desk

@@ -20,6 +20,7 @@ mod rating_mail;
 mod routing_settings;
 mod search;
 mod sla_start;
+mod staffed;
 mod vendors;
 
 async fn app() -> (App, tempfile::TempDir) {
