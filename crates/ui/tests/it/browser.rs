@@ -531,15 +531,26 @@ async fn an_agent_works_a_ticket_from_the_queue() {
         .click()
         .await
         .unwrap();
-    let note = h
-        .wait_for_text(".timeline .msg.note", "firewall rule")
+    h.wait_for_text(".timeline .msg.note", "firewall rule")
         .await;
+    // Read in one step: the live timeline may replace the element between two calls.
+    let note: serde_json::Value = h
+        .driver()
+        .execute(
+            "return [...document.querySelectorAll('.timeline .msg.note')]
+               .map((n) => n.innerText).find((t) => t.includes('firewall rule')) || '';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .json()
+        .clone();
     assert!(
-        note.text()
-            .await
-            .unwrap()
+        note.as_str()
+            .unwrap_or("")
             .to_lowercase()
-            .contains("internal")
+            .contains("internal"),
+        "the note is marked internal: {note}"
     );
 
     // Someone else adds a note through the services: it appears without a reload.
