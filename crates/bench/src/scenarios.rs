@@ -133,6 +133,11 @@ pub fn all() -> Vec<Scenario> {
                     "channel=email&type=service_request&sort=priority".to_owned(),
                     format!("updated_from={month_ago}&group_id={group}&priority=p3"),
                     "tag=vip&status=new,open".to_owned(),
+                    // A dense tag, a tag on about one ticket in twenty, and a rare
+                    // combination of common values over open and closed tickets.
+                    "tag=printer&status=new,open".to_owned(),
+                    "tag=onboarding&sort=priority".to_owned(),
+                    "priority=p1&channel=chat&type=complaint".to_owned(),
                 ];
                 let url = format!(
                     "{}/api/v1/tickets?{}&limit=50",

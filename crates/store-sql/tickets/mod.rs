@@ -20,6 +20,7 @@ mod rows;
 mod batch;
 mod counts;
 mod idempotency;
+mod plan;
 mod query;
 mod read;
 mod write;

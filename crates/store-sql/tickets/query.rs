@@ -1,12 +1,13 @@
 //! The queue listing: a page of the tickets a scope allows, filtered and sorted, read
 //! with keyset pagination as a union of index ranges.
 
+use super::plan::{self, Plan, Range, RangeKey};
 use super::rows::ticket_from_row;
 use crate::sql::convert::{contains_pattern, micros};
 use crate::sql::error;
 use crate::sql::fetch;
 use crate::{Db, DbConn};
-use ferrodesk_domain::{GroupId, OrganizationId, Ticket, TicketScope, UserId};
+use ferrodesk_domain::{Ticket, TicketScope};
 use ferrodesk_store::{
     Cursor, MAX_PAGE_SIZE, Page, SlaCondition, StoreResult, TicketFilter, TicketQuery, TicketSort,
 };
@@ -37,65 +38,6 @@ fn cursor_of(sort: TicketSort, ticket: &Ticket) -> Cursor {
         TicketSort::IdDesc => id,
     };
     Cursor { key, id }
-}
-
-/// One way a ticket can be in scope: a column equal to a value, or every ticket.
-type Branch = Option<(&'static str, i64)>;
-
-/// The scope as a union of branches, each served by one index read in sort order. A
-/// branch the filter contradicts (another group, or an assignee when asking for
-/// unassigned tickets) is left out.
-fn scope_branches(scope: &TicketScope, filter: &TicketFilter) -> Vec<Branch> {
-    let branches: Vec<(&'static str, i64)> = match scope {
-        // A filter on a queue column is read as that queue, through its index.
-        TicketScope::All => {
-            let queue = [
-                ("group_id", filter.group_id.map(GroupId::get)),
-                ("assignee_id", filter.assignee_id.map(UserId::get)),
-                ("owner_id", filter.owner_id.map(UserId::get)),
-                ("requester_id", filter.requester_id.map(UserId::get)),
-                (
-                    "organization_id",
-                    filter.organization_id.map(OrganizationId::get),
-                ),
-            ]
-            .into_iter()
-            .find_map(|(column, value)| value.map(|v| (column, v)));
-            return vec![queue];
-        }
-        TicketScope::Agent { user_id, group_ids } => {
-            let mut groups: Vec<i64> = group_ids.iter().map(|g| g.get()).collect();
-            groups.sort_unstable();
-            groups.dedup();
-            [("assignee_id", user_id.get()), ("owner_id", user_id.get())]
-                .into_iter()
-                .chain(groups.into_iter().map(|g| ("group_id", g)))
-                .collect()
-        }
-        TicketScope::Customer {
-            user_id,
-            shared_organization,
-        } => [("requester_id", user_id.get())]
-            .into_iter()
-            .chain(shared_organization.map(|o| ("organization_id", o.get())))
-            .collect(),
-    };
-    let fixed = |column: &str| -> Option<i64> {
-        match column {
-            "group_id" => filter.group_id.map(GroupId::get),
-            "assignee_id" => filter.assignee_id.map(UserId::get),
-            "owner_id" => filter.owner_id.map(UserId::get),
-            "requester_id" => filter.requester_id.map(UserId::get),
-            "organization_id" => filter.organization_id.map(OrganizationId::get),
-            _ => None,
-        }
-    };
-    branches
-        .into_iter()
-        .filter(|(column, value)| fixed(column).is_none_or(|f| f == *value))
-        .filter(|(column, _)| !(filter.unassigned && *column == "assignee_id"))
-        .map(Some)
-        .collect()
 }
 
 /// Appends ` and ...` for every filter and the cursor.
@@ -271,11 +213,11 @@ fn sort_keys(sort: TicketSort) -> (&'static str, &'static str) {
     }
 }
 
-/// Appends `from tickets t where <branch>` with the backend's index hint for it.
-fn push_branch(query: &mut QueryBuilder<Db>, branch: Branch, sort: TicketSort) {
+/// Appends `from tickets t where <range>` with the backend's index hint for it.
+fn push_range(query: &mut QueryBuilder<Db>, range: Range, sort: TicketSort) {
     query.push(" from tickets t");
-    match branch {
-        Some((column, value)) => {
+    match range.key {
+        RangeKey::Equals(column, value) => {
             // `column` is one of the fixed names in `scope_branches`, never input.
             query
                 .push(crate::dialect::ticket_index_hint(column, sort))
@@ -284,18 +226,29 @@ fn push_branch(query: &mut QueryBuilder<Db>, branch: Branch, sort: TicketSort) {
                 .push(" = ")
                 .push_bind(value);
         }
-        None => {
-            query.push(" where true");
+        RangeKey::Unassigned => {
+            query
+                .push(crate::dialect::ticket_index_hint("assignee_id", sort))
+                .push(" where t.assignee_id is null");
+        }
+        RangeKey::All => {
+            query
+                .push(crate::dialect::ticket_index_hint("is_open", sort))
+                .push(" where true");
         }
     }
+    match range.open {
+        Some(true) => query.push(" and t.is_open = true"),
+        Some(false) => query.push(" and t.is_open = false"),
+        None => query,
+    };
 }
 
 /// A page of the tickets `scope` allows, filtered and sorted, read with keyset pagination.
 ///
-/// A scope that is a union (an agent's groups, assignments and ownerships; a customer's
-/// own and their organization's tickets) is read as one ordered, limited index range
-/// per branch, and only those few rows are merged: the page never sorts the whole
-/// scope, however many tickets it holds.
+/// The reading follows [`plan`]: ordered index ranges cut at the page's end and merged
+/// (a union of an agent's groups, assignments and ownerships never sorts the whole
+/// scope, however many tickets it holds), or a few candidates by id.
 pub(crate) async fn list_tickets(
     conn: &mut DbConn,
     scope: &TicketScope,
@@ -303,36 +256,42 @@ pub(crate) async fn list_tickets(
 ) -> StoreResult<Page<Ticket>> {
     let limit = request.page.limit.clamp(1, MAX_PAGE_SIZE);
     let sort = request.sort;
-    let branches = scope_branches(scope, &request.filter);
     let mut query = QueryBuilder::<Db>::new(ticket_columns!());
-    match branches.as_slice() {
-        [] => {
+    match plan::plan(conn, scope, &request.filter).await? {
+        Plan::Empty => {
             return Ok(Page {
                 items: Vec::new(),
                 next_cursor: None,
             });
         }
-        [branch] => {
-            push_branch(&mut query, *branch, sort);
+        Plan::Candidates { candidates, scope } => {
+            query.push(" from (");
+            plan::push_candidates(&mut query, &candidates);
+            // `cross join` makes SQLite read the candidates first, then each by id.
+            query.push(") as c cross join tickets t where t.id = c.ticket_id");
+            plan::push_scope_check(&mut query, &scope);
             push_conditions(&mut query, request);
         }
-        many => {
-            // Each branch reads its ids with their sort keys from its index; the
+        Plan::Ranges { ranges, scope } => {
+            // Each range reads its ids with their sort keys from its index; the
             // merged page of ids is cut before any whole row is read.
             let (keys, merged_order) = sort_keys(sort);
             query.push(" from tickets t where t.id in (select id from (");
-            for (index, branch) in many.iter().enumerate() {
+            for (index, range) in ranges.iter().enumerate() {
                 if index > 0 {
                     query.push(" union ");
                 }
                 query.push(format_args!("select * from (select t.id{keys}"));
-                push_branch(&mut query, *branch, sort);
+                push_range(&mut query, *range, sort);
+                if let Some(scope) = &scope {
+                    plan::push_scope_check(&mut query, scope);
+                }
                 push_conditions(&mut query, request);
                 query
                     .push(order_by(sort))
                     .push(" limit ")
                     .push_bind(limit + 1);
-                query.push(format_args!(") as branch{index}"));
+                query.push(format_args!(") as range{index}"));
             }
             query
                 .push(") as merged")
@@ -370,31 +329,31 @@ pub(crate) async fn count_tickets_capped(
     filter: &TicketFilter,
     cap: i64,
 ) -> StoreResult<i64> {
-    let branches = scope_branches(scope, filter);
-    if branches.is_empty() {
-        return Ok(0);
-    }
     let request = TicketQuery {
         filter: filter.clone(),
         ..TicketQuery::default()
     };
-    let mut query =
-        QueryBuilder::<Db>::new("select count(*) from (select t.id from tickets t where (");
-    for (index, branch) in branches.iter().enumerate() {
-        if index > 0 {
-            query.push(" or ");
+    let mut query = QueryBuilder::<Db>::new("select count(*) from (select t.id from ");
+    match plan::plan(conn, scope, filter).await? {
+        Plan::Empty => return Ok(0),
+        Plan::Candidates { candidates, scope } => {
+            query.push("(");
+            plan::push_candidates(&mut query, &candidates);
+            query.push(") as c cross join tickets t where t.id = c.ticket_id");
+            plan::push_scope_check(&mut query, &scope);
         }
-        match branch {
-            // `column` is one of the fixed names in `scope_branches`, never input.
-            Some((column, value)) => {
-                query.push("t.").push(*column).push(" = ").push_bind(*value);
-            }
-            None => {
-                query.push("true");
-            }
+        Plan::Ranges {
+            ranges,
+            scope: Some(scope),
+        } if ranges.iter().all(|r| r.key == RangeKey::Unassigned) => {
+            query.push("tickets t where t.assignee_id is null");
+            plan::push_scope_check(&mut query, &scope);
+        }
+        Plan::Ranges { .. } => {
+            query.push("tickets t where true");
+            plan::push_scope_check(&mut query, &plan::scope_branches(scope, filter));
         }
     }
-    query.push(")");
     push_conditions(&mut query, &request);
     query
         .push(" limit ")

@@ -58,9 +58,9 @@ pub(crate) async fn bulk_cache(conn: &mut DbConn, is_bulk: bool) -> Result<(), s
         .map(|_| ())
 }
 
-/// Names the index that serves a queue branch (`column = value`, then open or not, in
-/// change order). Without statistics SQLite may otherwise pick an index that saves the
-/// sort but reads every open ticket of the desk.
+/// Names the index that serves a queue range (`column = value`, or `is_open` for the
+/// whole desk, then open or not, in the sort's order). Without statistics SQLite may
+/// otherwise pick an index that saves the sort but reads every open ticket of the desk.
 pub(crate) fn ticket_index_hint(column: &str, sort: TicketSort) -> &'static str {
     match (column, sort) {
         ("group_id", TicketSort::PriorityDesc) => " indexed by tickets_group_priority",
@@ -74,6 +74,13 @@ pub(crate) fn ticket_index_hint(column: &str, sort: TicketSort) -> &'static str 
         ("owner_id", _) => " indexed by tickets_owner_queue",
         ("requester_id", _) => " indexed by tickets_requester",
         ("organization_id", _) => " indexed by tickets_organization",
+        ("is_open", TicketSort::PriorityDesc) => " indexed by tickets_open_priority",
+        ("is_open", TicketSort::CreatedAsc | TicketSort::CreatedDesc) => {
+            " indexed by tickets_open_created"
+        }
+        ("is_open", TicketSort::UpdatedAsc | TicketSort::UpdatedDesc) => {
+            " indexed by tickets_open_updated"
+        }
         _ => "",
     }
 }

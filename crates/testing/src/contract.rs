@@ -28,6 +28,8 @@ mod sla;
 pub use sla::*;
 mod sla_start;
 pub use sla_start::*;
+mod listing_plan;
+pub use listing_plan::*;
 #[path = "contract_desk.rs"]
 mod desk;
 pub use desk::*;
@@ -71,6 +73,8 @@ macro_rules! store_contract_tests {
             open_children_are_unresolved_parent_of_targets,
             ticket_filters_each_narrow_the_listing,
             ticket_sorts_order_the_listing,
+            tag_filter_follows_tags_changed_by_saves,
+            scoped_filters_list_the_same_tickets_in_every_sort,
             ticket_scope_limits_agents_and_customers,
             cursor_pagination_visits_every_ticket_once_in_every_sort,
             page_size_is_clamped,
