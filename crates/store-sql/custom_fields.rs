@@ -122,7 +122,7 @@ async fn delete_field(conn: &mut DbConn, id: &CustomFieldId) -> StoreResult<()> 
     Ok(())
 }
 
-async fn list_fields(conn: &mut DbConn) -> StoreResult<Vec<CustomField>> {
+pub(crate) async fn list_fields(conn: &mut DbConn) -> StoreResult<Vec<CustomField>> {
     let query = sqlx::query(
         "select id, field_key, label, kind, options, required, customer_visible, \
          ticket_types, category_ids, position, active, created_at, updated_at \

@@ -231,9 +231,11 @@ impl<'a> CustomFields<'a> {
     }
 
     /// `input` checked for a ticket of `ticket_type` in `category_id` with `current`
-    /// values: for a new ticket (`is_new`) every required field that applies must be
-    /// given; for a change a required field given must not be cleared. A customer may
-    /// set only customer-visible fields; a person or asset must exist.
+    /// values, against the definitions in the write's settings snapshot (`fields`, so
+    /// a new ticket reads none from the database): for a new ticket every required
+    /// field that applies must be given; for a change a required field given must not
+    /// be cleared. A customer may set only customer-visible fields; a person or asset
+    /// must exist.
     ///
     /// # Errors
     /// `Forbidden` (a staff-only field set by a customer); `Invalid`
@@ -241,14 +243,14 @@ impl<'a> CustomFields<'a> {
     pub(crate) async fn checked_values(
         &self,
         actor: &Actor,
+        fields: &[CustomField],
         target: (TicketType, Option<CategoryId>, Option<TicketId>),
         input: &BTreeMap<String, FieldInput>,
     ) -> Result<CheckedValues, AppError> {
         let (ticket_type, category_id, ticket_id) = target;
-        if input.is_empty() && ticket_id.is_some() {
+        if input.is_empty() && (ticket_id.is_some() || !fields.iter().any(|f| f.spec.required)) {
             return Ok(CheckedValues::default());
         }
-        let fields: Vec<CustomField> = self.app.db().list_custom_fields().await?;
         if !actor.is_staff()
             && let Some(key) = input.keys().find(|key| {
                 fields
@@ -271,7 +273,7 @@ impl<'a> CustomFields<'a> {
                 f
             })
             .collect();
-        let current = self.current(&fields, ticket_id).await?;
+        let current = self.current(fields, ticket_id).await?;
         let checked =
             validate(&offered, ticket_type, category_id, &current, input).map_err(|errors| {
                 let first = errors.0.first().map_or("", |e| e.key.as_str());
