@@ -196,6 +196,38 @@ impl<'a> CustomFields<'a> {
             .collect())
     }
 
+    /// A ticket's values as people read them, by field key in field order (a person
+    /// by name, an asset by tag, choices joined by commas, a checkbox Yes/No), for
+    /// the ticket pages and exports; the ticket was read for the actor by the caller
+    /// and only the fields the actor may see are given.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn display_values(
+        &self,
+        actor: &Actor,
+        ticket_id: TicketId,
+    ) -> Result<Vec<(CustomField, String)>, AppError> {
+        let mut shown = Vec::new();
+        for (field, value) in self.values(actor, ticket_id).await? {
+            let text = match &value {
+                FieldValue::Person(id) => match self.app.db().get_user(*id).await {
+                    Ok(user) => user.name,
+                    Err(StoreError::NotFound { .. }) => value.to_string(),
+                    Err(other) => return Err(other.into()),
+                },
+                FieldValue::Asset(id) => match self.app.db().get_asset(*id).await {
+                    Ok(asset) => asset.tag,
+                    Err(StoreError::NotFound { .. }) => value.to_string(),
+                    Err(other) => return Err(other.into()),
+                },
+                other => other.to_string(),
+            };
+            shown.push((field, text));
+        }
+        Ok(shown)
+    }
+
     /// Columns for a CSV export of `ticket_ids` (tickets the caller listed for the
     /// actor): one heading per field the actor may see (its label, by position), and
     /// per ticket its values in that order, empty where it has none.
