@@ -10,7 +10,7 @@ use ferrodesk_domain::{
     Actor, AssetId, CategoryId, CustomField, CustomFieldId, CustomFieldSpec, EventKind, FieldInput,
     FieldKind, FieldValue, TicketId, TicketType, UserId,
 };
-use ferrodesk_store::{Conflict, CustomValue, StoreError};
+use ferrodesk_store::{Conflict, CustomValue, DeskSettings, StoreError};
 use std::collections::BTreeMap;
 
 /// Changes to a field's definition; absent parts stay. Its key and kind never change
@@ -273,6 +273,32 @@ impl<'a> CustomFields<'a> {
     /// `Forbidden` (a staff-only field set by a customer); `Invalid`
     /// (`custom_fields.<key>`).
     pub(crate) async fn checked_values(
+        &self,
+        actor: &Actor,
+        settings: &DeskSettings,
+        target: (TicketType, Option<CategoryId>, Option<TicketId>),
+        input: &BTreeMap<String, FieldInput>,
+    ) -> Result<CheckedValues, AppError> {
+        match self
+            .checked_with(actor, &settings.custom_fields, target, input)
+            .await
+        {
+            // Refused against definitions that may have changed since the snapshot was
+            // read (a field added, an option renamed): when they did, the write is
+            // retried with fresh settings rather than refused on stale ones.
+            Err(refused @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+                if self.app.db().desk_settings().await?.version == settings.version {
+                    Err(refused)
+                } else {
+                    Err(StoreError::settings_changed().into())
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// [`CustomFields::checked_values`] against `fields`.
+    async fn checked_with(
         &self,
         actor: &Actor,
         fields: &[CustomField],

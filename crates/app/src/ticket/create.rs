@@ -236,7 +236,7 @@ impl Tickets<'_> {
                     .custom_fields()
                     .checked_values(
                         actor,
-                        &settings.custom_fields,
+                        &settings,
                         (ticket_type, category_id, None),
                         custom_input,
                     )
