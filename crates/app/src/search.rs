@@ -18,8 +18,7 @@ use crate::error::AppError;
 use crate::{App, markdown};
 use ferrodesk_domain::{
     Actor, Article, ArticleId, Asset, AssetId, CustomField, Event, EventKind, FieldKind,
-    OrganizationId, TicketId,
-    TicketStatus, User, UserId, Visibility,
+    OrganizationId, TicketId, TicketStatus, User, UserId, Visibility,
 };
 use ferrodesk_search::{
     ArticleDoc, AssetDoc, Batch, DocKind, FeedCursors, Language, PersonDoc, SearchError, SearchHit,
@@ -633,9 +632,7 @@ async fn ticket_docs(db: &dyn Store, ids: &[TicketId]) -> Result<Vec<TicketDoc>,
 /// the chosen options of a choice (other kinds are not words to search for).
 fn custom_text(field: &CustomField, stored: &str) -> Option<String> {
     match field.spec.kind {
-        FieldKind::Text | FieldKind::LongText | FieldKind::SingleChoice => {
-            Some(stored.to_owned())
-        }
+        FieldKind::Text | FieldKind::LongText | FieldKind::SingleChoice => Some(stored.to_owned()),
         FieldKind::MultipleChoice => Some(stored.replace('\n', ", ")),
         _ => None,
     }

@@ -269,7 +269,10 @@ pub async fn custom_field_definitions_ride_in_the_settings_snapshot(store: TestS
         .await
         .unwrap();
     let created = store.desk_settings().await.unwrap();
-    assert!(created.version > start.version, "a new field did not move it");
+    assert!(
+        created.version > start.version,
+        "a new field did not move it"
+    );
     assert_eq!(created.custom_fields, vec![os.clone()]);
 
     let mut relabelled = os.spec.clone();
@@ -279,7 +282,10 @@ pub async fn custom_field_definitions_ride_in_the_settings_snapshot(store: TestS
         .await
         .unwrap();
     let changed = store.desk_settings().await.unwrap();
-    assert!(changed.version > created.version, "a change did not move it");
+    assert!(
+        changed.version > created.version,
+        "a change did not move it"
+    );
     assert_eq!(changed.custom_fields, vec![os.clone()]);
 
     let err = store
@@ -300,7 +306,10 @@ pub async fn custom_field_definitions_ride_in_the_settings_snapshot(store: TestS
     let Created::New(read) = store.create_ticket(current).await.unwrap() else {
         panic!("replayed without a key");
     };
-    assert_eq!(store.desk_settings().await.unwrap().version, changed.version);
+    assert_eq!(
+        store.desk_settings().await.unwrap().version,
+        changed.version
+    );
     assert_eq!(
         store.custom_values(&[read.id]).await.unwrap(),
         vec![(read.id, os.id, "Linux".to_owned())]
@@ -313,7 +322,10 @@ pub async fn custom_field_definitions_ride_in_the_settings_snapshot(store: TestS
     let before_delete = store.desk_settings().await.unwrap();
     store.delete_custom_field(unused.id).await.unwrap();
     let deleted = store.desk_settings().await.unwrap();
-    assert!(deleted.version > before_delete.version, "a delete did not move it");
+    assert!(
+        deleted.version > before_delete.version,
+        "a delete did not move it"
+    );
     assert_eq!(deleted.custom_fields, vec![os]);
 }
 

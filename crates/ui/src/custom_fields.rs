@@ -294,7 +294,11 @@ pub(crate) fn spread(
     }
     if !found {
         let name = format!("cf.{key}");
-        let short = message.split("; also").next().unwrap_or(&message).to_owned();
+        let short = message
+            .split("; also")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
         errors.add(&name, short);
     }
     Ok(())

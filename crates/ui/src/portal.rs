@@ -7,8 +7,8 @@
 //! Attachments are not offered: the app and store have no attachment storage yet.
 
 use crate::UiState;
-use crate::custom_fields;
 use crate::chrome::Chrome;
+use crate::custom_fields;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::form::{UPLOAD_FORM_LIMIT, store_files};

@@ -17,7 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use ferrodesk_app::{AppError, CustomFieldPatch};
-use ferrodesk_domain::{CategoryId, CustomField, CustomFieldId, CustomFieldSpec, FieldKind, TicketType};
+use ferrodesk_domain::{
+    CategoryId, CustomField, CustomFieldId, CustomFieldSpec, FieldKind, TicketType,
+};
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -300,7 +302,14 @@ async fn edit_page(
 ) -> PageResult {
     let id = CustomFieldId(path_id(&raw)?);
     let field = state.app.custom_fields().get(&viewer.actor, id).await?;
-    let page = form_page(&state, &viewer, &field, field_form(&field), FieldErrors::new()).await?;
+    let page = form_page(
+        &state,
+        &viewer,
+        &field,
+        field_form(&field),
+        FieldErrors::new(),
+    )
+    .await?;
     Ok(render(StatusCode::OK, &page))
 }
 

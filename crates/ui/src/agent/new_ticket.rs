@@ -4,8 +4,8 @@
 
 use super::{Sidebar, derived_priority};
 use crate::UiState;
-use crate::custom_fields;
 use crate::chrome::Chrome;
+use crate::custom_fields;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};

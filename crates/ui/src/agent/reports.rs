@@ -466,7 +466,12 @@ async fn reports_page(
         )
         .collect();
     let by_field = field_report(&state, viewer, &request, query.field.as_deref()).await?;
-    let kept = [("days", &query.days), ("group", &query.group), ("from", &query.from), ("to", &query.to)];
+    let kept = [
+        ("days", &query.days),
+        ("group", &query.group),
+        ("from", &query.from),
+        ("to", &query.to),
+    ];
     let page = ReportsPage {
         by_field,
         query: kept
