@@ -143,7 +143,7 @@ fn sample_value(
             let days = i64::try_from(n % 14 + 3).unwrap_or(7);
             Some(created.checked_add(days.days()).ok()?.to_string())
         }
-        "asset" if n % 2 == 0 => assets
+        "asset" if n.is_multiple_of(2) => assets
             .get(n % assets.len().max(1))
             .map(|a| a.id.get().to_string()),
         _ => None,

@@ -206,7 +206,10 @@ fn scope(form: &FormData, errors: &mut FieldErrors) -> (Vec<TicketType>, Vec<Cat
 /// Files a service error next to its field; a taken key belongs to the key.
 fn absorb(errors: &mut FieldErrors, error: AppError) -> PageResult<()> {
     match error {
-        AppError::Conflict { code, message } if code == "key_taken" => {
+        AppError::Conflict {
+            code: "key_taken",
+            message,
+        } => {
             errors.add("key", message);
             Ok(())
         }

@@ -122,7 +122,7 @@ async fn admins_define_fields_and_bad_input_is_shown_in_place_and_changes_nothin
     assert!(users.spec.required && !users.spec.customer_visible);
 
     let list = desk.get("/admin/custom-fields", Some(&desk.admin)).await;
-    list.assert_contains("<code>operating_system</code>");
+    list.assert_contains(r#"<code class="muted">operating_system</code>"#);
     list.assert_contains("Single choice");
     list.assert_contains("Incident");
     list.assert_contains("Staff only");
