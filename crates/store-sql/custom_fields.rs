@@ -8,10 +8,12 @@ use crate::sql::fetch;
 use crate::{Backend, DbConn, DbRow};
 use async_trait::async_trait;
 use ferrodesk_domain::{
-    CategoryId, CustomField, CustomFieldId, CustomFieldSpec, FieldKind, TicketId, TicketType,
+    CategoryId, CustomField, CustomFieldId, CustomFieldSpec, FieldKind, GroupId, TicketId,
+    TicketType,
 };
 use ferrodesk_store::{
-    Conflict, CustomFieldStore, CustomValue, MAX_CUSTOM_FIELDS, StoreError, StoreResult,
+    Conflict, CustomFieldStore, CustomValue, CustomValueCount, MAX_CUSTOM_FIELDS, StoreError,
+    StoreResult,
 };
 use jiff::Timestamp;
 
@@ -122,7 +124,7 @@ async fn delete_field(conn: &mut DbConn, id: &CustomFieldId) -> StoreResult<()> 
     Ok(())
 }
 
-async fn list_fields(conn: &mut DbConn) -> StoreResult<Vec<CustomField>> {
+pub(crate) async fn list_fields(conn: &mut DbConn) -> StoreResult<Vec<CustomField>> {
     let query = sqlx::query(
         "select id, field_key, label, kind, options, required, customer_visible, \
          ticket_types, category_ids, position, active, created_at, updated_at \
@@ -130,6 +132,31 @@ async fn list_fields(conn: &mut DbConn) -> StoreResult<Vec<CustomField>> {
     )
     .bind(MAX_CUSTOM_FIELDS);
     fetch::all(conn, query, field_from_row).await
+}
+
+async fn count_values(
+    conn: &mut DbConn,
+    field_id: CustomFieldId,
+    from: Timestamp,
+    to: Timestamp,
+) -> StoreResult<Vec<CustomValueCount>> {
+    let query = sqlx::query(
+        "select v.value, t.group_id, count(*) as tickets from ticket_custom_values v \
+         join tickets t on t.id = v.ticket_id \
+         where v.field_id = $1 and t.created_at >= $2 and t.created_at < $3 \
+         group by v.value, t.group_id order by v.value, t.group_id",
+    )
+    .bind(field_id.get())
+    .bind(micros(from))
+    .bind(micros(to));
+    fetch::all(conn, query, |row| {
+        Ok(CustomValueCount {
+            value: get(row, "value")?,
+            group_id: get::<Option<i64>>(row, "group_id")?.map(GroupId),
+            tickets: get(row, "tickets")?,
+        })
+    })
+    .await
 }
 
 async fn values(
@@ -219,6 +246,15 @@ impl CustomFieldStore for Backend {
 
     async fn is_custom_field_used(&self, id: CustomFieldId) -> StoreResult<bool> {
         is_used(&mut *self.reader().await?, id).await
+    }
+
+    async fn count_custom_values(
+        &self,
+        field_id: CustomFieldId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<CustomValueCount>> {
+        count_values(&mut *self.reader().await?, field_id, from, to).await
     }
 
     async fn custom_values(

@@ -233,6 +233,7 @@ pub(crate) async fn desk_settings(conn: &mut DbConn) -> StoreResult<DeskSettings
         services: directory::list_services(conn).await?,
         staff: people::list_staff(conn).await?,
         preferences: crate::sql::notification_preferences::list_preferences(conn).await?,
+        custom_fields: crate::sql::custom_fields::list_fields(conn).await?,
     })
 }
 

@@ -10,7 +10,7 @@ use ferrodesk_domain::{
     Actor, AssetId, CategoryId, CustomField, CustomFieldId, CustomFieldSpec, EventKind, FieldInput,
     FieldKind, FieldValue, TicketId, TicketType, UserId,
 };
-use ferrodesk_store::{Conflict, CustomValue, StoreError};
+use ferrodesk_store::{Conflict, CustomValue, DeskSettings, StoreError};
 use std::collections::BTreeMap;
 
 /// Changes to a field's definition; absent parts stay. Its key and kind never change
@@ -196,6 +196,38 @@ impl<'a> CustomFields<'a> {
             .collect())
     }
 
+    /// A ticket's values as people read them, by field key in field order (a person
+    /// by name, an asset by tag, choices joined by commas, a checkbox Yes/No), for
+    /// the ticket pages and exports; the ticket was read for the actor by the caller
+    /// and only the fields the actor may see are given.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    pub async fn display_values(
+        &self,
+        actor: &Actor,
+        ticket_id: TicketId,
+    ) -> Result<Vec<(CustomField, String)>, AppError> {
+        let mut shown = Vec::new();
+        for (field, value) in self.values(actor, ticket_id).await? {
+            let text = match &value {
+                FieldValue::Person(id) => match self.app.db().get_user(*id).await {
+                    Ok(user) => user.name,
+                    Err(StoreError::NotFound { .. }) => value.to_string(),
+                    Err(other) => return Err(other.into()),
+                },
+                FieldValue::Asset(id) => match self.app.db().get_asset(*id).await {
+                    Ok(asset) => asset.tag,
+                    Err(StoreError::NotFound { .. }) => value.to_string(),
+                    Err(other) => return Err(other.into()),
+                },
+                other => other.to_string(),
+            };
+            shown.push((field, text));
+        }
+        Ok(shown)
+    }
+
     /// Columns for a CSV export of `ticket_ids` (tickets the caller listed for the
     /// actor): one heading per field the actor may see (its label, by position), and
     /// per ticket its values in that order, empty where it has none.
@@ -231,9 +263,11 @@ impl<'a> CustomFields<'a> {
     }
 
     /// `input` checked for a ticket of `ticket_type` in `category_id` with `current`
-    /// values: for a new ticket (`is_new`) every required field that applies must be
-    /// given; for a change a required field given must not be cleared. A customer may
-    /// set only customer-visible fields; a person or asset must exist.
+    /// values, against the definitions in the write's settings snapshot (`fields`, so
+    /// a new ticket reads none from the database): for a new ticket every required
+    /// field that applies must be given; for a change a required field given must not
+    /// be cleared. A customer may set only customer-visible fields; a person or asset
+    /// must exist.
     ///
     /// # Errors
     /// `Forbidden` (a staff-only field set by a customer); `Invalid`
@@ -241,14 +275,40 @@ impl<'a> CustomFields<'a> {
     pub(crate) async fn checked_values(
         &self,
         actor: &Actor,
+        settings: &DeskSettings,
+        target: (TicketType, Option<CategoryId>, Option<TicketId>),
+        input: &BTreeMap<String, FieldInput>,
+    ) -> Result<CheckedValues, AppError> {
+        match self
+            .checked_with(actor, &settings.custom_fields, target, input)
+            .await
+        {
+            // Refused against definitions that may have changed since the snapshot was
+            // read (a field added, an option renamed): when they did, the write is
+            // retried with fresh settings rather than refused on stale ones.
+            Err(refused @ (AppError::Invalid { .. } | AppError::Forbidden { .. })) => {
+                if self.app.db().desk_settings().await?.version == settings.version {
+                    Err(refused)
+                } else {
+                    Err(StoreError::settings_changed().into())
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// [`CustomFields::checked_values`] against `fields`.
+    async fn checked_with(
+        &self,
+        actor: &Actor,
+        fields: &[CustomField],
         target: (TicketType, Option<CategoryId>, Option<TicketId>),
         input: &BTreeMap<String, FieldInput>,
     ) -> Result<CheckedValues, AppError> {
         let (ticket_type, category_id, ticket_id) = target;
-        if input.is_empty() && ticket_id.is_some() {
+        if input.is_empty() && (ticket_id.is_some() || !fields.iter().any(|f| f.spec.required)) {
             return Ok(CheckedValues::default());
         }
-        let fields: Vec<CustomField> = self.app.db().list_custom_fields().await?;
         if !actor.is_staff()
             && let Some(key) = input.keys().find(|key| {
                 fields
@@ -271,7 +331,7 @@ impl<'a> CustomFields<'a> {
                 f
             })
             .collect();
-        let current = self.current(&fields, ticket_id).await?;
+        let current = self.current(fields, ticket_id).await?;
         let checked =
             validate(&offered, ticket_type, category_id, &current, input).map_err(|errors| {
                 let first = errors.0.first().map_or("", |e| e.key.as_str());

@@ -17,8 +17,8 @@
 use crate::error::AppError;
 use crate::{App, markdown};
 use ferrodesk_domain::{
-    Actor, Article, ArticleId, Asset, AssetId, Event, EventKind, OrganizationId, TicketId,
-    TicketStatus, User, UserId, Visibility,
+    Actor, Article, ArticleId, Asset, AssetId, CustomField, Event, EventKind, FieldKind,
+    OrganizationId, TicketId, TicketStatus, User, UserId, Visibility,
 };
 use ferrodesk_search::{
     ArticleDoc, AssetDoc, Batch, DocKind, FeedCursors, Language, PersonDoc, SearchError, SearchHit,
@@ -339,8 +339,8 @@ impl<'a> Search<'a> {
                 };
                 after = Some(last);
                 let mut batch = Batch::new();
-                for source in db.ticket_sources(&ids).await? {
-                    batch.upsert(ticket_doc(source));
+                for doc in ticket_docs(db, &ids).await? {
+                    batch.upsert(doc);
                     total.documents += 1;
                 }
                 let index = engine.index.clone();
@@ -605,8 +605,47 @@ pub fn resolution_of(events: &[Event]) -> Option<String> {
         .or_else(|| before.iter().rev().find_map(body))
 }
 
-/// A ticket as the index sees it: public replies and internal notes apart.
-fn ticket_doc(source: TicketSource) -> TicketDoc {
+/// The index's documents of `ids`, each with the text of its custom values.
+async fn ticket_docs(db: &dyn Store, ids: &[TicketId]) -> Result<Vec<TicketDoc>, AppError> {
+    let sources = db.ticket_sources(ids).await?;
+    let values = db.custom_values(ids).await?;
+    let fields = if values.is_empty() {
+        Vec::new()
+    } else {
+        db.list_custom_fields().await?
+    };
+    Ok(sources
+        .into_iter()
+        .map(|source| {
+            let id = source.ticket.id;
+            let mine = values.iter().filter(|(t, _, _)| *t == id);
+            let texts = mine.filter_map(|(_, field_id, stored)| {
+                let field = fields.iter().find(|f| f.id == *field_id)?;
+                Some((field, stored.as_str()))
+            });
+            ticket_doc(source, texts)
+        })
+        .collect())
+}
+
+/// The words a custom value adds to its ticket's text: text and long text as typed,
+/// the chosen options of a choice (other kinds are not words to search for).
+fn custom_text(field: &CustomField, stored: &str) -> Option<String> {
+    match field.spec.kind {
+        FieldKind::Text | FieldKind::LongText | FieldKind::SingleChoice => Some(stored.to_owned()),
+        FieldKind::MultipleChoice => Some(stored.replace('\n', ", ")),
+        _ => None,
+    }
+}
+
+/// A ticket as the index sees it: public replies and internal notes apart. Custom
+/// values of the text kinds are searchable with them: a field visible to customers
+/// with the public text, a staff-only one with the internal notes (so only staff
+/// find a ticket by it).
+fn ticket_doc<'a>(
+    source: TicketSource,
+    custom: impl Iterator<Item = (&'a CustomField, &'a str)>,
+) -> TicketDoc {
     let mut public = Vec::new();
     let mut internal = Vec::new();
     for event in &source.events {
@@ -618,6 +657,16 @@ fn ticket_doc(source: TicketSource) -> TicketDoc {
             _ => continue,
         };
         if event.visibility == Visibility::Public {
+            public.push(text);
+        } else {
+            internal.push(text);
+        }
+    }
+    for (field, stored) in custom {
+        let Some(text) = custom_text(field, stored) else {
+            continue;
+        };
+        if field.spec.customer_visible {
             public.push(text);
         } else {
             internal.push(text);
@@ -695,8 +744,8 @@ async fn catch_up(engine: &SearchEngine, db: &dyn Store, force: bool) -> Result<
         let events = &events[..taken];
         let tickets: BTreeSet<TicketId> = events.iter().map(|(_, t)| *t).collect();
         let tickets: Vec<TicketId> = tickets.into_iter().collect();
-        for source in db.ticket_sources(&tickets).await? {
-            batch.upsert(ticket_doc(source));
+        for doc in ticket_docs(db, &tickets).await? {
+            batch.upsert(doc);
         }
         if let Some((last, _)) = events.last() {
             batch.up_to(*last);

@@ -4,7 +4,7 @@
 
 use crate::StoreResult;
 use async_trait::async_trait;
-use ferrodesk_domain::{CustomField, CustomFieldId, CustomFieldSpec, TicketId};
+use ferrodesk_domain::{CustomField, CustomFieldId, CustomFieldSpec, GroupId, TicketId};
 use jiff::Timestamp;
 
 /// The most custom fields a desk defines.
@@ -17,6 +17,17 @@ pub struct CustomValue {
     pub field_id: CustomFieldId,
     /// The stored text (`FieldValue::to_stored`), or `None` to remove the value.
     pub value: Option<String>,
+}
+
+/// How many tickets of one group have one stored value of a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomValueCount {
+    /// The stored value.
+    pub value: String,
+    /// The tickets' group.
+    pub group_id: Option<GroupId>,
+    /// How many.
+    pub tickets: i64,
 }
 
 /// Custom field definitions and the values tickets have.
@@ -60,6 +71,18 @@ pub trait CustomFieldStore: Send + Sync {
     /// # Errors
     /// `Unavailable`.
     async fn is_custom_field_used(&self, id: CustomFieldId) -> StoreResult<bool>;
+
+    /// How many tickets created in `[from, to)` have each stored value of the field,
+    /// by value and the tickets' group (`None`: in no group), for reports.
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn count_custom_values(
+        &self,
+        field_id: CustomFieldId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<CustomValueCount>>;
 
     /// The values of the tickets' custom fields as stored, by ticket then field.
     ///

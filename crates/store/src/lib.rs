@@ -48,7 +48,7 @@ mod watchers;
 pub use assets::*;
 pub use attachments::*;
 pub use automation::*;
-pub use custom_fields::{CustomFieldStore, CustomValue, MAX_CUSTOM_FIELDS};
+pub use custom_fields::{CustomFieldStore, CustomValue, CustomValueCount, MAX_CUSTOM_FIELDS};
 pub use directory::*;
 pub use filters::*;
 pub use ids::*;

@@ -1,8 +1,8 @@
 //! The desk's routing settings as one versioned snapshot.
 //!
 //! Routing a ticket reads the groups, the routing rules, the groups' assignment modes,
-//! the categories and the services, and telling people about it reads the staff and
-//! their groups. They change rarely and are read on every create,
+//! the categories and the services, telling people about it reads the staff and
+//! their groups, and checking its custom values reads the custom field definitions. They change rarely and are read on every create,
 //! so a server keeps them in memory. The database keeps a counter that every change
 //! to those tables moves (by trigger, so a change made by another process or another
 //! node counts too). A write routed with a snapshot names the snapshot's version, and
@@ -11,7 +11,9 @@
 
 use crate::{AssignmentMode, RoutingRule, StoreError};
 use ferrodesk_domain::notify::Preferences;
-use ferrodesk_domain::{Category, CategoryId, Group, GroupId, Service, ServiceId, User, UserId};
+use ferrodesk_domain::{
+    Category, CategoryId, CustomField, Group, GroupId, Service, ServiceId, User, UserId,
+};
 
 /// What a [`StoreError::Conflict`] says when the settings changed under a write.
 pub const SETTINGS_CHANGED: &str = "desk settings changed";
@@ -50,6 +52,9 @@ pub struct DeskSettings {
     /// The notification preferences staff members chose (the others have the
     /// defaults); a change moves the version.
     pub preferences: Vec<(UserId, Preferences)>,
+    /// Every custom field definition, active or not, by position then id; a change to
+    /// one moves the version (a new ticket's values are checked against these).
+    pub custom_fields: Vec<CustomField>,
 }
 
 impl DeskSettings {

@@ -22,6 +22,7 @@ macro_rules! custom_field_contract_tests {
             values_travel_with_the_ticket_write_and_filter_the_listing,
             a_refused_ticket_write_leaves_no_value,
             a_field_in_use_cannot_be_deleted,
+            custom_field_definitions_ride_in_the_settings_snapshot,
         );
     };
 }
@@ -254,4 +255,93 @@ pub async fn a_field_in_use_cannot_be_deleted(store: TestStore) {
     assert_eq!(store.list_custom_fields().await.unwrap(), vec![used]);
     let err = store.delete_custom_field(unused.id).await.unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+}
+
+/// The settings snapshot carries every definition; creating, changing and deleting one
+/// moves the settings version, so a ticket checked against older definitions is
+/// refused as stale, while a value written with a ticket does not move it.
+pub async fn custom_field_definitions_ride_in_the_settings_snapshot(store: TestStore) {
+    let carla = user(&store, "carla@example.com", Role::Customer).await;
+    let start = store.desk_settings().await.unwrap();
+    assert!(start.custom_fields.is_empty());
+    let os = store
+        .create_custom_field(spec("os", FieldKind::SingleChoice, 1), at(0))
+        .await
+        .unwrap();
+    let created = store.desk_settings().await.unwrap();
+    assert!(
+        created.version > start.version,
+        "a new field did not move it"
+    );
+    assert_eq!(created.custom_fields, vec![os.clone()]);
+
+    let mut relabelled = os.spec.clone();
+    relabelled.label = "Operating system".to_owned();
+    let os = store
+        .save_custom_field(os.id, relabelled, at(1))
+        .await
+        .unwrap();
+    let changed = store.desk_settings().await.unwrap();
+    assert!(
+        changed.version > created.version,
+        "a change did not move it"
+    );
+    assert_eq!(changed.custom_fields, vec![os.clone()]);
+
+    let err = store
+        .create_ticket(new_ticket(
+            ticket(&carla, "Stale definitions", at(2)),
+            created.version,
+            vec![value(os.id, "Linux")],
+        ))
+        .await
+        .unwrap_err();
+    assert!(err.is_settings_changed(), "{err:?}");
+
+    let current = new_ticket(
+        ticket(&carla, "Current definitions", at(3)),
+        changed.version,
+        vec![value(os.id, "Linux")],
+    );
+    let Created::New(read) = store.create_ticket(current).await.unwrap() else {
+        panic!("replayed without a key");
+    };
+    assert_eq!(
+        store.desk_settings().await.unwrap().version,
+        changed.version
+    );
+    assert_eq!(
+        store.custom_values(&[read.id]).await.unwrap(),
+        vec![(read.id, os.id, "Linux".to_owned())]
+    );
+
+    let unused = store
+        .create_custom_field(spec("unused", FieldKind::Text, 2), at(4))
+        .await
+        .unwrap();
+    let before_delete = store.desk_settings().await.unwrap();
+    store.delete_custom_field(unused.id).await.unwrap();
+    let deleted = store.desk_settings().await.unwrap();
+    assert!(
+        deleted.version > before_delete.version,
+        "a delete did not move it"
+    );
+    assert_eq!(deleted.custom_fields, vec![os]);
+}
+
+fn new_ticket(
+    ticket: ferrodesk_domain::Ticket,
+    settings_version: i64,
+    custom_values: Vec<CustomValue>,
+) -> NewTicket {
+    NewTicket {
+        events: vec![created_event(&ticket)],
+        ticket,
+        links: vec![],
+        idempotency: None,
+        settings_version: Some(settings_version),
+        notices: vec![],
+        round_robin: None,
+        custom_values,
+    }
 }

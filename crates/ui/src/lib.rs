@@ -21,6 +21,7 @@ mod admin;
 mod agent;
 mod assets;
 mod chrome;
+mod custom_fields;
 mod desk;
 mod error;
 mod form;
@@ -116,6 +117,7 @@ pub fn router(app: App, config: UiConfig) -> Router {
         .merge(sign_in::routes())
         .merge(rating::public_routes())
         .merge(account::routes())
+        .merge(custom_fields::routes())
         .nest(
             "/agent",
             agent::routes()

@@ -8,6 +8,7 @@
 
 use crate::UiState;
 use crate::chrome::Chrome;
+use crate::custom_fields;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::form::{UPLOAD_FORM_LIMIT, store_files};
@@ -171,6 +172,7 @@ struct NewPage {
     urgency: String,
     impact: String,
     max_file_mb: usize,
+    custom_fields: crate::custom_fields::CfInputs,
 }
 
 async fn new_form(
@@ -180,6 +182,13 @@ async fn new_form(
     errors: FieldErrors,
 ) -> PageResult<NewPage> {
     let names = Names::load(state, &viewer.actor).await?;
+    let (ticket_type, category_id) = custom_fields::target(&input);
+    let fields = custom_fields::applying(state, viewer, ticket_type, category_id).await?;
+    let custom_fields = custom_fields::CfInputs {
+        fields: custom_fields::inputs(state, viewer, &fields, &input, &errors).await?,
+        save_to: None,
+        csrf: viewer.csrf.clone(),
+    };
     Ok(NewPage {
         chrome: Chrome::new(viewer, "portal", "Report a problem").nav("new"),
         category_options: category_choices(&names, input.get("category_id"), "Not sure"),
@@ -187,6 +196,7 @@ async fn new_form(
         urgency: input.opt("urgency").unwrap_or("medium").to_owned(),
         impact: input.opt("impact").unwrap_or("individual").to_owned(),
         max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
+        custom_fields,
         input,
         errors,
     })
@@ -237,6 +247,10 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             None
         }
     };
+    let (cf_type, cf_category) = custom_fields::target(&form);
+    let cf_fields = custom_fields::applying(&state, &viewer, cf_type, cf_category).await?;
+    let cf_values =
+        custom_fields::form_values(&state, &viewer, &cf_fields, &form, false, &mut errors).await?;
     let mut attachments = Vec::new();
     if errors.is_empty() {
         match store_files(&state.app, &form).await {
@@ -256,6 +270,7 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             device: form.opt("device").map(str::to_owned),
             location: form.opt("location").map(str::to_owned),
             channel: Some(Channel::Portal),
+            custom_fields: cf_values.clone(),
             ..NewTicketInput::default()
         };
         match state
@@ -285,7 +300,11 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
                     ("category", "category_id"),
                     ("service", "service_id"),
                 ];
-                errors.absorb(error, &fields, "")?;
+                if let Err(other) =
+                    custom_fields::spread(&cf_fields, &cf_values, error, &mut errors)
+                {
+                    errors.absorb(other, &fields, "")?;
+                }
             }
         }
     }
@@ -319,6 +338,8 @@ struct TicketPage {
     input: FormData,
     errors: FieldErrors,
     max_file_mb: usize,
+    /// The customer-visible custom fields' values (label, value).
+    custom_values: Vec<(String, String)>,
 }
 
 fn status_help(status: TicketStatus) -> &'static str {
@@ -384,7 +405,16 @@ async fn ticket_page(
         is_resolved: ticket.status == TicketStatus::Resolved,
         is_closed: ticket.status == TicketStatus::Closed,
     };
+    let custom_values = state
+        .app
+        .custom_fields()
+        .display_values(&viewer.actor, id)
+        .await?
+        .into_iter()
+        .map(|(field, text)| (field.spec.label, text))
+        .collect();
     Ok(TicketPage {
+        custom_values,
         chrome: Chrome::new(
             viewer,
             "portal",

@@ -7,7 +7,7 @@ use crate::extract::{ApiQuery, Authenticated};
 use axum::Json;
 use axum::extract::State;
 use ferrodesk_app::ReportRequest;
-use ferrodesk_app::reports::{Backlog, Dashboard, ReportRow, ReportTotals};
+use ferrodesk_app::reports::{Backlog, CustomFieldReport, Dashboard, ReportRow, ReportTotals};
 use ferrodesk_domain::GroupId;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(dashboard))
+    OpenApiRouter::new()
+        .routes(routes!(dashboard))
+        .routes(routes!(custom_field))
 }
 
 /// Which period and group.
@@ -210,4 +212,99 @@ async fn dashboard(
     };
     let dashboard = state.app.reports().dashboard(&auth.actor, &request).await?;
     Ok(Json(dashboard.into()))
+}
+
+/// Which field, period and group.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomFieldParams {
+    /// The key of a single-choice custom field.
+    pub key: String,
+    /// First day (UTC, `YYYY-MM-DD`), inclusive; default: `days` before `to`.
+    pub from: Option<Date>,
+    /// Last day (UTC), inclusive; default today.
+    pub to: Option<Date>,
+    /// Length of the period when `from` is not given: 1 to 366, default 30.
+    pub days: Option<i64>,
+    /// Only this group.
+    pub group: Option<i64>,
+}
+
+/// Tickets with one option of the field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OptionCountResponse {
+    /// The option.
+    pub option: String,
+    /// Tickets created in the period with it.
+    pub tickets: i64,
+}
+
+/// Tickets created in a period per option of a single-choice custom field.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomFieldReportResponse {
+    /// First day.
+    pub from: Date,
+    /// Last day.
+    pub to: Date,
+    /// The field's key.
+    pub key: String,
+    /// The field's label.
+    pub label: String,
+    /// Per option, in the field's order.
+    pub options: Vec<OptionCountResponse>,
+}
+
+impl From<CustomFieldReport> for CustomFieldReportResponse {
+    fn from(r: CustomFieldReport) -> Self {
+        CustomFieldReportResponse {
+            from: r.from,
+            to: r.to,
+            key: r.key,
+            label: r.label,
+            options: r
+                .options
+                .into_iter()
+                .map(|o| OptionCountResponse {
+                    option: o.option,
+                    tickets: o.tickets,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// How many tickets created in a period have each option of a single-choice custom
+/// field, within the groups the caller may report on.
+#[utoipa::path(
+    get,
+    path = "/api/v1/reports/custom-field",
+    tag = "reports",
+    params(CustomFieldParams),
+    responses(
+        (status = 200, description = "the counts per option", body = CustomFieldReportResponse),
+        (status = 400, description = "malformed query", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "customers may not read reports", body = ErrorBody),
+        (status = 404, description = "unknown field or group, or not the agent's group", body = ErrorBody),
+        (status = 422, description = "not a single-choice field, or an invalid period", body = ErrorBody),
+    )
+)]
+async fn custom_field(
+    State(state): State<AppState>,
+    auth: Authenticated,
+    ApiQuery(params): ApiQuery<CustomFieldParams>,
+) -> Result<Json<CustomFieldReportResponse>, ApiError> {
+    let request = ReportRequest {
+        from: params.from,
+        to: params.to,
+        days: params.days,
+        group: params.group.map(GroupId),
+    };
+    let report = state
+        .app
+        .reports()
+        .by_custom_field(&auth.actor, &request, &params.key)
+        .await?;
+    Ok(Json(report.into()))
 }

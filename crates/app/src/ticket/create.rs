@@ -172,15 +172,6 @@ impl Tickets<'_> {
             ));
         }
         let ticket_type = input.ticket_type.unwrap_or(TicketType::Incident);
-        let custom = self
-            .app
-            .custom_fields()
-            .checked_values(
-                actor,
-                (ticket_type, input.category_id, None),
-                &input.custom_fields,
-            )
-            .await?;
         let mut first_response_at = None;
         if let Some((kind, visibility)) = interaction {
             if is_response(actor, &kind, visibility) {
@@ -229,17 +220,30 @@ impl Tickets<'_> {
             links: Vec::new(),
             idempotency,
             group_id: input.group_id,
-            custom_values: custom.values,
+            custom_values: Vec::new(),
         };
         let (category_id, service_id) = (input.category_id, input.service_id);
         let (owner_id, assignee_id) = (input.owner_id, input.assignee_id);
+        let custom_input = &input.custom_fields;
         let draft = &draft;
         let created = self
             .app
             .with_settings(|settings| async move {
                 self.check_refs(&settings, category_id, service_id, owner_id, assignee_id)
                     .await?;
-                let new = pipeline::open(self.app, &settings, draft.clone()).await?;
+                let custom = self
+                    .app
+                    .custom_fields()
+                    .checked_values(
+                        actor,
+                        &settings,
+                        (ticket_type, category_id, None),
+                        custom_input,
+                    )
+                    .await?;
+                let mut draft = draft.clone();
+                draft.custom_values = custom.values;
+                let new = pipeline::open(self.app, &settings, draft).await?;
                 self.app
                     .db()
                     .create_ticket(new)

@@ -96,6 +96,7 @@ impl Tickets<'_> {
             .custom_fields()
             .checked_values(
                 actor,
+                settings,
                 (after.ticket_type, after.category_id, Some(id)),
                 &patch.custom_fields,
             )

@@ -3,7 +3,7 @@
 //! `catalog` (categories and services), `tokens`, `audit`, `sla` (calendars and
 //! policies), `routing` (routing rules, assignment, availability), `automation`
 //! (escalation rules and time-based automations), `mail` (mailboxes, quarantine,
-//! outgoing mail) and `vendors`. This module holds the frame they share and the form helpers more
+//! outgoing mail), `vendors` and `custom_fields`. This module holds the frame they share and the form helpers more
 //! than one of them uses.
 //!
 //! Admins only; the services check that again on every call.
@@ -13,6 +13,7 @@ mod audit;
 mod automation;
 mod calendar_check;
 pub(crate) mod catalog;
+mod custom_fields;
 pub(crate) mod duration;
 mod groups;
 pub(crate) mod mail;
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(automation::routes())
         .merge(mail::routes())
         .merge(vendors::routes())
+        .merge(custom_fields::routes())
 }
 
 pub(crate) fn path_id(raw: &str) -> PageResult<i64> {

@@ -5,6 +5,7 @@
 //! Staff only: customers who open these pages get the 403 page. Which tickets an agent
 //! sees is decided by the ticket service (their groups, their assignments).
 
+mod custom_fields_panel;
 mod macros;
 mod new_ticket;
 pub(crate) mod queue;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(macros::routes())
         .merge(ticket::routes())
         .merge(new_ticket::routes())
+        .merge(custom_fields_panel::routes())
         .merge(reports::routes())
         .merge(team::routes())
         .merge(crate::knowledge::agent_routes())

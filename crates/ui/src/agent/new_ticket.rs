@@ -5,6 +5,7 @@
 use super::{Sidebar, derived_priority};
 use crate::UiState;
 use crate::chrome::Chrome;
+use crate::custom_fields;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};
@@ -45,6 +46,7 @@ struct NewTicketPage {
     service_options: Vec<Choice>,
     group_options: Vec<Choice>,
     assign_to_me: bool,
+    custom_fields: crate::custom_fields::CfInputs,
 }
 
 async fn form_page(
@@ -58,6 +60,7 @@ async fn form_page(
     let is_fresh = input.get("csrf").is_empty();
     let impact = input.opt("impact").unwrap_or("individual").to_owned();
     let urgency = input.opt("urgency").unwrap_or("medium").to_owned();
+    let custom_fields = custom_field_inputs(state, viewer, &input, &errors).await?;
     Ok(NewTicketPage {
         chrome: Chrome::new(viewer, "agent", "New ticket").nav("new"),
         sidebar,
@@ -71,8 +74,25 @@ async fn form_page(
         service_options: service_choices(&names, input.get("service_id"), "Not sure / none"),
         group_options: group_choices(&names, input.get("group_id"), "Route automatically"),
         assign_to_me: is_fresh || input.checked("assign_to_me"),
+        custom_fields,
         input,
         errors,
+    })
+}
+
+/// The inputs of the custom fields for the type and category the form names.
+async fn custom_field_inputs(
+    state: &UiState,
+    viewer: &Viewer,
+    input: &FormData,
+    errors: &FieldErrors,
+) -> PageResult<custom_fields::CfInputs> {
+    let (ticket_type, category_id) = custom_fields::target(input);
+    let fields = custom_fields::applying(state, viewer, ticket_type, category_id).await?;
+    Ok(custom_fields::CfInputs {
+        fields: custom_fields::inputs(state, viewer, &fields, input, errors).await?,
+        save_to: None,
+        csrf: viewer.csrf.clone(),
     })
 }
 
@@ -166,6 +186,10 @@ async fn create(
     let category_id = optional_id(&form, &mut errors, "category_id", CategoryId);
     let service_id = optional_id(&form, &mut errors, "service_id", ServiceId);
     let group_id = optional_id(&form, &mut errors, "group_id", GroupId);
+    let (cf_type, cf_category) = custom_fields::target(&form);
+    let cf_fields = custom_fields::applying(&state, &viewer, cf_type, cf_category).await?;
+    let cf_values =
+        custom_fields::form_values(&state, &viewer, &cf_fields, &form, false, &mut errors).await?;
     if !errors.is_empty() {
         let page = form_page(&state, &viewer, form, errors).await?;
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
@@ -252,6 +276,7 @@ async fn create(
         group_id,
         assignee_id: form.checked("assign_to_me").then_some(actor.user_id),
         interaction,
+        custom_fields: cf_values.clone(),
         ..NewTicketInput::default()
     };
     match state
@@ -281,8 +306,10 @@ async fn create(
             ];
             if let AppError::Forbidden { message } = error {
                 errors.add("", message);
-            } else {
-                errors.absorb(error, &fields, "")?;
+            } else if let Err(other) =
+                custom_fields::spread(&cf_fields, &cf_values, error, &mut errors)
+            {
+                errors.absorb(other, &fields, "")?;
             }
             let page = form_page(&state, &viewer, form, errors).await?;
             Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))

@@ -38,6 +38,8 @@ struct ReportsQuery {
     /// A period of one's own: first and last day, `YYYY-MM-DD`.
     from: Option<String>,
     to: Option<String>,
+    /// The single-choice custom field counted by option.
+    field: Option<String>,
 }
 
 /// A headline figure with its trend.
@@ -166,6 +168,60 @@ struct ReportsPage {
     /// Time spent in the period: (agent, time, entries) and (group, time, entries).
     time_by_agent: Vec<(String, String, i64)>,
     time_by_group: Vec<(String, String, i64)>,
+    by_field: FieldReport,
+    /// The period as the query named it, kept by the custom field's form.
+    query: Vec<(&'static str, String)>,
+}
+
+/// "By custom field": tickets created in the period per option of one single-choice
+/// field (`fields` to choose from; empty when the desk has none).
+struct FieldReport {
+    fields: Vec<Choice>,
+    rows: Vec<(String, i64)>,
+}
+
+/// The "By custom field" section for the field chosen (the first single-choice one
+/// when none is).
+async fn field_report(
+    state: &UiState,
+    viewer: &crate::session::Viewer,
+    request: &ReportRequest,
+    chosen: Option<&str>,
+) -> PageResult<FieldReport> {
+    let fields: Vec<ferrodesk_domain::CustomField> = state
+        .app
+        .custom_fields()
+        .list(&viewer.actor)
+        .await?
+        .into_iter()
+        .filter(|f| f.spec.kind == ferrodesk_domain::FieldKind::SingleChoice)
+        .collect();
+    let key = chosen
+        .filter(|k| fields.iter().any(|f| f.spec.key == *k))
+        .or_else(|| fields.first().map(|f| f.spec.key.as_str()))
+        .map(str::to_owned);
+    let rows = match &key {
+        Some(key) => state
+            .app
+            .reports()
+            .by_custom_field(&viewer.actor, request, key)
+            .await?
+            .options
+            .into_iter()
+            .map(|o| (o.option, o.tickets))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(FieldReport {
+        fields: fields
+            .iter()
+            .map(|f| {
+                let selected = key.as_deref() == Some(f.spec.key.as_str());
+                Choice::new(&f.spec.key, f.spec.label.clone(), selected)
+            })
+            .collect(),
+        rows,
+    })
 }
 
 /// "3 h 20 min", "2 d 4 h", "45 s".
@@ -409,7 +465,19 @@ async fn reports_page(
                 .map(|g| Choice::new(g.id, g.name.clone(), Some(g.id) == group)),
         )
         .collect();
+    let by_field = field_report(&state, viewer, &request, query.field.as_deref()).await?;
+    let kept = [
+        ("days", &query.days),
+        ("group", &query.group),
+        ("from", &query.from),
+        ("to", &query.to),
+    ];
     let page = ReportsPage {
+        by_field,
+        query: kept
+            .into_iter()
+            .filter_map(|(name, value)| Some((name, value.clone()?)))
+            .collect(),
         chrome: Chrome::new(viewer, "agent", "Reports").nav("reports".to_owned()),
         sidebar,
         periods: PERIODS

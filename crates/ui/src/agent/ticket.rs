@@ -293,6 +293,7 @@ struct TicketPage {
     me: i64,
     csrf: String,
     oob: bool,
+    custom_fields_panel: super::custom_fields_panel::CfPanel,
 }
 
 #[derive(Template)]
@@ -485,6 +486,9 @@ async fn page(
     let meanwhile = (attempt.meanwhile.as_deref()).map(|m| presence::Meanwhile::new(m, times));
     let mut view = TicketView::new(&ticket, names, times, viewer);
     view.sla = crate::sla::ticket_badges(state, actor, ticket.id).await?;
+    let custom_fields_panel =
+        super::custom_fields_panel::panel(state, viewer, &ticket, None, &FieldErrors::new())
+            .await?;
     Ok(TicketPage {
         chrome: Chrome::new(
             viewer,
@@ -513,6 +517,7 @@ async fn page(
         me: viewer.actor.user_id.get(),
         csrf: viewer.csrf.clone(),
         oob: false,
+        custom_fields_panel,
         errors: attempt.errors,
         input: attempt.input,
         t: view,

@@ -805,6 +805,7 @@ async fn a_customer_submits_a_request_and_sees_the_public_reply_only() {
 }
 
 mod composer;
+mod custom_fields;
 mod drive;
 mod kb;
 mod layout;

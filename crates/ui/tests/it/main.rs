@@ -9,6 +9,7 @@ mod admin_sla;
 mod agent;
 mod browser;
 mod composer;
+mod custom_fields;
 mod desk;
 mod forms;
 mod kb_images;
