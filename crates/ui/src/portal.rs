@@ -12,6 +12,7 @@ use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::form::{UPLOAD_FORM_LIMIT, store_files};
 use crate::session::Viewer;
+use crate::ticket_templates::{StartFrom, TemplateChoice, TemplateQuery};
 use crate::view::{
     Badge, Choice, Names, TimelineItem, Times, When, category_choices, portal_status_badge,
     service_choices, timeline,
@@ -25,8 +26,11 @@ use axum::routing::{get, post};
 use ferrodesk_app::{
     EventPage, InteractionInput, NewTicketInput, PageRequest, TicketFilter, TicketQuery, TicketSort,
 };
-use ferrodesk_domain::{CategoryId, Channel, Impact, LinkKind, ServiceId, TicketStatus, Urgency};
+use ferrodesk_domain::{
+    CategoryId, Channel, Impact, LinkKind, ServiceId, TicketStatus, TicketType, Urgency,
+};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new()
@@ -171,6 +175,13 @@ struct NewPage {
     urgency: String,
     impact: String,
     max_file_mb: usize,
+    templates: Vec<TemplateChoice>,
+    template_notice: Option<&'static str>,
+    template_action: &'static str,
+    /// Custom field values of the template the form started from, by key, for the
+    /// custom field inputs to show prefilled.
+    #[allow(dead_code)]
+    custom_values: BTreeMap<String, String>,
 }
 
 async fn new_form(
@@ -179,7 +190,18 @@ async fn new_form(
     input: FormData,
     errors: FieldErrors,
 ) -> PageResult<NewPage> {
+    new_form_from(state, viewer, input, errors, StartFrom::default()).await
+}
+
+async fn new_form_from(
+    state: &UiState,
+    viewer: &Viewer,
+    input: FormData,
+    errors: FieldErrors,
+    start: StartFrom,
+) -> PageResult<NewPage> {
     let names = Names::load(state, &viewer.actor).await?;
+    let templates = TemplateChoice::offered(state, viewer, start.current).await?;
     Ok(NewPage {
         chrome: Chrome::new(viewer, "portal", "Report a problem").nav("new"),
         category_options: category_choices(&names, input.get("category_id"), "Not sure"),
@@ -187,13 +209,23 @@ async fn new_form(
         urgency: input.opt("urgency").unwrap_or("medium").to_owned(),
         impact: input.opt("impact").unwrap_or("individual").to_owned(),
         max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
+        templates,
+        template_notice: start.notice,
+        template_action: "/portal/new",
+        custom_values: start.custom_values,
         input,
         errors,
     })
 }
 
-async fn new_page(State(state): State<UiState>, viewer: Viewer) -> PageResult {
-    let page = new_form(&state, &viewer, FormData::default(), FieldErrors::new()).await?;
+/// The plain form, or the form started from `?template=`.
+async fn new_page(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(query): Query<TemplateQuery>,
+) -> PageResult {
+    let (input, start) = StartFrom::load(&state, &viewer, &query).await?;
+    let page = new_form_from(&state, &viewer, input, FieldErrors::new(), start).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -237,6 +269,10 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             None
         }
     };
+    // Set by a template the form started from; a bad value is not the person's doing.
+    let ticket_type = form
+        .opt("ticket_type")
+        .and_then(|t| TicketType::parse(t).ok());
     let mut attachments = Vec::new();
     if errors.is_empty() {
         match store_files(&state.app, &form).await {
@@ -251,6 +287,7 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             description: form.get("description").to_owned(),
             impact,
             urgency,
+            ticket_type,
             category_id,
             service_id,
             device: form.opt("device").map(str::to_owned),

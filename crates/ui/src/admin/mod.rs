@@ -20,6 +20,7 @@ mod organizations;
 mod people;
 pub(crate) mod routing;
 mod sla;
+mod ticket_templates;
 mod tokens;
 mod vendors;
 
@@ -52,6 +53,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(automation::routes())
         .merge(mail::routes())
         .merge(vendors::routes())
+        .merge(ticket_templates::routes())
 }
 
 pub(crate) fn path_id(raw: &str) -> PageResult<i64> {

@@ -8,13 +8,14 @@ use crate::chrome::Chrome;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};
+use crate::ticket_templates::{StartFrom, TemplateChoice, TemplateQuery};
 use crate::view::{
     Badge, Choice, Names, category_choices, group_choices, impact_choices, priority_badge,
     service_choices, type_choices, urgency_choices,
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
@@ -23,6 +24,7 @@ use ferrodesk_domain::{
     CallDirection, CategoryId, Channel, EmailAddress, GroupId, Impact, Role, ServiceId, TicketType,
     Urgency,
 };
+use std::collections::BTreeMap;
 
 pub(crate) fn routes() -> Router<UiState> {
     Router::new().route("/tickets/new", get(new_page).post(create))
@@ -45,6 +47,13 @@ struct NewTicketPage {
     service_options: Vec<Choice>,
     group_options: Vec<Choice>,
     assign_to_me: bool,
+    templates: Vec<TemplateChoice>,
+    template_notice: Option<&'static str>,
+    template_action: &'static str,
+    /// Custom field values of the template the form started from, by key, for the
+    /// custom field inputs to show prefilled.
+    #[allow(dead_code)]
+    custom_values: BTreeMap<String, String>,
 }
 
 async fn form_page(
@@ -53,6 +62,17 @@ async fn form_page(
     input: FormData,
     errors: FieldErrors,
 ) -> PageResult<NewTicketPage> {
+    form_page_from(state, viewer, input, errors, StartFrom::default()).await
+}
+
+async fn form_page_from(
+    state: &UiState,
+    viewer: &Viewer,
+    input: FormData,
+    errors: FieldErrors,
+    start: StartFrom,
+) -> PageResult<NewTicketPage> {
+    let templates = TemplateChoice::offered(state, viewer, start.current).await?;
     let names = Names::load(state, &viewer.actor).await?;
     let sidebar = Sidebar::load(state, &viewer.actor, &names, "new").await?;
     let is_fresh = input.get("csrf").is_empty();
@@ -71,13 +91,23 @@ async fn form_page(
         service_options: service_choices(&names, input.get("service_id"), "Not sure / none"),
         group_options: group_choices(&names, input.get("group_id"), "Route automatically"),
         assign_to_me: is_fresh || input.checked("assign_to_me"),
+        templates,
+        template_notice: start.notice,
+        template_action: "/agent/tickets/new",
+        custom_values: start.custom_values,
         input,
         errors,
     })
 }
 
-async fn new_page(State(state): State<UiState>, Staff(viewer): Staff) -> PageResult {
-    let page = form_page(&state, &viewer, FormData::default(), FieldErrors::new()).await?;
+/// The plain form, or the form started from `?template=`.
+async fn new_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<TemplateQuery>,
+) -> PageResult {
+    let (input, start) = StartFrom::load(&state, &viewer, &query).await?;
+    let page = form_page_from(&state, &viewer, input, FieldErrors::new(), start).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
