@@ -151,8 +151,10 @@ impl TicketTemplateStore for Backend {
         spec: TemplateSpec,
         now: Timestamp,
     ) -> StoreResult<TicketTemplate> {
-        self.write((id, spec, now), |c, input| Box::pin(save_template(c, input)))
-            .await
+        self.write((id, spec, now), |c, input| {
+            Box::pin(save_template(c, input))
+        })
+        .await
     }
 
     async fn delete_ticket_template(&self, id: TicketTemplateId) -> StoreResult<()> {

@@ -193,9 +193,7 @@ pub fn check_custom_values(
     let mut errors = Vec::new();
     let mut values = BTreeMap::new();
     for (key, given) in input {
-        let field = fields
-            .iter()
-            .find(|f| &f.spec.key == key && fits(f, spec));
+        let field = fields.iter().find(|f| &f.spec.key == key && fits(f, spec));
         let Some(field) = field else {
             errors.push(FieldError {
                 key: key.clone(),

@@ -105,9 +105,18 @@ async fn staff_and_customers_each_see_the_active_templates_meant_for_them() {
     retired.active = false;
     let retired = templates.create(&desk.admin, retired).await.unwrap();
 
-    assert_eq!(names(&desk.app, &desk.agent).await, ["Onboarding", "Printer"]);
-    assert_eq!(names(&desk.app, &desk.admin).await, ["Onboarding", "Printer"]);
-    assert_eq!(names(&desk.app, &desk.customer).await, ["Printer", "Password"]);
+    assert_eq!(
+        names(&desk.app, &desk.agent).await,
+        ["Onboarding", "Printer"]
+    );
+    assert_eq!(
+        names(&desk.app, &desk.admin).await,
+        ["Onboarding", "Printer"]
+    );
+    assert_eq!(
+        names(&desk.app, &desk.customer).await,
+        ["Printer", "Password"]
+    );
     assert_eq!(templates.list(&desk.admin).await.unwrap().len(), 4);
 
     let err = templates
@@ -205,10 +214,7 @@ async fn bad_input_names_the_field_and_saves_nothing() {
         .await
         .unwrap();
     assert_eq!(laptop.spec.custom_values["ram_gb"], "16");
-    let values = templates
-        .custom_values(&desk.agent, &laptop)
-        .await
-        .unwrap();
+    let values = templates.custom_values(&desk.agent, &laptop).await.unwrap();
     assert_eq!(values.len(), 1);
     assert_eq!(values[0].1.to_string(), "16");
 

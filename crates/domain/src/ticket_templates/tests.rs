@@ -118,7 +118,10 @@ fn custom_values_are_stored_typed_and_a_required_field_may_stay_empty() {
         field(2, "ram_gb", FieldKind::Number),
     ];
     let values = check_custom_values(&fields, &spec(), &one("os", "macOS")).unwrap();
-    assert_eq!(values, BTreeMap::from([("os".to_owned(), "macOS".to_owned())]));
+    assert_eq!(
+        values,
+        BTreeMap::from([("os".to_owned(), "macOS".to_owned())])
+    );
     let empty = check_custom_values(&fields, &spec(), &one("ram_gb", " ")).unwrap();
     assert!(empty.is_empty());
 }

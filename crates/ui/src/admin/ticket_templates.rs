@@ -108,10 +108,12 @@ fn prefills(names: &Names, template: &TicketTemplate) -> String {
     if let Some(t) = spec.ticket_type {
         parts.push(type_label(t).to_owned());
     }
-    if let Some(category) = spec
-        .category_id
-        .and_then(|c| names.categories().into_iter().find(|(id, _)| *id == c.get()))
-    {
+    if let Some(category) = spec.category_id.and_then(|c| {
+        names
+            .categories()
+            .into_iter()
+            .find(|(id, _)| *id == c.get())
+    }) {
         parts.push(category.1);
     }
     if let Some(p) = spec.priority {
@@ -202,9 +204,11 @@ async fn form_page(
             "From the answers",
             current_priority.is_empty(),
         ))
-        .chain(Priority::ALL.iter().map(|p| {
-            Choice::new(p, priority_choice_label(*p), p.as_str() == current_priority)
-        }))
+        .chain(
+            Priority::ALL
+                .iter()
+                .map(|p| Choice::new(p, priority_choice_label(*p), p.as_str() == current_priority)),
+        )
         .collect(),
         audience: input.opt("audience").unwrap_or("both").to_owned(),
         custom_inputs: custom_inputs(&fields, &input),
@@ -392,7 +396,11 @@ fn absorb(errors: &mut FieldErrors, error: AppError) -> PageResult<()> {
     }
 }
 
-async fn create(State(state): State<UiState>, Admin(viewer): Admin, Form(form): Form) -> PageResult {
+async fn create(
+    State(state): State<UiState>,
+    Admin(viewer): Admin,
+    Form(form): Form,
+) -> PageResult {
     let mut errors = FieldErrors::new();
     let parsed = parse(&state, &viewer, &form, &mut errors).await?;
     if errors.is_empty() {
@@ -409,7 +417,12 @@ async fn create(State(state): State<UiState>, Admin(viewer): Admin, Form(form): 
             active: form.checked("active"),
             position: None,
         };
-        match state.app.ticket_templates().create(&viewer.actor, input).await {
+        match state
+            .app
+            .ticket_templates()
+            .create(&viewer.actor, input)
+            .await
+        {
             Ok(_) => {
                 return Ok(Redirect::to("/admin/ticket-templates?done=saved").into_response());
             }

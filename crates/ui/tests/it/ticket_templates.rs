@@ -7,9 +7,7 @@
 use crate::support::Desk;
 use axum::http::StatusCode;
 use ferrodesk_app::TemplateInput;
-use ferrodesk_domain::{
-    CategoryId, Priority, TemplateAudience, TicketTemplate, TicketType,
-};
+use ferrodesk_domain::{CategoryId, Priority, TemplateAudience, TicketTemplate, TicketType};
 
 async fn category(desk: &Desk, name: &str) -> CategoryId {
     let admin = desk.actor(&desk.admin).await;
@@ -106,7 +104,11 @@ async fn admin_create_with_bad_input_shows_errors_in_place_and_saves_nothing() {
         .post(
             "/admin/ticket-templates",
             &desk.admin,
-            &[("name", "Laptop"), ("ticket_type", "wish"), ("audience", "both")],
+            &[
+                ("name", "Laptop"),
+                ("ticket_type", "wish"),
+                ("audience", "both"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -206,13 +208,15 @@ async fn admins_edit_move_deactivate_and_delete_after_confirming() {
 }
 
 #[tokio::test]
-async fn starting_from_a_template_prefills_the_agent_form_and_creates_through_the_normal_submit()
-{
+async fn starting_from_a_template_prefills_the_agent_form_and_creates_through_the_normal_submit() {
     let desk = Desk::new().await;
     let laptop = laptop(&desk, TemplateAudience::Staff).await;
     let plain = desk.get("/agent/tickets/new", Some(&desk.agent)).await;
     plain.assert_contains("Start from a template");
-    plain.assert_contains(&format!("href=\"/agent/tickets/new?template={}\"", laptop.id));
+    plain.assert_contains(&format!(
+        "href=\"/agent/tickets/new?template={}\"",
+        laptop.id
+    ));
     plain.assert_lacks("value=\"New laptop for Kim\"");
 
     let page = desk
@@ -240,7 +244,10 @@ async fn starting_from_a_template_prefills_the_agent_form_and_creates_through_th
             &[
                 ("requester_email", "kim@customer.example"),
                 ("subject", "New laptop for Kim"),
-                ("description", "- Model: 14\"\n- For whom: Kim\n- Needed by: Monday"),
+                (
+                    "description",
+                    "- Model: 14\"\n- For whom: Kim\n- Needed by: Monday",
+                ),
                 ("channel", "other"),
                 ("ticket_type", "service_request"),
                 ("category_id", &category),

@@ -55,9 +55,11 @@ async fn admins_manage_templates_and_each_audience_reads_its_own(t: TestApp) {
     let hardware = category(&t, &desk, "Hardware").await;
     t.post("/api/v1/custom-fields")
         .token(&desk.admin.token)
-        .json(json!({"key": "os", "label": "Operating system", "kind": "single_choice",
+        .json(
+            json!({"key": "os", "label": "Operating system", "kind": "single_choice",
                      "options": ["Windows", "Linux"], "required": true,
-                     "customer_visible": true}))
+                     "customer_visible": true}),
+        )
         .send()
         .await
         .ok(201);
@@ -139,10 +141,19 @@ async fn bad_template_input_names_the_field_and_changes_nothing(t: TestApp) {
     for (body, field) in [
         (json!({"name": ""}), "name"),
         (json!({"name": "x".repeat(81)}), "name"),
-        (json!({"name": "Laptop", "category_id": 999_999}), "category_id"),
-        (json!({"name": "Laptop", "ticket_type": "wish"}), "ticket_type"),
+        (
+            json!({"name": "Laptop", "category_id": 999_999}),
+            "category_id",
+        ),
+        (
+            json!({"name": "Laptop", "ticket_type": "wish"}),
+            "ticket_type",
+        ),
         (json!({"name": "Laptop", "priority": "urgent"}), "priority"),
-        (json!({"name": "Laptop", "audience": "everyone"}), "audience"),
+        (
+            json!({"name": "Laptop", "audience": "everyone"}),
+            "audience",
+        ),
         (
             json!({"name": "Laptop", "custom_fields": {"colour": "red"}}),
             "custom_fields.colour",
@@ -184,7 +195,10 @@ async fn bad_template_input_names_the_field_and_changes_nothing(t: TestApp) {
     for (body, field) in [
         (json!({"name": " "}), "name"),
         (json!({"category_id": 999_999}), "category_id"),
-        (json!({"custom_fields": {"colour": "red"}}), "custom_fields.colour"),
+        (
+            json!({"custom_fields": {"colour": "red"}}),
+            "custom_fields.colour",
+        ),
         (json!({"ticket_type": "wish"}), "ticket_type"),
     ] {
         let error = t

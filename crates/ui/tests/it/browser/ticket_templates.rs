@@ -77,7 +77,9 @@ async fn an_admin_makes_a_template_an_agent_and_a_customer_start_tickets_from_te
     h.screenshot_sized("ticket-templates-agent-new-390.png", 390, 844)
         .await;
     h.driver()
-        .find(By::XPath("//ul[@class='tt-list']//a[.//strong[text()='VPN access']]"))
+        .find(By::XPath(
+            "//ul[@class='tt-list']//a[.//strong[text()='VPN access']]",
+        ))
         .await
         .unwrap()
         .click()
@@ -123,7 +125,9 @@ async fn an_admin_makes_a_template_an_agent_and_a_customer_start_tickets_from_te
     h.screenshot_sized("ticket-templates-portal-new-390.png", 390, 844)
         .await;
     h.driver()
-        .find(By::XPath("//ul[@class='tt-list']//a[.//strong[text()='Printer problem']]"))
+        .find(By::XPath(
+            "//ul[@class='tt-list']//a[.//strong[text()='Printer problem']]",
+        ))
         .await
         .unwrap()
         .click()
@@ -138,7 +142,8 @@ async fn an_admin_makes_a_template_an_agent_and_a_customer_start_tickets_from_te
         .unwrap();
     subject.send_keys("3rd floor jams").await.unwrap();
     h.wait_for_text("#description", "Which printer").await;
-    h.press_on("form[action='/portal/new'] button.primary").await;
+    h.press_on("form[action='/portal/new'] button.primary")
+        .await;
     h.wait_for_text(".alert.success", "Your request has been received")
         .await;
     let id = h.ticket_on_screen("/portal/tickets/").await;
