@@ -63,6 +63,7 @@ pub(crate) mod routing;
 pub(crate) mod sessions;
 pub(crate) mod sla;
 pub(crate) mod store;
+pub(crate) mod ticket_templates;
 pub(crate) mod tickets;
 pub(crate) mod time_entries;
 pub(crate) mod vendors;

@@ -39,6 +39,7 @@ pub mod sla;
 mod system;
 pub mod team;
 pub mod ticket;
+pub mod ticket_templates;
 pub mod time_entries;
 pub mod vendors;
 pub mod watchers;
@@ -81,6 +82,7 @@ pub use ticket::{
     IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind, MAX_BULK_TICKETS,
     Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
 };
+pub use ticket_templates::{Move, TemplateInput, TemplatePatch, TicketTemplates};
 pub use time_entries::{TicketTime, TimeEntries, TimeReport};
 pub use vendors::{VendorInput, VendorPatch, Vendors};
 pub use watchers::Watchers;
@@ -233,6 +235,11 @@ impl App {
     /// Custom field definitions and tickets' values.
     pub fn custom_fields(&self) -> CustomFields<'_> {
         CustomFields::new(self)
+    }
+
+    /// Ticket templates: prefilled forms for recurring requests.
+    pub fn ticket_templates(&self) -> TicketTemplates<'_> {
+        TicketTemplates::new(self)
     }
 
     /// Who follows which ticket.

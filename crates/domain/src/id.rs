@@ -34,6 +34,10 @@ id_type!(
     CustomFieldId
 );
 id_type!(
+    /// A ticket template (a recurring request's prefilled form).
+    TicketTemplateId
+);
+id_type!(
     /// A ticket's id, which is also its number: people say "ticket 10042" on the phone.
     ///
     /// Ids start at 10001 so every number has at least five digits and never looks like

@@ -24,6 +24,7 @@ pub mod routing;
 pub mod schedule;
 pub mod sla;
 pub mod ticket;
+pub mod ticket_templates;
 pub mod time_spent;
 pub mod value;
 pub mod vendor;
@@ -42,7 +43,7 @@ pub use edit::{EditError, FieldChange, TicketEdit, resolve_priority};
 pub use event::{CallDirection, EscalationKind, Event, EventKind, NewEvent, Visibility};
 pub use id::{
     ArticleId, AssetId, CategoryId, CustomFieldId, EventId, GroupId, MacroId, OrganizationId,
-    ServiceId, TicketId, TokenId, UserId, VendorId,
+    ServiceId, TicketId, TicketTemplateId, TokenId, UserId, VendorId,
 };
 pub use macros::{
     Macro, MacroActions, MacroFields, MacroScope, Placeholder, PlaceholderValues,
@@ -58,6 +59,7 @@ pub use sla::{
     SlaPolicy, SlaTargets, TargetClock, TargetKind, WarningShare,
 };
 pub use ticket::{Channel, LinkKind, Ticket, TicketStatus, TicketType, TransitionError};
+pub use ticket_templates::{TemplateAudience, TemplateError, TemplateSpec, TicketTemplate};
 pub use time_spent::{
     MAX_MINUTES_PER_ENTRY, TimeSpentError, check_minutes, format_minutes, parse_time_spent,
 };

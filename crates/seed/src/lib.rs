@@ -16,6 +16,7 @@ mod macros;
 mod notifications;
 mod presence;
 mod queue_filters;
+mod ticket_templates;
 mod time_entries;
 mod vendors;
 
@@ -135,6 +136,7 @@ pub async fn seed(store: &dyn Store, options: &SeedOptions) -> Result<SeedSummar
     vendors::seed_vendors(store, options.now).await?;
     macros::seed_macros(store, options.now).await?;
     custom_fields::seed_custom_fields(store, options.now).await?;
+    ticket_templates::seed_ticket_templates(store, &directory, options.now).await?;
     presence::seed_presence(store, &directory, options.now).await?;
     time_entries::seed_time_entries(store, &directory, options.now).await?;
     queue_filters::seed_queue_filters(store, &directory, options.now).await?;

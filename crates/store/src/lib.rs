@@ -3,7 +3,7 @@
 //! [`AttachmentStore`], [`WatcherStore`], [`AssetStore`], [`RatingStore`],
 //! [`FilterStore`], [`SlaStore`], [`JobStore`], [`RoutingStore`], [`AutomationStore`],
 //! [`NotificationStore`], [`KbStore`], [`MailStore`], [`OutboxStore`],
-//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`], [`TimeStore`], [`CustomFieldStore`]), each in its own module with the values
+//! [`MailboxLeaseStore`], [`ReportStore`], [`VendorStore`], [`PresenceStore`], [`MacroStore`], [`TimeStore`], [`CustomFieldStore`], [`TicketTemplateStore`]), each in its own module with the values
 //! only it uses, joined by the umbrella [`Store`]. The SQLite adapter (the default) and
 //! the PostgreSQL adapter (several nodes) implement them all.
 //!
@@ -39,6 +39,7 @@ mod routing;
 mod sessions;
 mod settings;
 mod sla;
+mod ticket_templates;
 mod tickets;
 mod time_entries;
 mod types;
@@ -67,6 +68,7 @@ pub use routing::*;
 pub use sessions::*;
 pub use settings::{DeskSettings, SETTINGS_CHANGED};
 pub use sla::*;
+pub use ticket_templates::{MAX_TICKET_TEMPLATES, TicketTemplateStore};
 pub use tickets::*;
 pub use time_entries::*;
 pub use types::*;
@@ -197,6 +199,7 @@ pub trait Store:
     + MacroStore
     + TimeStore
     + CustomFieldStore
+    + TicketTemplateStore
     + Send
     + Sync
     + 'static

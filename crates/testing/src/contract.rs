@@ -109,6 +109,7 @@ macro_rules! store_contract_tests {
         $crate::macro_contract_tests!($make);
         $crate::time_contract_tests!($make);
         $crate::custom_field_contract_tests!($make);
+        $crate::ticket_template_contract_tests!($make);
     };
 }
 

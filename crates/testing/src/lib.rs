@@ -25,6 +25,7 @@ pub mod postgres;
 pub mod presence_contract;
 pub mod snapshot;
 pub mod throughput;
+pub mod ticket_template_contract;
 pub mod time_contract;
 pub mod vendor_contract;
 

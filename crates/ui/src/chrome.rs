@@ -117,6 +117,9 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "unwatched" => "You no longer watch this ticket.",
         "watcher_added" => "Watcher added.",
         "watcher_removed" => "Watcher removed.",
+        "template_moved" => "Template moved.",
+        "template_deactivated" => "Template deactivated. It is no longer offered in the forms.",
+        "template_deleted" => "Template deleted.",
         _ => return None,
     })
 }

@@ -33,6 +33,7 @@ mod rating;
 mod session;
 mod sign_in;
 mod sla;
+mod ticket_templates;
 mod view;
 
 use axum::Router;

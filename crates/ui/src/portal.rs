@@ -13,6 +13,7 @@ use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::form::{UPLOAD_FORM_LIMIT, store_files};
 use crate::session::Viewer;
+use crate::ticket_templates::{StartFrom, TemplateChoice, TemplateQuery};
 use crate::view::{
     Badge, Choice, Names, TimelineItem, Times, When, category_choices, portal_status_badge,
     service_choices, timeline,
@@ -26,7 +27,9 @@ use axum::routing::{get, post};
 use ferrodesk_app::{
     EventPage, InteractionInput, NewTicketInput, PageRequest, TicketFilter, TicketQuery, TicketSort,
 };
-use ferrodesk_domain::{CategoryId, Channel, Impact, LinkKind, ServiceId, TicketStatus, Urgency};
+use ferrodesk_domain::{
+    CategoryId, Channel, Impact, LinkKind, ServiceId, TicketStatus, TicketType, Urgency,
+};
 use serde::Deserialize;
 
 pub(crate) fn routes() -> Router<UiState> {
@@ -173,6 +176,9 @@ struct NewPage {
     impact: String,
     max_file_mb: usize,
     custom_fields: crate::custom_fields::CfInputs,
+    templates: Vec<TemplateChoice>,
+    template_notice: Option<&'static str>,
+    template_action: &'static str,
 }
 
 async fn new_form(
@@ -180,6 +186,16 @@ async fn new_form(
     viewer: &Viewer,
     input: FormData,
     errors: FieldErrors,
+) -> PageResult<NewPage> {
+    new_form_from(state, viewer, input, errors, StartFrom::default()).await
+}
+
+async fn new_form_from(
+    state: &UiState,
+    viewer: &Viewer,
+    input: FormData,
+    errors: FieldErrors,
+    start: StartFrom,
 ) -> PageResult<NewPage> {
     let names = Names::load(state, &viewer.actor).await?;
     let (ticket_type, category_id) = custom_fields::target(&input);
@@ -189,6 +205,7 @@ async fn new_form(
         save_to: None,
         csrf: viewer.csrf.clone(),
     };
+    let templates = TemplateChoice::offered(state, viewer, start.current).await?;
     Ok(NewPage {
         chrome: Chrome::new(viewer, "portal", "Report a problem").nav("new"),
         category_options: category_choices(&names, input.get("category_id"), "Not sure"),
@@ -197,13 +214,22 @@ async fn new_form(
         impact: input.opt("impact").unwrap_or("individual").to_owned(),
         max_file_mb: state.app.attachments().max_bytes() / (1024 * 1024),
         custom_fields,
+        templates,
+        template_notice: start.notice,
+        template_action: "/portal/new",
         input,
         errors,
     })
 }
 
-async fn new_page(State(state): State<UiState>, viewer: Viewer) -> PageResult {
-    let page = new_form(&state, &viewer, FormData::default(), FieldErrors::new()).await?;
+/// The plain form, or the form started from `?template=`.
+async fn new_page(
+    State(state): State<UiState>,
+    viewer: Viewer,
+    Query(query): Query<TemplateQuery>,
+) -> PageResult {
+    let (input, start) = StartFrom::load(&state, &viewer, &query).await?;
+    let page = new_form_from(&state, &viewer, input, FieldErrors::new(), start).await?;
     Ok(render(StatusCode::OK, &page))
 }
 
@@ -251,6 +277,10 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
     let cf_fields = custom_fields::applying(&state, &viewer, cf_type, cf_category).await?;
     let cf_values =
         custom_fields::form_values(&state, &viewer, &cf_fields, &form, false, &mut errors).await?;
+    // Set by a template the form started from; a bad value is not the person's doing.
+    let ticket_type = form
+        .opt("ticket_type")
+        .and_then(|t| TicketType::parse(t).ok());
     let mut attachments = Vec::new();
     if errors.is_empty() {
         match store_files(&state.app, &form).await {
@@ -265,6 +295,7 @@ async fn submit(State(state): State<UiState>, viewer: Viewer, Form(form): Form) 
             description: form.get("description").to_owned(),
             impact,
             urgency,
+            ticket_type,
             category_id,
             service_id,
             device: form.opt("device").map(str::to_owned),

@@ -36,6 +36,7 @@ mod search;
 mod services;
 mod sla;
 mod team;
+mod ticket_templates;
 mod tickets;
 mod tokens;
 pub mod types;
@@ -137,6 +138,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(macros::routes())
         .merge(time_entries::routes())
         .merge(custom_fields::routes())
+        .merge(ticket_templates::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

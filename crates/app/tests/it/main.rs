@@ -21,6 +21,7 @@ mod routing_settings;
 mod search;
 mod sla_start;
 mod staffed;
+mod ticket_templates;
 mod vendors;
 
 async fn app() -> (App, tempfile::TempDir) {

@@ -238,3 +238,35 @@ async fn the_demo_desk_has_custom_fields_that_pass_their_own_rules() {
         field.spec.check().unwrap();
     }
 }
+
+#[tokio::test]
+async fn the_demo_desk_has_ticket_templates_that_pass_their_own_rules() {
+    use ferrodesk_domain::ticket_templates::check_custom_values;
+    use ferrodesk_domain::{FieldInput, TemplateAudience};
+    let database = TempStore::sqlite().await;
+    let store = database.store.as_ref();
+    seed(store, &SeedOptions::demo(jiff::Timestamp::now(), None))
+        .await
+        .unwrap();
+    let templates = store.list_ticket_templates().await.unwrap();
+    let names: Vec<&str> = templates.iter().map(|t| t.spec.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["New laptop", "New employee onboarding", "Printer problem"]
+    );
+    assert_eq!(templates[1].spec.audience, TemplateAudience::Staff);
+    assert_eq!(templates[2].spec.audience, TemplateAudience::Both);
+    assert!(templates[0].spec.category_id.is_some());
+    let fields = store.list_custom_fields().await.unwrap();
+    for template in &templates {
+        template.spec.check().unwrap();
+        let given = template
+            .spec
+            .custom_values
+            .iter()
+            .map(|(k, v)| (k.clone(), FieldInput::One(v.clone())))
+            .collect();
+        let checked = check_custom_values(&fields, &template.spec, &given).unwrap();
+        assert_eq!(checked, template.spec.custom_values);
+    }
+}

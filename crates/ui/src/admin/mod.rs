@@ -21,6 +21,7 @@ mod organizations;
 mod people;
 pub(crate) mod routing;
 mod sla;
+mod ticket_templates;
 mod tokens;
 mod vendors;
 
@@ -54,6 +55,7 @@ pub(crate) fn routes() -> Router<UiState> {
         .merge(mail::routes())
         .merge(vendors::routes())
         .merge(custom_fields::routes())
+        .merge(ticket_templates::routes())
 }
 
 pub(crate) fn path_id(raw: &str) -> PageResult<i64> {

@@ -9,13 +9,14 @@ use crate::custom_fields;
 use crate::error::{PageResult, render};
 use crate::form::{FieldErrors, Form, FormData};
 use crate::session::{Staff, Viewer};
+use crate::ticket_templates::{StartFrom, TemplateChoice, TemplateQuery};
 use crate::view::{
     Badge, Choice, Names, category_choices, group_choices, impact_choices, priority_badge,
     service_choices, type_choices, urgency_choices,
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use axum::routing::get;
@@ -47,6 +48,9 @@ struct NewTicketPage {
     group_options: Vec<Choice>,
     assign_to_me: bool,
     custom_fields: crate::custom_fields::CfInputs,
+    templates: Vec<TemplateChoice>,
+    template_notice: Option<&'static str>,
+    template_action: &'static str,
 }
 
 async fn form_page(
@@ -55,6 +59,17 @@ async fn form_page(
     input: FormData,
     errors: FieldErrors,
 ) -> PageResult<NewTicketPage> {
+    form_page_from(state, viewer, input, errors, StartFrom::default()).await
+}
+
+async fn form_page_from(
+    state: &UiState,
+    viewer: &Viewer,
+    input: FormData,
+    errors: FieldErrors,
+    start: StartFrom,
+) -> PageResult<NewTicketPage> {
+    let templates = TemplateChoice::offered(state, viewer, start.current).await?;
     let names = Names::load(state, &viewer.actor).await?;
     let sidebar = Sidebar::load(state, &viewer.actor, &names, "new").await?;
     let is_fresh = input.get("csrf").is_empty();
@@ -75,6 +90,9 @@ async fn form_page(
         group_options: group_choices(&names, input.get("group_id"), "Route automatically"),
         assign_to_me: is_fresh || input.checked("assign_to_me"),
         custom_fields,
+        templates,
+        template_notice: start.notice,
+        template_action: "/agent/tickets/new",
         input,
         errors,
     })
@@ -96,8 +114,14 @@ async fn custom_field_inputs(
     })
 }
 
-async fn new_page(State(state): State<UiState>, Staff(viewer): Staff) -> PageResult {
-    let page = form_page(&state, &viewer, FormData::default(), FieldErrors::new()).await?;
+/// The plain form, or the form started from `?template=`.
+async fn new_page(
+    State(state): State<UiState>,
+    Staff(viewer): Staff,
+    Query(query): Query<TemplateQuery>,
+) -> PageResult {
+    let (input, start) = StartFrom::load(&state, &viewer, &query).await?;
+    let page = form_page_from(&state, &viewer, input, FieldErrors::new(), start).await?;
     Ok(render(StatusCode::OK, &page))
 }
 

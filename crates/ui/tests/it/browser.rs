@@ -815,5 +815,6 @@ mod notifications;
 mod presence;
 mod queue;
 mod team;
+mod ticket_templates;
 mod ticket_view;
 mod vendors;

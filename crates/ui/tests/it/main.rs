@@ -30,6 +30,7 @@ mod sign_in;
 mod suggestions;
 mod support;
 mod team;
+mod ticket_templates;
 mod ticket_view;
 mod vendors;
 mod wording;

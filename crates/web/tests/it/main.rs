@@ -55,6 +55,7 @@ mod saved_filters;
 mod sla;
 mod support;
 mod team;
+mod ticket_templates;
 mod tickets;
 mod time_entries;
 mod vendors;
