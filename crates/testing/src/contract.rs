@@ -105,6 +105,7 @@ macro_rules! store_contract_tests {
         $crate::macro_contract_tests!($make);
         $crate::time_contract_tests!($make);
         $crate::custom_field_contract_tests!($make);
+        $crate::queue_contract_tests!($make);
     };
 }
 
