@@ -20,7 +20,9 @@ async fn columns_are_the_standard_set_until_chosen_then_the_persons_own(t: TestA
         .ok(200);
     assert_eq!(
         standard["columns"],
-        json!(["priority", "number", "subject", "status", "assignee", "sla_due", "updated"])
+        json!([
+            "priority", "number", "subject", "status", "assignee", "sla_due", "updated"
+        ])
     );
     assert_eq!(standard["available"].as_array().unwrap().len(), 15);
 
