@@ -172,7 +172,9 @@ impl QueueColumns {
     /// # Errors
     /// [`ColumnsError::Unknown`] naming the first key no column has, and those of
     /// [`QueueColumns::new`].
-    pub fn parse<'k>(keys: impl IntoIterator<Item = &'k str>) -> Result<QueueColumns, ColumnsError> {
+    pub fn parse<'k>(
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<QueueColumns, ColumnsError> {
         let columns = keys
             .into_iter()
             .map(|key| {
@@ -222,7 +224,11 @@ mod tests {
         let columns = QueueColumns::parse(["updated", "subject", "tags"]).unwrap();
         assert_eq!(
             columns.columns(),
-            [QueueColumn::Updated, QueueColumn::Subject, QueueColumn::Tags]
+            [
+                QueueColumn::Updated,
+                QueueColumn::Subject,
+                QueueColumn::Tags
+            ]
         );
         assert_eq!(QueueColumns::from_text(&columns.to_text()), Some(columns));
     }

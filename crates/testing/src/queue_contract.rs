@@ -47,5 +47,8 @@ pub async fn queue_columns_of_an_unknown_person_are_not_found(store: TestStore) 
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
-    assert_eq!(store.find_queue_columns(UserId(987_654)).await.unwrap(), None);
+    assert_eq!(
+        store.find_queue_columns(UserId(987_654)).await.unwrap(),
+        None
+    );
 }

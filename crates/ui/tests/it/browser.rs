@@ -813,6 +813,7 @@ mod notification_kinds;
 mod notifications;
 mod presence;
 mod queue;
+mod queue_columns;
 mod team;
 mod ticket_view;
 mod vendors;
