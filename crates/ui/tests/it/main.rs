@@ -21,6 +21,7 @@ mod portal_people;
 mod portal_search;
 mod presence;
 mod queue;
+mod queue_columns;
 mod reports;
 mod robust;
 mod screens;

@@ -134,13 +134,14 @@ async fn chosen_columns_show_in_order_at_both_widths() {
         ],
     )
     .await;
-    open_menu(driver).await;
-    h.screenshot("queue-columns-1440.png").await;
+    h.go("/agent/queues/open").await;
     let in_view = run(driver, ROWS_IN_VIEW).await;
     assert!(
         in_view.as_i64().unwrap_or(0) >= 20,
         "rows wholly visible at 1440×900 with eight columns: {in_view}"
     );
+    open_menu(driver).await;
+    h.screenshot("queue-columns-1440.png").await;
     let tags = driver
         .find_all(By::Css("#queue tbody td.c-tags"))
         .await
@@ -167,6 +168,8 @@ async fn all_tickets_matching_the_filter_change_together() {
     }
     let _one = BROWSER.lock().await;
     let h = Harness::start().await;
+    // The admin sees every open ticket of the demo desk: more than one page.
+    const AGENT: &str = "admin@ferrodesk.example";
     h.sign_in(AGENT).await;
     let driver = h.driver();
     driver.set_window_rect(0, 0, 1440, 900).await.unwrap();
