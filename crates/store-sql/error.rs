@@ -89,6 +89,7 @@ const FOREIGN: &[(&str, &str, &str)] = &[
     ("kb_deflections_article_id_fkey", "kb_articles", "article"),
     ("groups_escalates_to_fkey", "groups", "group"),
     ("macros_owner_id_fkey", "users", "user"),
+    ("queue_columns_user_id_fkey", "users", "user"),
     (
         "ticket_custom_values_field_id_fkey",
         "custom_fields",

@@ -1,5 +1,5 @@
-//! Agents' saved queue filters, private or shared with a group; [`FilterStore`] for
-//! the backend.
+//! Agents' saved queue filters, private or shared with a group, and each person's
+//! queue columns; [`FilterStore`] for the backend.
 
 use crate::sql::convert::{get, get_time, micros};
 use crate::sql::error;
@@ -142,6 +142,31 @@ async fn list_filters(
     rows.iter().map(filter_from_row).collect()
 }
 
+async fn find_queue_columns(conn: &mut DbConn, user: UserId) -> StoreResult<Option<String>> {
+    sqlx::query_scalar("select columns from queue_columns where user_id = $1")
+        .bind(user.get())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(error::plain)
+}
+
+async fn save_queue_columns(
+    conn: &mut DbConn,
+    (user, columns, now): &(UserId, String, Timestamp),
+) -> StoreResult<()> {
+    let query = sqlx::query(
+        "insert into queue_columns (user_id, columns, created_at, updated_at) \
+         values ($1, $2, $3, $3) on conflict (user_id) do update \
+         set columns = excluded.columns, updated_at = excluded.updated_at",
+    )
+    .bind(user.get())
+    .bind(columns)
+    .bind(micros(*now));
+    let user_ref = error::Ref::new("queue_columns_user_id_fkey", user.get());
+    fetch::write(conn, query, &[user_ref]).await?;
+    Ok(())
+}
+
 #[async_trait]
 impl FilterStore for Backend {
     async fn create_saved_filter(
@@ -188,5 +213,21 @@ impl FilterStore for Backend {
         group_ids: &[GroupId],
     ) -> StoreResult<Vec<SharedFilter>> {
         list_filters(&mut *self.reader().await?, user_id, group_ids).await
+    }
+
+    async fn find_queue_columns(&self, user_id: UserId) -> StoreResult<Option<String>> {
+        find_queue_columns(&mut *self.reader().await?, user_id).await
+    }
+
+    async fn save_queue_columns(
+        &self,
+        user_id: UserId,
+        columns: String,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.write((user_id, columns, now), |c, input| {
+            Box::pin(save_queue_columns(c, input))
+        })
+        .await
     }
 }

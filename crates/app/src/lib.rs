@@ -80,7 +80,8 @@ pub use team::{Team, TeamView};
 pub use ticket::{
     BulkAction, BulkItem, BulkOutcome, BulkReport, BulkSelection, EscalateInput, HandoffInput,
     IdempotencyKey, InteractionChanges, InteractionInput, LinkRequestKind, MAX_BULK_TICKETS,
-    Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketPatch, Tickets,
+    MAX_EXPORT_ROWS, Mentionable, NewTicketInput, RequesterRef, SplitPartInput, TicketExport,
+    TicketPatch, Tickets,
 };
 pub use ticket_templates::{Move, TemplateInput, TemplatePatch, TicketTemplates};
 pub use time_entries::{TicketTime, TimeEntries, TimeReport};

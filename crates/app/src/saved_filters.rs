@@ -5,11 +5,14 @@
 //! Access: staff only. An agent shares only with a group they work in (supervisors and
 //! admins with any group); everyone sees their own filters and those shared with their
 //! groups; only the owner deletes a filter (anyone else's reads as not found).
+//!
+//! The same service keeps each person's queue columns: which they chose and in what
+//! order, or the standard set until they choose.
 
 use crate::directory::require_staff;
 use crate::input::required;
 use crate::{App, AppError, OrNotFound as _};
-use ferrodesk_domain::{Actor, GroupId, TicketScope};
+use ferrodesk_domain::{Actor, GroupId, QueueColumns, TicketScope};
 use ferrodesk_store::{Conflict, SharedFilter, StoreError};
 
 /// The longest filter name.
@@ -125,6 +128,40 @@ impl<'a> SavedFilters<'a> {
             .delete_saved_filter(actor.user_id, id)
             .await
             .or_not_found("saved_filter", id)
+    }
+
+    /// The queue columns the actor chose, or the standard set until they choose (or
+    /// when their choice names a column that no longer exists).
+    ///
+    /// # Errors
+    /// `Forbidden` for customers.
+    pub async fn queue_columns(&self, actor: &Actor) -> Result<QueueColumns, AppError> {
+        require_staff(actor, "choose queue columns")?;
+        let stored = self.app.db().find_queue_columns(actor.user_id).await?;
+        Ok(stored
+            .as_deref()
+            .and_then(QueueColumns::from_text)
+            .unwrap_or_default())
+    }
+
+    /// Saves the actor's queue columns, in the order given.
+    ///
+    /// # Errors
+    /// `Forbidden` for customers; `Invalid` (`columns`) naming an unknown or repeated
+    /// column, or a choice with neither the number nor the subject.
+    pub async fn save_queue_columns(
+        &self,
+        actor: &Actor,
+        keys: &[String],
+    ) -> Result<QueueColumns, AppError> {
+        require_staff(actor, "choose queue columns")?;
+        let columns = QueueColumns::parse(keys.iter().map(String::as_str))
+            .map_err(|e| AppError::invalid("columns", e.to_string()))?;
+        self.app
+            .db()
+            .save_queue_columns(actor.user_id, columns.to_text(), self.app.now())
+            .await?;
+        Ok(columns)
     }
 }
 

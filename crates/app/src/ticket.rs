@@ -13,6 +13,7 @@
 mod bulk;
 mod commit;
 mod create;
+mod export;
 mod handoff;
 mod interactions;
 mod links;
@@ -25,6 +26,7 @@ mod update;
 
 pub use bulk::{BulkAction, BulkItem, BulkOutcome, BulkReport, BulkSelection, MAX_BULK_TICKETS};
 pub use create::{NewTicketInput, RequesterRef};
+pub use export::{MAX_EXPORT_ROWS, TicketExport};
 pub use handoff::HandoffInput;
 pub use interactions::{InteractionChanges, InteractionInput, MAX_CALL_SECONDS};
 pub use links::{LinkRequestKind, MAX_SPLIT_PARTS, SplitPartInput};

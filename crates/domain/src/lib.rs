@@ -20,6 +20,7 @@ pub mod notify;
 pub mod person;
 pub mod presence;
 pub mod priority;
+pub mod queue_columns;
 pub mod routing;
 pub mod schedule;
 pub mod sla;
@@ -53,6 +54,7 @@ pub use notify::NotificationKind;
 pub use person::{Category, Group, Organization, Role, Service, Tier, User};
 pub use presence::{Activity, PRESENCE_TIMEOUT, Presence};
 pub use priority::{Impact, Priority, Urgency};
+pub use queue_columns::{ColumnsError, QueueColumn, QueueColumns};
 pub use routing::{EscalationRule, EscalationTrigger, RuleActions, RuleConditions};
 pub use sla::{
     BusinessMinutes, ClockEvent, ClockHistory, ClockPhase, Coverage, PriorityTargets, SlaClock,

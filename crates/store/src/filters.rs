@@ -1,4 +1,5 @@
-//! Storage of agents' saved queue filters, private or shared with a group.
+//! Storage of agents' saved queue filters, private or shared with a group, and the
+//! queue columns each person chose.
 
 use crate::StoreResult;
 use async_trait::async_trait;
@@ -80,4 +81,24 @@ pub trait FilterStore: Send + Sync {
         user_id: UserId,
         group_ids: &[GroupId],
     ) -> StoreResult<Vec<SharedFilter>>;
+
+    /// The queue columns a person chose, as [`QueueColumns::to_text`] wrote them;
+    /// `None` until they choose.
+    ///
+    /// [`QueueColumns::to_text`]: ferrodesk_domain::QueueColumns::to_text
+    ///
+    /// # Errors
+    /// `Unavailable`.
+    async fn find_queue_columns(&self, user_id: UserId) -> StoreResult<Option<String>>;
+
+    /// Saves a person's queue columns (replacing their earlier choice).
+    ///
+    /// # Errors
+    /// `NotFound` for an unknown person.
+    async fn save_queue_columns(
+        &self,
+        user_id: UserId,
+        columns: String,
+        now: Timestamp,
+    ) -> StoreResult<()>;
 }

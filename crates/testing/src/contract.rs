@@ -110,6 +110,7 @@ macro_rules! store_contract_tests {
         $crate::time_contract_tests!($make);
         $crate::custom_field_contract_tests!($make);
         $crate::ticket_template_contract_tests!($make);
+        $crate::queue_contract_tests!($make);
     };
 }
 

@@ -23,6 +23,7 @@ pub mod mail_servers;
 pub mod notification_mail_contract;
 pub mod postgres;
 pub mod presence_contract;
+pub mod queue_contract;
 pub mod snapshot;
 pub mod throughput;
 pub mod ticket_template_contract;

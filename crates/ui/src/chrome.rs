@@ -110,6 +110,10 @@ fn notice_text(code: &str) -> Option<&'static str> {
         "asset_unlinked" => "Asset unlinked from this ticket.",
         "retired" => "Asset retired.",
         "category_deleted" => "Category deleted.",
+        "columns_saved" => "Columns saved.",
+        "columns_refused" => {
+            "Keep the number or the subject among the columns, so each row names its ticket."
+        }
         "filter_saved" => "Filter saved. It is in your sidebar.",
         "filter_deleted" => "Filter deleted.",
         "rated" => "Thank you for rating this request!",

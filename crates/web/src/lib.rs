@@ -28,6 +28,7 @@ mod notifications;
 mod openapi;
 mod organizations;
 mod presence;
+mod queue_columns;
 mod ratings;
 mod reports;
 mod routing;
@@ -139,6 +140,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .merge(time_entries::routes())
         .merge(custom_fields::routes())
         .merge(ticket_templates::routes())
+        .merge(queue_columns::routes())
 }
 
 /// The OpenAPI document of the API, as served at `/api/v1/openapi.json`.

@@ -3,6 +3,7 @@
 //! and merging in `links`, the timeline in `crate::events`.
 
 mod bulk;
+mod export;
 mod links;
 mod status;
 
@@ -38,6 +39,7 @@ pub(crate) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket, update_ticket))
         .merge(status::routes())
         .merge(bulk::routes())
+        .merge(export::routes())
         .merge(links::routes())
 }
 

@@ -10,6 +10,8 @@ mod macros;
 mod new_ticket;
 pub(crate) mod queue;
 mod queue_bulk;
+mod queue_columns;
+pub(crate) use queue_columns::{QueueRow, people as queue_people};
 mod queue_filter;
 mod reports;
 mod team;

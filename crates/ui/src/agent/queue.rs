@@ -4,6 +4,7 @@
 //! refreshed live.
 
 use super::Sidebar;
+use super::queue_columns::{self, ColumnItem, QueueRow};
 use super::queue_filter::{self, FilterParams, FilterSelect};
 use crate::UiState;
 use crate::chrome::Chrome;
@@ -17,7 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use ferrodesk_app::{Cursor, PageRequest, TicketFilter, TicketQuery, TicketSort};
-use ferrodesk_domain::{Actor, GroupId, TicketStatus, UserId};
+use ferrodesk_domain::{Actor, GroupId, QueueColumn, TicketStatus};
 use serde::Deserialize;
 
 /// Rows per page.
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> Router<UiState> {
             "/queues/bulk",
             axum::routing::post(super::queue_bulk::apply),
         )
+        .route("/queues/columns", axum::routing::post(queue_columns::save))
         .route("/queues/{queue}", get(queue_page))
         .route("/queues/{queue}/rows", get(queue_rows))
 }
@@ -180,34 +182,35 @@ pub(crate) async fn saved_view_count(
     actor: &Actor,
     view: &str,
 ) -> PageResult<Option<i64>> {
-    let (slug, params) = view.split_once('?').unwrap_or((view, ""));
-    let queue = match Queue::parse(slug) {
-        Some(Queue::Breaching) | None => return Ok(None),
-        Some(queue) => queue,
-    };
-    let Ok(uri) = format!("/?{params}").parse::<axum::http::Uri>() else {
+    let Some(filter) = view_filter(state, actor, view) else {
         return Ok(None);
     };
-    let Ok(Query(parsed)) = Query::<QueueQuery>::try_from_uri(&uri) else {
-        return Ok(None);
-    };
-    let Ok(group) = parsed.filters.group() else {
-        return Ok(None);
-    };
-    let mut filter = queue.filter(actor, group);
-    if parsed
-        .filters
-        .apply(&mut filter, actor.user_id, state.app.now())
-        .is_err()
-    {
-        return Ok(None);
-    }
     let count = state
         .app
         .tickets()
         .count_capped(actor, &filter, SAVED_COUNT_CAP)
         .await?;
     Ok(Some(count))
+}
+
+/// The ticket filter of a queue view (`open?type=incident`, as saved filters and the
+/// bulk bar carry it); `None` for the breaching-soon queue (read from the due-time
+/// index, not a filter) and for a view that does not read.
+pub(crate) fn view_filter(state: &UiState, actor: &Actor, view: &str) -> Option<TicketFilter> {
+    let (slug, params) = view.split_once('?').unwrap_or((view, ""));
+    let queue = match Queue::parse(slug) {
+        Some(Queue::Breaching) | None => return None,
+        Some(queue) => queue,
+    };
+    let uri = format!("/?{params}").parse::<axum::http::Uri>().ok()?;
+    let Query(parsed) = Query::<QueueQuery>::try_from_uri(&uri).ok()?;
+    let group = parsed.filters.group().ok()?;
+    let mut filter = queue.filter(actor, group);
+    parsed
+        .filters
+        .apply(&mut filter, actor.user_id, state.app.now())
+        .ok()?;
+    Some(filter)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -227,7 +230,9 @@ struct QueueQuery {
 #[derive(Template)]
 #[template(path = "agent/queue_rows.html")]
 struct QueueRows {
-    rows: Vec<TicketRow>,
+    /// The person's columns, in order.
+    columns: Vec<QueueColumn>,
+    rows: Vec<QueueRow>,
     next_href: Option<String>,
     empty_message: &'static str,
 }
@@ -254,13 +259,21 @@ struct QueuePage {
     view: String,
     rows_href: String,
     is_later_page: bool,
-    rows: Vec<TicketRow>,
+    /// The person's columns, in order.
+    columns: Vec<QueueColumn>,
+    /// The Columns menu.
+    column_menu: Vec<ColumnItem>,
+    /// Whether the Columns menu opens (just after it was used).
+    is_columns_open: bool,
+    rows: Vec<QueueRow>,
     next_href: Option<String>,
     empty_message: &'static str,
     /// The bulk bar's actions.
     bulk: super::queue_bulk::BulkBar,
     /// This page's address, to come back to after a bulk action without JS.
     here: String,
+    /// The CSV export of this view.
+    export_href: String,
 }
 
 struct Listing {
@@ -269,7 +282,8 @@ struct Listing {
     q: String,
     group: Option<GroupId>,
     filters: FilterParams,
-    rows: Vec<TicketRow>,
+    columns: ferrodesk_domain::QueueColumns,
+    rows: Vec<QueueRow>,
     next_href: Option<String>,
     names: Names,
 }
@@ -336,12 +350,7 @@ async fn list(
             .await?
     };
     let mut names = Names::load(state, &viewer.actor).await?;
-    let people: Vec<UserId> = page
-        .items
-        .iter()
-        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
-        .flatten()
-        .collect();
+    let people = queue_columns::people(&page.items);
     names.add_users(state, &viewer.actor, people).await?;
     let times = Times::new(&viewer.user, state.app.now());
     let mut rows: Vec<TicketRow> = page
@@ -351,6 +360,16 @@ async fn list(
         .collect();
     crate::sla::add_row_badges(state, &viewer.actor, &mut rows).await?;
     super::ticket::presence::mark_rows(state, &viewer.actor, &page.items, &mut rows).await?;
+    let columns = state
+        .app
+        .saved_filters()
+        .queue_columns(&viewer.actor)
+        .await?;
+    let rows = rows
+        .into_iter()
+        .zip(&page.items)
+        .map(|(row, ticket)| QueueRow::new(row, ticket, &columns, &names, &times))
+        .collect();
     let next_href = page.next_cursor.map(|cursor| {
         queue_href(
             queue,
@@ -366,6 +385,7 @@ async fn list(
         q,
         group,
         filters: query.filters.clone(),
+        columns,
         rows,
         next_href,
         names,
@@ -390,6 +410,46 @@ fn queue_href(
         href.push_str(&format!("&after={}", url_encode(after)));
     }
     href
+}
+
+/// The API's CSV export of this view: the queue's own conditions and the filter bar's
+/// parameters under the names `GET /api/v1/tickets` gives them.
+fn export_href(queue: Queue, sort: &str, filters: &FilterParams) -> String {
+    let mut pairs: Vec<(&str, &str)> = match queue {
+        Queue::Mine => vec![("assignee_id", "me"), ("open", "true")],
+        Queue::Unassigned => vec![("assignee_id", "none"), ("open", "true")],
+        Queue::Open | Queue::Breaching => vec![("open", "true")],
+        Queue::PendingCustomer => vec![("status", "pending_customer")],
+        Queue::PendingVendor => vec![("status", "pending_vendor")],
+    };
+    for (name, value) in filters.pairs() {
+        let name = match name {
+            "group" => "group_id",
+            "assignee" => "assignee_id",
+            "owner" => "owner_id",
+            "category" => "category_id",
+            other => other,
+        };
+        if name == "status" {
+            // A chosen status replaces the queue's own status condition.
+            pairs.retain(|(n, _)| *n != "status" && *n != "open");
+        }
+        pairs.retain(|(n, _)| *n != name);
+        pairs.push((name, value));
+    }
+    let sort = match sort {
+        "priority" => "priority",
+        "stale" => "updated_asc",
+        "newest" => "created_desc",
+        "oldest" => "created_asc",
+        _ => "updated_desc",
+    };
+    pairs.push(("sort", sort));
+    let query: Vec<String> = pairs
+        .into_iter()
+        .map(|(name, value)| format!("{name}={}", url_encode(value)))
+        .collect();
+    format!("/api/v1/tickets/export.csv?{}", query.join("&"))
 }
 
 fn empty_message(queue: Queue, filters: &FilterParams) -> &'static str {
@@ -464,7 +524,13 @@ async fn queue_page(
         rows_href.push_str(&format!("&within={within}"));
     }
     let here = rows_href.replacen("/rows?", "?", 1);
-    let bulk = super::queue_bulk::bulk_bar(&state, viewer, &listing.names).await?;
+    let mut bulk = super::queue_bulk::bulk_bar(&state, viewer, &listing.names).await?;
+    if listing.next_href.is_some() {
+        // Offer "all N matching" only when there is more than this page.
+        let view = here.trim_start_matches("/agent/queues/");
+        bulk.matching = super::queue_bulk::matching(&state, viewer, view).await?;
+    }
+    let export_href = export_href(listing.queue, &listing.sort, &listing.filters);
     let page = QueuePage {
         chrome: Chrome::new(viewer, "agent", title.clone())
             .nav(active)
@@ -484,9 +550,16 @@ async fn queue_page(
         view,
         empty_message: empty_message(listing.queue, &listing.filters),
         filters: listing.filters,
+        columns: listing.columns.columns().to_vec(),
+        column_menu: queue_columns::menu(&listing.columns),
+        is_columns_open: query
+            .done
+            .as_deref()
+            .is_some_and(|done| done.starts_with("columns_")),
         rows: listing.rows,
         next_href: listing.next_href,
         bulk,
+        export_href,
         here,
     };
     Ok(render(StatusCode::OK, &page))
@@ -503,6 +576,7 @@ async fn queue_rows(
         StatusCode::OK,
         &QueueRows {
             empty_message: empty_message(listing.queue, &listing.filters),
+            columns: listing.columns.columns().to_vec(),
             rows: listing.rows,
             next_href: listing.next_href,
         },

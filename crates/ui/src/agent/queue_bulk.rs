@@ -17,13 +17,46 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse as _;
-use ferrodesk_app::{BulkAction, BulkOutcome, BulkSelection};
+use ferrodesk_app::{BulkAction, BulkOutcome, BulkSelection, MAX_BULK_TICKETS, TicketQuery};
 use ferrodesk_domain::{GroupId, MacroId, Priority, TicketId, TicketStatus};
 
 /// The bulk bar's action menu.
 pub(crate) struct BulkBar {
     /// The actions, grouped.
     pub(crate) actions: Vec<OptionGroup>,
+    /// How many tickets the queue's filter matches, when the bar may offer them all
+    /// (at most [`MAX_BULK_TICKETS`]; not for the breaching-soon queue).
+    pub(crate) matching: Option<usize>,
+}
+
+/// How many tickets the view (`open?type=incident`) matches, counted no further than
+/// one past [`MAX_BULK_TICKETS`]; `None` when that is too many to change at once or
+/// the view is no filter.
+///
+/// # Errors
+/// The ticket service's errors.
+pub(crate) async fn matching(
+    state: &UiState,
+    viewer: &Viewer,
+    view: &str,
+) -> PageResult<Option<usize>> {
+    let Some(filter) = super::queue::view_filter(state, &viewer.actor, view) else {
+        return Ok(None);
+    };
+    let cap = i64::try_from(MAX_BULK_TICKETS).unwrap_or(i64::MAX);
+    let count = state
+        .app
+        .tickets()
+        .count_capped(&viewer.actor, &filter, cap + 1)
+        .await?;
+    Ok(usize::try_from(count)
+        .ok()
+        .filter(|count| *count <= MAX_BULK_TICKETS))
+}
+
+/// The view a bulk form's `back` address shows (`/agent/queues/open?…` → `open?…`).
+fn back_view(form: &FormData) -> Option<&str> {
+    form.get("back").strip_prefix("/agent/queues/")
 }
 
 /// The actions the bar offers this agent.
@@ -103,7 +136,10 @@ pub(crate) async fn bulk_bar(
             "Merge into the oldest selected ticket".into(),
         )],
     });
-    Ok(BulkBar { actions })
+    Ok(BulkBar {
+        actions,
+        matching: None,
+    })
 }
 
 /// The action a form names, or the field error that says what is missing.
@@ -197,17 +233,38 @@ async fn outcome(state: &UiState, viewer: &Viewer, form: &FormData) -> PageResul
         error: Some(message.to_owned()),
         is_error: true,
     };
-    if ids.is_empty() {
+    let by_filter = form.get("scope") == "filter";
+    if ids.is_empty() && !by_filter {
         return Ok(failed("Select one or more tickets first."));
+    }
+    if by_filter && form.get("action").trim() == "merge" {
+        return Ok(failed(
+            "Tick the tickets to merge; merging goes by ticked tickets only.",
+        ));
     }
     let action = match read_action(form, viewer, &ids) {
         Ok(action) => action,
         Err((_, message)) => return Ok(failed(&sentence(message))),
     };
+    let selection = if by_filter {
+        let filter =
+            back_view(form).and_then(|view| super::queue::view_filter(state, &viewer.actor, view));
+        let Some(filter) = filter else {
+            return Ok(failed(
+                "This queue cannot be changed by its filter; tick the tickets instead.",
+            ));
+        };
+        BulkSelection::Filter(Box::new(TicketQuery {
+            filter,
+            ..TicketQuery::default()
+        }))
+    } else {
+        BulkSelection::Ids(ids)
+    };
     let report = match state
         .app
         .tickets()
-        .bulk(&viewer.actor, BulkSelection::Ids(ids), &action)
+        .bulk(&viewer.actor, selection, &action)
         .await
     {
         Ok(report) => report,

@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse as _, Redirect};
 use axum::routing::{get, post};
-use ferrodesk_domain::{Channel, UserId};
+use ferrodesk_domain::{Channel, QueueColumn, UserId};
 
 pub(super) fn routes() -> Router<UiState> {
     Router::new()
@@ -114,7 +114,9 @@ async fn remove_watcher(
 struct WatchingPage {
     chrome: Chrome,
     sidebar: Sidebar,
-    rows: Vec<crate::view::TicketRow>,
+    /// The viewer's queue columns.
+    columns: Vec<QueueColumn>,
+    rows: Vec<crate::agent::QueueRow>,
     empty_message: &'static str,
     next_href: Option<String>,
 }
@@ -123,20 +125,25 @@ struct WatchingPage {
 async fn watching_page(State(state): State<UiState>, Staff(viewer): Staff) -> PageResult {
     let tickets = state.app.watchers().watching(&viewer.actor).await?;
     let mut names = Names::load(&state, &viewer.actor).await?;
-    let people: Vec<UserId> = tickets
-        .iter()
-        .flat_map(|t| [Some(t.requester_id), t.assignee_id])
-        .flatten()
-        .collect();
+    let people = crate::agent::queue_people(&tickets);
     names.add_users(&state, &viewer.actor, people).await?;
     let times = crate::view::Times::new(&viewer.user, state.app.now());
     let sidebar = Sidebar::load(&state, &viewer.actor, &names, "watching").await?;
+    let columns = state
+        .app
+        .saved_filters()
+        .queue_columns(&viewer.actor)
+        .await?;
     let page = WatchingPage {
         chrome: Chrome::new(&viewer, "agent", "Watching"),
         sidebar,
+        columns: columns.columns().to_vec(),
         rows: tickets
             .iter()
-            .map(|t| crate::view::TicketRow::new(t, &names, &times))
+            .map(|t| {
+                let row = crate::view::TicketRow::new(t, &names, &times);
+                crate::agent::QueueRow::new(row, t, &columns, &names, &times)
+            })
             .collect(),
         empty_message: " You watch no tickets. Use Watch on a ticket to follow it here.",
         next_href: None,

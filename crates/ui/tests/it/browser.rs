@@ -814,6 +814,7 @@ mod notification_kinds;
 mod notifications;
 mod presence;
 mod queue;
+mod queue_columns;
 mod team;
 mod ticket_templates;
 mod ticket_view;

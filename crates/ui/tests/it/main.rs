@@ -22,6 +22,7 @@ mod portal_people;
 mod portal_search;
 mod presence;
 mod queue;
+mod queue_columns;
 mod reports;
 mod robust;
 mod screens;
