@@ -190,7 +190,9 @@ fn candidate_sources(filter: &TicketFilter) -> Vec<Candidates> {
             filter.priorities.iter().map(|p| p.rank()).collect(),
         ));
     }
-    if !filter.statuses.is_empty() {
+    // Open statuses are served by the open ranges, whose indexes carry the status: a
+    // queue of new and open tickets is read along them without counting first.
+    if !filter.statuses.is_empty() && !filter.statuses.iter().all(|s| s.is_open()) {
         sources.push(Candidates::Statuses(
             filter.statuses.iter().map(|s| s.as_str()).collect(),
         ));
