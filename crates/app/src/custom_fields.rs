@@ -11,7 +11,7 @@ use ferrodesk_domain::{
     FieldKind, FieldValue, TicketId, TicketType, UserId,
 };
 use ferrodesk_store::{Conflict, CustomValue, DeskSettings, StoreError};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Changes to a field's definition; absent parts stay. Its key and kind never change
 /// (stored values and filters depend on them).
@@ -209,20 +209,9 @@ impl<'a> CustomFields<'a> {
         ticket_id: TicketId,
     ) -> Result<Vec<(CustomField, String)>, AppError> {
         let mut shown = Vec::new();
+        let mut names = HashMap::new();
         for (field, value) in self.values(actor, ticket_id).await? {
-            let text = match &value {
-                FieldValue::Person(id) => match self.app.db().get_user(*id).await {
-                    Ok(user) => user.name,
-                    Err(StoreError::NotFound { .. }) => value.to_string(),
-                    Err(other) => return Err(other.into()),
-                },
-                FieldValue::Asset(id) => match self.app.db().get_asset(*id).await {
-                    Ok(asset) => asset.tag,
-                    Err(StoreError::NotFound { .. }) => value.to_string(),
-                    Err(other) => return Err(other.into()),
-                },
-                other => other.to_string(),
-            };
+            let text = self.readable(&value, &mut names).await?;
             shown.push((field, text));
         }
         Ok(shown)
@@ -240,26 +229,62 @@ impl<'a> CustomFields<'a> {
         ticket_ids: &[TicketId],
     ) -> Result<(Vec<String>, BTreeMap<TicketId, Vec<String>>), AppError> {
         let fields = self.list(actor).await?;
-        let stored = self.app.db().custom_values(ticket_ids).await?;
-        let headings = fields.iter().map(|f| f.spec.label.clone()).collect();
-        let rows = ticket_ids
-            .iter()
-            .map(|ticket_id| {
-                let row = fields
-                    .iter()
-                    .map(|field| {
-                        stored
-                            .iter()
-                            .find(|(t, f, _)| t == ticket_id && *f == field.id)
-                            .and_then(|(_, _, text)| FieldValue::from_stored(field.spec.kind, text))
-                            .map(|value| value.to_string())
-                            .unwrap_or_default()
-                    })
-                    .collect();
-                (*ticket_id, row)
-            })
+        let stored: HashMap<(TicketId, CustomFieldId), String> = self
+            .app
+            .db()
+            .custom_values(ticket_ids)
+            .await?
+            .into_iter()
+            .map(|(ticket, field, text)| ((ticket, field), text))
             .collect();
+        let headings = fields.iter().map(|f| f.spec.label.clone()).collect();
+        let mut names = HashMap::new();
+        let mut rows = BTreeMap::new();
+        for ticket_id in ticket_ids {
+            let mut row = Vec::with_capacity(fields.len());
+            for field in &fields {
+                let value = stored
+                    .get(&(*ticket_id, field.id))
+                    .and_then(|text| FieldValue::from_stored(field.spec.kind, text));
+                row.push(match value {
+                    Some(value) => self.readable(&value, &mut names).await?,
+                    None => String::new(),
+                });
+            }
+            rows.insert(*ticket_id, row);
+        }
         Ok((headings, rows))
+    }
+
+    /// A value as people read it: a person by name, an asset by tag (each looked up
+    /// once per call through `names`), the rest as written.
+    async fn readable(
+        &self,
+        value: &FieldValue,
+        names: &mut HashMap<String, String>,
+    ) -> Result<String, AppError> {
+        let key = match value {
+            FieldValue::Person(_) | FieldValue::Asset(_) => format!("{value:?}"),
+            other => return Ok(other.to_string()),
+        };
+        if let Some(name) = names.get(&key) {
+            return Ok(name.clone());
+        }
+        let name = match value {
+            FieldValue::Person(id) => match self.app.db().get_user(*id).await {
+                Ok(user) => user.name,
+                Err(StoreError::NotFound { .. }) => value.to_string(),
+                Err(other) => return Err(other.into()),
+            },
+            FieldValue::Asset(id) => match self.app.db().get_asset(*id).await {
+                Ok(asset) => asset.tag,
+                Err(StoreError::NotFound { .. }) => value.to_string(),
+                Err(other) => return Err(other.into()),
+            },
+            other => other.to_string(),
+        };
+        names.insert(key, name.clone());
+        Ok(name)
     }
 
     /// `input` checked for a ticket of `ticket_type` in `category_id` with `current`

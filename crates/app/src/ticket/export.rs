@@ -8,7 +8,7 @@ use crate::{AppError, OrNotFound as _};
 use ferrodesk_domain::{Actor, CategoryId, GroupId, Ticket, TicketId, UserId};
 use ferrodesk_store::{MAX_PAGE_SIZE, PageRequest, TicketFilter, TicketQuery, TicketSort};
 use jiff::Timestamp;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// The most tickets one export holds. A filter matching more is refused rather than
 /// cut short, so a file never looks complete when it is not; 50,000 rows of a dozen
@@ -28,11 +28,18 @@ pub struct TicketExport {
     pub categories: HashMap<CategoryId, String>,
     /// Each ticket's earliest running SLA due time.
     pub sla_due: HashMap<TicketId, Timestamp>,
+    /// The labels of the custom fields the actor sees, in the desk's order: one
+    /// column each after the chosen ones.
+    pub custom_headings: Vec<String>,
+    /// Each ticket's custom values as people read them, in the headings' order (empty
+    /// where a ticket has no value).
+    pub custom_values: BTreeMap<TicketId, Vec<String>>,
 }
 
 impl Tickets<'_> {
     /// Every ticket the actor may see that `filter` matches, in `sort` order, with
-    /// the names of their people, groups and categories (staff).
+    /// the names of their people, groups and categories and their custom values
+    /// (staff).
     ///
     /// # Errors
     /// `Forbidden` for customers; `Invalid` (`filter`) when more than
@@ -81,6 +88,12 @@ impl Tickets<'_> {
             }
         }
         self.name_everything(&mut export).await?;
+        let ids: Vec<TicketId> = export.tickets.iter().map(|t| t.id).collect();
+        (export.custom_headings, export.custom_values) = self
+            .app
+            .custom_fields()
+            .custom_field_columns(actor, &ids)
+            .await?;
         Ok(export)
     }
 

@@ -1,5 +1,6 @@
 //! `GET /api/v1/tickets/export.csv`: the tickets a filter matches as a CSV file, in
-//! the columns the caller chose for the queue (the number always first), with names
+//! the columns the caller chose for the queue (the number always first) and a column
+//! per custom field the caller sees, with names
 //! instead of ids and times in the caller's time zone.
 
 use super::ListTicketsQuery;
@@ -100,9 +101,19 @@ fn write_csv(
 ) -> Result<String, csv::Error> {
     let columns = file_columns(columns);
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(columns.iter().map(|c| c.label()))?;
+    let headings = columns
+        .iter()
+        .map(|c| c.label().to_owned())
+        .chain(export.custom_headings.iter().cloned());
+    writer.write_record(headings)?;
+    let no_values = vec![String::new(); export.custom_headings.len()];
     for ticket in &export.tickets {
-        writer.write_record(columns.iter().map(|c| cell(*c, ticket, export, zone)))?;
+        let custom = export.custom_values.get(&ticket.id).unwrap_or(&no_values);
+        let cells = columns
+            .iter()
+            .map(|c| cell(*c, ticket, export, zone))
+            .chain(custom.iter().cloned());
+        writer.write_record(cells)?;
     }
     let bytes = writer
         .into_inner()

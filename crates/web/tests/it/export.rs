@@ -9,6 +9,7 @@ backend_tests!(
     the_export_holds_the_filtered_tickets_in_the_chosen_columns,
     the_export_holds_only_tickets_the_agent_may_see,
     the_export_refuses_customers_and_bad_filters,
+    the_export_has_a_column_per_custom_field_with_readable_values,
 );
 
 fn records(text: &str) -> Vec<Vec<String>> {
@@ -151,4 +152,69 @@ async fn the_export_refuses_customers_and_bad_filters(t: TestApp) {
         .send()
         .await
         .err(400, "invalid_query");
+}
+
+/// After the chosen columns, one per custom field the agent sees, in the desk's
+/// order: a choice as written, a person by name, empty where a ticket has no value.
+async fn the_export_has_a_column_per_custom_field_with_readable_values(t: TestApp) {
+    let desk = t.desk().await;
+    for field in [
+        json!({"key": "os", "label": "Operating system", "kind": "single_choice",
+               "options": ["Windows", "Linux"], "position": 1}),
+        json!({"key": "contact", "label": "On-site contact", "kind": "person", "position": 2}),
+    ] {
+        t.post("/api/v1/custom-fields")
+            .token(&desk.admin.token)
+            .json(field)
+            .send()
+            .await
+            .ok(201);
+    }
+    let filled = t
+        .ticket(
+            &desk.agent,
+            json!({"subject": "Laptop will not boot", "requester_id": desk.customer.id,
+                   "custom_fields": {"os": "Linux", "contact": desk.agent.id}}),
+        )
+        .await;
+    let empty = t
+        .ticket(
+            &desk.agent,
+            json!({"subject": "Laptop fan loud", "requester_id": desk.customer.id}),
+        )
+        .await;
+    t.call(Method::PUT, "/api/v1/me/queue-columns")
+        .token(&desk.agent.token)
+        .json(json!({"columns": ["subject"]}))
+        .send()
+        .await
+        .ok(200);
+    let response = t
+        .get("/api/v1/tickets/export.csv?q=Laptop")
+        .token(&desk.agent.token)
+        .send()
+        .await;
+    assert_eq!(response.status, 200, "{}", response.text);
+    assert_eq!(
+        headers(&response.text),
+        ["Ticket", "Subject", "Operating system", "On-site contact"]
+    );
+    let agent = t
+        .get(&format!("/api/v1/users/{}", desk.agent.id))
+        .token(&desk.admin.token)
+        .send()
+        .await
+        .ok(200);
+    let rows = records(&response.text);
+    let row_of = |ticket: &serde_json::Value| {
+        rows.iter()
+            .find(|r| r[0] == ticket["number"].as_str().unwrap())
+            .cloned()
+            .unwrap_or_else(|| panic!("{} missing: {}", ticket["number"], response.text))
+    };
+    let row = row_of(&filled);
+    assert_eq!(row[2], "Linux");
+    assert_eq!(row[3], agent["name"].as_str().unwrap());
+    let row = row_of(&empty);
+    assert_eq!(row[2..], ["", ""]);
 }
