@@ -6,6 +6,7 @@
 use crate::directory::require_admin;
 use crate::{App, AppError, OrNotFound as _};
 use ferrodesk_domain::custom_fields::validate;
+use ferrodesk_domain::ordering::{Move, renumbered};
 use ferrodesk_domain::{
     Actor, AssetId, CategoryId, CustomField, CustomFieldId, CustomFieldSpec, EventKind, FieldInput,
     FieldKind, FieldValue, TicketId, TicketType, UserId,
@@ -103,6 +104,34 @@ impl<'a> CustomFields<'a> {
             .create_custom_field(spec, now)
             .await
             .map_err(key_taken)
+    }
+
+    /// Moves a field one place up or down (admins): the list is numbered again from 1
+    /// in its new order, writing only the fields whose place changed; the first does
+    /// not move up, the last not down.
+    ///
+    /// # Errors
+    /// `Forbidden`; `NotFound`.
+    pub async fn move_to(
+        &self,
+        actor: &Actor,
+        id: CustomFieldId,
+        direction: Move,
+    ) -> Result<(), AppError> {
+        require_admin(actor, "manage custom fields")?;
+        let all = self.list(actor).await?;
+        let Some(index) = all.iter().position(|f| f.id == id) else {
+            return Err(AppError::not_found("custom_field", id));
+        };
+        let positions: Vec<i64> = all.iter().map(|f| f.spec.position).collect();
+        for (item, position) in renumbered(&positions, index, direction, 1) {
+            let patch = CustomFieldPatch {
+                position: Some(position),
+                ..CustomFieldPatch::default()
+            };
+            self.update(actor, all[item].id, patch).await?;
+        }
+        Ok(())
     }
 
     /// Changes a field's definition (admins).

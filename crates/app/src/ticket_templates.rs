@@ -5,6 +5,7 @@
 
 use crate::directory::require_admin;
 use crate::{App, AppError, OrNotFound as _};
+use ferrodesk_domain::ordering::renumbered;
 use ferrodesk_domain::ticket_templates::check_custom_values;
 use ferrodesk_domain::{
     Actor, CategoryId, CustomField, FieldInput, FieldKind, FieldValue, Priority, TemplateAudience,
@@ -85,14 +86,7 @@ pub struct TemplatePatch {
     pub position: Option<i64>,
 }
 
-/// Which way to move a template in the list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Move {
-    /// One place earlier.
-    Up,
-    /// One place later.
-    Down,
-}
+pub use ferrodesk_domain::ordering::Move;
 
 /// The ticket template service; get one from [`App::ticket_templates`].
 #[derive(Debug, Clone, Copy)]
@@ -316,29 +310,21 @@ impl<'a> TicketTemplates<'a> {
         direction: Move,
     ) -> Result<(), AppError> {
         require_admin(actor, "manage ticket templates")?;
-        let mut all = self.app.db().list_ticket_templates().await?;
+        let all = self.app.db().list_ticket_templates().await?;
         let Some(index) = all.iter().position(|t| t.id == id) else {
             return Err(AppError::not_found("ticket_template", id));
         };
-        let other = match direction {
-            Move::Up => index.checked_sub(1),
-            Move::Down => Some(index + 1).filter(|i| *i < all.len()),
-        };
-        let Some(other) = other else {
-            return Ok(());
-        };
-        all.swap(index, other);
+        let positions: Vec<i64> = all.iter().map(|t| t.spec.position).collect();
         let now = self.app.now();
-        for (position, template) in (0_i64..).zip(all) {
-            if template.spec.position != position {
-                let mut spec = template.spec;
-                spec.position = position;
-                self.app
-                    .db()
-                    .save_ticket_template(template.id, spec, now)
-                    .await
-                    .or_not_found("ticket_template", template.id)?;
-            }
+        for (item, position) in renumbered(&positions, index, direction, 0) {
+            let template = &all[item];
+            let mut spec = template.spec.clone();
+            spec.position = position;
+            self.app
+                .db()
+                .save_ticket_template(template.id, spec, now)
+                .await
+                .or_not_found("ticket_template", template.id)?;
         }
         Ok(())
     }

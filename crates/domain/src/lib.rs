@@ -17,6 +17,7 @@ pub mod event;
 pub mod id;
 pub mod macros;
 pub mod notify;
+pub mod ordering;
 pub mod person;
 pub mod presence;
 pub mod priority;

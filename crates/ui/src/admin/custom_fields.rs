@@ -16,7 +16,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use ferrodesk_app::{AppError, CustomFieldPatch};
+use ferrodesk_app::{AppError, CustomFieldPatch, Move};
 use ferrodesk_domain::{
     CategoryId, CustomField, CustomFieldId, CustomFieldSpec, FieldKind, TicketType,
 };
@@ -347,8 +347,7 @@ async fn update_field(
     Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page))
 }
 
-/// Moves a field one place up or down (`direction=up|down`): the list is numbered
-/// again in its new order, writing only the fields whose place changed.
+/// Moves a field one place up or down (`direction=up|down`; anything else is 422).
 async fn move_field(
     State(state): State<UiState>,
     Admin(viewer): Admin,
@@ -356,28 +355,12 @@ async fn move_field(
     Form(form): Form,
 ) -> PageResult<Response> {
     let id = CustomFieldId(path_id(&raw)?);
-    let service = state.app.custom_fields();
-    let mut all = service.list(&viewer.actor).await?;
-    let Some(at) = all.iter().position(|f| f.id == id) else {
-        return Err(AppError::not_found("custom_field", id).into());
-    };
-    let to = match form.get("direction") {
-        "up" => at.checked_sub(1),
-        "down" => Some(at + 1).filter(|to| *to < all.len()),
-        _ => None,
-    };
-    if let Some(to) = to {
-        all.swap(at, to);
-        for (place, field) in (1_i64..).zip(&all) {
-            if field.spec.position != place {
-                let patch = CustomFieldPatch {
-                    position: Some(place),
-                    ..CustomFieldPatch::default()
-                };
-                service.update(&viewer.actor, field.id, patch).await?;
-            }
-        }
-    }
+    let direction = Move::parse(form.get("direction")).map_err(AppError::from)?;
+    state
+        .app
+        .custom_fields()
+        .move_to(&viewer.actor, id, direction)
+        .await?;
     Ok(Redirect::to("/admin/custom-fields?done=saved").into_response())
 }
 

@@ -480,10 +480,7 @@ async fn move_template(
     Form(form): Form,
 ) -> PageResult {
     let id = TicketTemplateId(path_id(&raw)?);
-    let direction = match form.get("direction") {
-        "up" => Move::Up,
-        _ => Move::Down,
-    };
+    let direction = Move::parse(form.get("direction")).map_err(AppError::from)?;
     state
         .app
         .ticket_templates()

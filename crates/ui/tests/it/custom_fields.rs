@@ -170,6 +170,17 @@ async fn admins_define_fields_and_bad_input_is_shown_in_place_and_changes_nothin
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
     let order: Vec<_> = all_fields(&desk).await.iter().map(|f| f.id).collect();
     assert_eq!(order, [users.id, os.id]);
+    // A direction other than up or down is refused and moves nothing.
+    let sideways = desk
+        .post(
+            &format!("/admin/custom-fields/{}/move", os.id),
+            &desk.admin,
+            &[("direction", "sideways")],
+        )
+        .await;
+    assert_eq!(sideways.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let order: Vec<_> = all_fields(&desk).await.iter().map(|f| f.id).collect();
+    assert_eq!(order, [users.id, os.id]);
 
     // Deactivated and reactivated.
     let active = format!("/admin/custom-fields/{}/active", os.id);

@@ -178,6 +178,25 @@ async fn admins_edit_move_deactivate_and_delete_after_confirming() {
         .map(|t| t.spec.name)
         .collect();
     assert_eq!(names, ["Printer problem", "New laptop"]);
+    // A direction other than up or down is refused and moves nothing.
+    let sideways = desk
+        .post(
+            &format!("/admin/ticket-templates/{}/move", first.id),
+            &desk.admin,
+            &[("direction", "sideways")],
+        )
+        .await;
+    assert_eq!(sideways.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let names: Vec<String> = desk
+        .app
+        .ticket_templates()
+        .list(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.spec.name)
+        .collect();
+    assert_eq!(names, ["Printer problem", "New laptop"]);
 
     desk.post(
         &format!("/admin/ticket-templates/{}/deactivate", first.id),
