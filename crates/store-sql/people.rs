@@ -148,6 +148,21 @@ pub(crate) async fn get_user(conn: &mut DbConn, id: UserId) -> StoreResult<User>
     fetch::one(conn, query, user_from_row, "user", id).await
 }
 
+/// Reads the people of `ids` that exist, in id order.
+pub(crate) async fn get_users(conn: &mut DbConn, ids: &[UserId]) -> StoreResult<Vec<User>> {
+    let mut ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    fetch::by_ids(
+        conn,
+        concat!(user_select!(), " where u.id in ("),
+        &ids,
+        ") order by u.id",
+        user_from_row,
+    )
+    .await
+}
+
 /// Finds a person by exact (normalized) email.
 pub(crate) async fn find_user_by_email(
     conn: &mut DbConn,
@@ -356,6 +371,10 @@ impl PeopleStore for Backend {
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
         get_user(&mut *self.reader().await?, id).await
+    }
+
+    async fn get_users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        get_users(&mut *self.reader().await?, ids).await
     }
 
     async fn find_user_by_email(&self, email: &EmailAddress) -> StoreResult<Option<User>> {

@@ -94,6 +94,10 @@ pub trait PeopleStore: Send + Sync {
     /// `NotFound` when missing.
     async fn get_user(&self, id: UserId) -> StoreResult<User>;
 
+    /// Reads the people of `ids` that exist, in id order (a missing id is left out;
+    /// a repeated one read once).
+    async fn get_users(&self, ids: &[UserId]) -> StoreResult<Vec<User>>;
+
     /// Finds a person by email (exact, after normalization).
     ///
     /// # Errors

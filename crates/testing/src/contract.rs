@@ -387,6 +387,16 @@ pub async fn users_are_created_read_and_found_by_email(store: TestStore) {
 
     let read = store.get_user(created.id).await.unwrap();
     assert_eq!(read, created);
+    let other = user(&store, "bo@example.com", Role::Customer).await;
+    let many = store
+        .get_users(&[other.id, created.id, UserId(99_999), other.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        many,
+        vec![created.clone(), other],
+        "by ids: each once, in id order, a missing id left out"
+    );
     let found = store
         .find_user_by_email(&email("Ana.Silva@example.com"))
         .await
