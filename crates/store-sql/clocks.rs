@@ -251,9 +251,16 @@ pub(crate) async fn refresh_open(
     limit: i64,
     now: Timestamp,
 ) -> StoreResult<Option<TicketId>> {
-    let ids: Vec<i64> = sqlx::query_scalar(
+    // The rows are locked (PostgreSQL) before their clocks are read: a write to one
+    // of these tickets that commits meanwhile (a reply meeting the first response)
+    // waits for this batch and then stores its own clock, instead of having it
+    // overwritten by one computed from what was read before it. A ticket write locks
+    // its ticket row before the clock and job rows too, so the two never wait on each
+    // other the other way round.
+    let ids: Vec<i64> = sqlx::query_scalar(concat!(
         "select id from tickets where is_open = true and id > $1 order by id limit $2",
-    )
+        for_update!()
+    ))
     .bind(after.map_or(0, TicketId::get))
     .bind(limit)
     .fetch_all(&mut *conn)
